@@ -1,0 +1,139 @@
+"""Typed gateway settings, read from `SERVELO_*` environment variables; unsafe values fail fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+SERVICE_NAMES = ("auth", "tickets", "crm", "finance", "team")
+
+DEFAULT_ROUTES: dict[str, str] = {
+    "/api/auth": "auth",
+    "/api/users": "auth",
+    "/api/settings": "auth",
+    "/api/admin": "auth",
+    "/api/audit": "auth",
+    "/api/tickets": "tickets",
+    "/api/customers": "crm",
+    "/api/quotes": "crm",
+    "/api/revenue": "finance",
+    "/api/expenses": "finance",
+    "/api/finance": "finance",
+    "/api/team-members": "team",
+    "/api/roles": "team",
+    "/api/projects": "team",
+    "/api/allocations": "team",
+    "/api/actuals": "team",
+}
+
+
+class Settings(BaseSettings):
+    """Everything the gateway reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVELO_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "production"
+    base_domain: str = "localhost"
+    gateway_host: str = "0.0.0.0"
+    gateway_port: int = Field(default=8080, ge=0, le=65535)
+    nats_url: str | None = None
+    internal_secret: SecretStr
+
+    # Required: an empty value means "not deployed" (its routes answer 503); unset fails fast.
+    auth_url: str
+    tickets_url: str
+    crm_url: str
+    finance_url: str
+    team_url: str
+
+    # JSON object: prefix -> service name | URL | {"service"|"url", "timeout", "max_body"}.
+    gateway_routes: dict[str, Any] = Field(default_factory=dict)
+    gateway_timeout: float = Field(default=30.0, gt=0)
+    gateway_connect_timeout: float = Field(default=2.0, gt=0)
+    gateway_max_body: int = Field(default=MIB, ge=0)
+    gateway_upload_max_body: int = Field(default=25 * MIB, ge=0)
+    # "METHOD /path/with/*/segments" patterns that get the upload body limit.
+    gateway_upload_routes: list[str] = Field(
+        default_factory=lambda: ["POST /api/tickets/*/photos", "POST /api/users/me/avatar"]
+    )
+
+    # Requests per minute; 0 disables a limit. In memory, per replica.
+    ratelimit_ip_per_minute: int = Field(default=6000, ge=0)
+    ratelimit_tenant_per_minute: int = Field(default=60000, ge=0)
+    ratelimit_login_per_minute: int = Field(default=10, ge=0)
+    ratelimit_magic_link_per_minute: int = Field(default=5, ge=0)
+    ratelimit_refresh_per_minute: int = Field(default=30, ge=0)
+
+    cors_origins: str = ""
+    trusted_proxies: str = ""
+    jwt_issuer: str = "servelo"
+    jwt_audience: str = "servelo-api"
+    jwks_refresh_interval: float = Field(default=300.0, gt=0)
+    claims_cache_size: int = Field(default=100_000, gt=0)
+    access_log: bool = False
+
+    # Bench/dev only: load orgs / JWKS from files instead of auth + NATS.
+    gateway_static_orgs: Path | None = None
+    gateway_static_jwks: Path | None = None
+
+    @field_validator("internal_secret")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("SERVELO_INTERNAL_SECRET must be at least 32 characters")
+        return value
+
+    @field_validator("auth_url", "tickets_url", "crm_url", "finance_url", "team_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith("http://"):
+            raise ValueError(f"service URL must start with http:// (got {value!r})")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env == "production":
+            if self.internal_secret.get_secret_value().startswith("dev-"):
+                raise ValueError("SERVELO_INTERNAL_SECRET starting with 'dev-' is refused in production")
+            if self.gateway_static_orgs or self.gateway_static_jwks:
+                raise ValueError("SERVELO_GATEWAY_STATIC_* are refused in production")
+        if self.gateway_static_orgs is None and not self.nats_url:
+            raise ValueError("SERVELO_NATS_URL is required (the org registry follows NATS events)")
+        if self.gateway_static_orgs is None and not self.auth_url:
+            raise ValueError("SERVELO_AUTH_URL is required (the org registry snapshot comes from auth)")
+        return self
+
+    @property
+    def secret(self) -> bytes:
+        return self.internal_secret.get_secret_value().encode()
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        return {name: getattr(self, f"{name}_url") for name in SERVICE_NAMES}
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+
+def describe_error(exc: Exception) -> str:
+    """Turn a settings ValidationError into one readable line per problem."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    lines = []
+    for err in errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        name = f"SERVELO_{loc.upper()}" if loc else "settings"
+        lines.append(f"{name}: {err.get('msg')}")
+    return "; ".join(lines)

@@ -1,0 +1,53 @@
+"""Error and local responses: the contract's JSON shape, prebuilt as bytes for the hot path."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import orjson
+
+UNKNOWN_TENANT = (404, "Unknown tenant")
+SUSPENDED = (403, "Organization is suspended")
+NOT_FOUND = (404, "Not found")
+AUTH_REQUIRED = (401, "Authentication required")
+INVALID_TOKEN = (401, "Invalid token")
+TOKEN_EXPIRED = (401, "Token expired")
+BAD_REQUEST = (400, "Bad request")
+TOO_LARGE = (413, "Payload too large")
+TOO_MANY = (429, "Too many requests")
+BAD_GATEWAY = (502, "Bad gateway")
+UNAVAILABLE = (503, "Service unavailable")
+NOT_READY = (503, "Not ready")
+TIMEOUT = (504, "Gateway timeout")
+
+Error = tuple[int, str]
+
+_STATUS_LINES: dict[int, bytes] = {}
+
+
+def status_line(status: int, reason: bytes | None = None) -> bytes:
+    """`HTTP/1.1 <status> <reason>\\r\\n`, cached per status when the reason is standard."""
+    if reason is not None:
+        return b"HTTP/1.1 %d %s\r\n" % (status, reason)
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        try:
+            phrase = HTTPStatus(status).phrase.encode()
+        except ValueError:
+            phrase = b"Unknown"
+        line = _STATUS_LINES[status] = b"HTTP/1.1 %d %s\r\n" % (status, phrase)
+    return line
+
+
+def error_body(message: str) -> bytes:
+    return orjson.dumps({"error": message, "message": message})
+
+
+_BODIES: dict[str, bytes] = {}
+
+
+def cached_error_body(message: str) -> bytes:
+    body = _BODIES.get(message)
+    if body is None:
+        body = _BODIES[message] = error_body(message)
+    return body

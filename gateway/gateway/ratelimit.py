@@ -1,0 +1,51 @@
+"""In-memory rate limits (GCRA: one float per key). Per replica: N replicas allow N times the rate."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Hashable
+
+
+class RateLimiter:
+    """`limit` requests per `period` seconds per key, bursts up to `limit`."""
+
+    __slots__ = ("_clock", "_interval", "_tat", "limit", "period")
+
+    def __init__(
+        self, limit: int, period: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.period = period
+        self._interval = period / limit if limit > 0 else 0.0
+        self._clock = clock
+        self._tat: dict[Hashable, float] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.limit > 0
+
+    def hit(self, key: Hashable) -> int:
+        """Count one request: 0 when allowed, else the whole seconds to wait (Retry-After)."""
+        if self.limit <= 0:
+            return 0
+        now = self._clock()
+        tat = self._tat.get(key, now)
+        if tat < now:
+            tat = now
+        new_tat = tat + self._interval
+        excess = new_tat - now - self.period
+        if excess > 0:
+            return max(1, math.ceil(excess))
+        self._tat[key] = new_tat
+        return 0
+
+    def prune(self) -> None:
+        """Forget keys back at full allowance (periodic; keeps memory bounded by active keys)."""
+        now = self._clock()
+        for key, tat in list(self._tat.items()):
+            if tat <= now:
+                del self._tat[key]
+
+    def __len__(self) -> int:
+        return len(self._tat)

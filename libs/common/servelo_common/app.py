@@ -1,0 +1,179 @@
+"""The one service-defaults factory: every service is `create_service_app(...)` plus routes.
+
+It gives each service the same health endpoints, error shape, request ids, JSON logs,
+pool (migrated on start), event bus, outbox relay and consumers, held in lifespan state.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servelo_common import errors
+from servelo_common.bus import EventBus
+from servelo_common.config import ServiceSettings
+from servelo_common.consumer import Consumer, Subscription
+from servelo_common.db import create_pool
+from servelo_common.jsonutil import JSONResponse
+from servelo_common.logs import configure_logging, request_id_var
+from servelo_common.migrate import migrate
+from servelo_common.relay import OutboxRelay
+from servelo_common.routing import openapi_document
+
+log = logging.getLogger("servelo.app")
+
+Hook = Callable[["ServiceState"], Awaitable[None]]
+
+
+@dataclass
+class ServiceState:
+    """Held for the app's lifetime; routes reach it as `request.state.<field>`."""
+
+    settings: ServiceSettings
+    db: Any
+    bus: EventBus
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    routes: Sequence[BaseRoute]
+    migrations: Path | None = None
+    subscriptions: Sequence[Subscription] = ()
+    # Invalid input answers 400, except APIs whose reference says 422 (team).
+    validation_status: int = 400
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+
+
+class RequestContext:
+    """Pure ASGI: request id in, request id out, one JSON access-log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = _request_id(scope)
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info("request", extra={
+                "method": scope["method"], "path": scope["path"], "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 2)})
+            request_id_var.reset(token)
+
+
+def _request_id(scope: Scope) -> str:
+    for key, value in scope["headers"]:
+        if key == b"x-request-id" and 0 < len(value) <= 128:
+            return str(value.decode("latin-1"))
+    return uuid.uuid4().hex
+
+
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlette:
+    configure_logging(spec.name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        pool = await create_pool(settings.database_url, schema=spec.name,
+                                 application_name=spec.name, min_size=settings.db_pool_min,
+                                 max_size=settings.db_pool_max)
+        if settings.migrate_on_start:
+            async with pool.acquire() as conn:
+                await migrate(conn, schema=spec.name, folder=spec.migrations)
+            # Migrations may have created types the pooled connections cached before.
+            await pool.expire_connections()
+        bus = EventBus(settings.nats_url, name=spec.name)
+        bus.start()
+        relay = OutboxRelay(pool, bus, schema=spec.name)
+        relay.start()
+        consumers = [Consumer(pool, bus, service=spec.name, subscription=s)
+                     for s in spec.subscriptions]
+        for consumer in consumers:
+            consumer.start()
+        state = ServiceState(settings=settings, db=pool, bus=bus)
+        for hook in spec.on_startup:
+            await hook(state)
+        log.info("service started")
+        try:
+            yield {"db": pool, "bus": bus, "settings": settings, "service": state}
+        finally:
+            for hook in spec.on_shutdown:
+                await hook(state)
+            for consumer in consumers:
+                await consumer.stop()
+            await relay.stop()
+            await bus.close()
+            await pool.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        problems = []
+        try:
+            async with request.state.db.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1")
+        except Exception:
+            problems.append("database")
+        if not request.state.bus.connected:
+            problems.append("nats")
+        if problems:
+            return errors.error_response(503, f"Not ready: {', '.join(problems)}")
+        return JSONResponse({"status": "ready"})
+
+    document: dict[str, Any] = {}
+
+    async def openapi(request: Request) -> Response:
+        if not document:
+            document.update(openapi_document(f"Servelo {spec.name}", spec.routes))
+        return JSONResponse(document)
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        *spec.routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            errors.ApiError: errors.api_error_handler,
+            HTTPException: errors.http_exception_handler,
+            Exception: errors.unhandled_error_handler,
+        },
+    )
+    app.state.settings = settings
+    app.state.validation_status = spec.validation_status
+    app.add_middleware(RequestContext)
+    return app

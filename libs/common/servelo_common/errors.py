@@ -1,0 +1,144 @@
+"""The contract's error shape, `{"error", "message"[, "errors"][, extras]}`, for every error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from servelo_common.jsonutil import JSONResponse
+
+log = logging.getLogger("servelo.errors")
+
+_STATUS_MESSAGES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class ApiError(Exception):
+    """Raise anywhere below a route; the app turns it into the error shape."""
+
+    def __init__(self, status: int, message: str | None = None, *,
+                 errors: dict[str, list[str]] | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        self.status = status
+        self.message = message or _STATUS_MESSAGES.get(status, "Error")
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
+        super().__init__(self.message)
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str = "Not found") -> None:
+        super().__init__(404, message)
+
+
+class Forbidden(ApiError):
+    def __init__(self, message: str = "Forbidden") -> None:
+        super().__init__(403, message)
+
+
+class Conflict(ApiError):
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(409, message, **extra)
+
+
+class Unauthorized(ApiError):
+    def __init__(self, message: str = "Authentication required") -> None:
+        super().__init__(401, message)
+
+
+def error_body(message: str, errors: dict[str, list[str]] | None = None,
+               **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": message, "message": message}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def error_response(status: int, message: str | None = None, *,
+                   errors: dict[str, list[str]] | None = None,
+                   headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    msg = message or _STATUS_MESSAGES.get(status, "Error")
+    return JSONResponse(error_body(msg, errors, **extra), status_code=status, headers=headers)
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query")]
+    return ".".join(parts) or "body"
+
+
+def _human(field: str, err: Any) -> str:
+    kind = err["type"]
+    label = field.rsplit(".", 1)[-1].replace("_", " ")
+    if kind == "missing":
+        return f"The {label} field is required."
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return f"The {label} field is invalid: {msg[0].lower()}{msg[1:]}" if msg else msg
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors():
+        field = _field_name(tuple(err["loc"]))
+        errors.setdefault(field, []).append(_human(field, err))
+    return errors
+
+
+class RequestValidationError(ApiError):
+    """Input failed validation: 400, or 422 where a service's API says so (team)."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str = "Validation failed") -> None:
+        super().__init__(400, message, errors=errors)
+
+
+async def api_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    status = exc.status
+    if isinstance(exc, RequestValidationError):
+        status = getattr(request.app.state, "validation_status", 400)
+    return error_response(status, exc.message, errors=exc.errors, headers=exc.headers,
+                          **exc.extra)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    message = exc.detail if exc.detail and exc.detail != _phrase(exc.status_code) else None
+    return error_response(exc.status_code, message, headers=headers)
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
+    # The trace goes to the log with the request id; the client gets the shape only.
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return error_response(500, "Internal server error")

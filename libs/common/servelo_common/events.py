@@ -1,0 +1,97 @@
+"""Domain events as CloudEvents 1.0, written to the outbox in the caller's transaction.
+
+A service declares one class per event (past tense), e.g.::
+
+    class TicketCreated(DomainEvent):
+        source: ClassVar[str] = "tickets"
+        type: ClassVar[str] = "ticket-created"
+        id: str
+        number: int
+
+and writes it with `await emit(conn, TicketCreated(...), tenant=org_id, subject=ticket_id)`
+inside the transaction that changed the ticket. The relay publishes it after commit to
+`servelo.events.<source>.<type>` with the event id as `Nats-Msg-Id`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict
+
+from servelo_common.jsonutil import iso_z
+
+STREAM = "SERVELO_EVENTS"
+SUBJECT_PREFIX = "servelo.events"
+
+
+def subject_for(source: str, event_type: str) -> str:
+    return f"{SUBJECT_PREFIX}.{source}.{event_type}"
+
+
+class DomainEvent(BaseModel):
+    """The `data` of one event type. Subclasses set `source` and `type`."""
+
+    model_config = ConfigDict(frozen=True)
+    source: ClassVar[str]
+    type: ClassVar[str]
+
+    @classmethod
+    def subject(cls) -> str:
+        return subject_for(cls.source, cls.type)
+
+
+@dataclass(frozen=True, slots=True)
+class CloudEvent:
+    id: str
+    source: str
+    type: str
+    time: str
+    subject: str | None
+    tenant: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any]) -> CloudEvent:
+        return cls(
+            id=str(payload["id"]), source=str(payload["source"]), type=str(payload["type"]),
+            time=str(payload["time"]), subject=payload.get("subject"),
+            tenant=payload.get("tenant"), data=payload.get("data") or {},
+        )
+
+    @property
+    def tenant_id(self) -> UUID:
+        if not self.tenant:
+            raise ValueError(f"event {self.id} has no tenant")
+        return UUID(self.tenant)
+
+
+def envelope(event: DomainEvent, *, tenant: UUID | str | None, subject: str | None,
+             event_id: str | None = None, time: datetime | None = None) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": f"servelo/{event.source}",
+        "type": event.type,
+        "time": iso_z(time or datetime.now(UTC)),
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "tenant": str(tenant) if tenant else None,
+        "data": event.model_dump(mode="json"),
+    }
+
+
+async def emit(conn: asyncpg.Connection, event: DomainEvent, *, tenant: UUID | str | None,
+               subject: UUID | str | None = None) -> str:
+    """Write the event to the outbox; it is published only if the transaction commits."""
+    ce = envelope(event, tenant=tenant, subject=str(subject) if subject else None)
+    await conn.execute(
+        "INSERT INTO outbox (id, subject, event) VALUES ($1, $2, $3)",
+        UUID(ce["id"]), event.subject(), ce,
+    )
+    return str(ce["id"])

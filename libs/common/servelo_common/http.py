@@ -1,0 +1,118 @@
+"""What a thin route needs: who is calling, the parsed body, path and query values."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from servelo_common.errors import ApiError, Forbidden, RequestValidationError, Unauthorized
+from servelo_common.errors import validation_errors as _validation_errors
+from servelo_common.identity import (
+    IDENTITY_HEADER,
+    INTERNAL_HEADER,
+    Identity,
+    InvalidIdentity,
+    decode_identity,
+    verify_internal,
+)
+from servelo_common.jsonutil import JSONResponse
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.settings.secret
+    return secret
+
+
+def tenant(request: Request) -> Identity:
+    """The tenant the gateway resolved from the host; for public routes like login."""
+    cached = request.scope.get("servelo.identity")
+    if isinstance(cached, Identity):
+        return cached
+    value = request.headers.get(IDENTITY_HEADER)
+    if not value:
+        raise Unauthorized()
+    try:
+        ident = decode_identity(value, _secret(request))
+    except InvalidIdentity as exc:
+        raise Unauthorized() from exc
+    request.scope["servelo.identity"] = ident
+    return ident
+
+
+def caller(request: Request) -> Identity:
+    """The signed-in user; 401 when there is none."""
+    ident = tenant(request)
+    if ident.user_id is None:
+        raise Unauthorized()
+    return ident
+
+
+def require_role(request: Request, *roles: str) -> Identity:
+    """The signed-in user, if their role is one of `roles`; 403 `Forbidden` otherwise."""
+    ident = caller(request)
+    if ident.role not in roles:
+        raise Forbidden()
+    return ident
+
+
+def require_internal(request: Request) -> None:
+    """Service-to-service routes (`/internal/...`): signed with the internal secret."""
+    if not verify_internal(request.headers.get(INTERNAL_HEADER), _secret(request)):
+        raise Forbidden()
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        # Malformed JSON is always 400, even where validation answers 422.
+        raise ApiError(400, "Malformed JSON") from exc
+
+
+def validate(model: type[M], data: Any) -> M:
+    if not isinstance(data, dict):
+        raise RequestValidationError({"body": ["The request body must be a JSON object."]})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(_validation_errors(exc)) from exc
+
+
+async def body(request: Request, model: type[M]) -> M:
+    """The JSON body validated by `model`: 400 (or the service's 422) with field errors."""
+    return validate(model, await json_body(request))
+
+
+def query(request: Request, model: type[M]) -> M:
+    """Query parameters validated by `model` (repeated keys: the last one wins)."""
+    return validate(model, dict(request.query_params))
+
+
+def path_id(request: Request, name: str = "id", *, message: str = "Not found") -> UUID:
+    """A UUID path parameter. Anything else cannot name a resource: 404, not 400."""
+    try:
+        return UUID(str(request.path_params[name]))
+    except (ValueError, KeyError) as exc:
+        raise ApiError(404, message) from exc
+
+
+def json(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(content, BaseModel):
+        content = content.model_dump(mode="json")
+    elif isinstance(content, list) and content and isinstance(content[0], BaseModel):
+        content = [c.model_dump(mode="json") for c in content]
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def message(text: str, status: int = 200) -> Response:
+    return JSONResponse({"message": text}, status_code=status)

@@ -1,0 +1,51 @@
+"""JSON in and out with orjson; money and time have one textual form everywhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
+
+import orjson
+from starlette.responses import Response
+
+CENT = Decimal("0.01")
+
+
+def money_str(value: Decimal) -> str:
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def iso_z(value: datetime) -> str:
+    """ISO 8601 UTC with a `Z` and microseconds, as the team reference shows."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return money_str(value)
+    if isinstance(value, datetime):
+        return iso_z(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):  # asyncpg's UUID is not the stdlib one
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def loads(data: bytes | str) -> Any:
+    return orjson.loads(data)
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
