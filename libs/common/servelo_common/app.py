@@ -29,6 +29,7 @@ from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import create_pool
 from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import configure_logging, request_id_var
+from servelo_common.mail import MailSender
 from servelo_common.migrate import migrate
 from servelo_common.relay import OutboxRelay
 from servelo_common.routing import openapi_document
@@ -116,6 +117,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
         bus.start()
         relay = OutboxRelay(pool, bus, schema=spec.name)
         relay.start()
+        mailer = MailSender(pool, settings, schema=spec.name)
+        mailer.start()
         consumers = [Consumer(pool, bus, service=spec.name, subscription=s)
                      for s in spec.subscriptions]
         for consumer in consumers:
@@ -132,6 +135,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             for consumer in consumers:
                 await consumer.stop()
             await relay.stop()
+            await mailer.stop()
             await bus.close()
             await pool.close()
 
