@@ -79,9 +79,14 @@ class MailSender:
         self.pool, self.settings, self.schema = pool, settings, schema
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._channel = f"servelo_mail_{schema}"
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self.schema}-mail")
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -89,20 +94,29 @@ class MailSender:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
-        listener: asyncpg.Connection | None = None
+        try:
+            await self._loop()
+        finally:
+            if self._listener is not None and not self._listener.is_closed():
+                await self._listener.remove_listener(self._channel, self._on_notify)
+                await self.pool.release(self._listener)
+
+    async def _loop(self) -> None:
         while True:
             try:
-                if listener is None or listener.is_closed():
-                    listener = await self.pool.acquire()
-                    await listener.add_listener(f"servelo_mail_{self.schema}",
-                                                lambda *_: self._wake.set())
+                if self._listener is None or self._listener.is_closed():
+                    self._listener = await self.pool.acquire()
+                    await self._listener.add_listener(self._channel, self._on_notify)
                 while await self.send_pending():
                     pass
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("mail loop failed; retrying", exc_info=True)
-                listener = None
+                if self._listener is not None:
+                    self._listener.terminate()
+                    await self.pool.release(self._listener)
+                    self._listener = None
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 1.0)

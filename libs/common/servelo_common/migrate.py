@@ -48,7 +48,9 @@ async def migrate(conn: asyncpg.Connection, *, schema: str, folder: Path | None)
     applied: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _lock_key(schema))
     try:
-        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        # A provisioned service role owns its schema but may not create schemas: look first.
+        if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+            await conn.execute(f"CREATE SCHEMA {schema}")
         await conn.execute(f"SET search_path TO {schema}")
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -31,6 +31,8 @@ class OutboxRelay:
         self.pool, self.bus, self.schema, self.batch_size = pool, bus, schema, batch_size
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._channel = f"servelo_outbox_{schema}"
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self.schema}-outbox-relay")
@@ -41,7 +43,16 @@ class OutboxRelay:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
-        listener = await self._listen()
+        self._listener = await self._listen()
+        try:
+            await self._loop()
+        finally:
+            # Give the LISTEN connection back, or closing the pool waits for it for ever.
+            if self._listener is not None and not self._listener.is_closed():
+                await self._listener.remove_listener(self._channel, self._on_notify)
+                await self.pool.release(self._listener)
+
+    async def _loop(self) -> None:
         await self.bus.wait_ready()
         backoff = 0.1
         cleaned = 0.0
@@ -65,13 +76,13 @@ class OutboxRelay:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), POLL_INTERVAL)
-            if listener is None or listener.is_closed():
-                listener = await self._listen()
+            if self._listener is None or self._listener.is_closed():
+                self._listener = await self._listen()
 
     async def _listen(self) -> asyncpg.Connection | None:
         try:
             conn: asyncpg.Connection = await self.pool.acquire()
-            await conn.add_listener(f"servelo_outbox_{self.schema}", self._on_notify)
+            await conn.add_listener(self._channel, self._on_notify)
             return conn
         except Exception:
             log.warning("could not LISTEN for outbox notifications; polling", exc_info=True)

@@ -1,0 +1,242 @@
+"""The whole platform on one machine: Postgres, NATS, every service and the gateway.
+
+Used by `make run` (development, data kept in `.servelo/`) and by the pytest plugin (a
+temporary folder per session). External servers are used when their URLs are given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from servelo_common.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from servelo_common.devstack.provision import provision
+from servelo_common.jwt import SigningKey
+from servelo_common.migrate import migrate_dsn
+
+ALL_SERVICES = ("auth", "tickets", "crm", "finance", "team")
+
+
+def available_services(wanted: str | None = None) -> list[str]:
+    """Services whose code is installed (`<svc>.main` importable), optionally filtered."""
+    names = [s.strip() for s in wanted.split(",") if s.strip()] if wanted else ALL_SERVICES
+    return [s for s in names if s in ALL_SERVICES and importlib.util.find_spec(f"{s}.main")]
+
+
+def migrations_dir(service: str) -> Path:
+    spec = importlib.util.find_spec(service)
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parents[1] / "migrations"
+
+
+@dataclass
+class StackConfig:
+    data_dir: Path
+    env: str = "development"
+    gateway_port: int = 8080
+    services: list[str] = field(default_factory=available_services)
+    database_url: str | None = None       # an administrator URL; None: embedded Postgres
+    nats_url: str | None = None           # None: embedded NATS
+    database: str = "servelo"
+    role_prefix: str = "servelo"
+    base_domain: str = "localhost"
+    system_org: str = "admin"
+    admin_email: str = "admin@servelo.local"
+    admin_password: str | None = None     # None: generated once and kept in data_dir
+    smtp_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Process:
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.data_dir = config.data_dir.resolve()
+        self.pg: EmbeddedPostgres | None = None
+        self.nats: EmbeddedNats | None = None
+        self.admin_dsn = ""
+        self.nats_url = ""
+        self.service_dsns: dict[str, str] = {}
+        self.processes: dict[str, Process] = {}
+        self.secrets: dict[str, str] = {}
+
+    # -- infrastructure ----------------------------------------------------------------
+    def _load_secrets(self) -> dict[str, str]:
+        path = self.data_dir / "secrets.json"
+        data: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        changed = False
+        if "internal_secret" not in data:
+            data["internal_secret"] = "dev-" + secrets.token_urlsafe(32)
+            changed = True
+        if "jwt_keys" not in data:
+            key = SigningKey.generate()
+            data["jwt_keys"] = json.dumps([{"kid": key.kid, "pem": key.to_pem()}])
+            changed = True
+        if "admin_password" not in data:
+            data["admin_password"] = self.config.admin_password or secrets.token_urlsafe(12)
+            changed = True
+        for service in ALL_SERVICES:
+            if f"db_password_{service}" not in data:
+                data[f"db_password_{service}"] = secrets.token_urlsafe(18)
+                changed = True
+        if changed:
+            path.write_text(json.dumps(data, indent=2))
+            path.chmod(0o600)
+        return data
+
+    @property
+    def admin_password(self) -> str:
+        return self.config.admin_password or self.secrets["admin_password"]
+
+    def start_infrastructure(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets = self._load_secrets()
+        if self.config.database_url:
+            self.admin_dsn = self.config.database_url
+        else:
+            self.pg = EmbeddedPostgres(self.data_dir / "pg")
+            self.admin_dsn = self.pg.start()
+        if self.config.nats_url:
+            self.nats_url = self.config.nats_url
+        else:
+            self.nats = EmbeddedNats(self.data_dir / "nats")
+            self.nats_url = self.nats.start()
+        self.service_dsns = asyncio.run(self._provision_and_migrate())
+
+    async def _provision_and_migrate(self) -> dict[str, str]:
+        dsns = await provision(
+            self.admin_dsn, database=self.config.database, role_prefix=self.config.role_prefix,
+            services={s: self.secrets[f"db_password_{s}"] for s in self.config.services})
+        for service in self.config.services:
+            await migrate_dsn(dsns[service], schema=service, folder=migrations_dir(service))
+        return dsns
+
+    @property
+    def database_dsn(self) -> str:
+        """Administrator connection to the platform database (tests count rows with it)."""
+        from servelo_common.devstack.provision import with_database
+
+        return with_database(self.admin_dsn, self.config.database)
+
+    # -- processes ---------------------------------------------------------------------
+    def common_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")}
+        env.update({
+            "SERVELO_ENV": self.config.env,
+            "SERVELO_NATS_URL": self.nats_url,
+            "SERVELO_INTERNAL_SECRET": self.secrets["internal_secret"],
+            "SERVELO_BASE_DOMAIN": self.config.base_domain,
+            "SERVELO_SYSTEM_ADMIN_ORG": self.config.system_org,
+            "SERVELO_DATA_DIR": str(self.data_dir),
+            "SERVELO_PUBLIC_PORT": str(self.config.gateway_port),
+            "SERVELO_HOST": "127.0.0.1",
+            "PYTHONUNBUFFERED": "1",
+        })
+        if self.config.smtp_url:
+            env["SERVELO_SMTP_URL"] = self.config.smtp_url
+        env.update(self.config.extra_env)
+        return env
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str], port: int) -> None:
+        logs = self.data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        log_path = logs / f"{name}.log"
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen([sys.executable, *args], env=env, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes[name] = Process(name, proc, port, log_path)
+
+    def start_services(self) -> None:
+        for service in self.config.services:
+            port = free_port()
+            env = self.common_env()
+            env.update({"SERVELO_DATABASE_URL": self.service_dsns[service],
+                        "SERVELO_PORT": str(port)})
+            if service == "auth":
+                env.update({"SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
+                            "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
+                            "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password})
+            self._spawn(service, ["-m", "servelo_common.serve", f"{service}.main:create_app"],
+                        env, port)
+        for service in self.config.services:
+            self.wait_http(service, "/healthz", timeout=60)
+
+    def start_gateway(self) -> None:
+        env = self.common_env()
+        env["SERVELO_GATEWAY_PORT"] = str(self.config.gateway_port)
+        env["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
+        for service in ALL_SERVICES:
+            proc = self.processes.get(service)
+            env[f"SERVELO_{service.upper()}_URL"] = (
+                f"http://127.0.0.1:{proc.port}" if proc else "")
+        self._spawn("gateway", ["-m", "gateway"], env, self.config.gateway_port)
+        self.wait_http("gateway", "/readyz", timeout=60)
+
+    def wait_http(self, name: str, path: str, *, timeout: float) -> None:
+        proc = self.processes[name]
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if proc.proc.poll() is not None:
+                code = proc.proc.returncode
+                raise RuntimeError(f"{name} exited ({code}):\n{self.log_tail(name)}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{proc.port}{path}", timeout=2):
+                    return
+            except OSError as exc:
+                last = repr(exc)
+            time.sleep(0.1)
+        raise TimeoutError(f"{name} not ready at {path}: {last}\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, size: int = 4000) -> str:
+        proc = self.processes.get(name)
+        if proc is None or not proc.log.exists():
+            return ""
+        return proc.log.read_bytes()[-size:].decode(errors="replace")
+
+    def start(self) -> None:
+        self.start_infrastructure()
+        self.start_services()
+        # The gateway learns tenants and keys from auth: without auth there is nothing to route.
+        if "auth" in self.config.services:
+            self.start_gateway()
+
+    def dead_processes(self) -> list[str]:
+        return [name for name, p in self.processes.items() if p.proc.poll() is not None]
+
+    def stop(self) -> None:
+        # The gateway first: its pooled upstream connections would hold services open.
+        ordered = sorted(self.processes.values(), key=lambda p: p.name != "gateway")
+        for group in (ordered[:1], ordered[1:]):
+            for proc in group:
+                if proc.proc.poll() is None:
+                    proc.proc.terminate()
+            for proc in group:
+                try:
+                    proc.proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.proc.kill()
+                    proc.proc.wait(5)
+        self.processes.clear()
+        with contextlib.suppress(Exception):
+            if self.nats is not None:
+                self.nats.stop()
+        if self.pg is not None:
+            self.pg.stop()

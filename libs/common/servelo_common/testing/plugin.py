@@ -1,0 +1,214 @@
+"""pytest plugin: the real platform, started once per session, and a fresh tenant per test.
+
+Postgres and NATS come from `SERVELO_TEST_DATABASE_URL` / `SERVELO_TEST_NATS_URL` when set,
+else from testcontainers when a Docker engine answers, else embedded servers from pip on free
+ports in a temporary folder. `SERVELO_TEST_SERVICES=auth,tickets` starts only those services.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+
+from servelo_common.devstack.embedded import free_port
+from servelo_common.devstack.stack import Stack, StackConfig, available_services
+from servelo_common.testing.client import ApiClient
+from servelo_common.testing.mail import MailCatcher
+from servelo_common.testing.tenants import Tenant, eventually, login
+
+SYSTEM_ADMIN_EMAIL = "sysadmin@example.com"
+
+
+class TestStack:
+    """What tests see of the running platform."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, stack: Stack, mail: MailCatcher) -> None:
+        self.stack = stack
+        self.mail = mail
+        self.gateway_url = f"http://127.0.0.1:{stack.config.gateway_port}"
+        self.base_domain = stack.config.base_domain
+        self.system_org = stack.config.system_org
+        self.admin_email = stack.config.admin_email
+        self.admin_password = stack.admin_password
+        self.admin_dsn = stack.database_dsn
+        self.nats_url = stack.nats_url
+        self.services = list(stack.config.services)
+        self._sysadmin_token: tuple[str, float] | None = None
+
+    def host(self, slug: str) -> str:
+        return f"{slug}.{self.base_domain}"
+
+    def client(self, http: aiohttp.ClientSession, slug: str,
+               token: str | None = None) -> ApiClient:
+        return ApiClient(http, self.gateway_url, self.host(slug), token)
+
+    async def system_admin(self, http: aiohttp.ClientSession) -> ApiClient:
+        cached = self._sysadmin_token
+        if cached and cached[1] > time.monotonic():
+            return self.client(http, self.system_org, cached[0])
+        logged = await login(self.client(http, self.system_org), self.admin_email,
+                             self.admin_password, timeout=15)
+        assert logged.token
+        self._sysadmin_token = (logged.token, time.monotonic() + 600)
+        return logged
+
+    @property
+    def can_restart_nats(self) -> bool:
+        return self.stack.nats is not None
+
+    def stop_nats(self) -> None:
+        assert self.stack.nats is not None, "NATS is external: cannot stop it"
+        self.stack.nats.stop()
+
+    def start_nats(self) -> None:
+        assert self.stack.nats is not None
+        self.stack.nats.start()
+
+    def log_tail(self, name: str) -> str:
+        return self.stack.log_tail(name)
+
+
+def _docker_answers() -> bool:
+    if not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=5,
+                              check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _containers() -> tuple[str, str, list[Any]]:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.postgres import PostgresContainer
+
+    pg = PostgresContainer("postgres:16-alpine", driver=None)
+    pg.start()
+    nats = DockerContainer("nats:2.10-alpine").with_command("-js").with_exposed_ports(4222)
+    nats.start()
+    nats_url = f"nats://{nats.get_container_host_ip()}:{nats.get_exposed_port(4222)}"
+    return pg.get_connection_url(), nats_url, [pg, nats]
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[TestStack]:
+    folder = Path(tempfile.mkdtemp(prefix="servelo-test-"))
+    db_url = os.environ.get("SERVELO_TEST_DATABASE_URL") or None
+    nats_url = os.environ.get("SERVELO_TEST_NATS_URL") or None
+    containers: list[Any] = []
+    if (db_url is None or nats_url is None) and _docker_answers():
+        c_db, c_nats, containers = _containers()
+        db_url, nats_url = db_url or c_db, nats_url or c_nats
+    suffix = secrets.token_hex(4)
+    os.environ.setdefault("SERVELO_EMBEDDED_PG_FAST", "1")
+    mail = MailCatcher(free_port())
+    mail.start()
+    config = StackConfig(
+        data_dir=folder, env="test", gateway_port=free_port(),
+        services=available_services(os.environ.get("SERVELO_TEST_SERVICES")),
+        database_url=db_url, nats_url=nats_url,
+        database=f"servelo_test_{suffix}", role_prefix=f"servelo_test_{suffix}",
+        admin_email=SYSTEM_ADMIN_EMAIL, admin_password="sysadmin-" + secrets.token_hex(8),
+        smtp_url=mail.url,
+        extra_env={
+            "SERVELO_PASSWORD_HASH_PROFILE": "fast",
+            # Tests act as many clients from one address, through a trusted proxy header.
+            "SERVELO_TRUSTED_PROXIES": "127.0.0.1",
+            "SERVELO_DB_POOL_MAX": "5",
+        },
+    )
+    platform = Stack(config)
+    try:
+        platform.start()
+    except Exception:
+        platform.stop()
+        mail.stop()
+        raise
+    try:
+        yield TestStack(platform, mail)
+    finally:
+        platform.stop()
+        mail.stop()
+        for container in containers:
+            container.stop()
+        if db_url is not None and not containers:
+            import asyncio
+
+            from servelo_common.devstack.provision import drop_database
+
+            asyncio.run(drop_database(db_url, config.database))
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    connector = aiohttp.TCPConnector(limit=200)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(
+            total=60)) as session:
+        yield session
+
+
+async def make_tenant(stack: TestStack, http: aiohttp.ClientSession) -> Tenant:
+    sysadmin = await stack.system_admin(http)
+    slug = "t" + secrets.token_hex(5)
+    email = f"admin@{slug}.example.com"
+    password = "pw-" + secrets.token_urlsafe(12)
+    resp = await sysadmin.post("/api/admin/orgs", json={
+        "slug": slug, "name": f"Org {slug}", "plan": "pro",
+        "admin": {"email": email, "name": "Tenant Admin", "password": password}})
+    assert resp.status == 201, resp
+    anon = stack.client(http, slug)
+    admin = await login(anon, email, password)
+    return Tenant(slug=slug, org_id=str(resp.json["id"]), org=resp.json, admin=admin,
+                  anon=anon)
+
+
+@pytest.fixture
+async def tenant(stack: TestStack, http: aiohttp.ClientSession) -> Tenant:
+    return await make_tenant(stack, http)
+
+
+@pytest.fixture
+async def other_tenant(stack: TestStack, http: aiohttp.ClientSession) -> Tenant:
+    return await make_tenant(stack, http)
+
+
+@pytest.fixture
+async def db(stack: TestStack) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(stack.admin_dsn)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def eventually_() -> Any:
+    return eventually
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip integration tests of services this session does not start."""
+    wanted = os.environ.get("SERVELO_TEST_SERVICES")
+    if not wanted:
+        return
+    running = set(available_services(wanted))
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "services" in parts:
+            service = parts[parts.index("services") + 1]
+            if service not in running and "integration" in parts:
+                item.add_marker(pytest.mark.skip(reason=f"{service} not in SERVELO_TEST_SERVICES"))

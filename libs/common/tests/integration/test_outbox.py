@@ -1,0 +1,115 @@
+import asyncio
+import uuid
+from typing import ClassVar
+
+import pytest
+from servelo_common.bus import EventBus
+from servelo_common.consumer import Consumer, Subscription
+from servelo_common.db import tenant_tx
+from servelo_common.events import CloudEvent, DomainEvent, emit
+from servelo_common.relay import OutboxRelay
+from servelo_common.testing import eventually
+
+
+class NoteWritten(DomainEvent):
+    source: ClassVar[str] = "scratch"
+    type: ClassVar[str] = "note-written"
+    body: str
+
+
+@pytest.fixture
+async def wiring(stack, pool, scratch):
+    schema, _ = scratch
+    bus = EventBus(stack.nats_url, name=schema)
+    bus.start()
+    await asyncio.wait_for(bus.wait_ready(), 10)
+    seen: list[CloudEvent] = []
+
+    async def handler(conn, event: CloudEvent) -> None:
+        seen.append(event)
+
+    relay = OutboxRelay(pool, bus, schema=schema)
+    # A unique subject per test keeps the shared stream's other events out of this consumer.
+    subject = "servelo.events.scratch.note-written"
+    consumer = Consumer(pool, bus, service=schema,
+                        subscription=Subscription(name="notes", events=[subject], handler=handler))
+    relay.start()
+    consumer.start()
+    yield pool, seen, schema
+    await consumer.stop()
+    await relay.stop()
+    await bus.close()
+
+
+async def test_rolled_back_transaction_publishes_nothing(wiring):
+    pool, seen, _ = wiring
+    org = uuid.uuid4()
+    try:
+        async with tenant_tx(pool, org) as conn:
+            await emit(conn, NoteWritten(body="never"), tenant=org)
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    async with tenant_tx(pool, org) as conn:
+        await emit(conn, NoteWritten(body="kept"), tenant=org)
+
+    async def delivered():
+        assert [e.data["body"] for e in seen if e.tenant == str(org)] == ["kept"]
+
+    await eventually(delivered, timeout=10)
+
+
+@pytest.mark.slow
+async def test_event_committed_while_nats_is_down_arrives_once_after(stack, wiring):
+    if not stack.can_restart_nats:
+        pytest.skip("NATS is external to this test session")
+    pool, seen, _ = wiring
+    org = uuid.uuid4()
+    stack.stop_nats()
+    try:
+        async with tenant_tx(pool, org) as conn:
+            event_id = await emit(conn, NoteWritten(body="during outage"), tenant=org)
+
+        async def relay_tried_and_failed():
+            async with pool.acquire() as conn:
+                row = await conn.fetchrow(
+                    "SELECT published_at, attempts FROM outbox WHERE id = $1",
+                    uuid.UUID(event_id))
+            assert row["published_at"] is None
+            assert row["attempts"] >= 1
+
+        await eventually(relay_tried_and_failed, timeout=15)
+    finally:
+        stack.start_nats()
+
+    async def delivered_once():
+        assert [e.id for e in seen if e.tenant == str(org)] == [event_id]
+
+    await eventually(delivered_once, timeout=30)
+    await asyncio.sleep(1.0)  # a duplicate would show up now
+    assert [e.id for e in seen if e.tenant == str(org)] == [event_id]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1",
+                                   uuid.UUID(event_id)) == 1
+
+
+async def test_redelivered_event_runs_the_handler_once(wiring, stack):
+    pool, seen, schema = wiring
+    org = uuid.uuid4()
+    async with tenant_tx(pool, org) as conn:
+        await emit(conn, NoteWritten(body="once"), tenant=org)
+
+    async def delivered():
+        assert len([e for e in seen if e.tenant == str(org)]) == 1
+
+    await eventually(delivered, timeout=10)
+    event = next(e for e in seen if e.tenant == str(org))
+    # The same event again (as after a lost ack): the inbox makes it a no-op.
+    bus = EventBus(stack.nats_url, name="again")
+    consumer = Consumer(pool, bus, service=schema, subscription=Subscription(
+        name="notes", events=[], handler=lambda c, e: _append(seen, e)))
+    assert await consumer.handle_event(event) is False
+
+
+async def _append(seen: list[CloudEvent], event: CloudEvent) -> None:
+    seen.append(event)
