@@ -100,13 +100,13 @@ class Settings(BaseSettings):
     def _production_is_safe(self) -> Settings:
         if self.env == "production":
             if self.internal_secret.get_secret_value().startswith("dev-"):
-                raise ValueError("SERVELO_INTERNAL_SECRET starting with 'dev-' is refused in production")
+                raise ValueError("a SERVELO_INTERNAL_SECRET starting with 'dev-' is refused")
             if self.gateway_static_orgs or self.gateway_static_jwks:
                 raise ValueError("SERVELO_GATEWAY_STATIC_* are refused in production")
         if self.gateway_static_orgs is None and not self.nats_url:
             raise ValueError("SERVELO_NATS_URL is required (the org registry follows NATS events)")
         if self.gateway_static_orgs is None and not self.auth_url:
-            raise ValueError("SERVELO_AUTH_URL is required (the org registry snapshot comes from auth)")
+            raise ValueError("SERVELO_AUTH_URL is required (the org snapshot comes from auth)")
         return self
 
     @property

@@ -32,8 +32,8 @@ class RequestHeaders:
         "chunked",
         "connection",
         "content_length",
-        "cors_method",
         "cors_headers",
+        "cors_method",
         "expect_continue",
         "forwarded",
         "forwarded_for",
@@ -85,7 +85,8 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
                 if _REQUEST_ID.fullmatch(value):
                     h.request_id = value
             elif lname == b"x-forwarded-for":
-                h.forwarded_for = value if h.forwarded_for is None else h.forwarded_for + b", " + value
+                prior = h.forwarded_for
+                h.forwarded_for = value if prior is None else prior + b", " + value
             elif lname == b"x-forwarded-proto":
                 h.forwarded_proto = value
             elif lname == b"connection":

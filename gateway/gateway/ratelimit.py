@@ -1,4 +1,4 @@
-"""In-memory rate limits (GCRA: one float per key). Per replica: N replicas allow N times the rate."""
+"""In-memory rate limits (GCRA, one float per key). Per replica: N replicas allow N x the rate."""
 
 from __future__ import annotations
 

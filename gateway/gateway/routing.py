@@ -88,9 +88,7 @@ class RouteTable:
 
 
 def build_routes(settings: Settings) -> RouteTable:
-    services = {
-        name: Service.from_url(name, url) for name, url in settings.service_urls.items()
-    }
+    services = {name: Service.from_url(name, url) for name, url in settings.service_urls.items()}
     table: dict[str, Any] = {**DEFAULT_ROUTES, **settings.gateway_routes}
     routes = []
     for prefix, spec in table.items():

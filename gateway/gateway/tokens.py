@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+from servelo_common.identity import Identity, encode_identity
+from servelo_common.jwt import InvalidToken
 
 from gateway import errors
-from gateway.shared import (
-    Identity,
-    InvalidToken,
-    JwtVerifier,
-    encode_identity,
-    invalid_token_message,
-)
 from gateway.tenants import Org
 
 # Revocations older than this cannot matter: every token issued before them has expired.
 REVOCATION_TTL = 3600.0
+
+
+class Verifier(Protocol):
+    """`servelo_common.jwt.JwtVerifier`'s interface."""
+
+    def set_jwks(self, jwks: dict[str, Any]) -> None: ...
+    def verify(self, token: str) -> dict[str, Any]: ...
+    def unknown_kid(self, token: str) -> str | None: ...
 
 
 class CachedAuth:
@@ -49,7 +53,7 @@ class Authenticator:
     def __init__(
         self,
         *,
-        verifier: JwtVerifier,
+        verifier: Verifier,
         secret: bytes,
         max_entries: int = 100_000,
         clock: Callable[[], float] = time.time,
@@ -83,7 +87,8 @@ class Authenticator:
             kid = self.verifier.unknown_kid(token)
             if kid is not None:
                 return NeedKeys(kid)
-            return (401, invalid_token_message(exc))
+            message = str(exc)
+            return (401, message if message == "Token expired" else "Invalid token")
         try:
             user_id = str(claims["sub"])
             iat = float(claims["iat"])

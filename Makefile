@@ -1,0 +1,48 @@
+# The commands people type. A fresh machine needs only python3 (3.11+) and make.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+TOOLS := .servelo/tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+
+PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
+	services/tickets/tickets services/crm/crm services/finance/finance services/team/team
+
+.PHONY: help env run test check fmt bench clean
+
+help:
+	@echo "make run    start Postgres + NATS (embedded unless SERVELO_DATABASE_URL/SERVELO_NATS_URL), every service and the gateway"
+	@echo "make test   the whole test suite against real servers"
+	@echo "make check  ruff + mypy (strict)"
+	@echo "make bench  gateway overhead vs nginx, tickets throughput and latency -> docs/benchmarks*.md"
+
+$(TOOLS)/bin/uv:
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml) | $(UV)
+	$(UV) sync --locked --group dev
+	@touch $@
+
+env: .venv/.synced
+
+run: env
+	$(UV) run --no-sync python -m servelo_common.devstack
+
+test: env
+	$(UV) run --no-sync pytest
+
+check: env
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync mypy $(wildcard $(PACKAGES))
+
+fmt: env
+	$(UV) run --no-sync ruff check --fix .
+
+bench: env
+	UV=$(UV) bash bench/run.sh
+	@if [ -f bench/tickets_bench.py ]; then $(UV) run --no-sync python bench/tickets_bench.py; fi
+
+clean:
+	rm -rf .venv .servelo .pytest_cache .mypy_cache .ruff_cache

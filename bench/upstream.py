@@ -1,0 +1,24 @@
+"""A cheap but representative service for the bench: Starlette on uvicorn, decodes the identity."""
+
+from __future__ import annotations
+
+import os
+
+from servelo_common.identity import IDENTITY_HEADER, InvalidIdentity, decode_identity
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+SECRET = os.environ["SERVELO_INTERNAL_SECRET"].encode()
+
+
+async def ping(request: Request) -> JSONResponse:
+    try:
+        identity = decode_identity(request.headers.get(IDENTITY_HEADER, ""), SECRET)
+    except InvalidIdentity:
+        return JSONResponse({"error": "Unauthorized", "message": "Unauthorized"}, 401)
+    return JSONResponse({"pong": True, "org": identity.org_slug, "user": identity.user_id})
+
+
+app = Starlette(routes=[Route("/api/bench/ping", ping)])

@@ -1,0 +1,161 @@
+"""Who may pass: local routes, tenant, route, rate limits, token; then the exchange forwards."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import orjson
+
+from gateway import errors
+from gateway.routing import LOGIN, MAGIC_LINK, PEEK_MAX_BODY, PUBLIC, REFRESH, has_dot_segment
+from gateway.tenants import tenant_from_host
+from gateway.tokens import CachedAuth, NeedKeys
+
+if TYPE_CHECKING:
+    from gateway.exchange import Exchange
+
+_HEALTHY = b'{"status":"ok"}'
+_READY = b'{"status":"ready"}'
+
+
+def admit(ex: Exchange) -> None:
+    gw = ex.gw
+    h = ex.h
+    method = ex.method
+    path = ex.path
+    if method == b"GET" or method == b"HEAD":
+        if path == b"/healthz":
+            return ex.respond(200, _HEALTHY)
+        if path == b"/readyz":
+            if gw.is_ready():
+                return ex.respond(200, _READY)
+            return ex.fail(errors.NOT_READY)
+        if path == b"/api/openapi.json":
+            return ex.run(_serve_openapi(ex))
+    if not path.startswith(b"/"):
+        return ex.fail(errors.BAD_REQUEST)
+    if method == b"OPTIONS" and h.origin and h.cors_method and gw.cors.enabled:
+        # A preflight carries no credentials; answered here for any host.
+        if gw.cors.allowed(h.origin):
+            ex.cors = b""
+            return ex.respond(204, b"", gw.cors.preflight_headers(h.origin, h.cors_headers))
+        return ex.respond(204, b"")
+
+    slug = tenant_from_host(h.host, gw.host_suffix)
+    org = gw.registry.by_slug.get(slug) if slug is not None else None
+    if org is None:
+        return ex.fail(errors.UNKNOWN_TENANT)
+    if not org.active:
+        return ex.fail(errors.SUSPENDED)
+    ex.org_slug = org.slug
+    if has_dot_segment(path):
+        return ex.fail(errors.NOT_FOUND)
+    route = gw.routes.match(path)
+    if route is None:
+        return ex.fail(errors.NOT_FOUND)
+    ex.route = route
+
+    client = ex.client
+    if client.peer_trusted:
+        ex.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
+    limits = gw.limits
+    wait = limits.ip.hit(ex.client_ip) or limits.tenant.hit(org.slug)
+    if wait:
+        return ex.fail(errors.TOO_MANY, wait)
+
+    kind = PUBLIC.get((method, path))
+    if kind is None:
+        auth = h.authorization
+        if len(auth) < 8 or auth[:7].lower() != b"bearer ":
+            return ex.fail(errors.AUTH_REQUIRED)
+        token = auth[7:].strip().decode("latin-1")
+        result = gw.authenticator.authenticate(token, org)
+        if type(result) is CachedAuth:
+            ex.identity = result.identity
+        elif isinstance(result, NeedKeys):
+            return ex.after_keys_refreshed(token)
+        else:
+            assert isinstance(result, tuple)
+            return ex.fail(result)
+    else:
+        ex.kind = kind
+        ex.identity = gw.authenticator.public_identity(org)
+    _admit_body(ex)
+
+
+def _admit_body(ex: Exchange) -> None:
+    route = ex.route
+    assert route is not None
+    if not route.service.deployed:
+        return ex.fail(errors.UNAVAILABLE)
+    limit = PEEK_MAX_BODY if ex.kind else ex.gw.body_limits.limit(ex.method, ex.path, route)
+    ex.body_limit = limit
+    if ex.h.content_length > limit or ex.body_received > limit:
+        return ex.fail(errors.TOO_LARGE)
+    if ex.kind:
+        return ex.wait_for_body()
+    ex.forward()
+
+
+async def authenticate_again(ex: Exchange, token: str) -> None:
+    """After an unknown `kid`: refetch the key set (rate-limited), then decide."""
+    await ex.gw.refresh_jwks()
+    if ex.finished:
+        return
+    org = ex.gw.registry.by_slug.get(ex.org_slug.encode())
+    if org is None:
+        return ex.fail(errors.UNKNOWN_TENANT)
+    result = ex.gw.authenticator.authenticate(token, org)
+    if isinstance(result, CachedAuth):
+        ex.identity = result.identity
+        _admit_body(ex)
+        ex.flush_upstream()
+    elif isinstance(result, NeedKeys):
+        ex.fail(errors.INVALID_TOKEN)
+    else:
+        ex.fail(result)
+
+
+def admit_after_peek(ex: Exchange) -> None:
+    """The tighter limits of login, magic-link request and refresh, keyed from the body."""
+    limits = ex.gw.limits
+    body = _json_object(b"".join(ex.buffer))
+    if ex.kind == LOGIN:
+        wait = limits.login.hit((ex.client_ip, _email(body)))
+    elif ex.kind == MAGIC_LINK:
+        email = _email(body)
+        wait = limits.magic_link.hit(email or ("ip", ex.client_ip))
+    elif ex.kind == REFRESH:
+        token = body.get("refreshToken") or body.get("refresh_token")
+        family = token.split(".", 1)[0] if isinstance(token, str) and token else None
+        wait = limits.refresh.hit(family or ("ip", ex.client_ip))
+    else:
+        wait = 0
+    if wait:
+        return ex.fail(errors.TOO_MANY, wait)
+    ex.forward()
+
+
+def _json_object(body: bytes) -> dict[str, object]:
+    try:
+        value = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _email(body: dict[str, object]) -> str:
+    email = body.get("email")
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+async def _serve_openapi(ex: Exchange) -> None:
+    try:
+        document = await ex.gw.openapi()
+    except Exception:  # never a stack trace to the client; the aggregator logs
+        document = None
+    if ex.finished:
+        return
+    if document is None:
+        return ex.fail(errors.UNAVAILABLE)
+    ex.respond(200, document)

@@ -1,0 +1,152 @@
+"""Keeps the org registry and revocations current: snapshot from auth + JetStream events.
+
+Each replica must see every event, so it uses an ephemeral ordered consumer delivering only
+new messages, subscribed BEFORE the snapshot is fetched; events that arrive meanwhile are
+held and applied after the snapshot (they carry full objects, so replaying is harmless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import aiohttp
+import nats
+import orjson
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js.api import DeliverPolicy
+from servelo_common.bus import ensure_stream
+from servelo_common.events import STREAM
+from servelo_common.identity import internal_headers
+
+from gateway.tenants import OrgRegistry
+from gateway.tokens import Authenticator
+
+log = logging.getLogger("gateway.events")
+
+SUBJECTS = "servelo.events.auth.>"
+ORG_EVENTS = {"org-created", "org-updated", "org-deleted"}
+REVOKING_EVENTS = {
+    "user-deactivated",
+    "user-deleted",
+    "user-sessions-revoked",
+    # Reactivation does not clear a revocation: tokens issued before stay refused.
+    "user-reactivated",
+}
+
+
+class EventSync:
+    def __init__(
+        self,
+        *,
+        nats_url: str,
+        auth_url: str,
+        secret: bytes,
+        registry: OrgRegistry,
+        authenticator: Authenticator,
+    ) -> None:
+        self.nats_url = nats_url
+        self.auth_url = auth_url
+        self.secret = secret
+        self.registry = registry
+        self.authenticator = authenticator
+        self.nc: NatsClient | None = None
+        self._held: list[tuple[str, dict[str, Any]]] | None = []
+
+    @property
+    def ready(self) -> bool:
+        return self.registry.loaded and self.nc is not None and self.nc.is_connected
+
+    async def run(self) -> None:
+        self.nc = await _retry("nats connect", self._connect)
+        await _retry("jetstream subscribe", self._subscribe)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            orgs = await _retry("org snapshot", lambda: self._get(session, "/internal/orgs"))
+            revocations = await _retry(
+                "revocation snapshot", lambda: self._get(session, "/internal/revocations")
+            )
+        self.registry.load(orgs)
+        for item in revocations:
+            self.authenticator.revoke(str(item["user_id"]), float(item["revoked_at"]))
+        held, self._held = self._held or [], None
+        for kind, data in held:
+            self.apply(kind, data)
+        log.info("org registry loaded", extra={"orgs": len(orgs), "events_replayed": len(held)})
+
+    async def close(self) -> None:
+        if self.nc is not None and not self.nc.is_closed:
+            await self.nc.close()
+
+    async def _connect(self) -> NatsClient:
+        return await nats.connect(
+            self.nats_url,
+            name="servelo-gateway",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            allow_reconnect=True,
+        )
+
+    async def _subscribe(self) -> None:
+        assert self.nc is not None
+        js = self.nc.jetstream(timeout=5)
+        await ensure_stream(js)  # idempotent; whoever starts first creates it
+        await js.subscribe(
+            SUBJECTS,
+            stream=STREAM,
+            cb=self._on_message,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.NEW,
+        )
+
+    async def _get(self, session: aiohttp.ClientSession, path: str) -> list[dict[str, Any]]:
+        headers = internal_headers(self.secret)
+        async with session.get(self.auth_url + path, headers=headers) as resp:
+            resp.raise_for_status()
+            value = await resp.json(content_type=None)
+        if not isinstance(value, list):
+            raise ValueError(f"{path} did not return a JSON array")
+        return value
+
+    async def _on_message(self, msg: Msg) -> None:
+        kind = msg.subject.rsplit(".", 1)[-1]
+        try:
+            event = orjson.loads(msg.data)
+            data = event.get("data") if isinstance(event, dict) else None
+        except orjson.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict):
+            log.error("malformed event ignored", extra={"subject": msg.subject})
+            return
+        if self._held is not None and kind in ORG_EVENTS:
+            self._held.append((kind, data))
+        else:
+            self.apply(kind, data)
+
+    def apply(self, kind: str, data: dict[str, Any]) -> None:
+        try:
+            if kind in ("org-created", "org-updated"):
+                self.registry.upsert(data)
+            elif kind == "org-deleted":
+                self.registry.delete(data)
+            elif kind in REVOKING_EVENTS:
+                at = data.get("revoked_at")
+                self.authenticator.revoke(str(data["id"]), float(at) if at else time.time())
+        except (KeyError, TypeError, ValueError):
+            log.exception("event could not be applied", extra={"type": kind})
+
+
+async def _retry(what: str, attempt: Any) -> Any:
+    """Until it works: dependencies may start after the gateway (readyz says 503 meanwhile)."""
+    delay = 0.2
+    while True:
+        try:
+            return await attempt()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # any failure of a dependency: log, wait, again
+            log.warning("waiting for dependency", extra={"step": what, "error": repr(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

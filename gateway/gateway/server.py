@@ -1,0 +1,133 @@
+"""Wiring and lifecycle: build the gateway from settings, serve, keep state fresh, shut down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable
+
+import orjson
+from servelo_common.jwt import JwtVerifier
+
+from gateway.app import Gateway
+from gateway.config import Settings
+from gateway.events import EventSync
+from gateway.jwks import JwksSource
+from gateway.openapi import OpenApiAggregator
+from gateway.protocol import ClientProtocol
+from gateway.tenants import OrgRegistry
+from gateway.tokens import Authenticator
+
+log = logging.getLogger("gateway")
+
+HOUSEKEEPING_SECONDS = 5.0
+STATS_SECONDS = 60.0
+CLIENT_IDLE_SECONDS = 75.0  # keep-alive connections idle this long are closed
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+async def start_server(gw: Gateway, host: str, port: int) -> asyncio.Server:
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: ClientProtocol(gw), host, port, reuse_address=True, backlog=2048
+    )
+
+
+def build_gateway(settings: Settings) -> tuple[Gateway, list[Awaitable[None]], EventSync | None]:
+    """The gateway plus the background jobs that keep its registry and keys current."""
+    registry = OrgRegistry()
+    verifier = JwtVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    authenticator = Authenticator(
+        verifier=verifier, secret=settings.secret, max_entries=settings.claims_cache_size
+    )
+    gw = Gateway.from_settings(settings, registry=registry, authenticator=authenticator)
+    gw.openapi = OpenApiAggregator([r.service.url for r in gw.routes])
+    jobs: list[Awaitable[None]] = []
+    sync: EventSync | None = None
+    if settings.gateway_static_orgs is not None:
+        registry.load(orjson.loads(settings.gateway_static_orgs.read_bytes()))
+    else:
+        assert settings.nats_url
+        sync = EventSync(
+            nats_url=settings.nats_url,
+            auth_url=settings.auth_url,
+            secret=settings.secret,
+            registry=registry,
+            authenticator=authenticator,
+        )
+        gw.is_ready = lambda: sync.ready
+        jobs.append(sync.run())
+    if settings.gateway_static_jwks is not None:
+        authenticator.set_jwks(orjson.loads(settings.gateway_static_jwks.read_bytes()))
+    else:
+        jwks = JwksSource(url=f"{settings.auth_url}/api/auth/jwks", authenticator=authenticator)
+        gw.refresh_jwks = jwks.refresh_for_unknown_kid
+        jobs.append(jwks.run(settings.jwks_refresh_interval))
+    return gw, jobs, sync
+
+
+async def _housekeeping(gw: Gateway) -> None:
+    last_stats = time.monotonic()
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+        gw.housekeeping()
+        now = time.monotonic()
+        for conn in list(gw.connections):
+            if isinstance(conn, ClientProtocol) and conn.idle_for(now) > CLIENT_IDLE_SECONDS:
+                conn.close()
+        if now - last_stats >= STATS_SECONDS:
+            last_stats = now
+            snap = gw.stats.snapshot_and_reset()
+            if snap["requests"]:
+                log.info("traffic", extra={**snap, "seconds": STATS_SECONDS})
+
+
+async def serve(settings: Settings) -> None:
+    gw, jobs, sync = build_gateway(settings)
+    server = await start_server(gw, settings.gateway_host, settings.gateway_port)
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    tasks.append(asyncio.ensure_future(_housekeeping(gw)))
+    log.info(
+        "gateway listening",
+        extra={
+            "host": settings.gateway_host,
+            "port": settings.gateway_port,
+        },
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await shutdown(gw, server)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if sync is not None:
+        with contextlib.suppress(Exception):
+            await sync.close()
+
+
+async def shutdown(gw: Gateway, server: asyncio.Server) -> None:
+    """Stop accepting, close idle keep-alive connections, let in-flight requests finish."""
+    server.close()
+    deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        busy = False
+        for conn in list(gw.connections):
+            if isinstance(conn, ClientProtocol):
+                if conn.current is None and not conn.queue:
+                    conn.close()
+                else:
+                    busy = True
+        if not busy:
+            break
+        await asyncio.sleep(0.05)
+    for conn in list(gw.connections):
+        if isinstance(conn, ClientProtocol):
+            conn.abort()
+    gw.pool.close_all()

@@ -1,0 +1,75 @@
+from typing import Any
+
+import pytest
+from gateway.routing import BodyLimits, Route, RouteTable, Service, build_routes, has_dot_segment
+
+
+def table() -> RouteTable:
+    svc = Service("tickets", "127.0.0.1", 1)
+    auth = Service("auth", "127.0.0.1", 2)
+    return RouteTable(
+        [
+            Route(b"/api/tickets", svc, 30.0),
+            Route(b"/api/auth", auth, 30.0),
+            Route(b"/api/auth/special/deep", svc, 30.0),
+        ]
+    )
+
+
+def test_prefix_matches_on_segment_boundaries_only() -> None:
+    t = table()
+    assert t.match(b"/api/tickets") is not None
+    assert t.match(b"/api/tickets/x/y/z") is not None
+    assert t.match(b"/api/ticketsx") is None
+    assert t.match(b"/api") is None
+    assert t.match(b"/other") is None
+
+
+def test_longest_prefix_wins() -> None:
+    route = table().match(b"/api/auth/special/deep/more")
+    assert route is not None and route.prefix == b"/api/auth/special/deep"
+    route = table().match(b"/api/auth/special")
+    assert route is not None and route.prefix == b"/api/auth"
+
+
+def test_default_table_and_json_override(settings_factory: Any) -> None:
+    settings = settings_factory(
+        tickets_url="http://t:1",
+        crm_url="http://c:2",
+        gateway_routes={
+            "/api/bench": "http://b:3",
+            "/api/quotes": {"service": "tickets", "timeout": 5},
+        },
+    )
+    routes = build_routes(settings)
+    quotes = routes.match(b"/api/quotes/1")
+    assert quotes is not None and quotes.service.name == "tickets" and quotes.timeout == 5
+    bench = routes.match(b"/api/bench/ping")
+    assert bench is not None and (bench.service.host, bench.service.port) == ("b", 3)
+    customers = routes.match(b"/api/customers")
+    assert customers is not None and customers.service.name == "crm"
+    team = routes.match(b"/api/roles")
+    assert team is not None and not team.service.deployed
+
+
+def test_unknown_service_in_routes_fails_fast(settings_factory: Any) -> None:
+    with pytest.raises(ValueError, match="unknown service"):
+        build_routes(settings_factory(gateway_routes={"/api/x": "nope"}))
+
+
+def test_upload_routes_get_the_larger_limit() -> None:
+    limits = BodyLimits(100, 1000, ["POST /api/tickets/*/photos", "POST /api/users/me/avatar"])
+    route = table().match(b"/api/tickets/1")
+    assert route is not None
+    assert limits.limit(b"POST", b"/api/tickets/abc/photos", route) == 1000
+    assert limits.limit(b"GET", b"/api/tickets/abc/photos", route) == 100
+    assert limits.limit(b"POST", b"/api/tickets/a/b/photos", route) == 100
+    assert limits.limit(b"POST", b"/api/users/me/avatar", route) == 1000
+
+
+def test_dot_segments_are_detected() -> None:
+    assert has_dot_segment(b"/api/auth/../users")
+    assert has_dot_segment(b"/api/auth/%2E%2e/users")
+    assert has_dot_segment(b"/api/./x")
+    assert not has_dot_segment(b"/api/tickets/.well/x")
+    assert not has_dot_segment(b"/api/tickets?y=%2F")
