@@ -1,0 +1,140 @@
+"""asyncpg SQL for revenue and expense entries (one set of queries for both tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID
+
+import asyncpg
+
+Table = Literal["revenue", "expenses"]
+# Identifiers that may appear in generated SQL; everything else travels as a parameter.
+COLUMNS: dict[str, frozenset[str]] = {
+    "revenue": frozenset({"date", "amount", "category", "description", "customer_id",
+                          "quote_id", "status", "created_by"}),
+    "expenses": frozenset({"date", "amount", "category", "description", "vendor",
+                           "created_by"}),
+}
+FILTERS: dict[str, frozenset[str]] = {
+    "revenue": frozenset({"category", "customer_id", "status"}),
+    "expenses": frozenset({"category", "vendor"}),
+}
+
+
+def _columns(table: Table, names: Sequence[str]) -> list[str]:
+    allowed = COLUMNS[table]
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ValueError(f"not a writable {table} column: {unknown}")
+    return list(names)
+
+
+async def insert_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
+                       entry_id: UUID, values: Mapping[str, Any]) -> asyncpg.Record:
+    names = _columns(table, list(values))
+    cols = ", ".join(["id", "org_id", *names])
+    params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({params}) RETURNING *"  # noqa: S608
+    row: asyncpg.Record = await conn.fetchrow(sql, entry_id, org_id, *values.values())
+    return row
+
+
+async def get_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID, entry_id: UUID,
+                    for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    sql = f"SELECT * FROM {table} WHERE org_id = $1 AND id = $2{lock}"  # noqa: S608
+    row: asyncpg.Record | None = await conn.fetchrow(sql, org_id, entry_id)
+    return row
+
+
+async def update_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
+                       entry_id: UUID, changes: Mapping[str, Any]) -> asyncpg.Record | None:
+    names = _columns(table, list(changes))
+    sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=3))
+    sql = (f"UPDATE {table} SET {sets}{', ' if sets else ''}updated_at = now()"  # noqa: S608
+           " WHERE org_id = $1 AND id = $2 RETURNING *")
+    row: asyncpg.Record | None = await conn.fetchrow(sql, org_id, entry_id, *changes.values())
+    return row
+
+
+async def delete_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
+                       entry_id: UUID) -> bool:
+    sql = f"DELETE FROM {table} WHERE org_id = $1 AND id = $2 RETURNING id"  # noqa: S608
+    return await conn.fetchval(sql, org_id, entry_id) is not None
+
+
+async def list_entries(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
+                       start: date | None, end: date | None, equals: Mapping[str, Any],
+                       cursor: Sequence[Any] | None, limit: int) -> list[asyncpg.Record]:
+    """Newest date first, then id: a keyset on (date, id) served by the (org_id, date, id)
+    index, so page N costs what page 1 does."""
+    where = ["org_id = $1"]
+    params: list[Any] = [org_id]
+
+    def bind(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    if start is not None:
+        where.append(f"date >= {bind(start)}")
+    if end is not None:
+        where.append(f"date <= {bind(end)}")
+    for name, value in equals.items():
+        if name not in FILTERS[table]:
+            raise ValueError(f"not a {table} filter: {name}")
+        if value is not None:
+            where.append(f"{name} = {bind(value)}")
+    if cursor is not None:
+        where.append(f"(date, id) < ({bind(cursor[0])}, {bind(cursor[1])})")
+    sql = (f"SELECT * FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
+           f" ORDER BY date DESC, id DESC LIMIT {bind(limit + 1)}")
+    rows: list[asyncpg.Record] = await conn.fetch(sql, *params)
+    return rows
+
+
+async def insert_quote_revenue(conn: asyncpg.Connection, *, org_id: UUID, entry_id: UUID,
+                               values: Mapping[str, Any]) -> asyncpg.Record | None:
+    """Book an accepted quote once: a second insert for the same quote changes nothing."""
+    names = _columns("revenue", list(values))
+    cols = ", ".join(["id", "org_id", *names])
+    params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
+    sql = (f"INSERT INTO revenue ({cols}) VALUES ({params})"  # noqa: S608
+           " ON CONFLICT (org_id, quote_id) WHERE quote_id IS NOT NULL DO NOTHING RETURNING *")
+    row: asyncpg.Record | None = await conn.fetchrow(sql, entry_id, org_id, *values.values())
+    return row
+
+
+_PERIOD_KEYS = {"month": "date_trunc('month', date)::date", "category": "category"}
+
+
+async def summary_rows(conn: asyncpg.Connection, *, org_id: UUID, group_by: str,
+                       start: date | None, end: date | None) -> list[asyncpg.Record]:
+    """Sums per period (or category) over both tables, done by Postgres in numeric."""
+    key = _PERIOD_KEYS[group_by]
+    sql = f"""
+        WITH r AS (
+          SELECT {key} AS k,
+                 sum(amount) FILTER (WHERE status = 'received') AS received,
+                 sum(amount) FILTER (WHERE status = 'pending') AS pending
+          FROM revenue
+          WHERE org_id = $1 AND ($2::date IS NULL OR date >= $2)
+            AND ($3::date IS NULL OR date <= $3)
+          GROUP BY 1
+        ), e AS (
+          SELECT {key} AS k, sum(amount) AS spent
+          FROM expenses
+          WHERE org_id = $1 AND ($2::date IS NULL OR date >= $2)
+            AND ($3::date IS NULL OR date <= $3)
+          GROUP BY 1
+        )
+        SELECT coalesce(r.k, e.k) AS k,
+               coalesce(r.received, 0)::numeric(14,2) AS revenue,
+               coalesce(r.pending, 0)::numeric(14,2) AS pending_revenue,
+               coalesce(e.spent, 0)::numeric(14,2) AS expenses
+        FROM r FULL JOIN e ON r.k = e.k
+        ORDER BY 1
+    """  # noqa: S608
+    rows: list[asyncpg.Record] = await conn.fetch(sql, org_id, start, end)
+    return rows

@@ -1,0 +1,171 @@
+"""Request and response shapes for revenue, expenses and the summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Money, MoneyOut, Timestamp
+
+from finance.domain import (
+    DEFAULT_CATEGORY,
+    MAX_CATEGORY,
+    GroupBy,
+    RevenueStatus,
+    check_range,
+    parse_date,
+)
+
+CalendarDate = Annotated[date, BeforeValidator(parse_date)]
+PositiveMoney = Annotated[Money, Field(gt=0)]
+Category = Annotated[str, Field(min_length=1, max_length=MAX_CATEGORY)]
+Description = Annotated[str, Field(max_length=2000)]
+Vendor = Annotated[str, Field(max_length=200)]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class _Entry(ApiInput):
+    @field_validator("date", "amount", "category", "status", mode="before", check_fields=False)
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Explicit null on a required column is an input error, not "leave unchanged".
+        if value is None:
+            raise ValueError("Must not be null.")
+        return value
+
+    @field_validator("description", mode="before", check_fields=False)
+    @classmethod
+    def _null_description(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+
+class RevenueCreate(_Entry):
+    date: CalendarDate = Field(default_factory=_today)
+    amount: PositiveMoney
+    category: Category = DEFAULT_CATEGORY
+    description: Description = ""
+    customer_id: UUID | None = None
+    status: RevenueStatus = "received"
+
+
+class RevenueUpdate(_Entry):
+    date: CalendarDate | None = None
+    amount: PositiveMoney | None = None
+    category: Category | None = None
+    description: Description | None = None
+    customer_id: UUID | None = None
+    status: RevenueStatus | None = None
+
+
+class ExpenseCreate(_Entry):
+    date: CalendarDate = Field(default_factory=_today)
+    amount: PositiveMoney
+    category: Category = DEFAULT_CATEGORY
+    description: Description = ""
+    vendor: Vendor | None = None
+
+
+class ExpenseUpdate(_Entry):
+    date: CalendarDate | None = None
+    amount: PositiveMoney | None = None
+    category: Category | None = None
+    description: Description | None = None
+    vendor: Vendor | None = None
+
+
+class RevenuePublic(ApiOutput):
+    id: IdOut
+    date: date
+    amount: MoneyOut
+    category: str
+    description: str
+    customer_id: IdOut | None
+    quote_id: IdOut | None
+    status: str
+    created_by: IdOut | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ExpensePublic(ApiOutput):
+    id: IdOut
+    date: date
+    amount: MoneyOut
+    category: str
+    description: str
+    vendor: str | None
+    created_by: IdOut | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class _Range(ApiInput):
+    from_: CalendarDate | None = Field(default=None, validation_alias="from")
+    to: CalendarDate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
+
+    @field_validator("to")
+    @classmethod
+    def _ordered(cls, value: date | None, info: ValidationInfo) -> date | None:
+        check_range(info.data.get("from_"), value)
+        return value
+
+
+class RevenueFilter(_Range):
+    category: Category | None = None
+    customer_id: UUID | None = None
+    status: RevenueStatus | None = None
+
+
+class ExpenseFilter(_Range):
+    category: Category | None = None
+    vendor: Vendor | None = None
+
+
+class SummaryQuery(_Range):
+    group_by: GroupBy = "month"
+
+
+class SummaryGroup(ApiOutput):
+    period: str | None = None
+    category: str | None = None
+    revenue: MoneyOut
+    pending_revenue: MoneyOut
+    expenses: MoneyOut
+    profit: MoneyOut
+
+
+class SummaryTotals(ApiOutput):
+    revenue: MoneyOut
+    pending_revenue: MoneyOut
+    expenses: MoneyOut
+    profit: MoneyOut
+
+
+class SummaryPublic(ApiOutput):
+    model_config = ConfigDict(from_attributes=True, serialize_by_alias=True)
+
+    currency: str
+    from_: date | None = Field(alias="from")
+    to: date | None
+    group_by: str
+    groups: list[SummaryGroup]
+    totals: SummaryTotals
