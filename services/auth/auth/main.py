@@ -1,0 +1,49 @@
+"""The auth service: tenants, users, sign-in, tokens and their revocation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from servelo_common.app import ServiceSpec, ServiceState, create_service_app
+from servelo_common.jwt import TokenSigner
+from starlette.applications import Starlette
+
+from auth.config import Settings
+from auth.context import Auth
+from auth.maintenance import Janitor
+from auth.orgs import bootstrap
+from auth.passwords import Passwords
+from auth.routes import ROUTES
+from auth.tokens import load_keys
+
+
+def _migrations() -> Path:
+    """Inside an installed wheel the migrations sit in the package; in the repo, beside it."""
+    packaged = Path(__file__).parent / "migrations"
+    return packaged if packaged.is_dir() else Path(__file__).parents[1] / "migrations"
+
+
+def create_app() -> Starlette:
+    settings = Settings()  # type: ignore[call-arg]
+
+    async def start(state: ServiceState) -> None:
+        spec = settings.jwt_keys.get_secret_value() if settings.jwt_keys else None
+        keys = load_keys(spec, Path(settings.data_dir))
+        ctx = Auth(pool=state.db, settings=settings, keys=keys,
+                   signer=TokenSigner(keys, issuer=settings.jwt_issuer,
+                                      audience=settings.jwt_audience),
+                   passwords=Passwords(settings.password_hash_profile))
+        state.extras["auth"] = ctx
+        await bootstrap(ctx)
+        janitor = Janitor(state.db)
+        janitor.start()
+        state.extras["janitor"] = janitor
+
+    async def stop(state: ServiceState) -> None:
+        janitor = state.extras.get("janitor")
+        if isinstance(janitor, Janitor):
+            await janitor.stop()
+
+    return create_service_app(ServiceSpec(
+        name="auth", routes=ROUTES, migrations=_migrations(),
+        on_startup=[start], on_shutdown=[stop]), settings)
