@@ -3,11 +3,16 @@
 Each replica must see every event, so it uses an ephemeral ordered consumer delivering only
 new messages, subscribed BEFORE the snapshot is fetched; events that arrive meanwhile are
 held and applied after the snapshot (they carry full objects, so replaying is harmless).
+
+After a NATS outage the server may have dropped the ephemeral consumer and events may have
+been missed, so every reconnect subscribes afresh and reloads the snapshot; a periodic
+reload bounds the damage of anything else going wrong.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -28,6 +33,7 @@ from gateway.tokens import Authenticator
 log = logging.getLogger("gateway.events")
 
 SUBJECTS = "servelo.events.auth.>"
+RESYNC_INTERVAL = 300.0
 ORG_EVENTS = {"org-created", "org-updated", "org-deleted"}
 REVOKING_EVENTS = {
     "user-deactivated",
@@ -55,6 +61,9 @@ class EventSync:
         self.authenticator = authenticator
         self.nc: NatsClient | None = None
         self._held: list[tuple[str, dict[str, Any]]] | None = []
+        self._sub: Any = None
+        self._resync: asyncio.Task[None] | None = None
+        self._sync_lock = asyncio.Lock()
 
     @property
     def ready(self) -> bool:
@@ -62,7 +71,23 @@ class EventSync:
 
     async def run(self) -> None:
         self.nc = await _retry("nats connect", self._connect)
-        await _retry("jetstream subscribe", self._subscribe)
+        await self._sync()
+        while True:
+            await asyncio.sleep(RESYNC_INTERVAL)
+            await self._sync()
+
+    async def _on_reconnected(self) -> None:
+        if self._resync is None or self._resync.done():
+            self._resync = asyncio.create_task(self._sync())
+
+    async def _sync(self) -> None:
+        """Subscribe, then load the snapshot, then apply what arrived in between."""
+        async with self._sync_lock:
+            self._held = []
+            await _retry("jetstream subscribe", self._subscribe)
+            await self._load_snapshot()
+
+    async def _load_snapshot(self) -> None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
             orgs = await _retry("org snapshot", lambda: self._get(session, "/internal/orgs"))
             revocations = await _retry(
@@ -87,13 +112,17 @@ class EventSync:
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             allow_reconnect=True,
+            reconnected_cb=self._on_reconnected,
         )
 
     async def _subscribe(self) -> None:
         assert self.nc is not None
         js = self.nc.jetstream(timeout=5)
         await ensure_stream(js)  # idempotent; whoever starts first creates it
-        await js.subscribe(
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+        self._sub = await js.subscribe(
             SUBJECTS,
             stream=STREAM,
             cb=self._on_message,

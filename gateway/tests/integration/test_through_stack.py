@@ -148,3 +148,32 @@ async def test_openapi_document_covers_the_services(stack, tenant):
     doc = resp.json
     assert doc["openapi"].startswith("3.1")
     assert "/api/auth/login" in doc["paths"]
+
+
+@pytest.mark.slow
+async def test_gateway_learns_new_orgs_after_a_nats_restart(stack, http, tenant):
+    """The gateway's ephemeral consumer does not outlive the server: it must resubscribe."""
+    if not stack.can_restart_nats:
+        pytest.skip("NATS is external to this test session")
+    stack.stop_nats()
+    stack.start_nats()
+    sysadmin = await stack.system_admin(http)
+    slug = "after-restart-" + uuid.uuid4().hex[:6]
+
+    async def created():
+        # Auth's relay may still be reconnecting; the org row is committed either way.
+        resp = await sysadmin.post("/api/admin/orgs", json={
+            "slug": slug, "name": "After restart", "plan": "pro",
+            "admin": {"email": f"a@{slug}.example.com", "name": "A", "password": "pw-12345678"}})
+        assert resp.status in (201, 409), resp
+
+    await eventually(created, timeout=10)
+    anon = tenant.anon.on_host(f"{slug}.localhost")
+
+    async def reachable():
+        resp = await anon.post("/api/auth/login", json={"email": f"a@{slug}.example.com",
+                                                        "password": "pw-12345678"})
+        assert resp.status == 200, resp
+
+    # Within seconds, not after the ordered consumer's own ~10 s missed-heartbeat reset.
+    await eventually(reachable, timeout=4)

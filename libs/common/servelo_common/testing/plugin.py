@@ -171,7 +171,9 @@ async def make_tenant(stack: TestStack, http: aiohttp.ClientSession) -> Tenant:
         "admin": {"email": email, "name": "Tenant Admin", "password": password}})
     assert resp.status == 201, resp
     anon = stack.client(http, slug)
-    admin = await login(anon, email, password)
+    # A new org reaches the gateway through an event: normally milliseconds, but allow for
+    # a consumer that is resubscribing after a NATS restart earlier in the session.
+    admin = await login(anon, email, password, timeout=15)
     return Tenant(slug=slug, org_id=str(resp.json["id"]), org=resp.json, admin=admin,
                   anon=anon)
 
