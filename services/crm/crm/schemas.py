@@ -1,0 +1,178 @@
+"""Request and response bodies for clients (customers) and quotes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, field_validator
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    IdOut,
+    Money,
+    MoneyOut,
+    Name,
+    Text,
+    Timestamp,
+)
+
+from crm.contacts import normalize_email, normalize_phone
+from crm.domain import QuoteStatus
+from crm.totals import plain_decimal
+
+MAX_LINES = 200
+
+
+def _no_float(value: Any) -> Any:
+    # A JSON number arrives as a float: take its shortest repr, never its binary value.
+    return repr(value) if isinstance(value, float) else value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Email = Annotated[str | None, BeforeValidator(_blank_is_none),
+                  AfterValidator(lambda v: normalize_email(v) if v is not None else None)]
+Phone = Annotated[str | None, BeforeValidator(_blank_is_none),
+                  AfterValidator(lambda v: normalize_phone(v) if v is not None else None)]
+Quantity = Annotated[Decimal, BeforeValidator(_no_float),
+                     Field(gt=0, max_digits=12, decimal_places=4)]
+UnitPrice = Annotated[Money, Field(ge=0)]
+TaxRate = Annotated[Decimal, BeforeValidator(_no_float),
+                    Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+RateOut = Annotated[Decimal, PlainSerializer(lambda d: plain_decimal(d, min_places=2),
+                                             return_type=str)]
+QuantityOut = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str)]
+LongText = Annotated[str | None, Field(max_length=2000)]
+
+
+class CrmInput(ApiInput):
+    """PostgreSQL text cannot hold NUL: refuse it as bad input instead of failing later."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("The text must not contain NUL characters.")
+        return value
+
+
+class CustomerCreate(CrmInput):
+    name: Name
+    email: Email = None
+    phone: Phone = None
+    address: LongText = None
+    notes: Text | None = None
+
+
+class CustomerUpdate(CrmInput):
+    name: Name | None = None
+    email: Email = None
+    phone: Phone = None
+    address: LongText = None
+    notes: Text | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_null(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("The name cannot be empty.")
+        return value
+
+
+class CustomerPublic(ApiOutput):
+    id: IdOut
+    name: str
+    email: str | None
+    phone: str | None
+    address: str | None
+    notes: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def _utc_if_naive(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+UpdatedSince = Annotated[datetime | None, AfterValidator(_utc_if_naive)]
+
+
+class CustomerQuery(CrmInput):
+    """`?q=` searches name, email and phone (substring, case-insensitive)."""
+
+    q: Annotated[str | None, Field(max_length=200)] = None
+    updated_since: UpdatedSince = None
+
+
+class QuoteQuery(CrmInput):
+    status: QuoteStatus | None = None
+    customer_id: UUID | None = None
+    updated_since: UpdatedSince = None
+
+
+class LineItemIn(CrmInput):
+    description: Annotated[str, Field(min_length=1, max_length=1000)]
+    quantity: Quantity
+    unit_price: UnitPrice
+
+
+class QuoteCreate(CrmInput):
+    """Totals are never read from the client: they are computed from the lines."""
+
+    customer_id: UUID
+    line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] = []
+    tax_rate: TaxRate | None = None
+    valid_until: date | None = None
+    notes: Text | None = None
+
+
+class QuoteUpdate(CrmInput):
+    """Partial: only the fields sent change. `tax_rate: null` means the org's default."""
+
+    customer_id: UUID | None = None
+    line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] | None = None
+    tax_rate: TaxRate | None = None
+    valid_until: date | None = None
+    notes: Text | None = None
+    status: QuoteStatus | None = None
+
+    @field_validator("customer_id", "line_items", "status")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field cannot be null.")
+        return value
+
+
+class LineItemPublic(ApiOutput):
+    description: str
+    quantity: QuantityOut
+    unit_price: MoneyOut
+    total: MoneyOut
+
+
+class QuotePublic(ApiOutput):
+    id: IdOut
+    number: int
+    customer_id: IdOut
+    status: QuoteStatus
+    line_items: list[LineItemPublic]
+    tax_rate: RateOut
+    subtotal: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+    valid_until: date | None
+    notes: str | None
+    sent_at: Timestamp | None
+    accepted_at: Timestamp | None
+    declined_at: Timestamp | None
+    created_by: IdOut | None
+    created_at: Timestamp
+    updated_at: Timestamp
