@@ -18,6 +18,7 @@ log = logging.getLogger("servelo.bus")
 # drops a second message with the same Nats-Msg-Id inside it.
 DUPLICATE_WINDOW = 15 * 60.0
 RETENTION = 14 * 24 * 3600.0
+DRAIN_TIMEOUT = 2.0
 
 
 class EventBus:
@@ -75,7 +76,15 @@ class EventBus:
 
 async def _quiet_close(nc: Client) -> None:
     try:
-        await nc.drain() if nc.is_connected else await nc.close()
+        if nc.is_connected:
+            # Drain can wait its whole timeout (30 s) on pull subscriptions, whose replies
+            # to expired fetches nobody consumes; bound it, then close.
+            await asyncio.wait_for(nc.drain(), DRAIN_TIMEOUT)
+    except Exception:
+        log.debug("error draining NATS connection", exc_info=True)
+    try:
+        if not nc.is_closed:
+            await nc.close()
     except Exception:
         log.debug("error closing NATS connection", exc_info=True)
 

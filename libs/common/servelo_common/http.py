@@ -68,15 +68,29 @@ def require_internal(request: Request) -> None:
         raise Forbidden()
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 async def json_body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return {}
     try:
-        return orjson.loads(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
         raise ApiError(400, "Malformed JSON") from exc
+    # Postgres text cannot hold NUL: refuse it here rather than fail in the database.
+    if _has_nul(data):
+        raise ApiError(400, "Text must not contain NUL characters")
+    return data
 
 
 def validate(model: type[M], data: Any) -> M:
@@ -95,7 +109,10 @@ async def body(request: Request, model: type[M]) -> M:
 
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
-    return validate(model, dict(request.query_params))
+    params = dict(request.query_params)
+    if _has_nul(params):
+        raise ApiError(400, "Text must not contain NUL characters")
+    return validate(model, params)
 
 
 def path_id(request: Request, name: str = "id", *, message: str = "Not found") -> UUID:

@@ -146,3 +146,10 @@ async def test_body_that_is_not_an_object_is_a_validation_error():
                                  {"x-servelo-identity": identity()})
     assert status == 400
     assert "body" in data["errors"]
+
+
+async def test_nul_character_in_text_is_400_not_a_database_error():
+    status, _, data = await call(make_app(), "POST", "/things", b'{"name": "a\\u0000b"}',
+                                 {"x-servelo-identity": identity()})
+    assert status == 400
+    assert "NUL" in data["error"]
