@@ -95,6 +95,8 @@ async def ensure_stream(js: JetStreamContext) -> None:
         storage=StorageType.FILE, max_age=RETENTION, duplicate_window=DUPLICATE_WINDOW,
     )
     try:
+        await js.stream_info(STREAM)
+    except nats.js.errors.NotFoundError:
         await js.add_stream(config)
-    except nats.js.errors.BadRequestError:
-        await js.update_stream(config)
+    # An existing stream is left as it is: an operator may have raised its replicas or
+    # retention, and a service restart must not set them back.

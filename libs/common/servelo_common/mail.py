@@ -156,9 +156,12 @@ class MailSender:
             path.write_bytes(bytes(msg))
             plain = msg.get_body(("plain",))
             text = plain.get_content() if plain is not None else ""
-            # In development the log is how you get the magic link without a mail server.
-            log.info("mail written", extra={"to": msg["To"], "subject": msg["Subject"],
-                                            "file": str(path), "body": text[:2000]})
+            extra = {"to": msg["To"], "subject": msg["Subject"], "file": str(path)}
+            # In development the log is how you get a magic link without a mail server; in
+            # production the links must not end up in log storage.
+            if self.settings.env != "production":
+                extra["body"] = text[:2000]
+            log.info("mail written", extra=extra)
             return
         parts = urlsplit(url)
         await aiosmtplib.send(

@@ -25,6 +25,9 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def migration_files(folder: Path) -> list[tuple[int, Path]]:
+    if not folder.is_dir():
+        # A packaging mistake must not look like "nothing to migrate".
+        raise FileNotFoundError(f"migrations folder not found: {folder}")
     found: list[tuple[int, Path]] = []
     for path in sorted(folder.glob("*.sql")):
         match = _NAME.match(path.name)
@@ -35,6 +38,14 @@ def migration_files(folder: Path) -> list[tuple[int, Path]]:
     if len(set(versions)) != len(versions):
         raise ValueError(f"duplicate migration numbers in {folder}")
     return found
+
+
+def package_migrations(module_file: str) -> Path:
+    """A service's migrations: inside the installed package (`<pkg>/migrations`, how wheels
+    and images carry them) or, in a source checkout, next to the package."""
+    package = Path(module_file).resolve().parent
+    inside = package / "migrations"
+    return inside if inside.is_dir() else package.parent / "migrations"
 
 
 def _lock_key(schema: str) -> int:
