@@ -6,6 +6,7 @@ from pathlib import Path
 
 from servelo_common.app import ServiceSpec, ServiceState, create_service_app
 from servelo_common.jwt import TokenSigner
+from servelo_common.migrate import package_migrations
 from starlette.applications import Starlette
 
 from auth.config import Settings
@@ -15,12 +16,6 @@ from auth.orgs import bootstrap
 from auth.passwords import Passwords
 from auth.routes import ROUTES
 from auth.tokens import load_keys
-
-
-def _migrations() -> Path:
-    """Inside an installed wheel the migrations sit in the package; in the repo, beside it."""
-    packaged = Path(__file__).parent / "migrations"
-    return packaged if packaged.is_dir() else Path(__file__).parents[1] / "migrations"
 
 
 def create_app() -> Starlette:
@@ -45,5 +40,5 @@ def create_app() -> Starlette:
             await janitor.stop()
 
     return create_service_app(ServiceSpec(
-        name="auth", routes=ROUTES, migrations=_migrations(),
+        name="auth", routes=ROUTES, migrations=package_migrations(__file__),
         on_startup=[start], on_shutdown=[stop]), settings)

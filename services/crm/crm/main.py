@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from servelo_common.app import ServiceSpec, create_service_app
+from servelo_common.migrate import package_migrations
 from starlette.applications import Starlette
 
 from crm.config import Settings
@@ -12,13 +11,8 @@ from crm.handlers import SUBSCRIPTIONS
 from crm.routes import ROUTES
 
 
-def _migrations() -> Path:
-    """Inside an installed wheel the migrations sit in the package; in the repo, beside it."""
-    packaged = Path(__file__).parent / "migrations"
-    return packaged if packaged.is_dir() else Path(__file__).parents[1] / "migrations"
-
-
 def create_app() -> Starlette:
     return create_service_app(ServiceSpec(
-        name="crm", routes=ROUTES, migrations=_migrations(), subscriptions=SUBSCRIPTIONS),
+        name="crm", routes=ROUTES, migrations=package_migrations(__file__),
+        subscriptions=SUBSCRIPTIONS),
         Settings())  # type: ignore[call-arg]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from servelo_common.app import ServiceSpec, create_service_app
+from servelo_common.migrate import package_migrations
 from starlette.applications import Starlette
 
 from finance.config import Settings
@@ -15,7 +14,7 @@ from finance.routes import ROUTES
 def create_app() -> Starlette:
     return create_service_app(
         ServiceSpec(name="finance", routes=ROUTES,
-                    migrations=Path(__file__).parents[1] / "migrations",
+                    migrations=package_migrations(__file__),
                     subscriptions=SUBSCRIPTIONS),
         Settings(),  # type: ignore[call-arg]  # read from the environment
     )
