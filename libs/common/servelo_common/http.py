@@ -68,14 +68,30 @@ def require_internal(request: Request) -> None:
         raise Forbidden()
 
 
-def _has_nul(value: Any) -> bool:
+NUL_MESSAGE = "Text must not contain NUL characters."
+
+
+def _nul_field(value: Any, path: str = "") -> str | None:
+    """Where a NUL character hides in parsed JSON (`line_items.0.description`), if anywhere."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        return (path or "body") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return where
+        found = _nul_field(item, where)
+        if found:
+            return found
+    return None
+
+
+def _refuse_nul(data: Any) -> None:
+    # Postgres text cannot hold NUL: refuse it as invalid input, not fail in the database.
+    field = _nul_field(data)
+    if field:
+        raise RequestValidationError({field: [NUL_MESSAGE]})
 
 
 async def json_body(request: Request) -> Any:
@@ -87,9 +103,7 @@ async def json_body(request: Request) -> Any:
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
         raise ApiError(400, "Malformed JSON") from exc
-    # Postgres text cannot hold NUL: refuse it here rather than fail in the database.
-    if _has_nul(data):
-        raise ApiError(400, "Text must not contain NUL characters")
+    _refuse_nul(data)
     return data
 
 
@@ -110,8 +124,7 @@ async def body(request: Request, model: type[M]) -> M:
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
     params = dict(request.query_params)
-    if _has_nul(params):
-        raise ApiError(400, "Text must not contain NUL characters")
+    _refuse_nul(params)
     return validate(model, params)
 
 

@@ -152,4 +152,4 @@ async def test_nul_character_in_text_is_400_not_a_database_error():
     status, _, data = await call(make_app(), "POST", "/things", b'{"name": "a\\u0000b"}',
                                  {"x-servelo-identity": identity()})
     assert status == 400
-    assert "NUL" in data["error"]
+    assert data["errors"] == {"name": ["Text must not contain NUL characters."]}
