@@ -1,0 +1,90 @@
+"""A ticket's lifecycle: which status changes are allowed and what an update changes. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+Status = Literal["open", "in_progress", "on_hold", "resolved", "closed"]
+Priority = Literal["low", "normal", "high", "urgent"]
+STATUSES: tuple[str, ...] = get_args(Status)
+PRIORITIES: tuple[str, ...] = get_args(Priority)
+# Work is still expected on these; a deactivated assignee is removed from them.
+ACTIVE_STATUSES: tuple[str, ...] = ("open", "in_progress", "on_hold")
+
+# Work moves freely between the active states and to resolved/closed. A resolved ticket
+# may be reopened (open / in_progress) or closed. A closed ticket is final except for
+# being reopened to `open`, so it goes through triage again.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"in_progress", "on_hold", "resolved", "closed"}),
+    "in_progress": frozenset({"open", "on_hold", "resolved", "closed"}),
+    "on_hold": frozenset({"open", "in_progress", "resolved", "closed"}),
+    "resolved": frozenset({"open", "in_progress", "closed"}),
+    "closed": frozenset({"open"}),
+}
+
+# Fields a client may change with PUT.
+EDITABLE = ("title", "description", "status", "priority", "customer_id", "assignee_id",
+            "scheduled_at")
+
+
+class InvalidTransition(ValueError):
+    def __init__(self, current: str, target: str) -> None:
+        allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
+        super().__init__(
+            f"A {current} ticket cannot become {target} (allowed: {allowed}).")
+        self.current, self.target = current, target
+
+
+def can_transition(current: str, target: str) -> bool:
+    return current == target or target in TRANSITIONS.get(current, frozenset())
+
+
+def check_transition(current: str, target: str) -> None:
+    """Raise InvalidTransition unless `current -> target` is allowed (staying put is)."""
+    if not can_transition(current, target):
+        raise InvalidTransition(current, target)
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """What an update really changes, and so which events it produces."""
+
+    changed: dict[str, Any] = field(default_factory=dict)
+    previous: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changed
+
+    @property
+    def status(self) -> tuple[str, str] | None:
+        if "status" not in self.changed:
+            return None
+        return self.previous["status"], self.changed["status"]
+
+    @property
+    def assignee(self) -> tuple[Any, Any] | None:
+        if "assignee_id" not in self.changed:
+            return None
+        return self.previous["assignee_id"], self.changed["assignee_id"]
+
+    @property
+    def references(self) -> dict[str, Any]:
+        """New non-null customer/assignee ids: they must exist in the org."""
+        return {k: v for k, v in self.changed.items()
+                if k in ("customer_id", "assignee_id") and v is not None}
+
+
+def plan_update(current: Mapping[str, Any], updates: Mapping[str, Any]) -> TicketChange:
+    """Compare the requested values with the ticket; validate the status transition."""
+    changed: dict[str, Any] = {}
+    previous: dict[str, Any] = {}
+    for name in EDITABLE:
+        if name in updates and updates[name] != current[name]:
+            changed[name] = updates[name]
+            previous[name] = current[name]
+    if "status" in changed:
+        check_transition(current["status"], changed["status"])
+    return TicketChange(changed=changed, previous=previous)

@@ -1,0 +1,111 @@
+"""Request and response shapes: TicketCreate / TicketUpdate / TicketPublic, comments, photos."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AfterValidator, Field, model_validator
+from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, Text, Timestamp
+
+from tickets.domain import Priority, Status
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # A time without an offset is taken as UTC, as every time in the API is.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+When = Annotated[datetime, AfterValidator(_utc)]
+
+
+class TicketCreate(ApiInput):
+    title: Name
+    description: Text = ""
+    status: Status = "open"
+    priority: Priority = "normal"
+    customer_id: UUID | None = None
+    assignee_id: UUID | None = None
+    scheduled_at: When | None = None
+
+
+class TicketUpdate(ApiInput):
+    """Partial: only the fields sent change; `null` clears customer, assignee, schedule."""
+
+    title: Name | None = None
+    description: Text | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    customer_id: UUID | None = None
+    assignee_id: UUID | None = None
+    scheduled_at: When | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> TicketUpdate:
+        for name in ("title", "description", "status", "priority"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"The {name} field cannot be null.")
+        return self
+
+
+class TicketPublic(ApiOutput):
+    id: IdOut
+    number: int
+    title: str
+    description: str
+    status: str
+    priority: str
+    customer_id: IdOut | None
+    assignee_id: IdOut | None
+    scheduled_at: Timestamp | None
+    created_by: IdOut | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Timestamp | None
+
+
+class TicketFilters(ApiInput):
+    """Query string of `GET /api/tickets` (cursor and limit are read by the pager)."""
+
+    status: str | None = None
+    priority: str | None = None
+    assignee_id: str | None = None
+    customer_id: UUID | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
+    scheduled_from: When | None = None
+    scheduled_to: When | None = None
+    updated_since: When | None = None
+    trashed: bool = False
+    sort: str = "-created_at"
+
+
+class CommentCreate(ApiInput):
+    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class CommentPublic(ApiOutput):
+    id: IdOut
+    ticket_id: IdOut
+    author_id: IdOut
+    body: str
+    created_at: Timestamp
+
+
+class PhotoPublic(ApiOutput):
+    id: IdOut
+    ticket_id: IdOut
+    url: str
+    content_type: str
+    size: int
+    filename: str | None
+    uploaded_by: IdOut | None
+    created_at: Timestamp
+
+
+def photo_public(row: Any) -> PhotoPublic:
+    url = f"/api/tickets/{row['ticket_id']}/photos/{row['id']}"
+    return PhotoPublic.model_validate({**dict(row), "url": url})
+
