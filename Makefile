@@ -5,6 +5,8 @@ TOOLS := .servelo/tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
+# Trust the machine's certificate store (machines behind a TLS-inspecting proxy).
+export UV_SYSTEM_CERTS := 1
 
 PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
 	services/tickets/tickets services/crm/crm services/finance/finance services/team/team
