@@ -16,7 +16,8 @@ log = logging.getLogger("team.handlers")
 
 # Children before parents (foreign keys), then the platform tables that carry org_id.
 _PURGE_ORDER = ("actuals", "allocations", "rate_history", "team_members", "roles",
-                "projects", "customers", "idempotency_keys", "mail_outbox", "inbox")
+                "role_counters", "projects", "customers", "idempotency_keys", "mail_outbox",
+                "inbox")
 
 
 async def _purged(conn: asyncpg.Connection, org_id: UUID) -> bool:

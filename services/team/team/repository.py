@@ -46,8 +46,17 @@ async def get_role(conn: Connection, *, org_id: UUID, role_id: int,
 
 
 async def insert_role(conn: Connection, *, org_id: UUID, name: str) -> Record:
+    """Insert with the org's next role id (1, 2, 3, ... per org), taken in the same statement.
+
+    The counter row stays locked until commit, which serializes one org's creates and gives
+    them consecutive ids; a create that fails (a taken name) rolls its id back.
+    """
     row: Record = await conn.fetchrow(
-        "INSERT INTO roles (org_id, name) VALUES ($1, $2) RETURNING id, name", org_id, name)
+        "WITH counter AS (INSERT INTO role_counters (org_id, next_id) VALUES ($1, 2)"
+        " ON CONFLICT (org_id) DO UPDATE SET next_id = role_counters.next_id + 1"
+        " RETURNING next_id - 1 AS id)"
+        " INSERT INTO roles (org_id, id, name) SELECT $1, counter.id, $2 FROM counter"
+        " RETURNING id, name", org_id, name)
     return row
 
 

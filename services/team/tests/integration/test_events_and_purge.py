@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-TABLES = ("roles", "team_members", "rate_history", "projects", "allocations", "actuals",
-          "customers", "idempotency_keys")
+TABLES = ("roles", "role_counters", "team_members", "rate_history", "projects", "allocations",
+          "actuals", "customers", "idempotency_keys")
 
 
 async def test_changes_write_their_events(tenant: Any, team: Any, db: Any) -> None:
