@@ -73,7 +73,7 @@ async def test_deleted_org_leaves_no_rows_in_auth(stack: Any, http: aiohttp.Clie
         " WHERE table_schema = 'auth' AND column_name = 'org_id'")
     for row in tables:
         count = await db.fetchval(
-            f'SELECT count(*) FROM auth."{row["table_name"]}" WHERE org_id = $1',  # noqa: S608
+            f'SELECT count(*) FROM auth."{row["table_name"]}" WHERE org_id = $1',
             tenant.org_id)
         assert count == 0, row["table_name"]
     assert await db.fetchval("SELECT count(*) FROM auth.orgs WHERE id = $1", tenant.org_id) == 0
