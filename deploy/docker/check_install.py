@@ -1,0 +1,39 @@
+"""Build-time check of an image's virtualenv: `python check_install.py <module> <source>`.
+
+Fails the build rather than the first start: the package imports from site-packages (not
+from the source tree), and for a service (its source folder has `migrations/`) `<module>.main`
+imports and the SQL migrations are inside the installed package, where
+`servelo_common.migrate.package_migrations` finds them (hatch force-include in the
+service's pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    module, source = sys.argv[1], sys.argv[2]
+    package = importlib.import_module(module)
+    installed = Path(package.__file__).resolve().parent
+    if "site-packages" not in installed.parts:
+        sys.exit(f"{module} is not imported from site-packages: {installed}")
+    if not Path(source, "migrations").is_dir():
+        print(f"ok: {module} at {installed}")
+        return
+    from servelo_common.migrate import package_migrations
+
+    importlib.import_module(f"{module}.main")
+    found = package_migrations(package.__file__)
+    if found != installed / "migrations":
+        sys.exit(f"{module}: migrations are not inside the installed package: {found}")
+    files = sorted(p.name for p in found.glob("*.sql"))
+    if not files:
+        sys.exit(f"{module}: no .sql files in {found}")
+    print(f"ok: {module} at {installed}, migrations {', '.join(files)}")
+
+
+if __name__ == "__main__":
+    main()
