@@ -7,7 +7,8 @@
 Keys are relative, `/`-separated paths of `[A-Za-z0-9._-]` segments; a service prefixes
 them with the org id so `delete_prefix(f"{org_id}/")` removes everything of an org.
 `LocalStorage` (the default, `<data_dir>/files/`) writes to a temporary file and renames
-it, so a reader never sees half a file. `s3://` is not implemented yet and fails fast.
+it, so a reader never sees half a file. `s3://bucket/prefix` is `servelo_common.s3.S3Storage`
+(S3-compatible object storage, configured by `SERVELO_S3_*`; incomplete settings fail at start).
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CHUNK = 64 * 1024
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z0-9-]{1,32}$")
 
 
 class StorageError(Exception):
@@ -131,13 +139,82 @@ def _flush(handle: BinaryIO) -> None:
     os.fsync(handle.fileno())
 
 
-def storage_from_url(url: str | None, data_dir: Path) -> Storage:
-    """`SERVELO_STORAGE_URL`: unset -> `<data_dir>/files/`; `file:///path`; `s3://` later."""
+class S3Settings(BaseSettings):
+    """`SERVELO_S3_*`, read only for `SERVELO_STORAGE_URL=s3://...`; `servelo_common.s3`.
+
+    An endpoint (`http(s)://host[:port]`) is for S3-compatible servers (MinIO, R2, ...) and
+    switches to path-style addressing; unset means AWS. Both keys are required.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SERVELO_S3_", extra="ignore", frozen=True)
+
+    endpoint: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: SecretStr | None = None
+
+
+@dataclass(frozen=True)
+class S3Config:
+    """Where and how `S3Storage` talks to the bucket, checked once at start."""
+
+    base: str  # scheme://host[:port]
+    host: str  # the Host header, signed
+    bucket_path: str  # "/<bucket>" path-style, "" virtual-hosted
+    prefix: str  # "" or "some/prefix/", put before every key
+    region: str
+    access_key_id: str
+    secret_access_key: SecretStr
+
+    @classmethod
+    def from_url(cls, url: str, settings: S3Settings) -> S3Config:
+        """Fails with a ValueError naming what is wrong or missing (checked at start)."""
+        parts = urlsplit(url)
+        bucket = parts.netloc
+        if not _BUCKET.match(bucket) or parts.query or parts.fragment:
+            raise ValueError("SERVELO_STORAGE_URL must be s3://<bucket>[/<prefix>] with a "
+                             "valid bucket name; credentials go in SERVELO_S3_*")
+        prefix = parts.path.strip("/")
+        if prefix and not all(_SEGMENT.match(s) for s in prefix.split("/")):
+            raise ValueError(f"SERVELO_STORAGE_URL: invalid prefix {prefix!r}")
+        missing = [name for name, value in (
+            ("SERVELO_S3_ACCESS_KEY_ID", settings.access_key_id),
+            ("SERVELO_S3_SECRET_ACCESS_KEY", settings.secret_access_key)) if not value]
+        if missing:
+            raise ValueError(f"SERVELO_STORAGE_URL=s3://... needs {' and '.join(missing)}")
+        if not _REGION.match(settings.region):
+            raise ValueError(f"SERVELO_S3_REGION is not a region name: {settings.region!r}")
+        if settings.endpoint:
+            ep = urlsplit(settings.endpoint)
+            if (ep.scheme not in ("http", "https") or not ep.hostname or "@" in ep.netloc
+                    or ep.path not in ("", "/") or ep.query or ep.fragment):
+                raise ValueError("SERVELO_S3_ENDPOINT must be http(s)://host[:port]")
+            host, base, bucket_path = ep.netloc, f"{ep.scheme}://{ep.netloc}", f"/{bucket}"
+        else:
+            host = f"{bucket}.s3.{settings.region}.amazonaws.com"
+            base, bucket_path = f"https://{host}", ""
+        assert settings.access_key_id is not None and settings.secret_access_key is not None
+        return cls(base=base, host=host, bucket_path=bucket_path,
+                   prefix=f"{prefix}/" if prefix else "", region=settings.region,
+                   access_key_id=settings.access_key_id,
+                   secret_access_key=settings.secret_access_key)
+
+
+def storage_from_url(url: str | None, data_dir: Path, *,
+                     s3: S3Settings | None = None) -> Storage:
+    """`SERVELO_STORAGE_URL`: unset -> `<data_dir>/files/`; `file:///path`; `s3://bucket/prefix`.
+
+    For `s3://`, `s3` defaults to the `SERVELO_S3_*` environment; uploads spool in
+    `<data_dir>/tmp/`. A ValueError names what is wrong, so a service fails at start.
+    """
     if not url:
         return LocalStorage(Path(data_dir) / "files")
     if url.startswith("file://"):
         return LocalStorage(Path(url.removeprefix("file://")))
     if url.startswith("s3://"):
-        raise ValueError("SERVELO_STORAGE_URL=s3://... is not supported yet; "
-                         "leave it unset (local files) or use file:///path")
-    raise ValueError(f"SERVELO_STORAGE_URL must be file:///path (got {url!r})")
+        from servelo_common.s3 import S3Storage  # s3 imports this module
+
+        config = S3Config.from_url(url, s3 or S3Settings())
+        return S3Storage(config, spool_dir=Path(data_dir) / "tmp")
+    raise ValueError(f"SERVELO_STORAGE_URL must be file:///path or s3://bucket/prefix "
+                     f"(got {url!r})")

@@ -9,7 +9,8 @@ MIB = 1024 * 1024
 
 
 class Settings(ServiceSettings):
-    # Where photos go: unset -> `<data_dir>/files/`; `file:///path`; `s3://` not yet.
+    # Where photos go: unset -> `<data_dir>/files/`; `file:///path`; `s3://bucket/prefix`
+    # with `SERVELO_S3_*` (read by `servelo_common.storage.S3Settings` at start).
     storage_url: str | None = None
     # SERVELO_TICKETS_PHOTO_MAX_BYTES: larger uploads answer 413 and store nothing.
     tickets_photo_max_bytes: int = Field(default=10 * MIB, gt=0)
