@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from gateway.clientip import TrustedProxies
 from gateway.config import Settings
 from gateway.cors import Cors
+from gateway.deadlines import Deadlines
 from gateway.ratelimit import RateLimiter
 from gateway.routing import BodyLimits, RouteTable, build_routes
 from gateway.stats import Stats
-from gateway.tenants import OrgRegistry
+from gateway.tenants import OrgRegistry, tenant_from_host
 from gateway.tokens import Authenticator
 from gateway.upstream import UpstreamPool
 
@@ -53,6 +56,16 @@ async def _no_openapi() -> bytes:
     return b'{"openapi":"3.1.0","info":{"title":"Servelo API","version":"1"},"paths":{}}'
 
 
+MAX_CACHED_HOSTS = 4096
+MAX_CACHED_HOST = 255  # longer Host headers are resolved each time, never kept
+
+
+class Connection(Protocol):
+    """A client connection, as the gateway's timeout sweep sees it."""
+
+    def expire(self, now: float) -> float: ...
+
+
 @dataclass(slots=True)
 class Gateway:
     settings: Settings
@@ -70,9 +83,24 @@ class Gateway:
     is_ready: Callable[[], bool] = _always_ready
     stats: Stats = field(default_factory=Stats)
     host_suffix: bytes = b".localhost"
-    connections: set[object] = field(default_factory=set)
+    # Host header -> tenant slug (b"": not a tenant host); a pure function of the header,
+    # memoised because clients repeat it. Bounded: see `slug_for_host`.
+    host_slugs: dict[bytes, bytes] = field(default_factory=dict)
+    connections: set[Connection] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _id_prefix: bytes = field(default_factory=lambda: os.urandom(6).hex().encode())
+    # One timer for every in-flight request's timeout (see gateway.deadlines).
+    deadlines: Deadlines = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadlines = Deadlines(self._expire)
+
+    def _expire(self, now: float) -> float:
+        """Time out the requests due at `now`; the earliest deadline still pending."""
+        nxt = math.inf
+        for conn in list(self.connections):
+            nxt = min(nxt, conn.expire(now))
+        return nxt
 
     @classmethod
     def from_settings(
@@ -94,6 +122,17 @@ class Gateway:
             pool=UpstreamPool(connect_timeout=settings.gateway_connect_timeout),
             host_suffix=b"." + settings.base_domain.lower().encode(),
         )
+
+    def slug_for_host(self, host: bytes) -> bytes:
+        """The tenant slug of a Host header, b"" when it names no tenant (memoised)."""
+        slug = self.host_slugs.get(host)
+        if slug is None:
+            slug = tenant_from_host(host, self.host_suffix) or b""
+            if len(host) <= MAX_CACHED_HOST:
+                if len(self.host_slugs) >= MAX_CACHED_HOSTS:
+                    self.host_slugs.clear()
+                self.host_slugs[host] = slug
+        return slug
 
     def new_request_id(self) -> bytes:
         # A random per-process prefix plus a counter: unique, and far cheaper than uuid4.

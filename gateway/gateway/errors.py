@@ -23,12 +23,19 @@ TIMEOUT = (504, "Gateway timeout")
 Error = tuple[int, str]
 
 _STATUS_LINES: dict[int, bytes] = {}
+_REASONED_LINES: dict[tuple[int, bytes], bytes] = {}
 
 
 def status_line(status: int, reason: bytes | None = None) -> bytes:
     """`HTTP/1.1 <status> <reason>\\r\\n`, cached per status when the reason is standard."""
     if reason is not None:
-        return b"HTTP/1.1 %d %s\r\n" % (status, reason)
+        key = (status, reason)
+        line = _REASONED_LINES.get(key)
+        if line is None:
+            line = b"HTTP/1.1 %d %s\r\n" % key
+            if len(_REASONED_LINES) < 256:  # services use a handful; never unbounded
+                _REASONED_LINES[key] = line
+        return line
     line = _STATUS_LINES.get(status)
     if line is None:
         try:

@@ -24,6 +24,7 @@ PAUSE_UPSTREAM = 1  # the service's socket buffer is full
 PAUSE_BUFFER = 2  # body buffered while waiting for a connection, a key refresh or a peek
 PAUSE_PIPELINE = 4  # a pipelined request waits for the one in flight
 
+HEAD_HOLD_SECONDS = 0.005  # longest a response head waits for its body's first bytes
 BUFFER_HIGH = 256 * 1024  # body bytes held while waiting before the client is paused
 REPLAY_MAX = 64 * 1024  # a request this small can be resent if a pooled socket was stale
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE"})
@@ -42,10 +43,13 @@ class Exchange:
         "client_ip",
         "client_out",
         "cors",
+        "deadline",
         "eof_body",
         "finished",
         "gw",
         "h",
+        "head_held",
+        "hold_timer",
         "http10",
         "identity",
         "keep_alive",
@@ -68,7 +72,6 @@ class Exchange:
         "started_at",
         "status",
         "task",
-        "timer",
         "up_out",
         "upstream",
         "url",
@@ -120,7 +123,11 @@ class Exchange:
         self.local = False
         self.finished = False
         self.status = 0
-        self.timer: asyncio.TimerHandle | None = None
+        self.deadline = 0.0  # time.monotonic() value; 0: no timeout pending
+        # A response head with a Content-Length body waits for the first body bytes, so
+        # both leave in one write (services write the head and the body separately).
+        self.head_held = False
+        self.hold_timer: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
         self.started_at = time.monotonic() if self.gw.settings.access_log else 0.0
 
@@ -181,8 +188,10 @@ class Exchange:
     def forward(self) -> None:
         route = self.route
         assert route is not None
-        self.timer = asyncio.get_running_loop().call_later(route.timeout, self.on_timeout)
-        self._send_continue()
+        self.deadline = deadline = time.monotonic() + route.timeout
+        self.gw.deadlines.arm(deadline)
+        if self.h.expect_continue:
+            self._send_continue()
         service = route.service
         conn = self.gw.pool.take((service.host, service.port))
         if conn is None:
@@ -240,12 +249,16 @@ class Exchange:
         route = self.route
         assert route is not None
         client = self.client
-        if client.peer_trusted and h.forwarded_for:
-            xff = h.forwarded_for + b", " + client.peer.encode()
+        if client.peer_trusted:
+            peer = client.peer.encode()
+            xff = h.forwarded_for + b", " + peer if h.forwarded_for else peer
+            proto = h.forwarded_proto or b"http"
+            forwarded = (
+                b"\r\nX-Forwarded-For: " + xff + b"\r\nX-Forwarded-Proto: " + proto
+            ) + b"\r\nX-Forwarded-Host: "
         else:
             # An untrusted peer's X-Forwarded-For is not evidence of anything: replace it.
-            xff = client.peer.encode()
-        proto = h.forwarded_proto if client.peer_trusted and h.forwarded_proto else b"http"
+            forwarded = client.forwarded_block
         if h.chunked:
             self.chunked_up = True
             framing = b"Transfer-Encoding: chunked\r\n"
@@ -267,11 +280,7 @@ class Exchange:
                 self.identity,
                 b"\r\nX-Request-Id: ",
                 self.request_id,
-                b"\r\nX-Forwarded-For: ",
-                xff,
-                b"\r\nX-Forwarded-Proto: ",
-                proto,
-                b"\r\nX-Forwarded-Host: ",
+                forwarded,
                 h.host,
                 b"\r\n",
                 framing,
@@ -321,6 +330,8 @@ class Exchange:
             out.append(b"Connection: close\r\n")
         out.append(b"\r\n")
         self.client_out.append(b"".join(out))
+        if r.content_length and not no_body:
+            self.head_held = True
         if is_head:
             # httptools cannot be told the request was HEAD: it would wait for the announced
             # body. The response is complete; that socket's parser is not reused.
@@ -333,6 +344,8 @@ class Exchange:
     def on_response_body(self, chunk: bytes) -> None:
         if not chunk:
             return
+        if self.head_held:
+            self._unhold()
         if self.resp_chunked:
             self.client_out.extend((b"%x\r\n" % len(chunk), chunk, b"\r\n"))
         else:
@@ -341,13 +354,19 @@ class Exchange:
     def on_response_end(self, keep_alive: bool) -> None:
         conn = self.upstream
         self.upstream = None
+        if self.head_held:
+            self._unhold()
+        # The client gets the end of its answer first; the bookkeeping comes after.
+        if self.resp_chunked:
+            self.client_out.append(b"0\r\n\r\n")
+        self.flush_client()
         if conn is not None:
             self.flush_upstream_to(conn)
             if keep_alive and self.request_done and not self.up_out:
                 self.gw.pool.release(conn)
             else:
                 conn.close()
-        self._response_complete()
+        self._response_finished()
 
     def flush_upstream_to(self, conn: UpstreamConnection) -> None:
         if self.up_out and self.request_done:
@@ -359,6 +378,29 @@ class Exchange:
             self.client_out.append(b"0\r\n\r\n")
         self.flush_client()
         self._response_finished()
+
+    def upstream_data_done(self) -> None:
+        """After each read from the service: pass on what it produced."""
+        if self.head_held and not self.finished:
+            # Only the head so far: the body is on its way (the service wrote it right
+            # after). Hold the head briefly rather than send it alone.
+            if self.hold_timer is None:
+                loop = self.client.loop or asyncio.get_running_loop()
+                self.hold_timer = loop.call_later(HEAD_HOLD_SECONDS, self._release_head)
+            return
+        self.flush_client()
+
+    def _unhold(self) -> None:
+        self.head_held = False
+        if self.hold_timer is not None:
+            self.hold_timer.cancel()
+            self.hold_timer = None
+
+    def _release_head(self) -> None:
+        self.hold_timer = None
+        if self.head_held and not self.finished:
+            self.head_held = False
+            self.flush_client()
 
     def flush_client(self) -> None:
         out = self.client_out
@@ -384,7 +426,7 @@ class Exchange:
             self.finalize(False)
 
     def on_timeout(self) -> None:
-        self.timer = None
+        self.deadline = 0.0
         if self.finished:
             return
         route = self.route
@@ -394,10 +436,10 @@ class Exchange:
             idle = time.monotonic() - conn.last_activity
             if self.client.write_paused or idle < route.timeout:
                 # Streaming: only an idle service times out, not a long download.
-                self.timer = asyncio.get_running_loop().call_later(
-                    route.timeout - idle if idle < route.timeout else route.timeout,
-                    self.on_timeout,
+                self.deadline = deadline = time.monotonic() + (
+                    route.timeout - idle if idle < route.timeout else route.timeout
                 )
+                self.gw.deadlines.arm(deadline)
                 return
         if conn is not None:
             self.upstream = None
@@ -452,9 +494,7 @@ class Exchange:
 
     def _response_finished(self) -> None:
         self.response_done = True
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.deadline = 0.0
         if self.request_done:
             self.finalize(True)
         elif self.h.chunked or self.h.content_length > 0:
@@ -466,9 +506,8 @@ class Exchange:
         if self.finished:
             return
         self.finished = True
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self._unhold()
+        self.deadline = 0.0
         if self.started_at:
             log.info(
                 "request",
@@ -485,9 +524,8 @@ class Exchange:
 
     def client_gone(self) -> None:
         self.finished = True
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self._unhold()
+        self.deadline = 0.0
         conn = self.upstream
         if conn is not None:
             self.upstream = None

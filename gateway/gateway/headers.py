@@ -9,19 +9,40 @@ HOP_BY_HOP = frozenset(
 )
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
-# Request headers the gateway reads; all but host/authorization/content-type/origin are
-# replaced by its own values or are hop-by-hop.
-_KEEP = 0
-_DROP = 1
+# What the gateway does with a request header, by lower-cased name (one dict lookup each).
+# Below _DROP: kept and forwarded, and captured; from _DROP on: replaced by the gateway's
+# own values or hop-by-hop, never forwarded. A name not listed is forwarded unless it
+# starts with one of _STRIPPED.
+_HOST = 1
+_AUTHORIZATION = 2
+_ORIGIN = 3
+_CORS_METHOD = 4
+_CORS_HEADERS = 5
+_DROP = 10
+_CONTENT_LENGTH = 11  # re-added from the parser's framing
+_TRANSFER_ENCODING = 12
+_EXPECT = 13  # answered by the gateway itself
+_REQUEST_ID_H = 14
+_FORWARDED_FOR = 15
+_FORWARDED_PROTO = 16
+_CONNECTION = 17
 _REQUEST_ACTIONS: dict[bytes, int] = {
     **dict.fromkeys(HOP_BY_HOP, _DROP),
-    b"expect": _DROP,  # answered by the gateway itself
-    b"x-request-id": _DROP,
-    b"x-forwarded-for": _DROP,
-    b"x-forwarded-proto": _DROP,
+    b"host": _HOST,
+    b"authorization": _AUTHORIZATION,
+    b"origin": _ORIGIN,
+    b"access-control-request-method": _CORS_METHOD,
+    b"access-control-request-headers": _CORS_HEADERS,
+    b"content-length": _CONTENT_LENGTH,
+    b"transfer-encoding": _TRANSFER_ENCODING,
+    b"expect": _EXPECT,
+    b"x-request-id": _REQUEST_ID_H,
+    b"x-forwarded-for": _FORWARDED_FOR,
+    b"x-forwarded-proto": _FORWARDED_PROTO,
     b"x-forwarded-host": _DROP,
-    b"content-length": _DROP,  # re-added from the parser's framing
+    b"connection": _CONNECTION,
 }
+_STRIPPED = (b"x-servelo-", b"proxy-")
 
 
 class RequestHeaders:
@@ -66,36 +87,39 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
     actions = _REQUEST_ACTIONS
     for name, value in raw:
         lname = name.lower()
-        if lname == b"host":
-            h.host = value
-        elif lname == b"authorization":
-            h.authorization = value
-        elif lname == b"origin":
-            h.origin = value
-        elif lname.startswith(b"x-servelo-") or lname.startswith(b"proxy-"):
-            continue
-        elif lname in actions:
-            if lname == b"content-length":
+        action = actions.get(lname)
+        if action is None:
+            if lname.startswith(_STRIPPED):
+                continue
+        elif action < _DROP:
+            if action == _HOST:
+                h.host = value
+            elif action == _AUTHORIZATION:
+                h.authorization = value
+            elif action == _ORIGIN:
+                h.origin = value
+            elif action == _CORS_METHOD:
+                h.cors_method = value
+            else:
+                h.cors_headers = value
+        else:
+            if action == _CONTENT_LENGTH:
                 h.content_length = int(value) if value.isdigit() else -2
-            elif lname == b"transfer-encoding":
+            elif action == _TRANSFER_ENCODING:
                 h.chunked = True
-            elif lname == b"expect":
+            elif action == _EXPECT:
                 h.expect_continue = value.lower() == b"100-continue"
-            elif lname == b"x-request-id":
+            elif action == _REQUEST_ID_H:
                 if _REQUEST_ID.fullmatch(value):
                     h.request_id = value
-            elif lname == b"x-forwarded-for":
+            elif action == _FORWARDED_FOR:
                 prior = h.forwarded_for
                 h.forwarded_for = value if prior is None else prior + b", " + value
-            elif lname == b"x-forwarded-proto":
+            elif action == _FORWARDED_PROTO:
                 h.forwarded_proto = value
-            elif lname == b"connection":
+            elif action == _CONNECTION:
                 h.connection = value.lower()
             continue
-        elif lname == b"access-control-request-method":
-            h.cors_method = value
-        elif lname == b"access-control-request-headers":
-            h.cors_headers = value
         keep.append(name + b": " + value + b"\r\n")
     if h.connection is not None:
         _drop_connection_listed(keep, h.connection)
@@ -119,23 +143,41 @@ class ResponseHeaders:
         self.chunked = False
 
 
+# Response headers, by lower-cased name: hop-by-hop ones and the service's own
+# X-Request-Id are dropped (the gateway sets its own); Content-Length is noted.
+_R_DROP = 1
+_R_CHUNKED = 2
+_R_CONNECTION = 3
+_R_LENGTH = 4
+_RESPONSE_ACTIONS: dict[bytes, int] = {
+    **dict.fromkeys(HOP_BY_HOP, _R_DROP),
+    b"transfer-encoding": _R_CHUNKED,
+    b"connection": _R_CONNECTION,
+    b"x-request-id": _R_DROP,
+    b"content-length": _R_LENGTH,
+}
+
+
 def parse_response_headers(raw: list[tuple[bytes, bytes]]) -> ResponseHeaders:
     """The upstream's headers minus hop-by-hop ones and its own `X-Request-Id`."""
     r = ResponseHeaders()
     keep = r.lines
     connection: bytes | None = None
+    actions = _RESPONSE_ACTIONS
     for name, value in raw:
         lname = name.lower()
-        if lname in HOP_BY_HOP:
-            if lname == b"transfer-encoding":
+        action = actions.get(lname)
+        if action is None:
+            if lname.startswith(b"proxy-"):
+                continue
+        elif action == _R_LENGTH:
+            r.content_length = True
+        else:
+            if action == _R_CHUNKED:
                 r.chunked = True
-            elif lname == b"connection":
+            elif action == _R_CONNECTION:
                 connection = value.lower()
             continue
-        if lname.startswith(b"proxy-") or lname == b"x-request-id":
-            continue
-        if lname == b"content-length":
-            r.content_length = True
         keep.append(name + b": " + value + b"\r\n")
     if connection is not None:
         _drop_connection_listed(keep, connection)

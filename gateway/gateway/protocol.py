@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from typing import cast
@@ -12,6 +13,7 @@ import httptools
 from gateway import errors
 from gateway.app import Gateway
 from gateway.exchange import PAUSE_PIPELINE, Exchange
+from gateway.tokens import CachedAuth
 
 
 class ClientProtocol(asyncio.Protocol):
@@ -19,10 +21,14 @@ class ClientProtocol(asyncio.Protocol):
         "_headers",
         "_paused",
         "_url",
+        "auth_entry",
+        "auth_header",
         "closed",
         "current",
+        "forwarded_block",
         "gw",
         "last_activity",
+        "loop",
         "parser",
         "parsing",
         "peer",
@@ -37,8 +43,14 @@ class ClientProtocol(asyncio.Protocol):
         self.gw = gw
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.peer = ""
         self.peer_trusted = False
+        self.forwarded_block = _forwarded_block(b"")
+        # The last Authorization header verified on this connection and what it meant:
+        # clients repeat it on every request, so a byte comparison skips the token cache.
+        self.auth_header = b""
+        self.auth_entry: CachedAuth | None = None
         self.current: Exchange | None = None
         self.parsing: Exchange | None = None
         self.queue: deque[Exchange] = deque()
@@ -54,9 +66,11 @@ class ClientProtocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports implement asyncio.Transport without subclassing it.
         self.transport = cast(asyncio.Transport, transport)
+        self.loop = asyncio.get_running_loop()
         peer = transport.get_extra_info("peername")
         self.peer = str(peer[0]) if isinstance(peer, tuple) else "127.0.0.1"
         self.peer_trusted = self.gw.proxies.trusts(self.peer)
+        self.forwarded_block = _forwarded_block(self.peer.encode())
         self.gw.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
@@ -95,11 +109,7 @@ class ClientProtocol(asyncio.Protocol):
         if self.current is not None and self.current.upstream is not None:
             self.current.upstream.set_reading(True)
 
-    # -- httptools callbacks --
-    def on_message_begin(self) -> None:
-        self._url = b""
-        self._headers = []
-
+    # -- httptools callbacks (no on_message_begin: the state is reset where it is used) --
     def on_url(self, url: bytes) -> None:
         self._url += url
 
@@ -116,6 +126,8 @@ class ClientProtocol(asyncio.Protocol):
             http10=parser.get_http_version() == "1.0",
             keep_alive=parser.should_keep_alive(),
         )
+        self._url = b""
+        self._headers = []
         self.parsing = ex
         if self.current is None:
             self.current = ex
@@ -129,6 +141,8 @@ class ClientProtocol(asyncio.Protocol):
             self.parsing.on_request_body(body)
 
     def on_message_complete(self) -> None:
+        if self._headers:
+            self._headers = []  # trailers of a chunked body: not forwarded
         ex = self.parsing
         self.parsing = None
         if ex is not None:
@@ -175,6 +189,18 @@ class ClientProtocol(asyncio.Protocol):
             self.closed = True
             self.transport.abort()
 
+    def expire(self, now: float) -> float:
+        """Time out the request in flight if its deadline is past; its next deadline."""
+        ex = self.current
+        if ex is None or not ex.deadline:
+            return math.inf
+        if ex.deadline <= now:
+            ex.on_timeout()
+            ex = self.current  # finished: maybe the next pipelined request is in flight now
+            if ex is None or not ex.deadline:
+                return math.inf
+        return ex.deadline
+
     def idle_for(self, now: float) -> float:
         """Seconds without traffic and with nothing in flight (0 while busy)."""
         if self.current is not None or self.queue:
@@ -192,3 +218,8 @@ class ClientProtocol(asyncio.Protocol):
             b"Connection: close\r\n\r\n" % len(body) + body
         )
         self.close()
+
+
+def _forwarded_block(peer: bytes) -> bytes:
+    """The X-Forwarded-* lines for an untrusted peer (the same for all its requests)."""
+    return b"\r\nX-Forwarded-For: " + peer + b"\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: "

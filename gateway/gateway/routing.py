@@ -136,7 +136,7 @@ class BodyLimits:
 
 def has_dot_segment(path: bytes) -> bool:
     """`.` / `..` segments (also %2e-encoded) are refused rather than normalised."""
-    if b"/." not in path and b"%2" not in path.lower():
+    if b"/." not in path and b"%2" not in path:  # "%2" has no case: %2e and %2E both match
         return False
     for segment in path.split(b"/"):
         seg = segment.lower().replace(b"%2e", b".")

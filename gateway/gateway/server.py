@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
 from collections.abc import Awaitable
 
 import orjson
-from servelo_common.jwt import JwtVerifier
 
 from gateway.app import Gateway
 from gateway.config import Settings
 from gateway.events import EventSync
 from gateway.jwks import JwksSource
+from gateway.jwtverify import FastJwtVerifier
 from gateway.openapi import OpenApiAggregator
 from gateway.protocol import ClientProtocol
 from gateway.tenants import OrgRegistry
@@ -39,7 +40,7 @@ async def start_server(gw: Gateway, host: str, port: int) -> asyncio.Server:
 def build_gateway(settings: Settings) -> tuple[Gateway, list[Awaitable[None]], EventSync | None]:
     """The gateway plus the background jobs that keep its registry and keys current."""
     registry = OrgRegistry()
-    verifier = JwtVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    verifier = FastJwtVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     authenticator = Authenticator(
         verifier=verifier, secret=settings.secret, max_entries=settings.claims_cache_size
     )
@@ -88,6 +89,9 @@ async def _housekeeping(gw: Gateway) -> None:
 async def serve(settings: Settings) -> None:
     gw, jobs, sync = build_gateway(settings)
     server = await start_server(gw, settings.gateway_host, settings.gateway_port)
+    # Everything allocated so far (modules, settings, tables) lives as long as the process:
+    # keep it out of the cyclic GC's full passes, which would otherwise walk it all.
+    gc.freeze()
     tasks = [asyncio.ensure_future(job) for job in jobs]
     tasks.append(asyncio.ensure_future(_housekeeping(gw)))
     log.info(

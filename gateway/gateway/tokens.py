@@ -27,7 +27,7 @@ class Verifier(Protocol):
 class CachedAuth:
     """What a verified token means for one request; the identity header is encoded once."""
 
-    __slots__ = ("exp", "iat", "identity", "org_slug", "user_id")
+    __slots__ = ("exp", "iat", "identity", "live", "org_slug", "user_id")
 
     def __init__(self, *, exp: float, iat: float, user_id: str, org_slug: str, identity: bytes):
         self.exp = exp
@@ -35,6 +35,9 @@ class CachedAuth:
         self.user_id = user_id
         self.org_slug = org_slug
         self.identity = identity
+        # False once dropped from the cache (expired, revoked, evicted): a connection that
+        # remembers this entry for its repeated Authorization header must check again.
+        self.live = True
 
 
 class NeedKeys:
@@ -138,6 +141,7 @@ class Authenticator:
             entry = self._cache.get(token)
             if entry is not None and entry.iat < self.revoked[user_id]:
                 del self._cache[token]
+                entry.live = False
 
     def prune(self) -> None:
         """Drop expired cache entries and revocations too old to matter (periodic)."""
@@ -161,6 +165,7 @@ class Authenticator:
         self._by_user.setdefault(entry.user_id, set()).add(token)
 
     def _forget(self, token: str, entry: CachedAuth) -> None:
+        entry.live = False
         self._cache.pop(token, None)
         tokens = self._by_user.get(entry.user_id)
         if tokens is not None:

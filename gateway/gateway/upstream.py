@@ -19,7 +19,7 @@ class ResponseSink(Protocol):
     def on_response_end(self, keep_alive: bool) -> None: ...
     def upstream_failed(self, reused: bool, got_response: bool) -> None: ...
     def upstream_write_paused(self, paused: bool) -> None: ...
-    def flush_client(self) -> None: ...
+    def upstream_data_done(self) -> None: ...
 
 
 Key = tuple[str, int]
@@ -78,7 +78,7 @@ class UpstreamConnection(asyncio.Protocol):
                 self.sink = None
                 sink.upstream_failed(reused=False, got_response=True)
             return
-        sink.flush_client()
+        sink.upstream_data_done()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -96,11 +96,7 @@ class UpstreamConnection(asyncio.Protocol):
         if self.sink is not None:
             self.sink.upstream_write_paused(False)
 
-    # -- httptools callbacks --
-    def on_message_begin(self) -> None:
-        self._headers = []
-        self._reason = b""
-
+    # -- httptools callbacks (no on_message_begin: the state is reset where it is used) --
     def on_status(self, status: bytes) -> None:
         self._reason += status
 
@@ -108,18 +104,22 @@ class UpstreamConnection(asyncio.Protocol):
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        headers = self._headers
+        reason = self._reason
+        self._headers = []
+        self._reason = b""
         status = self.parser.get_status_code()
         if status < 200 or self.sink is None:
             return  # interim responses (103) are not relayed
-        self.sink.on_response_head(
-            status, self._reason, self._headers, self.parser.should_keep_alive()
-        )
+        self.sink.on_response_head(status, reason, headers, self.parser.should_keep_alive())
 
     def on_body(self, body: bytes) -> None:
         if self.sink is not None:
             self.sink.on_response_body(body)
 
     def on_message_complete(self) -> None:
+        if self._headers:
+            self._headers = []  # trailers of a chunked body: not relayed
         if self.parser.get_status_code() < 200:
             return
         sink = self.sink

@@ -23,11 +23,11 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway.app import Gateway
 from gateway.config import Settings
+from gateway.jwtverify import FastJwtVerifier
 from gateway.server import start_server
 from gateway.tenants import OrgRegistry
 from gateway.tokens import Authenticator
 from jwt.algorithms import OKPAlgorithm
-from servelo_common.jwt import JwtVerifier
 
 SECRET = "test-secret-0123456789abcdef0123456789"
 ORGS = [
@@ -131,7 +131,7 @@ def keys_factory() -> Callable[[str], Keys]:
 def build_gateway(settings: Settings, keys: Keys) -> Gateway:
     registry = OrgRegistry()
     registry.load(ORGS)
-    verifier = JwtVerifier(issuer="servelo", audience="servelo-api")
+    verifier = FastJwtVerifier(issuer="servelo", audience="servelo-api")
     authenticator = Authenticator(verifier=verifier, secret=settings.secret)
     authenticator.set_jwks(keys.jwks)
     return Gateway.from_settings(settings, registry=registry, authenticator=authenticator)

@@ -1,10 +1,10 @@
 import time
 from typing import Any
 
+from gateway.jwtverify import FastJwtVerifier
 from gateway.tenants import Org
 from gateway.tokens import Authenticator, CachedAuth, NeedKeys
 from servelo_common.identity import decode_identity
-from servelo_common.jwt import JwtVerifier
 
 from gateway import errors
 
@@ -12,7 +12,7 @@ ACME = Org(id="org-1", slug="acme")
 
 
 def authenticator(keys: Any, secret: bytes) -> Authenticator:
-    auth = Authenticator(verifier=JwtVerifier(), secret=secret)
+    auth = Authenticator(verifier=FastJwtVerifier(), secret=secret)
     auth.set_jwks(keys.jwks)
     return auth
 
@@ -63,7 +63,7 @@ def test_revocation_refuses_older_tokens_only(keys: Any, secret: bytes) -> None:
 
 
 def test_cache_is_bounded(keys: Any, secret: bytes) -> None:
-    auth = Authenticator(verifier=JwtVerifier(), secret=secret, max_entries=10)
+    auth = Authenticator(verifier=FastJwtVerifier(), secret=secret, max_entries=10)
     auth.set_jwks(keys.jwks)
     for i in range(25):
         auth.authenticate(keys.token(sub=f"u{i}"), ACME)
