@@ -7,6 +7,9 @@
    bulk-loaded with generate_series.
 3. Event latency: a ticket's `created_at` (inside the creating transaction) to a core
    NATS subscriber receiving `ticket-created`.
+4. `GET /api/tickets?q=...&limit=50` latency in the same two tenants: a word of one
+   ticket (an md5 prefix), a number prefix (`123`: 111 matches in 10k, 11,111 in 1M) and
+   a word of every ticket (`bulk`).
 
     uv run python bench/tickets_bench.py [--rows 1000000] [--seconds 8]
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import platform
 import secrets
@@ -118,6 +122,28 @@ async def list_latency(clients: dict[str, ApiClient], deep: dict[str, str],
             for k in clients}
 
 
+SEARCHES = {"rare": "{rare}", "number prefix": "123", "every ticket": "bulk"}
+
+
+async def search_latency(clients: dict[str, ApiClient], rare: str,
+                         rounds: int) -> dict[str, dict[str, float]]:
+    """p50/p99 per (tenant, search), interleaved like `list_latency`."""
+    paths = {k: f"/api/tickets?limit=50&q={v.replace('{rare}', rare)}"
+             for k, v in SEARCHES.items()}
+    lat: dict[str, list[float]] = {f"{c} {k}": [] for c in clients for k in paths}
+    for client in clients.values():
+        found = await client.get(paths["rare"])
+        assert len(found.json) == 1, found  # the search finds what it should
+        for path in paths.values():
+            await timed(client, path, 10)
+    per_round = max(1, rounds // 5)
+    for _ in range(5):
+        for name, client in clients.items():
+            for k, path in paths.items():
+                lat[f"{name} {k}"] += await timed(client, path, per_round)
+    return {k: {"p50": statistics.median(v), "p99": pct(v, 99)} for k, v in lat.items()}
+
+
 async def bulk_load(db: asyncpg.Connection, org_id: str, user_id: str, target: int) -> float:
     started = time.perf_counter()
     have = await db.fetchval("SELECT coalesce(max(number), 0) FROM tickets.tickets"
@@ -129,6 +155,7 @@ async def bulk_load(db: asyncpg.Connection, org_id: str, user_id: str, target: i
                          " WHERE org_id = $1", org_id, have + target - count + 1)
     # What autovacuum would do after a bulk load; otherwise it runs during the measurement.
     await db.execute("VACUUM ANALYZE tickets.tickets")
+    await db.execute("VACUUM ANALYZE tickets.ticket_search")
     return time.perf_counter() - started
 
 
@@ -187,8 +214,26 @@ async def run(stack: Stack, args: argparse.Namespace) -> str:
         finally:
             await db.close()
         lists = await list_latency({"small": small, "big": big}, deep, args.rounds)
+        # n = 5000 exists in both tenants; its md5 is in that one ticket's description.
+        rare = hashlib.md5(b"5000").hexdigest()[:10]  # noqa: S324 - the bulk data's md5
+        searches = await search_latency({"small": small, "big": big}, rare, args.rounds)
     lists["small"]["rows"], lists["big"]["rows"] = 10_000, args.rows
-    return report(creates, events, lists["small"], lists["big"], load_s, args)
+    return report(creates, events, lists["small"], lists["big"], load_s, args) + \
+        search_report(searches, args)
+
+
+def search_report(res: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+    rows = [f"| `q` {k} | {res['small ' + k]['p50']:.2f} / {res['small ' + k]['p99']:.2f}"
+            f" | {res['big ' + k]['p50']:.2f} / {res['big ' + k]['p99']:.2f}"
+            f" | {res['big ' + k]['p99'] / res['small ' + k]['p99']:.2f} |" for k in SEARCHES]
+    return f"""
+`GET /api/tickets?limit=50&q=...`, 1 client, p50 / p99 in ms (search through the
+`ticket_search` side table, migrations/0002):
+
+| search | 10,000 tickets | {args.rows:,} tickets | p99 ratio |
+| --- | --- | --- | --- |
+{chr(10).join(rows)}
+"""
 
 
 def report(creates: dict[str, float], events: dict[str, float], small: dict[str, float],

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from asyncpg import Pool, Record
+from asyncpg import Connection, Pool, Record
 from servelo_common.db import tenant_tx
 from servelo_common.errors import NotFound, RequestValidationError
 from servelo_common.etag import etag_for
@@ -28,7 +28,7 @@ from tickets.events import (
     TicketTrashed,
     TicketUpdated,
 )
-from tickets.listing import ListQuery, build_query
+from tickets.listing import FEW_HITS, WALK, ListQuery, build_query
 from tickets.schemas import CommentCreate, TicketCreate, TicketUpdate
 
 TICKET_NOT_FOUND = "Ticket not found"
@@ -95,10 +95,24 @@ async def get_ticket(pool: Pool, ident: Identity, ticket_id: UUID, *,
 
 async def list_tickets(pool: Pool, ident: Identity, query: ListQuery,
                        page_req: PageRequest) -> list[Record]:
-    sql, args = build_query(query, org_id=UUID(ident.org_id), cursor=page_req.cursor,
-                            limit=page_req.limit + 1)
-    async with tenant_tx(pool, ident.org_id) as conn:
+    org_id, limit = UUID(ident.org_id), page_req.limit + 1
+
+    async def fetch(conn: Connection, **how: Any) -> list[Record]:
+        sql, args = build_query(query, org_id=org_id, cursor=page_req.cursor, limit=limit,
+                                **how)
         return await repo.list_tickets(conn, sql=sql, args=args)
+
+    async with tenant_tx(pool, ident.org_id) as conn:
+        if query.search is None:
+            return await fetch(conn)
+        # The three steps of a search, cheapest first (see tickets.listing).
+        await repo.plan_for_cached_data(conn)
+        rows = await fetch(conn, walk=WALK)
+        if len(rows) == limit or (rows and rows[0]["walked"] < WALK):
+            return rows
+        hits = await repo.search_hits(conn, org_id=org_id, terms=query.search,
+                                      cap=FEW_HITS + 1)
+        return await fetch(conn, hit_ids=hits) if len(hits) <= FEW_HITS else await fetch(conn)
 
 
 async def update_ticket(pool: Pool, ident: Identity, ticket_id: UUID, data: TicketUpdate,

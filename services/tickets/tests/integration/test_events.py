@@ -149,7 +149,7 @@ async def org_rows(db: asyncpg.Connection, org_id: str) -> dict[str, int]:
         "SELECT table_name FROM information_schema.columns"
         " WHERE table_schema = 'tickets' AND column_name = 'org_id'")
     counts = {r["table_name"]: await db.fetchval(
-        f'SELECT count(*) FROM tickets."{r["table_name"]}" WHERE org_id = $1',  # noqa: S608
+        f'SELECT count(*) FROM tickets."{r["table_name"]}" WHERE org_id = $1',
         uuid.UUID(org_id)) for r in tables}
     counts["outbox"] = await db.fetchval(
         "SELECT count(*) FROM tickets.outbox WHERE event->>'tenant' = $1", org_id)
