@@ -90,9 +90,20 @@ def verifiers() -> tuple[JwtVerifier, FastJwtVerifier]:
     return reference, fast
 
 
+def _url_safe_only_signature() -> str:
+    """A valid token whose signature has a `-` or `_`, so that rewriting it in the standard
+    base64 alphabet really changes it (otherwise that case would be valid by chance)."""
+    for n in range(200):
+        token = make(claims(jti=f"jti-{n}"))
+        if "-" in token.rsplit(".", 1)[1] or "_" in token.rsplit(".", 1)[1]:
+            return token
+    raise AssertionError("no signature with a URL-safe character in 200 tries")
+
+
 def cases() -> dict[str, str]:
     valid = make()
     head, body, sig = valid.split(".")
+    url_head, url_body, url_sig = _url_safe_only_signature().split(".")
     now = time.time()
     eddsa = {"alg": "EdDSA", "kid": KID}
     return {
@@ -164,7 +175,9 @@ def cases() -> dict[str, str]:
         "empty_signature": f"{head}.{body}.",
         "short_signature": f"{head}.{body}.{sig[:20]}",
         "junk_in_segment": f"{head}.{body[:-4]}!!!!.{sig}",
-        "standard_alphabet": f"{head}.{body}.{sig.replace('-', '+').replace('_', '/')}",
+        "standard_alphabet": (
+            f"{url_head}.{url_body}.{url_sig.replace('-', '+').replace('_', '/')}"
+        ),
         "non_canonical_signature": f"{head}.{body}.{sig[:-1]}{'B' if sig[-1] == 'A' else 'A'}",
         "too_much_padding": f"{head}===.{body}.{sig}",
         "padding_wrong_length": f"{head}=.{body}.{sig}",
