@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from servelo_common.config import ServiceSettings
 
 
@@ -15,6 +15,8 @@ class Settings(ServiceSettings):
     bootstrap_admin_password: SecretStr | None = None
     # `fast` makes argon2 cheap for test suites; never allowed in production.
     password_hash_profile: Literal["default", "fast"] = "default"  # noqa: S105
+    # Hashes computed at once per replica; each takes 64 MiB with the default profile.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     refresh_token_days: int = 30
     avatar_max_bytes: int = 2 * 1024 * 1024
     preferences_max_bytes: int = 16 * 1024

@@ -27,7 +27,8 @@ def create_app() -> Starlette:
         ctx = Auth(pool=state.db, settings=settings, keys=keys,
                    signer=TokenSigner(keys, issuer=settings.jwt_issuer,
                                       audience=settings.jwt_audience),
-                   passwords=Passwords(settings.password_hash_profile))
+                   passwords=Passwords(settings.password_hash_profile,
+                                       concurrency=settings.password_hash_concurrency))
         state.extras["auth"] = ctx
         await bootstrap(ctx)
         janitor = Janitor(state.db)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -12,7 +11,7 @@ MIN_LENGTH = 8
 
 
 class Passwords:
-    def __init__(self, profile: str = "default") -> None:
+    def __init__(self, profile: str = "default", *, concurrency: int = 2) -> None:
         if profile == "fast":
             # Test suites only (refused in production by the settings).
             self._hasher = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -22,8 +21,9 @@ class Passwords:
         # Verified against when the email is unknown, so both failures take as long.
         self._dummy = self._hasher.hash("servelo-dummy-password")
         # Each hash takes 64 MiB (default profile): bound how many run at once, so a login
-        # burst queues instead of exhausting memory and threads.
-        self._slots = asyncio.Semaphore(max(2, os.cpu_count() or 2))
+        # burst queues instead of exhausting memory and threads. A setting, not the CPU
+        # count: in a container that counts the node's CPUs, not the pod's memory limit.
+        self._slots = asyncio.Semaphore(max(1, concurrency))
 
     async def hash(self, password: str) -> str:
         async with self._slots:
