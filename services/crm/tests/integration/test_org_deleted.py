@@ -16,7 +16,7 @@ async def _crm_rows(db: Any, org_id: str) -> dict[str, int]:
     counts = {}
     for t in tables:
         counts[t["table_name"]] = await db.fetchval(
-            f'SELECT count(*) FROM crm."{t["table_name"]}" WHERE org_id = $1::uuid',  # noqa: S608
+            f'SELECT count(*) FROM crm."{t["table_name"]}" WHERE org_id = $1::uuid',
             org_id)
     counts["outbox"] = await db.fetchval(
         "SELECT count(*) FROM crm.outbox WHERE event->>'tenant' = $1", org_id)

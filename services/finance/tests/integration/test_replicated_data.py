@@ -76,7 +76,7 @@ async def test_org_deleted_purges_every_finance_row_of_that_org(
     tables = ("revenue", "expenses", "customers", "org_settings", "idempotency_keys")
 
     async def counts() -> dict[str, int]:
-        return {t: await db.fetchval(f"SELECT count(*) FROM finance.{t} WHERE org_id = $1",  # noqa: S608
+        return {t: await db.fetchval(f"SELECT count(*) FROM finance.{t} WHERE org_id = $1",
                                      org) for t in tables}
 
     async def all_there() -> None:

@@ -32,7 +32,7 @@ async def test_deleting_an_org_purges_its_finance_rows(
     async def purged() -> None:
         for table in ("revenue", "expenses"):
             count = await db.fetchval(
-                f"SELECT count(*) FROM finance.{table} WHERE org_id = $1", org)  # noqa: S608
+                f"SELECT count(*) FROM finance.{table} WHERE org_id = $1", org)
             assert count == 0, table
 
     await eventually(purged, timeout=10)

@@ -38,7 +38,7 @@ async def test_org_deleted_purges_every_row(stack: Any, http: Any, tenant: Any, 
     async def purged() -> None:
         for table in TABLES:
             count = await db.fetchval(
-                f"SELECT count(*) FROM team.{table} WHERE org_id = $1",  # noqa: S608
+                f"SELECT count(*) FROM team.{table} WHERE org_id = $1",
                 tenant.org_id)
             assert count == 0, table
 
