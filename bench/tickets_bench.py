@@ -228,7 +228,7 @@ def search_report(res: dict[str, dict[str, float]], args: argparse.Namespace) ->
             f" | {res['big ' + k]['p99'] / res['small ' + k]['p99']:.2f} |" for k in SEARCHES]
     return f"""
 `GET /api/tickets?limit=50&q=...`, 1 client, p50 / p99 in ms (search through the
-`ticket_search` side table, migrations/0002):
+`ticket_search` side table, migrations/0002, with the org lexeme of 0003):
 
 | search | 10,000 tickets | {args.rows:,} tickets | p99 ratio |
 | --- | --- | --- | --- |

@@ -86,7 +86,11 @@ def parse_sort(raw: str) -> Sort:
 
 
 def search_terms(text: str | None) -> str | None:
-    """Words of `q` as a prefix tsquery (`leak:* & kitch:*`); None when there is none."""
+    """Words of `q` as a prefix tsquery (`leak:* & kitch:*`); None when there is none.
+
+    Only `\\w` characters, which is also why no prefix can match the org lexeme
+    (`~org ...`, migrations/0003) that every side-table row holds.
+    """
     words = re.findall(r"\w+", (text or "").lower())
     return " & ".join(f"{w}:*" for w in words[:10]) or None
 
@@ -158,8 +162,10 @@ def build_query(q: ListQuery, *, org_id: UUID, cursor: list[Any] | None, limit: 
         # The side table (migrations/0002; `@@` is not leakproof, so under RLS an index on
         # `tickets` is never used), read by primary key for each row walked. Its rows are
         # filtered by org, and only select rows of `tickets`, whose RLS hides other orgs'.
+        # `ticket_search_query` ANDs the org's lexeme in (migrations/0003), as everywhere;
+        # as a sub-select it is computed once, not for each row (in a generic plan).
         matches = ("(SELECT s.search FROM ticket_search s WHERE s.ticket_id = {row}.id"  # noqa: S608
-                   f" AND s.org_id = $1) @@ to_tsquery('simple', {arg(q.search)})")
+                   f" AND s.org_id = $1) @@ (SELECT ticket_search_query($1, {arg(q.search)}))")
     if q.scheduled_from is not None:
         where.append(f"scheduled_at >= {arg(q.scheduled_from)}")
     if q.scheduled_to is not None:

@@ -90,11 +90,13 @@ async def search_hits(conn: Connection, *, org_id: UUID, terms: str, cap: int) -
     """Ids of the org's tickets (live or trashed) matching the tsquery `terms`, up to `cap`.
 
     Reads only the side table (GIN, no row-level security), hence the explicit org filter.
-    The ids only ever select rows of `tickets`, whose RLS hides every other org's.
+    The ids only ever select rows of `tickets`, whose RLS hides every other org's. The
+    tsquery includes the org's lexeme (migrations/0003), so GIN reads the word's entries
+    of this org only, not its matches in every org.
     """
     return [r[0] for r in await conn.fetch(
         "SELECT ticket_id FROM ticket_search WHERE org_id = $1"
-        " AND search @@ to_tsquery('simple', $2) LIMIT $3", org_id, terms, cap)]
+        " AND search @@ ticket_search_query($1, $2) LIMIT $3", org_id, terms, cap)]
 
 
 async def assignable_user(conn: Connection, *, org_id: UUID, user_id: UUID) -> bool:

@@ -69,3 +69,32 @@ async def test_search_pages_follow_the_sort(tenant: Tenant) -> None:
         url = link.split(";")[0].strip("<>")
         resp = await tenant.admin.get(url[url.index("/api/"):])
     assert seen == [t["id"] for t in reversed(made)]
+
+
+async def test_a_query_without_lexemes_finds_nothing(tenant: Tenant) -> None:
+    """`___` has no lexeme: the org lexeme ANDed into every search (migrations/0003) must
+    not turn an empty query into "every ticket of the org"."""
+    await new_ticket(tenant.admin, title="Fence", description="paint")
+    assert await search(tenant, q="___") == []
+    assert await search(tenant, q="___", trashed="1") == []
+
+
+async def test_search_words_never_match_the_org_lexeme(tenant: Tenant) -> None:
+    """Each side-table row also holds `~org <hex>`; no search word is a prefix of it."""
+    await new_ticket(tenant.admin, title="Fence", description="paint")
+    for q in ("o", "or", "org", "~org", tenant.org_id.replace("-", "")[:8]):
+        assert await search(tenant, q=q) == [], q
+
+
+async def test_search_past_the_bounded_walk_reads_only_this_orgs_matches(
+        tenant: Tenant, other_tenant: Tenant, db: asyncpg.Connection) -> None:
+    """The match is older than the 1,000 newest tickets, so the search takes the GIN step
+    (tickets.listing, step 2), with the org lexeme; the other org's matches stay out."""
+    mine = await new_ticket(tenant.admin, title="Old wombat")
+    theirs = [await new_ticket(other_tenant.admin, title="Wombat") for _ in range(2)]
+    await db.execute(
+        "INSERT INTO tickets.tickets (id, org_id, number, title)"
+        " SELECT gen_random_uuid(), $1, 100000 + n, 'Filler ' || n"
+        " FROM generate_series(1, 1100) AS n", uuid.UUID(tenant.org_id))
+    assert await search(tenant, q="wombat") == [mine["id"]]
+    assert sorted(await search(other_tenant, q="wombat")) == sorted(t["id"] for t in theirs)

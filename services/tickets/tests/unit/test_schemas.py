@@ -91,11 +91,11 @@ def test_trash_listing_selects_trashed_rows_only() -> None:
     assert "deleted_at IS NOT NULL" in sql
 
 
-def test_search_reads_the_side_table_by_id_and_org() -> None:
+def test_search_reads_the_side_table_by_id_and_org_with_the_org_lexeme() -> None:
     org = uuid4()
     sql, args = build_query(_query(q="boiler"), org_id=org, cursor=None, limit=10)
     assert ("(SELECT s.search FROM ticket_search s WHERE s.ticket_id = tickets.id"
-            " AND s.org_id = $1) @@ to_tsquery('simple', $2)") in sql
+            " AND s.org_id = $1) @@ (SELECT ticket_search_query($1, $2))") in sql
     assert args[0] == org and args[1] == "boiler:*"
 
 
