@@ -28,6 +28,7 @@ class ClientProtocol(asyncio.Protocol):
         "forwarded_block",
         "gw",
         "last_activity",
+        "lingering",
         "loop",
         "parser",
         "parsing",
@@ -60,6 +61,7 @@ class ClientProtocol(asyncio.Protocol):
         self.write_paused = False
         self.closed = False
         self.upgraded = False
+        self.lingering = False
         self.last_activity = time.monotonic()
 
     # -- asyncio.Protocol --
@@ -75,6 +77,8 @@ class ClientProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
+        if self.lingering:
+            return  # the rest of a request already answered: read and dropped
         if self.upgraded:
             return  # protocol switches are not proxied; the connection closes after the response
         try:
@@ -180,6 +184,23 @@ class ClientProtocol(asyncio.Protocol):
             nxt.flush_upstream()
 
     def close(self) -> None:
+        transport = self.transport
+        if transport is None or self.closed or self.lingering:
+            return
+        if self.parsing is not None and self.loop is not None and transport.can_write_eof():
+            # Answered before the client finished sending (413, an early 4xx from a service):
+            # closing now, with its data unread, would make the kernel reset the connection
+            # and the client could lose our answer. Half-close, drain what still comes, then
+            # close, as nginx's lingering close does.
+            self.lingering = True
+            self._paused = 0
+            transport.write_eof()
+            transport.resume_reading()
+            self.loop.call_later(LINGER_SECONDS, self._close_now)
+            return
+        self._close_now()
+
+    def _close_now(self) -> None:
         if self.transport is not None and not self.closed:
             self.closed = True
             self.transport.close()
@@ -218,6 +239,10 @@ class ClientProtocol(asyncio.Protocol):
             b"Connection: close\r\n\r\n" % len(body) + body
         )
         self.close()
+
+
+# How long an answered connection keeps reading what its client still sends before closing.
+LINGER_SECONDS = 5.0
 
 
 def _forwarded_block(peer: bytes) -> bytes:

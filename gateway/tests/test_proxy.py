@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 from servelo_common.identity import decode_identity
 
@@ -280,6 +281,37 @@ async def test_body_over_the_limit_is_413(
     )
     resp = await raw_request(gw.port, chunked, read_until_close=True)
     assert resp.startswith(b"HTTP/1.1 413")
+
+
+@pytest.mark.parametrize("who_refuses", ["gateway", "service"])
+async def test_early_answer_to_a_big_upload_reaches_the_client(
+    gateway_factory: Any, keys: Any, upstream: Any, who_refuses: str
+) -> None:
+    """An answer sent before the client finished sending must not be lost to a TCP reset:
+    the gateway drains the rest of the body before it closes. The client here behaves like
+    a simple uploader: it keeps sending the whole body, then reads the answer."""
+
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"error": "Too big", "message": "Too big"}, status=413)
+
+    upstream.app.router.add_post("/api/tickets/1/photos", refuse)
+    gw = await gateway_factory(**({"gateway_max_body": 1000} if who_refuses == "gateway"
+                                  else {}))
+    path = "/api/tickets/echo" if who_refuses == "gateway" else "/api/tickets/1/photos"
+    size, block = 5 * 1024 * 1024, b"x" * (64 * 1024)
+    reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer "
+                 f"{keys.token()}\r\nContent-Length: {size}\r\n\r\n".encode())
+    for _ in range(16):
+        writer.write(block)
+    await writer.drain()
+    await asyncio.sleep(0.3)  # the answer is sent meanwhile
+    for _ in range(size // len(block) - 16):
+        writer.write(block)
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
 async def test_expect_continue_is_answered_by_the_gateway(gateway_factory: Any, keys: Any) -> None:
