@@ -92,7 +92,7 @@ class Consumer:
         try:
             event = CloudEvent.from_json(orjson.loads(msg.data))
         except (ValueError, KeyError, TypeError) as exc:
-            await self._dead_letter(msg, None, f"undecodable event: {exc!r}")
+            await self._dead_letter(msg, None, None, f"undecodable event: {exc!r}")
             await msg.term()
             return
         try:
@@ -103,7 +103,7 @@ class Consumer:
                 "consumer": self.durable, "event_id": event.id, "type": event.type,
                 "delivery": deliveries})
             if deliveries >= self.sub.max_deliver:
-                await self._dead_letter(msg, event.id, repr(exc))
+                await self._dead_letter(msg, event.id, event.tenant, repr(exc))
                 await msg.term()
             else:
                 backoff = self.sub.backoff[min(deliveries - 1, len(self.sub.backoff) - 1)]
@@ -125,10 +125,19 @@ class Consumer:
             await self.sub.handler(conn, event)
             return True
 
-    async def _dead_letter(self, msg: Msg, event_id: str | None, error: str) -> None:
+    async def _dead_letter(self, msg: Msg, event_id: str | None, tenant: str | None,
+                           error: str) -> None:
         async with system_tx(self.pool) as conn:
             await conn.execute(
-                "INSERT INTO dead_letters (consumer, event_id, subject, payload, error,"
-                " deliveries) VALUES ($1, $2, $3, $4, $5, $6)",
-                self.durable, UUID(event_id) if event_id else None, msg.subject,
+                "INSERT INTO dead_letters (consumer, event_id, org_id, subject, payload, error,"
+                " deliveries) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                self.durable, _uuid_or_none(event_id), _uuid_or_none(tenant), msg.subject,
                 msg.data.decode(errors="replace"), error[:2000], msg.metadata.num_delivered or 1)
+
+
+def _uuid_or_none(value: str | None) -> UUID | None:
+    """A dead letter must be kept even when the event's ids are garbage."""
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None

@@ -9,6 +9,7 @@ from servelo_common.db import system_tx, tenant_tx
 from servelo_common.errors import ApiError, NotFound
 from servelo_common.events import emit
 from servelo_common.pagination import PageRequest
+from servelo_common.purge import purge_platform_rows
 
 from auth import events
 from auth import repository as repo
@@ -66,9 +67,8 @@ async def delete_org(ctx: Auth, slug: str) -> None:
         deleted = await conn.fetchval("DELETE FROM orgs WHERE id = $1 RETURNING id", org_id)
         if deleted is None:
             raise NotFound(ORG_NOT_FOUND)
-        # Rows that reference the org without a foreign key (platform tables).
-        await conn.execute("DELETE FROM mail_outbox WHERE org_id = $1", org_id)
-        await conn.execute("DELETE FROM idempotency_keys WHERE org_id = $1", org_id)
-        await conn.execute("DELETE FROM inbox WHERE org_id = $1", org_id)
+        # Rows that reference the org without a foreign key (platform tables). The outbox
+        # stays: it is about to carry `org-deleted` to the other services.
+        await purge_platform_rows(conn, org_id=org_id, include_outbox=False)
         await emit(conn, events.OrgDeleted(id=str(org_id), slug=slug), tenant=org_id,
                    subject=org_id)

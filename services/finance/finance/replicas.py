@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+from servelo_common.purge import purge_platform_rows
 
 from finance.domain import DEFAULT_CURRENCY
 
@@ -51,8 +52,7 @@ async def get_currency(conn: asyncpg.Connection, *, org_id: UUID) -> str:
     return str(value) if value else DEFAULT_CURRENCY
 
 
-_ORG_TABLES = ("revenue", "expenses", "customers", "org_settings", "idempotency_keys",
-               "inbox", "mail_outbox")
+_ORG_TABLES = ("revenue", "expenses", "customers", "org_settings")
 
 
 async def purge_org(conn: asyncpg.Connection, *, org_id: UUID) -> dict[str, int]:
@@ -61,7 +61,5 @@ async def purge_org(conn: asyncpg.Connection, *, org_id: UUID) -> dict[str, int]
     for table in _ORG_TABLES:
         status = await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
         counts[table] = int(status.split()[-1])
-    # Outbox rows carry the tenant inside the CloudEvent, not as a column.
-    status = await conn.execute("DELETE FROM outbox WHERE event->>'tenant' = $1", str(org_id))
-    counts["outbox"] = int(status.split()[-1])
+    counts.update(await purge_platform_rows(conn, org_id=org_id))
     return counts

@@ -9,15 +9,15 @@ from uuid import UUID
 import asyncpg
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
+from servelo_common.purge import purge_platform_rows
 
 from team import planning_repository as prepo
 
 log = logging.getLogger("team.handlers")
 
-# Children before parents (foreign keys), then the platform tables that carry org_id.
+# Children before parents (foreign keys); the platform's tables are purged by libs/common.
 _PURGE_ORDER = ("actuals", "allocations", "rate_history", "team_members", "roles",
-                "role_counters", "projects", "customers", "idempotency_keys", "mail_outbox",
-                "inbox")
+                "role_counters", "projects", "customers")
 
 
 async def _purged(conn: asyncpg.Connection, org_id: UUID) -> bool:
@@ -52,7 +52,7 @@ async def on_org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute(
         "INSERT INTO purged_orgs (id) VALUES ($1) ON CONFLICT DO NOTHING", org_id)
     # Events about the org, published or not, hold its data too (names, rates).
-    await conn.execute("DELETE FROM outbox WHERE event->>'tenant' = $1", str(org_id))
+    await purge_platform_rows(conn, org_id=org_id)
     log.info("org purged", extra={"org_id": str(org_id)})
 
 

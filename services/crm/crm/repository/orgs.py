@@ -8,13 +8,13 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.purge import purge_platform_rows
 
 from crm.repository import Record
 
 SETTING_COLUMNS = ("default_tax_rate", "currency", "company_name")
 # Children before parents (quotes reference customers).
-TENANT_TABLES = ("quotes", "customer_search", "customers", "quote_counters", "org_settings",
-                 "idempotency_keys", "mail_outbox", "inbox")
+TENANT_TABLES = ("quotes", "customer_search", "customers", "quote_counters", "org_settings")
 
 
 async def get_org_settings(conn: asyncpg.Connection, *, org_id: UUID) -> Record | None:
@@ -48,7 +48,5 @@ async def purge_org(conn: asyncpg.Connection, *, org_id: UUID) -> dict[str, int]
     for table in TENANT_TABLES:
         status = await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
         counts[table] = int(status.split()[-1])
-    # The outbox has no org_id column: the tenant is inside the CloudEvent.
-    status = await conn.execute("DELETE FROM outbox WHERE event->>'tenant' = $1", str(org_id))
-    counts["outbox"] = int(status.split()[-1])
+    counts.update(await purge_platform_rows(conn, org_id=org_id))
     return counts
