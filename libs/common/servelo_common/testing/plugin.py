@@ -19,11 +19,13 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import nats
 import pytest
 
 from servelo_common.devstack.embedded import free_port
 from servelo_common.devstack.stack import Stack, StackConfig, available_services
 from servelo_common.testing.client import ApiClient
+from servelo_common.testing.events import EventPublisher
 from servelo_common.testing.mail import MailCatcher
 from servelo_common.testing.tenants import Tenant, eventually, login
 
@@ -195,6 +197,16 @@ async def db(stack: TestStack) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@pytest.fixture
+async def event_publisher(stack: TestStack) -> AsyncIterator[EventPublisher]:
+    """Publishes CloudEvents to the session's JetStream as another service would."""
+    nc = await nats.connect(stack.nats_url)
+    try:
+        yield EventPublisher(nc)
+    finally:
+        await nc.close()
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
-import nats
-import orjson
 import pytest
-from servelo_common.events import subject_for
-from servelo_common.jsonutil import iso_z
+from servelo_common.testing import EventPublisher
 
 Json = dict[str, Any]
 
@@ -46,23 +42,12 @@ def make_quote() -> Callable[..., Awaitable[Json]]:
 
 
 @pytest.fixture
-async def publish(stack: Any) -> AsyncIterator[Callable[..., Awaitable[str]]]:
+def publish(event_publisher: EventPublisher) -> Callable[..., Awaitable[str]]:
     """`await publish("auth", "settings-updated", data, tenant=org_id)`, as auth would."""
-    nc = await nats.connect(stack.nats_url)
-    js = nc.jetstream()
 
     async def send(source: str, event_type: str, data: Json, *, tenant: str,
                    time: datetime | None = None) -> str:
-        event_id = str(uuid.uuid4())
-        event = {"specversion": "1.0", "id": event_id, "source": f"servelo/{source}",
-                 "type": event_type, "time": iso_z(time or datetime.now(UTC)),
-                 "subject": tenant, "datacontenttype": "application/json",
-                 "tenant": tenant, "data": data}
-        await js.publish(subject_for(source, event_type), orjson.dumps(event),
-                         headers={"Nats-Msg-Id": event_id})
-        return event_id
+        return await event_publisher.publish(source, event_type, data, tenant=tenant,
+                                             time=time, subject=tenant)
 
-    try:
-        yield send
-    finally:
-        await nc.close()
+    return send

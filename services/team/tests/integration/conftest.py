@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 import pytest
-from nats.aio.client import Client as NATS
+from servelo_common.testing import EventPublisher
 from servelo_common.testing.client import ApiClient, ApiResponse
 
 
@@ -66,23 +64,12 @@ def other_team(other_tenant: Any) -> TeamApi:
 
 
 @pytest.fixture
-def publish(stack: Any) -> Any:
+def publish(event_publisher: EventPublisher) -> Any:
     """Publish a CloudEvent as another service would (crm's customer events)."""
 
     async def send(source: str, type_: str, tenant: str, data: dict[str, Any],
                    time: datetime | None = None) -> None:
-        nc = NATS()
-        await nc.connect(stack.nats_url)
-        try:
-            event = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": f"servelo/{source}",
-                     "type": type_, "time": (time or datetime.now(UTC)).isoformat(),
-                     "subject": data.get("id"), "datacontenttype": "application/json",
-                     "tenant": tenant, "data": data}
-            await nc.jetstream().publish(f"servelo.events.{source}.{type_}",
-                                         orjson.dumps(event),
-                                         headers={"Nats-Msg-Id": event["id"]})
-        finally:
-            await nc.close()
+        await event_publisher.publish(source, type_, data, tenant=tenant, time=time)
 
     return send
 

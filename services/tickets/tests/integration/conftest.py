@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import nats
-import orjson
 import pytest
-from servelo_common.events import subject_for
-from servelo_common.jsonutil import iso_z
+from servelo_common.testing import EventPublisher
 from servelo_common.testing.client import ApiClient
 from servelo_common.testing.tenants import Tenant, eventually
 
@@ -61,28 +57,17 @@ def files_of(stack: Any, org_id: str) -> list[Path]:
 
 
 @pytest.fixture
-async def publish(stack: Any) -> AsyncIterator[Publish]:
+def publish(event_publisher: EventPublisher) -> Publish:
     """Publish a CloudEvent as another service would: `await publish(source, type, tenant,
     data, event_id=..., msg_id=...)`; returns the event id."""
-    nc = await nats.connect(stack.nats_url)
-    js = nc.jetstream()
 
     async def send(source: str, event_type: str, tenant: str, data: dict[str, Any], *,
                    event_id: str | None = None, msg_id: str | None = None,
                    time: str | None = None) -> str:
-        eid = event_id or str(uuid.uuid4())
-        time = time or iso_z(datetime.now(UTC))
-        envelope = {"specversion": "1.0", "id": eid, "source": f"servelo/{source}",
-                    "type": event_type, "time": time, "subject": data.get("id"),
-                    "datacontenttype": "application/json", "tenant": tenant, "data": data}
-        await js.publish(subject_for(source, event_type), orjson.dumps(envelope),
-                         headers={"Nats-Msg-Id": msg_id or eid})
-        return eid
+        return await event_publisher.publish(source, event_type, data, tenant=tenant,
+                                             event_id=event_id, msg_id=msg_id, time=time)
 
-    try:
-        yield send
-    finally:
-        await nc.close()
+    return send
 
 
 async def known_customer(tenant: Tenant, publish: Publish, name: str = "ACME") -> str:
