@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -67,6 +67,5 @@ Money = Annotated[
 MoneyOut = Annotated[Decimal, PlainSerializer(money_str, return_type=str)]
 Timestamp = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 IdOut = Annotated[UUID, PlainSerializer(str, return_type=str)]
-Date = date
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=10_000)]
