@@ -16,7 +16,7 @@ PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
 help:
 	@echo "make run    start Postgres + NATS (embedded unless SERVELO_DATABASE_URL/SERVELO_NATS_URL), every service and the gateway"
 	@echo "make test   the whole test suite against real servers"
-	@echo "make check  ruff + mypy (strict)"
+	@echo "make check  ruff lint + format check + mypy (strict)"
 	@echo "make bench  gateway overhead vs nginx, tickets throughput and latency -> docs/benchmarks*.md"
 
 $(TOOLS)/bin/uv:
@@ -37,10 +37,12 @@ test: env
 
 check: env
 	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync mypy $(wildcard $(PACKAGES))
 
 fmt: env
 	$(UV) run --no-sync ruff check --fix .
+	$(UV) run --no-sync ruff format .
 
 bench: env
 	UV=$(UV) bash bench/run.sh

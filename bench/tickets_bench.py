@@ -82,8 +82,9 @@ async def create_throughput(client: ApiClient, seconds: float, conc: int) -> dic
         n = 0
         while time.perf_counter() < stop:
             t = time.perf_counter()
-            resp = await client.post("/api/tickets", json={"title": f"bench {i}-{n}",
-                                                           "description": "bench"})
+            resp = await client.post(
+                "/api/tickets", json={"title": f"bench {i}-{n}", "description": "bench"}
+            )
             assert resp.status == 201, resp
             lat.append((time.perf_counter() - t) * 1000)
             n += 1
@@ -91,8 +92,12 @@ async def create_throughput(client: ApiClient, seconds: float, conc: int) -> dic
     started = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(conc)))
     elapsed = time.perf_counter() - started
-    return {"rps": len(lat) / elapsed, "p50": statistics.median(lat), "p99": pct(lat, 99),
-            "n": len(lat)}
+    return {
+        "rps": len(lat) / elapsed,
+        "p50": statistics.median(lat),
+        "p99": pct(lat, 99),
+        "n": len(lat),
+    }
 
 
 async def deep_path(db: asyncpg.Connection, org_id: str) -> str:
@@ -100,12 +105,16 @@ async def deep_path(db: asyncpg.Connection, org_id: str) -> str:
     total = await db.fetchval("SELECT count(*) FROM tickets.tickets WHERE org_id = $1", org_id)
     middle = await db.fetchrow(
         "SELECT created_at, id FROM tickets.tickets WHERE org_id = $1 AND deleted_at IS NULL"
-        " ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1", org_id, total // 2)
+        " ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1",
+        org_id,
+        total // 2,
+    )
     return f"/api/tickets?limit=50&cursor={encode_cursor([middle[0], middle[1]])}"
 
 
-async def list_latency(clients: dict[str, ApiClient], deep: dict[str, str],
-                       rounds: int) -> dict[str, dict[str, float]]:
+async def list_latency(
+    clients: dict[str, ApiClient], deep: dict[str, str], rounds: int
+) -> dict[str, dict[str, float]]:
     """Interleaved rounds per tenant, so drift of a shared machine hits both alike."""
     first: dict[str, list[float]] = {k: [] for k in clients}
     deeper: dict[str, list[float]] = {k: [] for k in clients}
@@ -117,19 +126,25 @@ async def list_latency(clients: dict[str, ApiClient], deep: dict[str, str],
         for name, client in clients.items():
             first[name] += await timed(client, "/api/tickets?limit=50", per_round)
             deeper[name] += await timed(client, deep[name], per_round)
-    return {k: {"p50": statistics.median(first[k]), "p99": pct(first[k], 99),
-                "deep_p50": statistics.median(deeper[k]), "deep_p99": pct(deeper[k], 99)}
-            for k in clients}
+    return {
+        k: {
+            "p50": statistics.median(first[k]),
+            "p99": pct(first[k], 99),
+            "deep_p50": statistics.median(deeper[k]),
+            "deep_p99": pct(deeper[k], 99),
+        }
+        for k in clients
+    }
 
 
 SEARCHES = {"rare": "{rare}", "number prefix": "123", "every ticket": "bulk"}
 
 
-async def search_latency(clients: dict[str, ApiClient], rare: str,
-                         rounds: int) -> dict[str, dict[str, float]]:
+async def search_latency(
+    clients: dict[str, ApiClient], rare: str, rounds: int
+) -> dict[str, dict[str, float]]:
     """p50/p99 per (tenant, search), interleaved like `list_latency`."""
-    paths = {k: f"/api/tickets?limit=50&q={v.replace('{rare}', rare)}"
-             for k, v in SEARCHES.items()}
+    paths = {k: f"/api/tickets?limit=50&q={v.replace('{rare}', rare)}" for k, v in SEARCHES.items()}
     lat: dict[str, list[float]] = {f"{c} {k}": [] for c in clients for k in paths}
     for client in clients.values():
         found = await client.get(paths["rare"])
@@ -146,13 +161,17 @@ async def search_latency(clients: dict[str, ApiClient], rare: str,
 
 async def bulk_load(db: asyncpg.Connection, org_id: str, user_id: str, target: int) -> float:
     started = time.perf_counter()
-    have = await db.fetchval("SELECT coalesce(max(number), 0) FROM tickets.tickets"
-                             " WHERE org_id = $1", org_id)
+    have = await db.fetchval(
+        "SELECT coalesce(max(number), 0) FROM tickets.tickets WHERE org_id = $1", org_id
+    )
     count = await db.fetchval("SELECT count(*) FROM tickets.tickets WHERE org_id = $1", org_id)
     if target > count:
         await db.execute(BULK, org_id, user_id, have + 1, have + target - count)
-        await db.execute("UPDATE tickets.ticket_counters SET next_number = $2"
-                         " WHERE org_id = $1", org_id, have + target - count + 1)
+        await db.execute(
+            "UPDATE tickets.ticket_counters SET next_number = $2 WHERE org_id = $1",
+            org_id,
+            have + target - count + 1,
+        )
     # What autovacuum would do after a bulk load; otherwise it runs during the measurement.
     await db.execute("VACUUM ANALYZE tickets.tickets")
     await db.execute("VACUUM ANALYZE tickets.ticket_search")
@@ -184,24 +203,34 @@ async def event_latency(client: ApiClient, nats_url: str, n: int) -> dict[str, f
     return {"p50": statistics.median(lat), "p99": pct(lat, 99), "n": len(lat)}
 
 
-async def new_org(sysadmin: ApiClient, http: aiohttp.ClientSession,
-                  gateway: str) -> tuple[str, ApiClient]:
+async def new_org(
+    sysadmin: ApiClient, http: aiohttp.ClientSession, gateway: str
+) -> tuple[str, ApiClient]:
     slug, password = "bench" + secrets.token_hex(3), "pw-" + secrets.token_hex(8)
     email = f"admin@{slug}.example.com"
-    resp = await sysadmin.post("/api/admin/orgs", json={
-        "slug": slug, "name": "Bench", "plan": "pro",
-        "admin": {"email": email, "name": "A", "password": password}})
+    resp = await sysadmin.post(
+        "/api/admin/orgs",
+        json={
+            "slug": slug,
+            "name": "Bench",
+            "plan": "pro",
+            "admin": {"email": email, "name": "A", "password": password},
+        },
+    )
     assert resp.status == 201, resp
-    admin = await login(ApiClient(http, gateway, f"{slug}.localhost"), email, password,
-                        timeout=20)
+    admin = await login(ApiClient(http, gateway, f"{slug}.localhost"), email, password, timeout=20)
     return str(resp.json["id"]), admin
 
 
 async def run(stack: Stack, args: argparse.Namespace) -> str:
     gateway = f"http://127.0.0.1:{stack.config.gateway_port}"
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as http:
-        sysadmin = await login(ApiClient(http, gateway, f"{stack.config.system_org}.localhost"),
-                               stack.config.admin_email, stack.admin_password, timeout=20)
+        sysadmin = await login(
+            ApiClient(http, gateway, f"{stack.config.system_org}.localhost"),
+            stack.config.admin_email,
+            stack.admin_password,
+            timeout=20,
+        )
         small_org, small = await new_org(sysadmin, http, gateway)
         big_org, big = await new_org(sysadmin, http, gateway)
         creates = await create_throughput(small, args.seconds, 32)
@@ -218,14 +247,18 @@ async def run(stack: Stack, args: argparse.Namespace) -> str:
         rare = hashlib.md5(b"5000").hexdigest()[:10]  # noqa: S324 - the bulk data's md5
         searches = await search_latency({"small": small, "big": big}, rare, args.rounds)
     lists["small"]["rows"], lists["big"]["rows"] = 10_000, args.rows
-    return report(creates, events, lists["small"], lists["big"], load_s, args) + \
-        search_report(searches, args)
+    return report(creates, events, lists["small"], lists["big"], load_s, args) + search_report(
+        searches, args
+    )
 
 
 def search_report(res: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
-    rows = [f"| `q` {k} | {res['small ' + k]['p50']:.2f} / {res['small ' + k]['p99']:.2f}"
-            f" | {res['big ' + k]['p50']:.2f} / {res['big ' + k]['p99']:.2f}"
-            f" | {res['big ' + k]['p99'] / res['small ' + k]['p99']:.2f} |" for k in SEARCHES]
+    rows = [
+        f"| `q` {k} | {res['small ' + k]['p50']:.2f} / {res['small ' + k]['p99']:.2f}"
+        f" | {res['big ' + k]['p50']:.2f} / {res['big ' + k]['p99']:.2f}"
+        f" | {res['big ' + k]['p99'] / res['small ' + k]['p99']:.2f} |"
+        for k in SEARCHES
+    ]
     return f"""
 `GET /api/tickets?limit=50&q=...`, 1 client, p50 / p99 in ms (search through the
 `ticket_search` side table, migrations/0002, with the org lexeme of 0003):
@@ -236,23 +269,37 @@ def search_report(res: dict[str, dict[str, float]], args: argparse.Namespace) ->
 """
 
 
-def report(creates: dict[str, float], events: dict[str, float], small: dict[str, float],
-           big: dict[str, float], load_s: float, args: argparse.Namespace) -> str:
+def report(
+    creates: dict[str, float],
+    events: dict[str, float],
+    small: dict[str, float],
+    big: dict[str, float],
+    load_s: float,
+    args: argparse.Namespace,
+) -> str:
     cpu = platform.processor() or platform.machine()
     ratio, deep_ratio = big["p99"] / small["p99"], big["deep_p99"] / small["deep_p99"]
     n_small, n_big = f"{small['rows']:,.0f}", f"{big['rows']:,.0f}"
     rows = [
-        (f"`POST /api/tickets`, 32 clients, {args.seconds:.0f} s",
-         f"{creates['rps']:,.0f} req/s (p50 {creates['p50']:.1f}, p99 {creates['p99']:.1f};"
-         f" {creates['n']:,.0f} tickets)"),
-        (f"`GET /api/tickets?limit=50`, tenant of {n_small} tickets, 1 client",
-         f"p50 {small['p50']:.2f}, p99 {small['p99']:.2f}"),
+        (
+            f"`POST /api/tickets`, 32 clients, {args.seconds:.0f} s",
+            f"{creates['rps']:,.0f} req/s (p50 {creates['p50']:.1f}, p99 {creates['p99']:.1f};"
+            f" {creates['n']:,.0f} tickets)",
+        ),
+        (
+            f"`GET /api/tickets?limit=50`, tenant of {n_small} tickets, 1 client",
+            f"p50 {small['p50']:.2f}, p99 {small['p99']:.2f}",
+        ),
         (f"same, tenant of {n_big} tickets", f"p50 {big['p50']:.2f}, p99 {big['p99']:.2f}"),
         (f"**p99 ratio {n_big} / {n_small}** (goal <= 1.1)", f"**{ratio:.2f}**"),
-        (f"page from the middle (keyset cursor), {n_small} / {n_big}",
-         f"p99 {small['deep_p99']:.2f} / {big['deep_p99']:.2f} (ratio {deep_ratio:.2f})"),
-        (f"event: ticket `created_at` -> NATS subscriber, {events['n']:.0f} events",
-         f"p50 {events['p50']:.1f}, p99 {events['p99']:.1f}"),
+        (
+            f"page from the middle (keyset cursor), {n_small} / {n_big}",
+            f"p99 {small['deep_p99']:.2f} / {big['deep_p99']:.2f} (ratio {deep_ratio:.2f})",
+        ),
+        (
+            f"event: ticket `created_at` -> NATS subscriber, {events['n']:.0f} events",
+            f"p50 {events['p50']:.1f}, p99 {events['p99']:.1f}",
+        ),
     ]
     table = "\n".join(f"| {a} | {b} |" for a, b in rows)
     return f"""
@@ -279,11 +326,18 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="servelo-bench-"))
     config = StackConfig(
-        data_dir=folder, env="test", gateway_port=free_port(), services=["auth", "tickets"],
-        admin_email="bench@example.com", admin_password="bench-" + secrets.token_hex(8),
-        extra_env={"SERVELO_PASSWORD_HASH_PROFILE": "fast",
-                   "SERVELO_RATELIMIT_IP_PER_MINUTE": "0",
-                   "SERVELO_RATELIMIT_TENANT_PER_MINUTE": "0"})
+        data_dir=folder,
+        env="test",
+        gateway_port=free_port(),
+        services=["auth", "tickets"],
+        admin_email="bench@example.com",
+        admin_password="bench-" + secrets.token_hex(8),
+        extra_env={
+            "SERVELO_PASSWORD_HASH_PROFILE": "fast",
+            "SERVELO_RATELIMIT_IP_PER_MINUTE": "0",
+            "SERVELO_RATELIMIT_TENANT_PER_MINUTE": "0",
+        },
+    )
     stack = Stack(config)
     try:
         stack.start()

@@ -295,13 +295,14 @@ async def test_early_answer_to_a_big_upload_reaches_the_client(
         return web.json_response({"error": "Too big", "message": "Too big"}, status=413)
 
     upstream.app.router.add_post("/api/tickets/1/photos", refuse)
-    gw = await gateway_factory(**({"gateway_max_body": 1000} if who_refuses == "gateway"
-                                  else {}))
+    gw = await gateway_factory(**({"gateway_max_body": 1000} if who_refuses == "gateway" else {}))
     path = "/api/tickets/echo" if who_refuses == "gateway" else "/api/tickets/1/photos"
     size, block = 5 * 1024 * 1024, b"x" * (64 * 1024)
     reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer "
-                 f"{keys.token()}\r\nContent-Length: {size}\r\n\r\n".encode())
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer "
+        f"{keys.token()}\r\nContent-Length: {size}\r\n\r\n".encode()
+    )
     for _ in range(16):
         writer.write(block)
     await writer.drain()

@@ -33,15 +33,20 @@ def unknown_email(tenant: Tenant) -> str:
     return f"nobody-{secrets.token_hex(4)}@{tenant.slug}.example.com"
 
 
-async def login_from(client: ApiClient, ip: str, email: str,
-                     password: str = WRONG_PASSWORD) -> ApiResponse:
-    return await client.post("/api/auth/login", json={"email": email, "password": password},
-                             headers={"X-Forwarded-For": ip})
+async def login_from(
+    client: ApiClient, ip: str, email: str, password: str = WRONG_PASSWORD
+) -> ApiResponse:
+    return await client.post(
+        "/api/auth/login",
+        json={"email": email, "password": password},
+        headers={"X-Forwarded-For": ip},
+    )
 
 
 async def magic_link_from(client: ApiClient, ip: str, email: str) -> ApiResponse:
-    return await client.post("/api/auth/magic-link/request", json={"email": email},
-                             headers={"X-Forwarded-For": ip})
+    return await client.post(
+        "/api/auth/magic-link/request", json={"email": email}, headers={"X-Forwarded-For": ip}
+    )
 
 
 async def refresh_from(client: ApiClient, ip: str, body: dict[str, Any]) -> ApiResponse:
@@ -59,8 +64,10 @@ def assert_rate_limited(resp: ApiResponse) -> None:
 
 
 def invalid_credentials(resp: ApiResponse) -> bool:
-    return resp.status == 401 and resp.json == {"error": "Invalid credentials",
-                                                "message": "Invalid credentials"}
+    return resp.status == 401 and resp.json == {
+        "error": "Invalid credentials",
+        "message": "Invalid credentials",
+    }
 
 
 async def exhaust_login(client: ApiClient, ip: str, email: str) -> None:
@@ -104,13 +111,17 @@ async def test_chunked_login_bodies_count_like_any_other(tenant: Tenant) -> None
         yield body[7:]
 
     await exhaust_login(tenant.anon, ip, email)
-    resp = await tenant.anon.post("/api/auth/login", data=chunks(), headers={
-        "X-Forwarded-For": ip, "Content-Type": "application/json"})
+    resp = await tenant.anon.post(
+        "/api/auth/login",
+        data=chunks(),
+        headers={"X-Forwarded-For": ip, "Content-Type": "application/json"},
+    )
     assert_rate_limited(resp)
 
 
 async def test_known_and_unknown_emails_get_the_same_answers_until_and_at_the_limit(
-        tenant: Tenant) -> None:
+    tenant: Tenant,
+) -> None:
     user = await tenant.create_user()
     targets = {"known": (fresh_ip(), user.email), "unknown": (fresh_ip(), unknown_email(tenant))}
     answers: dict[str, list[tuple[int, Any, bool]]] = {"known": [], "unknown": []}
@@ -123,18 +134,23 @@ async def test_known_and_unknown_emails_get_the_same_answers_until_and_at_the_li
             answers[name].append((resp.status, resp.json, "Retry-After" in resp.headers))
     assert answers["known"] == answers["unknown"]
     assert [a[0] for a in answers["known"]] == [401] * LOGIN_LIMIT + [429]
-    assert answers["known"][0][1] == {"error": "Invalid credentials",
-                                      "message": "Invalid credentials"}
+    assert answers["known"][0][1] == {
+        "error": "Invalid credentials",
+        "message": "Invalid credentials",
+    }
     assert answers["known"][-1][2]
     # Timing is measured, not asserted: auth checks a dummy hash for unknown emails, but on a
     # loaded CI machine a latency bound would fail for reasons that have nothing to do with it.
-    medians = {name: round(statistics.median(times[:LOGIN_LIMIT]) * 1000, 2)
-               for name, times in latencies.items()}
+    medians = {
+        name: round(statistics.median(times[:LOGIN_LIMIT]) * 1000, 2)
+        for name, times in latencies.items()
+    }
     print(f"login 401 median latency (ms): {medians}")  # shown with `pytest -rP`
 
 
 async def test_sixth_magic_link_request_for_one_email_is_429_same_for_known_and_unknown(
-        tenant: Tenant) -> None:
+    tenant: Tenant,
+) -> None:
     sequences = []
     for email in (tenant.admin.email, unknown_email(tenant)):
         ip = fresh_ip()
@@ -163,8 +179,10 @@ async def test_thirty_first_refresh_of_one_token_family_is_429(tenant: Tenant) -
     assert first.status == 200, first
     # The rotated token is stale: reusing it revokes the family and answers 401, but every
     # attempt still counts against the family (the prefix before the first '.').
-    statuses = [(await refresh_from(tenant.anon, ip, {"refresh_token": token})).status
-                for _ in range(REFRESH_LIMIT - 1)]
+    statuses = [
+        (await refresh_from(tenant.anon, ip, {"refresh_token": token})).status
+        for _ in range(REFRESH_LIMIT - 1)
+    ]
     assert statuses == [401] * (REFRESH_LIMIT - 1)
     assert_rate_limited(await refresh_from(tenant.anon, ip, {"refresh_token": token}))
     # Keyed by family, not by IP or spelling: the new token of the same family is refused too.
@@ -188,7 +206,8 @@ DODGES = {
 
 @pytest.mark.parametrize("dodge", sorted(DODGES))
 async def test_refresh_limit_cannot_be_dodged_by_spelling_the_token_differently(
-        tenant: Tenant, dodge: str) -> None:
+    tenant: Tenant, dodge: str
+) -> None:
     logged = await login_from(tenant.anon, fresh_ip(), tenant.admin.email, tenant.admin.password)
     assert logged.status == 200, logged
     token = logged.json["refresh_token"]

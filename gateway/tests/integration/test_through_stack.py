@@ -13,9 +13,16 @@ from servelo_common.testing import eventually
 
 def claims_for(client, **overrides):
     now = time.time()
-    claims = {"sub": client.user["id"], "org": client.host.split(".")[0], "role": "admin",
-              "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex, "iss": "servelo",
-              "aud": "servelo-api"}
+    claims = {
+        "sub": client.user["id"],
+        "org": client.host.split(".")[0],
+        "role": "admin",
+        "iat": now,
+        "exp": now + 600,
+        "jti": uuid.uuid4().hex,
+        "iss": "servelo",
+        "aud": "servelo-api",
+    }
     claims.update(overrides)
     return claims
 
@@ -27,7 +34,8 @@ async def test_healthz_and_readyz_answer_on_any_host(stack, tenant):
 
 async def test_unknown_tenant_is_404(stack, tenant):
     resp = await tenant.anon.on_host("no-such-org.localhost").post(
-        "/api/auth/login", json={"email": "a@example.com", "password": "x"})
+        "/api/auth/login", json={"email": "a@example.com", "password": "x"}
+    )
     assert resp.status == 404
     assert resp.json == {"error": "Unknown tenant", "message": "Unknown tenant"}
 
@@ -55,8 +63,9 @@ async def test_missing_token_is_401(tenant):
 
 
 async def test_malformed_json_is_400(tenant):
-    resp = await tenant.anon.post("/api/auth/login", data=b'{"email": ',
-                                  headers={"Content-Type": "application/json"})
+    resp = await tenant.anon.post(
+        "/api/auth/login", data=b'{"email": ', headers={"Content-Type": "application/json"}
+    )
     assert resp.status == 400
     assert resp.json["error"] == "Malformed JSON"
 
@@ -68,13 +77,16 @@ def real_key(stack) -> SigningKey:
 async def test_token_signed_with_the_real_key_is_accepted(stack, tenant):
     """The control for the forgeries below: only the one thing they change makes them fail."""
     key = real_key(stack)
-    token = pyjwt.encode(claims_for(tenant.admin), key.private_key, algorithm="EdDSA",
-                         headers={"kid": key.kid})
+    token = pyjwt.encode(
+        claims_for(tenant.admin), key.private_key, algorithm="EdDSA", headers={"kid": key.kid}
+    )
     assert (await tenant.admin.with_token(token).get("/api/auth/me")).status == 200
 
 
-@pytest.mark.parametrize("forgery", ["alg_none", "wrong_key", "expired", "wrong_aud",
-                                     "wrong_iss", "other_org", "garbage"])
+@pytest.mark.parametrize(
+    "forgery",
+    ["alg_none", "wrong_key", "expired", "wrong_aud", "wrong_iss", "other_org", "garbage"],
+)
 async def test_forged_tokens_are_401(stack, tenant, forgery):
     key = real_key(stack)
     claims = claims_for(tenant.admin)
@@ -82,17 +94,21 @@ async def test_forged_tokens_are_401(stack, tenant, forgery):
     if forgery == "alg_none":
         token = pyjwt.encode(claims, None, algorithm="none", headers=headers)
     elif forgery == "wrong_key":
-        token = pyjwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                             headers=headers)
+        token = pyjwt.encode(
+            claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers=headers
+        )
     elif forgery == "garbage":
         token = "not-a-jwt"
     else:
-        changed = {"expired": {"exp": time.time() - 60, "iat": time.time() - 1000},
-                   "wrong_aud": {"aud": "someone-else"},
-                   "wrong_iss": {"iss": "someone-else"},
-                   "other_org": {"org": "admin"}}[forgery]
-        token = pyjwt.encode(claims_for(tenant.admin, **changed), signer, algorithm="EdDSA",
-                             headers=headers)
+        changed = {
+            "expired": {"exp": time.time() - 60, "iat": time.time() - 1000},
+            "wrong_aud": {"aud": "someone-else"},
+            "wrong_iss": {"iss": "someone-else"},
+            "other_org": {"org": "admin"},
+        }[forgery]
+        token = pyjwt.encode(
+            claims_for(tenant.admin, **changed), signer, algorithm="EdDSA", headers=headers
+        )
     resp = await tenant.admin.with_token(token).get("/api/auth/me")
     assert resp.status == 401, resp
     assert resp.json["error"] == resp.json["message"]
@@ -100,15 +116,22 @@ async def test_forged_tokens_are_401(stack, tenant, forgery):
 
 async def test_client_sent_identity_header_is_ignored(stack, tenant, other_tenant):
     tech = await tenant.create_user(role="technician")
-    forged = encode_identity(Identity(org_id=other_tenant.org_id, org_slug=other_tenant.slug,
-                                      user_id=other_tenant.admin.user["id"], role="admin"),
-                             b"guessed-secret-guessed-secret-123")
+    forged = encode_identity(
+        Identity(
+            org_id=other_tenant.org_id,
+            org_slug=other_tenant.slug,
+            user_id=other_tenant.admin.user["id"],
+            role="admin",
+        ),
+        b"guessed-secret-guessed-secret-123",
+    )
     # Without a token, a forged identity does not authenticate anyone.
     resp = await tenant.anon.get("/api/auth/me", headers={"X-Servelo-Identity": forged})
     assert resp.status == 401
     # With a token, the gateway's identity wins: still the technician, not an admin.
-    resp = await tech.get("/api/auth/me", headers={"X-Servelo-Identity": forged,
-                                                   "X-Servelo-Internal": "1;x"})
+    resp = await tech.get(
+        "/api/auth/me", headers={"X-Servelo-Identity": forged, "X-Servelo-Internal": "1;x"}
+    )
     assert resp.status == 200
     assert resp.json["id"] == tech.user["id"]
     assert resp.json["role"] == "technician"
@@ -121,8 +144,9 @@ async def test_suspended_org_is_403_on_every_route(stack, http, tenant):
 
     async def suspended():
         me = await tenant.admin.get("/api/auth/me")
-        login = await tenant.anon.post("/api/auth/login",
-                                       json={"email": tenant.admin.email, "password": "x"})
+        login = await tenant.anon.post(
+            "/api/auth/login", json={"email": tenant.admin.email, "password": "x"}
+        )
         for r in (me, login):
             assert r.status == 403, r
             assert r.json["error"] == "Organization is suspended"
@@ -162,17 +186,24 @@ async def test_gateway_learns_new_orgs_after_a_nats_restart(stack, http, tenant)
 
     async def created():
         # Auth's relay may still be reconnecting; the org row is committed either way.
-        resp = await sysadmin.post("/api/admin/orgs", json={
-            "slug": slug, "name": "After restart", "plan": "pro",
-            "admin": {"email": f"a@{slug}.example.com", "name": "A", "password": "pw-12345678"}})
+        resp = await sysadmin.post(
+            "/api/admin/orgs",
+            json={
+                "slug": slug,
+                "name": "After restart",
+                "plan": "pro",
+                "admin": {"email": f"a@{slug}.example.com", "name": "A", "password": "pw-12345678"},
+            },
+        )
         assert resp.status in (201, 409), resp
 
     await eventually(created, timeout=10)
     anon = tenant.anon.on_host(f"{slug}.localhost")
 
     async def reachable():
-        resp = await anon.post("/api/auth/login", json={"email": f"a@{slug}.example.com",
-                                                        "password": "pw-12345678"})
+        resp = await anon.post(
+            "/api/auth/login", json={"email": f"a@{slug}.example.com", "password": "pw-12345678"}
+        )
         assert resp.status == 200, resp
 
     # Within seconds, not after the ordered consumer's own ~10 s missed-heartbeat reset.

@@ -87,9 +87,15 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("request", extra={
-                "method": scope["method"], "path": scope["path"], "status": status,
-                "ms": round((time.perf_counter() - started) * 1000, 2)})
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
             request_id_var.reset(token)
 
 
@@ -105,9 +111,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        pool = await create_pool(settings.database_url, schema=spec.name,
-                                 application_name=spec.name, min_size=settings.db_pool_min,
-                                 max_size=settings.db_pool_max)
+        pool = await create_pool(
+            settings.database_url,
+            schema=spec.name,
+            application_name=spec.name,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+        )
         if settings.migrate_on_start:
             async with pool.acquire() as conn:
                 await migrate(conn, schema=spec.name, folder=spec.migrations)
@@ -119,8 +129,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
         relay.start()
         mailer = MailSender(pool, settings, schema=spec.name)
         mailer.start()
-        consumers = [Consumer(pool, bus, service=spec.name, subscription=s)
-                     for s in spec.subscriptions]
+        consumers = [
+            Consumer(pool, bus, service=spec.name, subscription=s) for s in spec.subscriptions
+        ]
         for consumer in consumers:
             consumer.start()
         state = ServiceState(settings=settings, db=pool, bus=bus)

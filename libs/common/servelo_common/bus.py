@@ -51,8 +51,12 @@ class EventBus:
         while True:
             try:
                 self.nc = await nats.connect(
-                    self.url, name=self.name, max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.5, connect_timeout=2, allow_reconnect=True,
+                    self.url,
+                    name=self.name,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    connect_timeout=2,
+                    allow_reconnect=True,
                 )
                 self._js = self.nc.jetstream(timeout=5)
                 await ensure_stream(self._js)
@@ -91,8 +95,12 @@ async def _quiet_close(nc: Client) -> None:
 
 async def ensure_stream(js: JetStreamContext) -> None:
     config = StreamConfig(
-        name=STREAM, subjects=[f"{SUBJECT_PREFIX}.>"], retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE, max_age=RETENTION, duplicate_window=DUPLICATE_WINDOW,
+        name=STREAM,
+        subjects=[f"{SUBJECT_PREFIX}.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        max_age=RETENTION,
+        duplicate_window=DUPLICATE_WINDOW,
     )
     try:
         await js.stream_info(STREAM)

@@ -43,8 +43,9 @@ class Subscription:
 
 
 class Consumer:
-    def __init__(self, pool: asyncpg.Pool, bus: EventBus, *, service: str,
-                 subscription: Subscription) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, bus: EventBus, *, service: str, subscription: Subscription
+    ) -> None:
         self.pool, self.bus, self.sub = pool, bus, subscription
         self.durable = f"{service}-{subscription.name}"
         self._task: asyncio.Task[None] | None = None
@@ -63,7 +64,9 @@ class Consumer:
         while True:
             try:
                 psub = await self.bus.js.pull_subscribe(
-                    "", durable=self.durable, stream=STREAM,
+                    "",
+                    durable=self.durable,
+                    stream=STREAM,
                     config=ConsumerConfig(
                         filter_subjects=list(self.sub.events),
                         ack_policy=AckPolicy.EXPLICIT,
@@ -83,8 +86,10 @@ class Consumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumer loop failed; retrying",
-                            extra={"consumer": self.durable, "error": repr(exc)})
+                log.warning(
+                    "consumer loop failed; retrying",
+                    extra={"consumer": self.durable, "error": repr(exc)},
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
@@ -99,9 +104,16 @@ class Consumer:
             await self.handle_event(event)
         except Exception as exc:
             deliveries = msg.metadata.num_delivered or 1
-            log.warning("event handler failed", exc_info=True, extra={
-                "consumer": self.durable, "event_id": event.id, "type": event.type,
-                "delivery": deliveries})
+            log.warning(
+                "event handler failed",
+                exc_info=True,
+                extra={
+                    "consumer": self.durable,
+                    "event_id": event.id,
+                    "type": event.type,
+                    "delivery": deliveries,
+                },
+            )
             if deliveries >= self.sub.max_deliver:
                 await self._dead_letter(msg, event.id, event.tenant, repr(exc))
                 await msg.term()
@@ -118,21 +130,31 @@ class Consumer:
             inserted = await conn.fetchval(
                 "INSERT INTO inbox (consumer, event_id, org_id, type) VALUES ($1, $2, $3, $4)"
                 " ON CONFLICT DO NOTHING RETURNING true",
-                self.durable, UUID(event.id), UUID(event.tenant) if event.tenant else None,
-                event.type)
+                self.durable,
+                UUID(event.id),
+                UUID(event.tenant) if event.tenant else None,
+                event.type,
+            )
             if not inserted:
                 return False
             await self.sub.handler(conn, event)
             return True
 
-    async def _dead_letter(self, msg: Msg, event_id: str | None, tenant: str | None,
-                           error: str) -> None:
+    async def _dead_letter(
+        self, msg: Msg, event_id: str | None, tenant: str | None, error: str
+    ) -> None:
         async with system_tx(self.pool) as conn:
             await conn.execute(
                 "INSERT INTO dead_letters (consumer, event_id, org_id, subject, payload, error,"
                 " deliveries) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                self.durable, _uuid_or_none(event_id), _uuid_or_none(tenant), msg.subject,
-                msg.data.decode(errors="replace"), error[:2000], msg.metadata.num_delivered or 1)
+                self.durable,
+                _uuid_or_none(event_id),
+                _uuid_or_none(tenant),
+                msg.subject,
+                msg.data.decode(errors="replace"),
+                error[:2000],
+                msg.metadata.num_delivered or 1,
+            )
 
 
 def _uuid_or_none(value: str | None) -> UUID | None:

@@ -22,13 +22,17 @@ Pool = asyncpg.Pool
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for typ in ("json", "jsonb"):
         await conn.set_type_codec(
-            typ, schema="pg_catalog", format="text",
-            encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads,
+            typ,
+            schema="pg_catalog",
+            format="text",
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
         )
 
 
-async def create_pool(dsn: str, *, schema: str, application_name: str,
-                      min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, schema: str, application_name: str, min_size: int = 1, max_size: int = 10
+) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -56,4 +60,3 @@ async def system_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT set_config('servelo.all_orgs', 'on', true)")
         yield conn
-

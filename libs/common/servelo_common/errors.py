@@ -34,9 +34,15 @@ _STATUS_MESSAGES = {
 class ApiError(Exception):
     """Raise anywhere below a route; the app turns it into the error shape."""
 
-    def __init__(self, status: int, message: str | None = None, *,
-                 errors: dict[str, list[str]] | None = None,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str | None = None,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         self.status = status
         self.message = message or _STATUS_MESSAGES.get(status, "Error")
         self.errors = errors
@@ -65,8 +71,9 @@ class Unauthorized(ApiError):
         super().__init__(401, message)
 
 
-def error_body(message: str, errors: dict[str, list[str]] | None = None,
-               **extra: Any) -> dict[str, Any]:
+def error_body(
+    message: str, errors: dict[str, list[str]] | None = None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"error": message, "message": message}
     if errors:
         body["errors"] = errors
@@ -74,9 +81,14 @@ def error_body(message: str, errors: dict[str, list[str]] | None = None,
     return body
 
 
-def error_response(status: int, message: str | None = None, *,
-                   errors: dict[str, list[str]] | None = None,
-                   headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def error_response(
+    status: int,
+    message: str | None = None,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     msg = message or _STATUS_MESSAGES.get(status, "Error")
     return JSONResponse(error_body(msg, errors, **extra), status_code=status, headers=headers)
 
@@ -94,7 +106,7 @@ def _human(field: str, err: Any) -> str:
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            return msg[len(prefix):]
+            return msg[len(prefix) :]
     return f"The {label} field is invalid: {msg[0].lower()}{msg[1:]}" if msg else msg
 
 
@@ -118,8 +130,7 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
     status = exc.status
     if isinstance(exc, RequestValidationError):
         status = getattr(request.app.state, "validation_status", 400)
-    return error_response(status, exc.message, errors=exc.errors, headers=exc.headers,
-                          **exc.extra)
+    return error_response(status, exc.message, errors=exc.errors, headers=exc.headers, **exc.extra)
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:

@@ -59,9 +59,13 @@ class CloudEvent:
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> CloudEvent:
         return cls(
-            id=str(payload["id"]), source=str(payload["source"]), type=str(payload["type"]),
-            time=str(payload["time"]), subject=payload.get("subject"),
-            tenant=payload.get("tenant"), data=payload.get("data") or {},
+            id=str(payload["id"]),
+            source=str(payload["source"]),
+            type=str(payload["type"]),
+            time=str(payload["time"]),
+            subject=payload.get("subject"),
+            tenant=payload.get("tenant"),
+            data=payload.get("data") or {},
         )
 
     @property
@@ -71,8 +75,14 @@ class CloudEvent:
         return UUID(self.tenant)
 
 
-def envelope(event: DomainEvent, *, tenant: UUID | str | None, subject: str | None,
-             event_id: str | None = None, time: datetime | None = None) -> dict[str, Any]:
+def envelope(
+    event: DomainEvent,
+    *,
+    tenant: UUID | str | None,
+    subject: str | None,
+    event_id: str | None = None,
+    time: datetime | None = None,
+) -> dict[str, Any]:
     return {
         "specversion": "1.0",
         "id": event_id or str(uuid.uuid4()),
@@ -86,12 +96,19 @@ def envelope(event: DomainEvent, *, tenant: UUID | str | None, subject: str | No
     }
 
 
-async def emit(conn: asyncpg.Connection, event: DomainEvent, *, tenant: UUID | str | None,
-               subject: UUID | str | None = None) -> str:
+async def emit(
+    conn: asyncpg.Connection,
+    event: DomainEvent,
+    *,
+    tenant: UUID | str | None,
+    subject: UUID | str | None = None,
+) -> str:
     """Write the event to the outbox; it is published only if the transaction commits."""
     ce = envelope(event, tenant=tenant, subject=str(subject) if subject else None)
     await conn.execute(
         "INSERT INTO outbox (id, subject, event) VALUES ($1, $2, $3)",
-        UUID(ce["id"]), event.subject(), ce,
+        UUID(ce["id"]),
+        event.subject(),
+        ce,
     )
     return str(ce["id"])

@@ -75,8 +75,11 @@ def _nul_field(value: Any, path: str = "") -> str | None:
     """Where a NUL character hides in parsed JSON (`line_items.0.description`), if anywhere."""
     if isinstance(value, str):
         return (path or "body") if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (enumerate(value) if isinstance(value, list) else ())
+    )
     for key, item in items:
         where = f"{path}.{key}" if path else str(key)
         if isinstance(key, str) and "\x00" in key:

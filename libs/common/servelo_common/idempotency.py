@@ -30,8 +30,11 @@ async def idempotent(request: Request, handler: Callable[[], Awaitable[Response]
     if key is None:
         return await handler()
     if not 1 <= len(key) <= 255:
-        raise ApiError(400, "Invalid Idempotency-Key",
-                       errors={"Idempotency-Key": ["Must be 1 to 255 characters."]})
+        raise ApiError(
+            400,
+            "Invalid Idempotency-Key",
+            errors={"Idempotency-Key": ["Must be 1 to 255 characters."]},
+        )
     ident = caller(request)
     digest = hashlib.sha256(await request.body()).hexdigest()
     org_id = UUID(ident.org_id)
@@ -42,15 +45,25 @@ async def idempotent(request: Request, handler: Callable[[], Awaitable[Response]
         await conn.execute(
             "DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND method = $3"
             " AND path = $4 AND created_at < now() - make_interval(hours => $5)",
-            *where, TTL_HOURS)
+            *where,
+            TTL_HOURS,
+        )
         claimed = await conn.fetchval(
             "INSERT INTO idempotency_keys (org_id, user_id, key, method, path, request_hash)"
             " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING true",
-            org_id, user_id, key, request.method, request.url.path, digest)
+            org_id,
+            user_id,
+            key,
+            request.method,
+            request.url.path,
+            digest,
+        )
         if not claimed:
             row = await conn.fetchrow(
                 "SELECT request_hash, status, body, headers, user_id FROM idempotency_keys"
-                " WHERE org_id = $1 AND key = $2 AND method = $3 AND path = $4", *where)
+                " WHERE org_id = $1 AND key = $2 AND method = $3 AND path = $4",
+                *where,
+            )
     if not claimed:
         if row is None or row["user_id"] != user_id or row["request_hash"] != digest:
             raise ApiError(422, "Idempotency-Key was already used with a different request")
@@ -72,7 +85,11 @@ async def idempotent(request: Request, handler: Callable[[], Awaitable[Response]
         await conn.execute(
             "UPDATE idempotency_keys SET status = $5, body = $6, headers = $7"
             " WHERE org_id = $1 AND key = $2 AND method = $3 AND path = $4",
-            *where, response.status_code, bytes(response.body), headers)
+            *where,
+            response.status_code,
+            bytes(response.body),
+            headers,
+        )
     return response
 
 
@@ -81,4 +98,6 @@ async def _release(pool: object, where: tuple[UUID, str, str, str]) -> None:
     async with tenant_tx(pool, where[0]) as conn:
         await conn.execute(
             "DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND method = $3"
-            " AND path = $4 AND status IS NULL", *where)
+            " AND path = $4 AND status IS NULL",
+            *where,
+        )

@@ -59,8 +59,14 @@ class SigningKey:
         raw = self.private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        return {"kty": "OKP", "crv": "Ed25519", "x": _b64(raw), "kid": self.kid,
-                "alg": ALGORITHM, "use": "sig"}
+        return {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": _b64(raw),
+            "kid": self.kid,
+            "alg": ALGORITHM,
+            "use": "sig",
+        }
 
 
 def parse_signing_keys(spec: str) -> list[SigningKey]:
@@ -76,27 +82,46 @@ def jwks_for(keys: list[SigningKey]) -> dict[str, list[dict[str, str]]]:
 
 
 class TokenSigner:
-    def __init__(self, keys: list[SigningKey], *, issuer: str = DEFAULT_ISSUER,
-                 audience: str = DEFAULT_AUDIENCE, ttl: int = ACCESS_TOKEN_TTL) -> None:
+    def __init__(
+        self,
+        keys: list[SigningKey],
+        *,
+        issuer: str = DEFAULT_ISSUER,
+        audience: str = DEFAULT_AUDIENCE,
+        ttl: int = ACCESS_TOKEN_TTL,
+    ) -> None:
         if not keys:
             raise ValueError("at least one signing key is required")
         self._key = keys[0]
         self.issuer, self.audience, self.ttl = issuer, audience, ttl
 
-    def sign(self, *, user_id: str, org: str, role: str, session_id: str | None = None,
-             now: float | None = None) -> str:
+    def sign(
+        self,
+        *,
+        user_id: str,
+        org: str,
+        role: str,
+        session_id: str | None = None,
+        now: float | None = None,
+    ) -> str:
         # iat carries milliseconds so a revocation at time T refuses exactly the tokens
         # issued before it, and a token issued right after (same second) still works.
         issued = round(now if now is not None else time.time(), 3)
         claims: dict[str, Any] = {
-            "sub": user_id, "org": org, "role": role, "iat": issued,
-            "exp": int(issued) + self.ttl, "jti": uuid.uuid4().hex,
-            "iss": self.issuer, "aud": self.audience,
+            "sub": user_id,
+            "org": org,
+            "role": role,
+            "iat": issued,
+            "exp": int(issued) + self.ttl,
+            "jti": uuid.uuid4().hex,
+            "iss": self.issuer,
+            "aud": self.audience,
         }
         if session_id:
             claims["sid"] = session_id
-        return pyjwt.encode(claims, self._key.private_key, algorithm=ALGORITHM,
-                            headers={"kid": self._key.kid})
+        return pyjwt.encode(
+            claims, self._key.private_key, algorithm=ALGORITHM, headers={"kid": self._key.kid}
+        )
 
 
 _REQUIRED = ["sub", "org", "role", "iat", "exp", "jti", "iss", "aud"]
@@ -105,8 +130,9 @@ _REQUIRED = ["sub", "org", "role", "iat", "exp", "jti", "iss", "aud"]
 class JwtVerifier:
     """Verifies against a JWKS; algorithms pinned to EdDSA whatever the header says."""
 
-    def __init__(self, *, issuer: str = DEFAULT_ISSUER, audience: str = DEFAULT_AUDIENCE,
-                 leeway: float = 5.0) -> None:
+    def __init__(
+        self, *, issuer: str = DEFAULT_ISSUER, audience: str = DEFAULT_AUDIENCE, leeway: float = 5.0
+    ) -> None:
         self.issuer, self.audience, self.leeway = issuer, audience, leeway
         self._keys: dict[str, Ed25519PublicKey] = {}
 
@@ -144,8 +170,13 @@ class JwtVerifier:
             raise InvalidToken("Invalid token")
         try:
             claims: dict[str, Any] = pyjwt.decode(
-                token, key, algorithms=[ALGORITHM], audience=self.audience,
-                issuer=self.issuer, leeway=self.leeway, options={"require": _REQUIRED},
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": _REQUIRED},
             )
         except pyjwt.ExpiredSignatureError as exc:
             raise InvalidToken("Token expired") from exc

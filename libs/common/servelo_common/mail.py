@@ -46,14 +46,25 @@ class Mail:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-async def queue_mail(conn: asyncpg.Connection, mail: Mail, *,
-                     org_id: UUID | str | None = None) -> None:
+async def queue_mail(
+    conn: asyncpg.Connection, mail: Mail, *, org_id: UUID | str | None = None
+) -> None:
     await conn.execute(
         "INSERT INTO mail_outbox (org_id, recipient, subject, text_body, html_body, attachments)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
-        UUID(str(org_id)) if org_id else None, mail.to, mail.subject, mail.text, mail.html,
-        [{"filename": a.filename, "content_type": a.content_type,
-          "base64": base64.b64encode(a.content).decode()} for a in mail.attachments],
+        UUID(str(org_id)) if org_id else None,
+        mail.to,
+        mail.subject,
+        mail.text,
+        mail.html,
+        [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "base64": base64.b64encode(a.content).decode(),
+            }
+            for a in mail.attachments
+        ],
     )
 
 
@@ -69,8 +80,12 @@ def build_message(sender: str, row: dict[str, Any]) -> EmailMessage:
         msg.add_alternative(row["html_body"], subtype="html")
     for att in row["attachments"] or []:
         maintype, _, subtype = att["content_type"].partition("/")
-        msg.add_attachment(base64.b64decode(att["base64"]), maintype=maintype,
-                           subtype=subtype or "octet-stream", filename=att["filename"])
+        msg.add_attachment(
+            base64.b64decode(att["base64"]),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=att["filename"],
+        )
     return msg
 
 
@@ -127,23 +142,32 @@ class MailSender:
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 "SELECT * FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= now()"
-                " AND attempts < $1 ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED", MAX_ATTEMPTS)
+                " AND attempts < $1 ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED",
+                MAX_ATTEMPTS,
+            )
             for row in rows:
                 try:
                     await self.deliver(build_message(self.settings.mail_from, dict(row)))
                 except Exception as exc:
                     delay = min(2 ** row["attempts"], 600)
-                    log.warning("mail delivery failed; will retry",
-                                extra={"mail_id": row["id"], "error": repr(exc)})
+                    log.warning(
+                        "mail delivery failed; will retry",
+                        extra={"mail_id": row["id"], "error": repr(exc)},
+                    )
                     await conn.execute(
                         "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,"
                         " next_attempt = now() + make_interval(secs => $3) WHERE id = $1",
-                        row["id"], repr(exc)[:500], float(delay))
+                        row["id"],
+                        repr(exc)[:500],
+                        float(delay),
+                    )
                     continue
                 # The body may hold a login link: keep the fact it was sent, not the secret.
                 await conn.execute(
                     "UPDATE mail_outbox SET sent_at = now(), text_body = '', html_body = NULL,"
-                    " attachments = '[]' WHERE id = $1", row["id"])
+                    " attachments = '[]' WHERE id = $1",
+                    row["id"],
+                )
                 sent += 1
         return sent
 
@@ -165,9 +189,12 @@ class MailSender:
             return
         parts = urlsplit(url)
         await aiosmtplib.send(
-            msg, hostname=parts.hostname or "localhost", port=parts.port or 25,
+            msg,
+            hostname=parts.hostname or "localhost",
+            port=parts.port or 25,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
-            use_tls=parts.scheme == "smtps", start_tls=True if parts.scheme == "smtp+starttls"
-            else None, timeout=10,
+            use_tls=parts.scheme == "smtps",
+            start_tls=True if parts.scheme == "smtp+starttls" else None,
+            timeout=10,
         )

@@ -72,8 +72,12 @@ async def migrate(conn: asyncpg.Connection, *, schema: str, folder: Path | None)
         if folder is not None:
             components.append(("service", folder))
         for component, path in components:
-            done = {r["version"] for r in await conn.fetch(
-                "SELECT version FROM schema_migrations WHERE component = $1", component)}
+            done = {
+                r["version"]
+                for r in await conn.fetch(
+                    "SELECT version FROM schema_migrations WHERE component = $1", component
+                )
+            }
             for version, file in migration_files(path):
                 if version in done:
                     continue
@@ -81,7 +85,11 @@ async def migrate(conn: asyncpg.Connection, *, schema: str, folder: Path | None)
                     await conn.execute(file.read_text())
                     await conn.execute(
                         "INSERT INTO schema_migrations (component, version, name)"
-                        " VALUES ($1, $2, $3)", component, version, file.name)
+                        " VALUES ($1, $2, $3)",
+                        component,
+                        version,
+                        file.name,
+                    )
                 applied.append(f"{component}/{file.name}")
                 log.info("migration applied", extra={"schema": schema, "file": file.name})
     finally:
@@ -102,8 +110,9 @@ def main() -> None:
     if len(sys.argv) != 3:
         sys.exit("usage: python -m servelo_common.migrate <schema> <migrations-dir>")
     applied = asyncio.run(
-        migrate_dsn(os.environ["SERVELO_DATABASE_URL"], schema=sys.argv[1],
-                    folder=Path(sys.argv[2]))
+        migrate_dsn(
+            os.environ["SERVELO_DATABASE_URL"], schema=sys.argv[1], folder=Path(sys.argv[2])
+        )
     )
     print(f"{sys.argv[1]}: {len(applied)} migration(s) applied")
 

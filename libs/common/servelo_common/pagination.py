@@ -47,8 +47,9 @@ def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
     except ValueError as exc:
         raise ApiError(400, "Invalid limit", errors={"limit": ["Must be an integer."]}) from exc
     if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(400, "Invalid limit",
-                       errors={"limit": [f"Must be between 1 and {MAX_LIMIT}."]})
+        raise ApiError(
+            400, "Invalid limit", errors={"limit": [f"Must be between 1 and {MAX_LIMIT}."]}
+        )
     raw = request.query_params.get("cursor")
     if not raw:
         return PageRequest(limit, None)
@@ -82,8 +83,12 @@ def next_link(request: Request, cursor: str, limit: int) -> str:
     return f'<{scheme}://{host}{request.url.path}?{urlencode(params)}>; rel="next"'
 
 
-def page(request: Request, rows: Sequence[Any], page_req: PageRequest,
-         key: Callable[[Any], Sequence[Any]]) -> tuple[list[Any], dict[str, str]]:
+def page(
+    request: Request,
+    rows: Sequence[Any],
+    page_req: PageRequest,
+    key: Callable[[Any], Sequence[Any]],
+) -> tuple[list[Any], dict[str, str]]:
     """Trim the extra row and build the `Link` header; rows were fetched with limit + 1."""
     items = list(rows[: page_req.limit])
     headers: dict[str, str] = {}

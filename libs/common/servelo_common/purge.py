@@ -11,8 +11,9 @@ import asyncpg
 PLATFORM_TABLES = ("idempotency_keys", "mail_outbox", "inbox", "dead_letters")
 
 
-async def purge_platform_rows(conn: asyncpg.Connection, *, org_id: UUID,
-                              include_outbox: bool = True) -> dict[str, int]:
+async def purge_platform_rows(
+    conn: asyncpg.Connection, *, org_id: UUID, include_outbox: bool = True
+) -> dict[str, int]:
     """Delete the org's idempotency keys, queued mail, inbox and dead letters, and (unless
     the caller is about to publish `org-deleted` itself) its events, published or not, since
     they carry its data too. Returns the rows deleted per table."""
@@ -22,7 +23,6 @@ async def purge_platform_rows(conn: asyncpg.Connection, *, org_id: UUID,
         counts[table] = int(status.split()[-1])
     if include_outbox:
         # The outbox has no org_id column: the tenant is inside the CloudEvent.
-        status = await conn.execute("DELETE FROM outbox WHERE event->>'tenant' = $1",
-                                    str(org_id))
+        status = await conn.execute("DELETE FROM outbox WHERE event->>'tenant' = $1", str(org_id))
         counts["outbox"] = int(status.split()[-1])
     return counts

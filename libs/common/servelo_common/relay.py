@@ -26,8 +26,9 @@ KEEP_PUBLISHED_DAYS = 7
 
 
 class OutboxRelay:
-    def __init__(self, pool: asyncpg.Pool, bus: EventBus, *, schema: str,
-                 batch_size: int = 200) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, bus: EventBus, *, schema: str, batch_size: int = 200
+    ) -> None:
         self.pool, self.bus, self.schema, self.batch_size = pool, bus, schema, batch_size
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -96,25 +97,32 @@ class OutboxRelay:
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 "SELECT id, subject, event FROM outbox WHERE published_at IS NULL"
-                " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED", self.batch_size)
+                " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+                self.batch_size,
+            )
             published = []
             error: Exception | None = None
             for row in rows:
                 try:
                     await self.bus.js.publish(
-                        row["subject"], dumps(row["event"]),
-                        headers={"Nats-Msg-Id": str(row["id"])}, timeout=2.0)
+                        row["subject"],
+                        dumps(row["event"]),
+                        headers={"Nats-Msg-Id": str(row["id"])},
+                        timeout=2.0,
+                    )
                 except Exception as exc:
                     error = exc
                     await conn.execute(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = $2"
-                        " WHERE id = $1", row["id"], repr(exc)[:500])
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                        row["id"],
+                        repr(exc)[:500],
+                    )
                     break
                 published.append(row["id"])
             if published:
                 await conn.execute(
-                    "UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
-                    published)
+                    "UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])", published
+                )
         if error is not None:
             raise error
         return len(published)
@@ -123,4 +131,5 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             await conn.execute(
                 "DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)",
-                KEEP_PUBLISHED_DAYS)
+                KEEP_PUBLISHED_DAYS,
+            )

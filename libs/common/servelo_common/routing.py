@@ -9,14 +9,27 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute, Route
 
 
-def api_route(path: str, endpoint: Callable[..., Any], *, methods: Sequence[str],
-              body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-              list_response: bool = False, status: int = 200, public: bool = False,
-              tags: Sequence[str] = (), summary: str | None = None) -> Route:
+def api_route(
+    path: str,
+    endpoint: Callable[..., Any],
+    *,
+    methods: Sequence[str],
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    list_response: bool = False,
+    status: int = 200,
+    public: bool = False,
+    tags: Sequence[str] = (),
+    summary: str | None = None,
+) -> Route:
     route = Route(path, endpoint, methods=list(methods))
     route.openapi = {  # type: ignore[attr-defined]
-        "body": body, "response": response, "list": list_response, "status": status,
-        "public": public, "tags": list(tags),
+        "body": body,
+        "response": response,
+        "list": list_response,
+        "status": status,
+        "public": public,
+        "tags": list(tags),
         "summary": summary or (endpoint.__doc__ or "").strip().split("\n")[0],
     }
     return route
@@ -28,8 +41,10 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string"},
         "message": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {
-            "type": "array", "items": {"type": "string"}}},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
     },
 }
 
@@ -57,21 +72,26 @@ def openapi_document(title: str, routes: Sequence[BaseRoute]) -> dict[str, Any]:
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
-            op: dict[str, Any] = {"summary": meta["summary"], "tags": meta["tags"],
-                                  "responses": {}}
+            op: dict[str, Any] = {"summary": meta["summary"], "tags": meta["tags"], "responses": {}}
             if not meta["public"]:
                 op["security"] = [{"bearer": []}]
             if meta["body"] is not None:
-                op["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": schema_ref(meta["body"], "validation")}}}
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": schema_ref(meta["body"], "validation")}
+                    },
+                }
             ok: dict[str, Any] = {"description": "OK"}
             if meta["response"] is not None:
                 item = schema_ref(meta["response"], "serialization")
                 schema = {"type": "array", "items": item} if meta["list"] else item
                 ok["content"] = {"application/json": {"schema": schema}}
             op["responses"][str(meta["status"])] = ok
-            op["responses"]["default"] = {"description": "Error", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            op["responses"]["default"] = {
+                "description": "Error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
             params = [
                 {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                 for p in route.param_convertors
@@ -85,7 +105,8 @@ def openapi_document(title: str, routes: Sequence[BaseRoute]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
         },
     }

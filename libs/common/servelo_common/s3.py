@@ -44,18 +44,28 @@ def uri_encode(value: str, *, keep_slash: bool = False) -> str:
 
 
 def canonical_query(query: Mapping[str, str]) -> str:
-    return "&".join(f"{k}={v}" for k, v in sorted(
-        (uri_encode(k), uri_encode(v)) for k, v in query.items()))
+    return "&".join(
+        f"{k}={v}" for k, v in sorted((uri_encode(k), uri_encode(v)) for k, v in query.items())
+    )
 
 
-def canonical_request(method: str, path: str, query: Mapping[str, str],
-                      headers: Mapping[str, str], payload_hash: str) -> tuple[str, str]:
+def canonical_request(
+    method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], payload_hash: str
+) -> tuple[str, str]:
     """(canonical request, signed header names); `path` unencoded, every header signed."""
     canon = {k.lower(): " ".join(v.split()) for k, v in headers.items()}
     signed = ";".join(sorted(canon))
-    return "\n".join([method, uri_encode(path, keep_slash=True), canonical_query(query),
-                      *(f"{k}:{v}" for k, v in sorted(canon.items())), "", signed,
-                      payload_hash]), signed
+    return "\n".join(
+        [
+            method,
+            uri_encode(path, keep_slash=True),
+            canonical_query(query),
+            *(f"{k}:{v}" for k, v in sorted(canon.items())),
+            "",
+            signed,
+            payload_hash,
+        ]
+    ), signed
 
 
 def string_to_sign(amz_date: str, scope: str, request: str) -> str:
@@ -70,20 +80,33 @@ def signing_key(secret: str, date: str, region: str, service: str = "s3") -> byt
     return key
 
 
-def sign(method: str, host: str, path: str, *, query: Mapping[str, str],
-         headers: Mapping[str, str], payload_hash: str, access_key_id: str, secret: str,
-         region: str, now: datetime) -> dict[str, str]:
+def sign(
+    method: str,
+    host: str,
+    path: str,
+    *,
+    query: Mapping[str, str],
+    headers: Mapping[str, str],
+    payload_hash: str,
+    access_key_id: str,
+    secret: str,
+    region: str,
+    now: datetime,
+) -> dict[str, str]:
     """The request's headers plus host, x-amz-date, x-amz-content-sha256 and authorization."""
     amz_date = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = {**headers, "host": host, "x-amz-content-sha256": payload_hash,
-           "x-amz-date": amz_date}
+    out = {**headers, "host": host, "x-amz-content-sha256": payload_hash, "x-amz-date": amz_date}
     request, signed = canonical_request(method, path, query, out, payload_hash)
     scope = f"{amz_date[:8]}/{region}/s3/aws4_request"
-    signature = hmac.new(signing_key(secret, amz_date[:8], region),
-                         string_to_sign(amz_date, scope, request).encode(),
-                         hashlib.sha256).hexdigest()
-    out["authorization"] = (f"{ALGORITHM} Credential={access_key_id}/{scope},"
-                            f"SignedHeaders={signed},Signature={signature}")
+    signature = hmac.new(
+        signing_key(secret, amz_date[:8], region),
+        string_to_sign(amz_date, scope, request).encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    out["authorization"] = (
+        f"{ALGORITHM} Credential={access_key_id}/{scope},"
+        f"SignedHeaders={signed},Signature={signature}"
+    )
     return out
 
 
@@ -114,21 +137,37 @@ class S3Storage:
             await self._http.close()
             self._http = None
 
-    async def _send(self, method: str, path: str, *, query: Mapping[str, str] | None = None,
-                    headers: Mapping[str, str] | None = None,
-                    body: Callable[[], AsyncIterator[bytes]] | bytes | None = None,
-                    payload_hash: str = EMPTY_SHA256) -> aiohttp.ClientResponse:
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Callable[[], AsyncIterator[bytes]] | bytes | None = None,
+        payload_hash: str = EMPTY_SHA256,
+    ) -> aiohttp.ClientResponse:
         """Signs and sends; retries connection errors and 5xx (every call is idempotent)."""
         query = query or {}
         qs = canonical_query(query)
-        url = URL(self.config.base + uri_encode(path, keep_slash=True) + (f"?{qs}" if qs else ""),
-                  encoded=True)  # sent exactly as signed
+        url = URL(
+            self.config.base + uri_encode(path, keep_slash=True) + (f"?{qs}" if qs else ""),
+            encoded=True,
+        )  # sent exactly as signed
         cfg = self.config
         for attempt in range(ATTEMPTS):
-            signed = sign(method, cfg.host, path, query=query, headers=headers or {},
-                          payload_hash=payload_hash, access_key_id=cfg.access_key_id,
-                          secret=cfg.secret_access_key.get_secret_value(), region=cfg.region,
-                          now=datetime.now(UTC))
+            signed = sign(
+                method,
+                cfg.host,
+                path,
+                query=query,
+                headers=headers or {},
+                payload_hash=payload_hash,
+                access_key_id=cfg.access_key_id,
+                secret=cfg.secret_access_key.get_secret_value(),
+                region=cfg.region,
+                now=datetime.now(UTC),
+            )
             data = body() if callable(body) else body  # a fresh stream per attempt
             try:
                 resp = await self._session().request(method, url, headers=signed, data=data)
@@ -142,8 +181,9 @@ class S3Storage:
             await asyncio.sleep(0.2 * 4**attempt)
         raise AssertionError("unreachable")
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *,
-                  max_bytes: int | None = None) -> int:
+    async def put(
+        self, key: str, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None
+    ) -> int:
         path = self._object(key)
         spool = await asyncio.to_thread(self._spool)
         try:
@@ -156,9 +196,13 @@ class S3Storage:
                 await asyncio.to_thread(spool.write, chunk)
             await asyncio.to_thread(spool.flush)
             fd = spool.fileno()
-            resp = await self._send("PUT", path, headers={"content-length": str(size)},
-                                    body=lambda: _file_body(fd, size),
-                                    payload_hash=digest.hexdigest())
+            resp = await self._send(
+                "PUT",
+                path,
+                headers={"content-length": str(size)},
+                body=lambda: _file_body(fd, size),
+                payload_hash=digest.hexdigest(),
+            )
             async with resp:
                 if resp.status != 200:
                     raise await _error(resp, f"PUT {key}")
@@ -209,22 +253,30 @@ class S3Storage:
                 return
 
     async def _delete_batch(self, bucket: str, keys: list[str]) -> None:
-        xml = ('<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>'
-               + "".join(f"<Object><Key>{escape(k)}</Key></Object>" for k in keys)
-               + "</Delete>").encode()
+        xml = (
+            '<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>'
+            + "".join(f"<Object><Key>{escape(k)}</Key></Object>" for k in keys)
+            + "</Delete>"
+        ).encode()
         md5 = hashlib.md5(xml, usedforsecurity=False).digest()  # S3 requires Content-MD5
-        headers = {"content-md5": base64.b64encode(md5).decode(),
-                   "content-type": "application/xml"}
-        async with await self._send("POST", bucket, query={"delete": ""}, headers=headers,
-                                    body=xml, payload_hash=hashlib.sha256(xml).hexdigest(),
-                                    ) as resp:
+        headers = {"content-md5": base64.b64encode(md5).decode(), "content-type": "application/xml"}
+        async with await self._send(
+            "POST",
+            bucket,
+            query={"delete": ""},
+            headers=headers,
+            body=xml,
+            payload_hash=hashlib.sha256(xml).hexdigest(),
+        ) as resp:
             if resp.status != 200:
                 raise await _error(resp, "DeleteObjects")
             answer = await resp.read()
         # Quiet mode lists only failures; a 200 can still carry per-key errors.
         if failed := re.findall(rb"<Error>.*?<Code>([^<]*)</Code>", answer, re.S):
-            raise StorageError(f"S3 DeleteObjects: {len(failed)} not deleted "
-                               f"({failed[0].decode(errors='replace')})")
+            raise StorageError(
+                f"S3 DeleteObjects: {len(failed)} not deleted "
+                f"({failed[0].decode(errors='replace')})"
+            )
 
 
 async def _file_body(fd: int, size: int) -> AsyncIterator[bytes]:

@@ -46,8 +46,9 @@ class TooLarge(StorageError):
 
 
 class Storage(Protocol):
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *,
-                  max_bytes: int | None = None) -> int:
+    async def put(
+        self, key: str, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None
+    ) -> int:
         """Store the chunks under `key` (replacing it); returns the size in bytes."""
         ...
 
@@ -80,8 +81,9 @@ class LocalStorage:
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *,
-                  max_bytes: int | None = None) -> int:
+    async def put(
+        self, key: str, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None
+    ) -> int:
         path = self._path(key)
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
@@ -172,36 +174,53 @@ class S3Config:
         parts = urlsplit(url)
         bucket = parts.netloc
         if not _BUCKET.match(bucket) or parts.query or parts.fragment:
-            raise ValueError("SERVELO_STORAGE_URL must be s3://<bucket>[/<prefix>] with a "
-                             "valid bucket name; credentials go in SERVELO_S3_*")
+            raise ValueError(
+                "SERVELO_STORAGE_URL must be s3://<bucket>[/<prefix>] with a "
+                "valid bucket name; credentials go in SERVELO_S3_*"
+            )
         prefix = parts.path.strip("/")
         if prefix and not all(_SEGMENT.match(s) for s in prefix.split("/")):
             raise ValueError(f"SERVELO_STORAGE_URL: invalid prefix {prefix!r}")
-        missing = [name for name, value in (
-            ("SERVELO_S3_ACCESS_KEY_ID", settings.access_key_id),
-            ("SERVELO_S3_SECRET_ACCESS_KEY", settings.secret_access_key)) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("SERVELO_S3_ACCESS_KEY_ID", settings.access_key_id),
+                ("SERVELO_S3_SECRET_ACCESS_KEY", settings.secret_access_key),
+            )
+            if not value
+        ]
         if missing:
             raise ValueError(f"SERVELO_STORAGE_URL=s3://... needs {' and '.join(missing)}")
         if not _REGION.match(settings.region):
             raise ValueError(f"SERVELO_S3_REGION is not a region name: {settings.region!r}")
         if settings.endpoint:
             ep = urlsplit(settings.endpoint)
-            if (ep.scheme not in ("http", "https") or not ep.hostname or "@" in ep.netloc
-                    or ep.path not in ("", "/") or ep.query or ep.fragment):
+            if (
+                ep.scheme not in ("http", "https")
+                or not ep.hostname
+                or "@" in ep.netloc
+                or ep.path not in ("", "/")
+                or ep.query
+                or ep.fragment
+            ):
                 raise ValueError("SERVELO_S3_ENDPOINT must be http(s)://host[:port]")
             host, base, bucket_path = ep.netloc, f"{ep.scheme}://{ep.netloc}", f"/{bucket}"
         else:
             host = f"{bucket}.s3.{settings.region}.amazonaws.com"
             base, bucket_path = f"https://{host}", ""
         assert settings.access_key_id is not None and settings.secret_access_key is not None
-        return cls(base=base, host=host, bucket_path=bucket_path,
-                   prefix=f"{prefix}/" if prefix else "", region=settings.region,
-                   access_key_id=settings.access_key_id,
-                   secret_access_key=settings.secret_access_key)
+        return cls(
+            base=base,
+            host=host,
+            bucket_path=bucket_path,
+            prefix=f"{prefix}/" if prefix else "",
+            region=settings.region,
+            access_key_id=settings.access_key_id,
+            secret_access_key=settings.secret_access_key,
+        )
 
 
-def storage_from_url(url: str | None, data_dir: Path, *,
-                     s3: S3Settings | None = None) -> Storage:
+def storage_from_url(url: str | None, data_dir: Path, *, s3: S3Settings | None = None) -> Storage:
     """`SERVELO_STORAGE_URL`: unset -> `<data_dir>/files/`; `file:///path`; `s3://bucket/prefix`.
 
     For `s3://`, `s3` defaults to the `SERVELO_S3_*` environment; uploads spool in
@@ -216,5 +235,6 @@ def storage_from_url(url: str | None, data_dir: Path, *,
 
         config = S3Config.from_url(url, s3 or S3Settings())
         return S3Storage(config, spool_dir=Path(data_dir) / "tmp")
-    raise ValueError(f"SERVELO_STORAGE_URL must be file:///path or s3://bucket/prefix "
-                     f"(got {url!r})")
+    raise ValueError(
+        f"SERVELO_STORAGE_URL must be file:///path or s3://bucket/prefix (got {url!r})"
+    )

@@ -72,8 +72,7 @@ async def list_org_users(request: Request) -> Response:
     _sysadmin(request)
     org_id = await sysadmin.org_id_of(auth(request), request.path_params["slug"])
     pr = page_request(request, key_types=(datetime, UUID))
-    rows = await users.list_users(auth(request), org_id=org_id, page=pr, role=None,
-                                  status=None)
+    rows = await users.list_users(auth(request), org_id=org_id, page=pr, role=None, status=None)
     items, headers = page(request, rows, pr, key=lambda r: (r["created_at"], str(r["id"])))
     return json([public(r) for r in items], headers=headers)
 
@@ -86,8 +85,9 @@ async def update_org_user(request: Request) -> Response:
     ctx = auth(request)
     user = None
     if data.role is not None:
-        user = await members.update(ctx, org_id=org_id, user_id=user_id, actor_id=actor,
-                                    changes={"role": data.role})
+        user = await members.update(
+            ctx, org_id=org_id, user_id=user_id, actor_id=actor, changes={"role": data.role}
+        )
     if data.active is True:
         user = await members.reactivate(ctx, org_id=org_id, user_id=user_id, actor_id=actor)
     elif data.active is False:
@@ -102,8 +102,9 @@ async def set_org_user_password(request: Request) -> Response:
     actor = _sysadmin(request)
     org_id, user_id = await _target(request)
     data = await body(request, SetPasswordInput)
-    await members.set_password(auth(request), org_id=org_id, user_id=user_id,
-                               password=data.password, actor_id=actor)
+    await members.set_password(
+        auth(request), org_id=org_id, user_id=user_id, password=data.password, actor_id=actor
+    )
     return message("Password updated successfully")
 
 
@@ -116,19 +117,56 @@ async def delete_org_user(request: Request) -> Response:
 
 
 ROUTES = [
-    api_route("/api/admin/orgs", create_org, methods=["POST"], body=OrgCreate,
-              response=OrgPublic, status=201, tags=["admin"]),
-    api_route("/api/admin/orgs", list_orgs, methods=["GET"], response=OrgPublic,
-              list_response=True, tags=["admin"]),
-    api_route("/api/admin/orgs/{slug}", update_org, methods=["PUT"], body=OrgUpdate,
-              response=OrgPublic, tags=["admin"]),
+    api_route(
+        "/api/admin/orgs",
+        create_org,
+        methods=["POST"],
+        body=OrgCreate,
+        response=OrgPublic,
+        status=201,
+        tags=["admin"],
+    ),
+    api_route(
+        "/api/admin/orgs",
+        list_orgs,
+        methods=["GET"],
+        response=OrgPublic,
+        list_response=True,
+        tags=["admin"],
+    ),
+    api_route(
+        "/api/admin/orgs/{slug}",
+        update_org,
+        methods=["PUT"],
+        body=OrgUpdate,
+        response=OrgPublic,
+        tags=["admin"],
+    ),
     api_route("/api/admin/orgs/{slug}", delete_org, methods=["DELETE"], tags=["admin"]),
-    api_route("/api/admin/orgs/{slug}/users", list_org_users, methods=["GET"],
-              response=UserPublic, list_response=True, tags=["admin"]),
-    api_route("/api/admin/orgs/{slug}/users/{id}", update_org_user, methods=["PUT"],
-              body=AdminUserUpdate, response=UserPublic, tags=["admin"]),
-    api_route("/api/admin/orgs/{slug}/users/{id}", delete_org_user, methods=["DELETE"],
-              tags=["admin"]),
-    api_route("/api/admin/orgs/{slug}/users/{id}/set-password", set_org_user_password,
-              methods=["POST"], body=SetPasswordInput, tags=["admin"]),
+    api_route(
+        "/api/admin/orgs/{slug}/users",
+        list_org_users,
+        methods=["GET"],
+        response=UserPublic,
+        list_response=True,
+        tags=["admin"],
+    ),
+    api_route(
+        "/api/admin/orgs/{slug}/users/{id}",
+        update_org_user,
+        methods=["PUT"],
+        body=AdminUserUpdate,
+        response=UserPublic,
+        tags=["admin"],
+    ),
+    api_route(
+        "/api/admin/orgs/{slug}/users/{id}", delete_org_user, methods=["DELETE"], tags=["admin"]
+    ),
+    api_route(
+        "/api/admin/orgs/{slug}/users/{id}/set-password",
+        set_org_user_password,
+        methods=["POST"],
+        body=SetPasswordInput,
+        tags=["admin"],
+    ),
 ]

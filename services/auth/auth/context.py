@@ -57,9 +57,16 @@ def revocation_time() -> tuple[float, datetime]:
 
 def token_response(access: str, refresh: str, ttl: int, user: Any) -> dict[str, Any]:
     return {
-        "accessToken": access, "refreshToken": refresh,
-        "access_token": access, "refresh_token": refresh,
-        "token_type": "bearer", "expires_in": ttl,
-        "user": {"id": str(user["id"]), "name": user["name"], "email": user["email"],
-                 "role": user["role"]},
+        "accessToken": access,
+        "refreshToken": refresh,
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "bearer",
+        "expires_in": ttl,
+        "user": {
+            "id": str(user["id"]),
+            "name": user["name"],
+            "email": user["email"],
+            "role": user["role"],
+        },
     }

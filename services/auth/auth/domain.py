@@ -17,12 +17,19 @@ def auth_provider(password_hash: str | None) -> str:
 def user_view(row: Any) -> dict[str, Any]:
     """The public shape of a user row; the hash never leaves this function."""
     return {
-        "id": row["id"], "name": row["name"], "email": row["email"], "role": row["role"],
-        "active": row["status"] != "deactivated", "status": row["status"],
-        "auth_provider": auth_provider(row["password_hash"]), "phone": row["phone"],
-        "notes": row["notes"], "avatar_url": row["avatar_url"],
+        "id": row["id"],
+        "name": row["name"],
+        "email": row["email"],
+        "role": row["role"],
+        "active": row["status"] != "deactivated",
+        "status": row["status"],
+        "auth_provider": auth_provider(row["password_hash"]),
+        "phone": row["phone"],
+        "notes": row["notes"],
+        "avatar_url": row["avatar_url"],
         "has_password": row["password_hash"] is not None,
-        "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
     }
 
 
@@ -30,8 +37,14 @@ def can_log_in(status: str) -> bool:
     return status != "deactivated"
 
 
-def check_last_admin(*, current_role: str, current_status: str, new_role: str | None,
-                     deactivating: bool, other_active_admins: int) -> None:
+def check_last_admin(
+    *,
+    current_role: str,
+    current_status: str,
+    new_role: str | None,
+    deactivating: bool,
+    other_active_admins: int,
+) -> None:
     """An org always keeps one active admin: refuse demoting or removing the last one."""
     is_active_admin = current_role == "admin" and current_status != "deactivated"
     loses_admin = deactivating or (new_role is not None and new_role != "admin")

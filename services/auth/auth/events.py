@@ -104,11 +104,23 @@ class SettingsUpdated(DomainEvent):
 
 
 def user_fields(row: Any) -> dict[str, Any]:
-    return {"id": str(row["id"]), "org_id": str(row["org_id"]), "name": row["name"],
-            "email": row["email"], "role": row["role"],
-            "active": row["status"] != "deactivated", "status": row["status"]}
+    return {
+        "id": str(row["id"]),
+        "org_id": str(row["org_id"]),
+        "name": row["name"],
+        "email": row["email"],
+        "role": row["role"],
+        "active": row["status"] != "deactivated",
+        "status": row["status"],
+    }
 
 
 def org_fields(row: Any) -> dict[str, Any]:
-    return {"id": str(row["id"]), "slug": row["slug"], "name": row["name"],
-            "plan": row["plan"], "active": row["active"], "created_at": iso_z(row["created_at"])}
+    return {
+        "id": str(row["id"]),
+        "slug": row["slug"],
+        "name": row["name"],
+        "plan": row["plan"],
+        "active": row["active"],
+        "created_at": iso_z(row["created_at"]),
+    }

@@ -32,27 +32,45 @@ def _text(purpose: str, name: str, org_name: str, url: str) -> str:
         intro = f"You have been invited to join {org_name} on Servelo."
     else:
         intro = f"Use this link to sign in to {org_name} on Servelo."
-    return (f"Hello {name},\n\n{intro}\n\n{url}\n\n"
-            f"The link works once and expires in {_VALIDITY[purpose]}.\n"
-            "If you did not expect this mail, you can ignore it.\n")
+    return (
+        f"Hello {name},\n\n{intro}\n\n{url}\n\n"
+        f"The link works once and expires in {_VALIDITY[purpose]}.\n"
+        "If you did not expect this mail, you can ignore it.\n"
+    )
 
 
-async def send_link(conn: Connection, settings: Settings, *, org: Any, user: Any,
-                    purpose: str) -> None:
+async def send_link(
+    conn: Connection, settings: Settings, *, org: Any, user: Any, purpose: str
+) -> None:
     """Create a link for `user` and queue the mail carrying it (never an event)."""
     secret = new_secret()
     expires = datetime.now(UTC) + timedelta(seconds=MAGIC_LINK_TTL[purpose])
-    await repo.insert_magic_link(conn, link_id=uuid.uuid4(), org_id=org["id"],
-                                 user_id=user["id"], token_hash=digest(secret),
-                                 purpose=purpose, expires_at=expires)
+    await repo.insert_magic_link(
+        conn,
+        link_id=uuid.uuid4(),
+        org_id=org["id"],
+        user_id=user["id"],
+        token_hash=digest(secret),
+        purpose=purpose,
+        expires_at=expires,
+    )
     url = settings.public_url(org["slug"], f"/api/auth/magic-link/verify?token={secret}")
-    await queue_mail(conn, Mail(to=user["email"], subject=_SUBJECTS[purpose],
-                                text=_text(purpose, user["name"], org["name"], url)),
-                     org_id=org["id"])
+    await queue_mail(
+        conn,
+        Mail(
+            to=user["email"],
+            subject=_SUBJECTS[purpose],
+            text=_text(purpose, user["name"], org["name"], url),
+        ),
+        org_id=org["id"],
+    )
     if purpose != "invite":
-        await emit(conn, events.LoginLinkRequested(id=str(user["id"]), org_id=str(org["id"]),
-                                                   purpose=purpose),
-                   tenant=org["id"], subject=user["id"])
+        await emit(
+            conn,
+            events.LoginLinkRequested(id=str(user["id"]), org_id=str(org["id"]), purpose=purpose),
+            tenant=org["id"],
+            subject=user["id"],
+        )
 
 
 async def redeem(conn: Connection, *, org_id: UUID, secret: str) -> Any:

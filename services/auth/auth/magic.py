@@ -31,13 +31,15 @@ async def request_link(ctx: Auth, tenant: Identity, *, email: str, client: Clien
         user = await repo.get_user(conn, org_id=org_id, user_id=user["id"], for_update=True)
         if user is None:
             return
-        if await repo.recent_link_sent(conn, org_id=org_id, user_id=user["id"],
-                                       seconds=RESEND_AFTER):
+        if await repo.recent_link_sent(
+            conn, org_id=org_id, user_id=user["id"], seconds=RESEND_AFTER
+        ):
             return
         org = await repo.get_org(conn, org_id=org_id)
         await send_link(conn, ctx.settings, org=org, user=user, purpose="login")
-        await repo.insert_audit(conn, org_id=org_id, action="login_link_requested",
-                                user_id=user["id"], ip=client.ip)
+        await repo.insert_audit(
+            conn, org_id=org_id, action="login_link_requested", user_id=user["id"], ip=client.ip
+        )
 
 
 async def verify(ctx: Auth, tenant: Identity, *, token: str, client: Client) -> dict[str, Any]:
@@ -48,15 +50,21 @@ async def verify(ctx: Auth, tenant: Identity, *, token: str, client: Client) -> 
         link = await redeem(conn, org_id=org_id, secret=token)
         if link is None:
             raise ApiError(401, INVALID_LINK)
-        user = await repo.get_user(conn, org_id=org_id, user_id=link["user_id"],
-                                   for_update=True)
+        user = await repo.get_user(conn, org_id=org_id, user_id=link["user_id"], for_update=True)
         if user is None:
             raise ApiError(401, INVALID_LINK)
         if user["status"] == "deactivated":
             raise ApiError(403, "Account is inactive")
         user = await activate_if_invited(conn, org_id=org_id, user=user)
-        await repo.insert_audit(conn, org_id=org_id, action="login", user_id=user["id"],
-                                actor_id=user["id"], ip=client.ip,
-                                details={"method": "magic_link", "purpose": link["purpose"]})
-        return await open_session(ctx, conn, org_id=org_id, slug=tenant.org_slug, user=user,
-                                  client=client)
+        await repo.insert_audit(
+            conn,
+            org_id=org_id,
+            action="login",
+            user_id=user["id"],
+            actor_id=user["id"],
+            ip=client.ip,
+            details={"method": "magic_link", "purpose": link["purpose"]},
+        )
+        return await open_session(
+            ctx, conn, org_id=org_id, slug=tenant.org_slug, user=user, client=client
+        )

@@ -24,11 +24,15 @@ def create_app() -> Starlette:
     async def start(state: ServiceState) -> None:
         spec = settings.jwt_keys.get_secret_value() if settings.jwt_keys else None
         keys = load_keys(spec, Path(settings.data_dir))
-        ctx = Auth(pool=state.db, settings=settings, keys=keys,
-                   signer=TokenSigner(keys, issuer=settings.jwt_issuer,
-                                      audience=settings.jwt_audience),
-                   passwords=Passwords(settings.password_hash_profile,
-                                       concurrency=settings.password_hash_concurrency))
+        ctx = Auth(
+            pool=state.db,
+            settings=settings,
+            keys=keys,
+            signer=TokenSigner(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+            passwords=Passwords(
+                settings.password_hash_profile, concurrency=settings.password_hash_concurrency
+            ),
+        )
         state.extras["auth"] = ctx
         await bootstrap(ctx)
         janitor = Janitor(state.db)
@@ -40,6 +44,13 @@ def create_app() -> Starlette:
         if isinstance(janitor, Janitor):
             await janitor.stop()
 
-    return create_service_app(ServiceSpec(
-        name="auth", routes=ROUTES, migrations=package_migrations(__file__),
-        on_startup=[start], on_shutdown=[stop]), settings)
+    return create_service_app(
+        ServiceSpec(
+            name="auth",
+            routes=ROUTES,
+            migrations=package_migrations(__file__),
+            on_startup=[start],
+            on_shutdown=[stop],
+        ),
+        settings,
+    )

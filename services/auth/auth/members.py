@@ -20,60 +20,91 @@ from auth.service import open_session, revoke_user
 USER_NOT_FOUND = "User not found"
 
 
-async def user_in_org(conn: Connection, *, org_id: UUID, user_id: UUID,
-                      for_update: bool = False) -> Any:
+async def user_in_org(
+    conn: Connection, *, org_id: UUID, user_id: UUID, for_update: bool = False
+) -> Any:
     user = await repo.get_user(conn, org_id=org_id, user_id=user_id, for_update=for_update)
     if user is None:
         raise NotFound(USER_NOT_FOUND)
     return user
 
 
-async def _guard_admins(conn: Connection, *, org_id: UUID, user: Any, new_role: str | None,
-                        deactivating: bool) -> None:
+async def _guard_admins(
+    conn: Connection, *, org_id: UUID, user: Any, new_role: str | None, deactivating: bool
+) -> None:
     await repo.lock_admins(conn, org_id=org_id)
     others = await repo.other_active_admins(conn, org_id=org_id, user_id=user["id"])
-    check_last_admin(current_role=user["role"], current_status=user["status"],
-                     new_role=new_role, deactivating=deactivating, other_active_admins=others)
+    check_last_admin(
+        current_role=user["role"],
+        current_status=user["status"],
+        new_role=new_role,
+        deactivating=deactivating,
+        other_active_admins=others,
+    )
 
 
 async def invite(ctx: Auth, *, org_id: UUID, actor_id: UUID | None, data: InviteInput) -> Any:
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await repo.insert_user(conn, org_id=org_id, email=data.email, name=data.name,
-                                      role=data.role, status="invited", password_hash=None)
+        user = await repo.insert_user(
+            conn,
+            org_id=org_id,
+            email=data.email,
+            name=data.name,
+            role=data.role,
+            status="invited",
+            password_hash=None,
+        )
         if user is None:
             raise Conflict("A user with this email already exists")
         org = await repo.get_org(conn, org_id=org_id)
-        await emit(conn, events.UserInvited(**events.user_fields(user)), tenant=org_id,
-                   subject=user["id"])
+        await emit(
+            conn, events.UserInvited(**events.user_fields(user)), tenant=org_id, subject=user["id"]
+        )
         await send_link(conn, ctx.settings, org=org, user=user, purpose="invite")
-        await repo.insert_audit(conn, org_id=org_id, action="user_invited", actor_id=actor_id,
-                                user_id=user["id"], details={"email": data.email,
-                                                             "role": data.role})
+        await repo.insert_audit(
+            conn,
+            org_id=org_id,
+            action="user_invited",
+            actor_id=actor_id,
+            user_id=user["id"],
+            details={"email": data.email, "role": data.role},
+        )
     return user
 
 
-async def set_password(ctx: Auth, *, org_id: UUID, user_id: UUID, password: str,
-                       actor_id: UUID | None, action: str = "password_set",
-                       reissue: tuple[str, Client] | None = None) -> dict[str, Any] | None:
+async def set_password(
+    ctx: Auth,
+    *,
+    org_id: UUID,
+    user_id: UUID,
+    password: str,
+    actor_id: UUID | None,
+    action: str = "password_set",
+    reissue: tuple[str, Client] | None = None,
+) -> dict[str, Any] | None:
     """Replace the password (no current one needed) and end every session of the user.
     With `reissue` (org slug, client), the user gets a new session: the tokens returned."""
     password_hash = await ctx.passwords.hash(password)
     async with tenant_tx(ctx.pool, org_id) as conn:
         await user_in_org(conn, org_id=org_id, user_id=user_id, for_update=True)
-        user = await repo.update_user(conn, org_id=org_id, user_id=user_id,
-                                      password_hash=password_hash)
+        user = await repo.update_user(
+            conn, org_id=org_id, user_id=user_id, password_hash=password_hash
+        )
         await revoke_user(conn, org_id=org_id, user_id=user_id)
-        await repo.insert_audit(conn, org_id=org_id, action=action, actor_id=actor_id,
-                                user_id=user_id)
+        await repo.insert_audit(
+            conn, org_id=org_id, action=action, actor_id=actor_id, user_id=user_id
+        )
         if reissue is None:
             return None
         # Signed after the revocation instant, so the gateway accepts it.
-        return await open_session(ctx, conn, org_id=org_id, slug=reissue[0], user=user,
-                                  client=reissue[1])
+        return await open_session(
+            ctx, conn, org_id=org_id, slug=reissue[0], user=user, client=reissue[1]
+        )
 
 
-async def update(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | None,
-                 changes: dict[str, Any]) -> Any:
+async def update(
+    ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | None, changes: dict[str, Any]
+) -> Any:
     """Profile fields and role; a role change refuses the user's current access tokens
     (their role claim is stale) while their refresh tokens stay valid."""
     async with tenant_tx(ctx.pool, org_id) as conn:
@@ -81,8 +112,9 @@ async def update(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | Non
         new_role = changes.get("role")
         role_changed = new_role is not None and new_role != user["role"]
         if role_changed:
-            await _guard_admins(conn, org_id=org_id, user=user, new_role=new_role,
-                                deactivating=False)
+            await _guard_admins(
+                conn, org_id=org_id, user=user, new_role=new_role, deactivating=False
+            )
         if "name" in changes and changes["name"] is None:
             raise ApiError(400, "Validation failed", errors={"name": ["The name is required."]})
         if "role" in changes and changes["role"] is None:
@@ -90,17 +122,28 @@ async def update(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | Non
         if not changes:
             return user
         updated = await repo.update_user(conn, org_id=org_id, user_id=user_id, **changes)
-        await emit(conn, events.UserUpdated(**events.user_fields(updated)), tenant=org_id,
-                   subject=user_id)
+        await emit(
+            conn, events.UserUpdated(**events.user_fields(updated)), tenant=org_id, subject=user_id
+        )
         if role_changed:
             await revoke_user(conn, org_id=org_id, user_id=user_id, end_sessions=False)
-            await repo.insert_audit(conn, org_id=org_id, action="role_changed",
-                                    actor_id=actor_id, user_id=user_id,
-                                    details={"from": user["role"], "to": new_role})
+            await repo.insert_audit(
+                conn,
+                org_id=org_id,
+                action="role_changed",
+                actor_id=actor_id,
+                user_id=user_id,
+                details={"from": user["role"], "to": new_role},
+            )
         else:
-            await repo.insert_audit(conn, org_id=org_id, action="user_updated",
-                                    actor_id=actor_id, user_id=user_id,
-                                    details={"fields": sorted(changes)})
+            await repo.insert_audit(
+                conn,
+                org_id=org_id,
+                action="user_updated",
+                actor_id=actor_id,
+                user_id=user_id,
+                details={"fields": sorted(changes)},
+            )
     return updated
 
 
@@ -110,13 +153,17 @@ async def deactivate(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID |
         if user["status"] == "deactivated":
             return user
         await _guard_admins(conn, org_id=org_id, user=user, new_role=None, deactivating=True)
-        user = await repo.update_user(conn, org_id=org_id, user_id=user_id,
-                                      status="deactivated")
+        user = await repo.update_user(conn, org_id=org_id, user_id=user_id, status="deactivated")
         at = await revoke_user(conn, org_id=org_id, user_id=user_id, publish=False)
-        await emit(conn, events.UserDeactivated(**events.user_fields(user), revoked_at=at),
-                   tenant=org_id, subject=user_id)
-        await repo.insert_audit(conn, org_id=org_id, action="user_deactivated",
-                                actor_id=actor_id, user_id=user_id)
+        await emit(
+            conn,
+            events.UserDeactivated(**events.user_fields(user), revoked_at=at),
+            tenant=org_id,
+            subject=user_id,
+        )
+        await repo.insert_audit(
+            conn, org_id=org_id, action="user_deactivated", actor_id=actor_id, user_id=user_id
+        )
     return user
 
 
@@ -126,10 +173,12 @@ async def reactivate(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID |
         if user["status"] != "deactivated":
             return user
         user = await repo.update_user(conn, org_id=org_id, user_id=user_id, status="active")
-        await emit(conn, events.UserReactivated(**events.user_fields(user)), tenant=org_id,
-                   subject=user_id)
-        await repo.insert_audit(conn, org_id=org_id, action="user_reactivated",
-                                actor_id=actor_id, user_id=user_id)
+        await emit(
+            conn, events.UserReactivated(**events.user_fields(user)), tenant=org_id, subject=user_id
+        )
+        await repo.insert_audit(
+            conn, org_id=org_id, action="user_reactivated", actor_id=actor_id, user_id=user_id
+        )
     return user
 
 
@@ -139,14 +188,23 @@ async def delete(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | Non
         await _guard_admins(conn, org_id=org_id, user=user, new_role=None, deactivating=True)
         at = await revoke_user(conn, org_id=org_id, user_id=user_id, publish=False)
         await repo.delete_user(conn, org_id=org_id, user_id=user_id)
-        await emit(conn, events.UserDeleted(id=str(user_id), org_id=str(org_id), revoked_at=at),
-                   tenant=org_id, subject=user_id)
-        await repo.insert_audit(conn, org_id=org_id, action="user_deleted", actor_id=actor_id,
-                                user_id=user_id, details={"email": user["email"]})
+        await emit(
+            conn,
+            events.UserDeleted(id=str(user_id), org_id=str(org_id), revoked_at=at),
+            tenant=org_id,
+            subject=user_id,
+        )
+        await repo.insert_audit(
+            conn,
+            org_id=org_id,
+            action="user_deleted",
+            actor_id=actor_id,
+            user_id=user_id,
+            details={"email": user["email"]},
+        )
 
 
-async def send_login_link(ctx: Auth, *, org_id: UUID, user_id: UUID,
-                          actor_id: UUID | None) -> None:
+async def send_login_link(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | None) -> None:
     """A 24-hour sign-in link mailed to the user, on an admin's request."""
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await user_in_org(conn, org_id=org_id, user_id=user_id)
@@ -154,5 +212,6 @@ async def send_login_link(ctx: Auth, *, org_id: UUID, user_id: UUID,
             raise ApiError(409, "User is deactivated")
         org = await repo.get_org(conn, org_id=org_id)
         await send_link(conn, ctx.settings, org=org, user=user, purpose="admin_login")
-        await repo.insert_audit(conn, org_id=org_id, action="login_link_sent",
-                                actor_id=actor_id, user_id=user_id)
+        await repo.insert_audit(
+            conn, org_id=org_id, action="login_link_sent", actor_id=actor_id, user_id=user_id
+        )

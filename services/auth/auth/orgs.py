@@ -27,18 +27,37 @@ def require_system_admin(ctx: Auth, ident: Identity) -> None:
         raise ApiError(403, "Forbidden")
 
 
-async def _create(ctx: Auth, conn: Connection, *, org_id: UUID, slug: str, name: str,
-                  plan: str, admin: dict[str, Any], password_hash: str | None) -> Any | None:
+async def _create(
+    ctx: Auth,
+    conn: Connection,
+    *,
+    org_id: UUID,
+    slug: str,
+    name: str,
+    plan: str,
+    admin: dict[str, Any],
+    password_hash: str | None,
+) -> Any | None:
     org = await conn.fetchrow(
         "INSERT INTO orgs (id, slug, name, plan) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (slug) DO NOTHING RETURNING *, 1::bigint AS user_count",
-        org_id, slug, name, plan)
+        org_id,
+        slug,
+        name,
+        plan,
+    )
     if org is None:
         return None
     status = "active" if password_hash else "invited"
-    user = await repo.insert_user(conn, org_id=org_id, email=admin["email"],
-                                  name=admin["name"], role="admin", status=status,
-                                  password_hash=password_hash)
+    user = await repo.insert_user(
+        conn,
+        org_id=org_id,
+        email=admin["email"],
+        name=admin["name"],
+        role="admin",
+        status=status,
+        password_hash=password_hash,
+    )
     assert user is not None  # a new org has no users yet
     await emit(conn, events.OrgCreated(**events.org_fields(org)), tenant=org_id, subject=org_id)
     fields = events.user_fields(user)
@@ -47,8 +66,9 @@ async def _create(ctx: Auth, conn: Connection, *, org_id: UUID, slug: str, name:
     else:
         await emit(conn, events.UserInvited(**fields), tenant=org_id, subject=user["id"])
         await send_link(conn, ctx.settings, org=org, user=user, purpose="invite")
-    await repo.insert_audit(conn, org_id=org_id, action="org_created", user_id=user["id"],
-                            details={"slug": slug})
+    await repo.insert_audit(
+        conn, org_id=org_id, action="org_created", user_id=user["id"], details={"slug": slug}
+    )
     return org
 
 
@@ -58,9 +78,16 @@ async def create_org(ctx: Auth, ident: Identity, data: OrgCreate) -> Any:
     password_hash = await ctx.passwords.hash(password) if password else None
     org_id = uuid.uuid4()
     async with tenant_tx(ctx.pool, org_id) as conn:
-        org = await _create(ctx, conn, org_id=org_id, slug=data.slug, name=data.name,
-                            plan=data.plan, admin=data.admin.model_dump(),
-                            password_hash=password_hash)
+        org = await _create(
+            ctx,
+            conn,
+            org_id=org_id,
+            slug=data.slug,
+            name=data.name,
+            plan=data.plan,
+            admin=data.admin.model_dump(),
+            password_hash=password_hash,
+        )
     if org is None:
         raise Conflict("An organization with this slug already exists")
     return org
@@ -80,12 +107,20 @@ async def bootstrap(ctx: Auth) -> None:
     if not email or secret is None or len(secret.get_secret_value()) < 8:
         raise RuntimeError(
             f"the system org {slug!r} does not exist: set SERVELO_BOOTSTRAP_ADMIN_EMAIL and"
-            " SERVELO_BOOTSTRAP_ADMIN_PASSWORD (8+ characters) to create it")
+            " SERVELO_BOOTSTRAP_ADMIN_PASSWORD (8+ characters) to create it"
+        )
     password_hash = await ctx.passwords.hash(secret.get_secret_value())
     org_id = uuid.uuid4()
     async with tenant_tx(ctx.pool, org_id) as conn:
-        org = await _create(ctx, conn, org_id=org_id, slug=slug, name="Servelo system",
-                            plan="system", admin={"email": email, "name": "System admin"},
-                            password_hash=password_hash)
+        org = await _create(
+            ctx,
+            conn,
+            org_id=org_id,
+            slug=slug,
+            name="Servelo system",
+            plan="system",
+            admin={"email": email, "name": "System admin"},
+            password_hash=password_hash,
+        )
     if org is not None:
         log.info("created the system org and its admin", extra={"slug": slug})

@@ -17,7 +17,8 @@ class Passwords:
             self._hasher = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         else:
             self._hasher = argon2.PasswordHasher.from_parameters(
-                argon2.profiles.RFC_9106_LOW_MEMORY)
+                argon2.profiles.RFC_9106_LOW_MEMORY
+            )
         # Verified against when the email is unknown, so both failures take as long.
         self._dummy = self._hasher.hash("servelo-dummy-password")
         # Each hash takes 64 MiB (default profile): bound how many run at once, so a login

@@ -34,15 +34,25 @@ REVOCATION_WINDOW = 20 * 60
 async def login(request: Request) -> Response:
     """Sign in with email and password."""
     data = await body(request, LoginInput)
-    return json(await service.login(auth(request), tenant(request), email=data.email,
-                                    password=data.password, client=Client.of(request)))
+    return json(
+        await service.login(
+            auth(request),
+            tenant(request),
+            email=data.email,
+            password=data.password,
+            client=Client.of(request),
+        )
+    )
 
 
 async def refresh(request: Request) -> Response:
     """Exchange a refresh token for a new token pair (the old one stops working)."""
     data = await body(request, RefreshInput)
-    return json(await service.refresh(auth(request), tenant(request),
-                                      token=data.refresh_token, client=Client.of(request)))
+    return json(
+        await service.refresh(
+            auth(request), tenant(request), token=data.refresh_token, client=Client.of(request)
+        )
+    )
 
 
 async def logout(request: Request) -> Response:
@@ -61,16 +71,18 @@ async def me(request: Request) -> Response:
 async def request_magic_link(request: Request) -> Response:
     """Mail a sign-in link; the answer is the same whether the email is known or not."""
     data = await body(request, EmailInput)
-    await magic.request_link(auth(request), tenant(request), email=data.email,
-                             client=Client.of(request))
+    await magic.request_link(
+        auth(request), tenant(request), email=data.email, client=Client.of(request)
+    )
     return message(magic.REQUEST_ANSWER)
 
 
 async def verify_magic_link(request: Request) -> Response:
     """Redeem a magic link (once) for a token pair."""
     token = request.query_params.get("token", "")
-    return json(await magic.verify(auth(request), tenant(request), token=token,
-                                   client=Client.of(request)))
+    return json(
+        await magic.verify(auth(request), tenant(request), token=token, client=Client.of(request))
+    )
 
 
 async def list_sessions(request: Request) -> Response:
@@ -83,8 +95,12 @@ def _revoked(text: str, access: str | None, ttl: int) -> Response:
     content: dict[str, object] = {"message": text}
     if access:
         # The caller's own access token was refused with the others; here is a new one.
-        content.update(accessToken=access, access_token=access, token_type="bearer",  # noqa: S106
-                       expires_in=ttl)
+        content.update(
+            accessToken=access,
+            access_token=access,
+            token_type="bearer",  # noqa: S106
+            expires_in=ttl,
+        )
     return JSONResponse(content)
 
 
@@ -112,8 +128,18 @@ async def internal_orgs(request: Request) -> Response:
     require_internal(request)
     async with auth(request).pool.acquire() as conn:
         rows = await repo.list_orgs(conn)
-    return json([{"id": str(r["id"]), "slug": r["slug"], "name": r["name"],
-                  "plan": r["plan"], "active": r["active"]} for r in rows])
+    return json(
+        [
+            {
+                "id": str(r["id"]),
+                "slug": r["slug"],
+                "name": r["name"],
+                "plan": r["plan"],
+                "active": r["active"],
+            }
+            for r in rows
+        ]
+    )
 
 
 async def internal_revocations(request: Request) -> Response:
@@ -122,27 +148,62 @@ async def internal_revocations(request: Request) -> Response:
     since = datetime.fromtimestamp(time.time() - REVOCATION_WINDOW, UTC)
     async with system_tx(auth(request).pool) as conn:
         rows = await repo.recent_revocations(conn, since=since)
-    return json([{"user_id": str(r["user_id"]), "revoked_at": r["revoked_at"].timestamp()}
-                 for r in rows])
+    return json(
+        [{"user_id": str(r["user_id"]), "revoked_at": r["revoked_at"].timestamp()} for r in rows]
+    )
 
 
 _AUTH = ["auth"]
 ROUTES = [
-    api_route("/api/auth/login", login, methods=["POST"], body=LoginInput, response=TokenPair,
-              public=True, tags=_AUTH),
-    api_route("/api/auth/refresh", refresh, methods=["POST"], body=RefreshInput,
-              response=TokenPair, public=True, tags=_AUTH),
-    api_route("/api/auth/logout", logout, methods=["POST"], body=LogoutInput, public=True,
-              tags=_AUTH),
+    api_route(
+        "/api/auth/login",
+        login,
+        methods=["POST"],
+        body=LoginInput,
+        response=TokenPair,
+        public=True,
+        tags=_AUTH,
+    ),
+    api_route(
+        "/api/auth/refresh",
+        refresh,
+        methods=["POST"],
+        body=RefreshInput,
+        response=TokenPair,
+        public=True,
+        tags=_AUTH,
+    ),
+    api_route(
+        "/api/auth/logout", logout, methods=["POST"], body=LogoutInput, public=True, tags=_AUTH
+    ),
     api_route("/api/auth/me", me, methods=["GET"], response=UserPublic, tags=_AUTH),
-    api_route("/api/auth/magic-link/request", request_magic_link, methods=["POST"],
-              body=EmailInput, public=True, tags=_AUTH),
-    api_route("/api/auth/magic-link/verify", verify_magic_link, methods=["GET"],
-              response=TokenPair, public=True, tags=_AUTH),
-    api_route("/api/auth/sessions", list_sessions, methods=["GET"], response=SessionPublic,
-              list_response=True, tags=_AUTH),
-    api_route("/api/auth/sessions/revoke-others", revoke_other_sessions, methods=["POST"],
-              tags=_AUTH),
+    api_route(
+        "/api/auth/magic-link/request",
+        request_magic_link,
+        methods=["POST"],
+        body=EmailInput,
+        public=True,
+        tags=_AUTH,
+    ),
+    api_route(
+        "/api/auth/magic-link/verify",
+        verify_magic_link,
+        methods=["GET"],
+        response=TokenPair,
+        public=True,
+        tags=_AUTH,
+    ),
+    api_route(
+        "/api/auth/sessions",
+        list_sessions,
+        methods=["GET"],
+        response=SessionPublic,
+        list_response=True,
+        tags=_AUTH,
+    ),
+    api_route(
+        "/api/auth/sessions/revoke-others", revoke_other_sessions, methods=["POST"], tags=_AUTH
+    ),
     api_route("/api/auth/sessions/{id}", revoke_session, methods=["DELETE"], tags=_AUTH),
     api_route("/api/auth/jwks", jwks, methods=["GET"], public=True, tags=_AUTH),
     # Service-to-service only: plain routes, left out of the public OpenAPI document.

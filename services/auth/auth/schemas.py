@@ -14,7 +14,8 @@ Email = Annotated[str, Field(min_length=3, max_length=254)]
 # Never stripped: whitespace is part of a password.
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=1024)]
 AnyPassword = Annotated[
-    str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)]
+    str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)
+]
 Phone = Annotated[str, Field(max_length=50)]
 
 
@@ -158,7 +159,6 @@ class AuditPublic(ApiOutput):
     details: dict[str, object]
     ip: str | None
     created_at: Timestamp
-
 
 
 class TechnicianPublic(ApiOutput):

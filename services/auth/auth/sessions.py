@@ -34,13 +34,19 @@ async def revoke(ctx: Auth, ident: Identity, session_id: UUID) -> str | None:
     revokes per user, so the caller gets a fresh access token for their own session)."""
     org_id, user_id = UUID(ident.org_id), UUID(str(ident.user_id))
     async with tenant_tx(ctx.pool, org_id) as conn:
-        if not await repo.revoke_session(conn, org_id=org_id, session_id=session_id,
-                                         user_id=user_id):
+        if not await repo.revoke_session(
+            conn, org_id=org_id, session_id=session_id, user_id=user_id
+        ):
             raise NotFound("Session not found")
         await revoke_user(conn, org_id=org_id, user_id=user_id, end_sessions=False)
-        await repo.insert_audit(conn, org_id=org_id, action="session_revoked",
-                                actor_id=user_id, user_id=user_id,
-                                details={"session_id": str(session_id)})
+        await repo.insert_audit(
+            conn,
+            org_id=org_id,
+            action="session_revoked",
+            actor_id=user_id,
+            user_id=user_id,
+            details={"session_id": str(session_id)},
+        )
     return _fresh_token(ctx, ident, skip=session_id)
 
 
@@ -51,8 +57,9 @@ async def revoke_others(ctx: Auth, ident: Identity) -> str | None:
             await revoke_user(conn, org_id=org_id, user_id=user_id)
         else:
             await revoke_user(conn, org_id=org_id, user_id=user_id, keep=current)
-        await repo.insert_audit(conn, org_id=org_id, action="sessions_revoked",
-                                actor_id=user_id, user_id=user_id)
+        await repo.insert_audit(
+            conn, org_id=org_id, action="sessions_revoked", actor_id=user_id, user_id=user_id
+        )
     return _fresh_token(ctx, ident, skip=None)
 
 
@@ -61,8 +68,9 @@ def _fresh_token(ctx: Auth, ident: Identity, *, skip: UUID | None) -> str | None
     current = _current(ident)
     if current is None or current == skip or ident.role is None:
         return None
-    return ctx.signer.sign(user_id=str(ident.user_id), org=ident.org_slug, role=ident.role,
-                           session_id=str(current))
+    return ctx.signer.sign(
+        user_id=str(ident.user_id), org=ident.org_slug, role=ident.role, session_id=str(current)
+    )
 
 
 async def audit(ctx: Auth, *, org_id: UUID, page: PageRequest) -> list[Any]:

@@ -30,10 +30,16 @@ async def list_orgs(ctx: Auth, page: PageRequest) -> list[Any]:
     c1, c2 = page.cursor if page.cursor else (None, None)
     # Counting users crosses tenants: the one place that needs system_tx here.
     async with system_tx(ctx.pool) as conn:
-        return list(await conn.fetch(
-            "SELECT o.*, (SELECT count(*) FROM users u WHERE u.org_id = o.id) AS user_count"
-            " FROM orgs o WHERE ($1::timestamptz IS NULL OR (o.created_at, o.id) < ($1, $2))"
-            " ORDER BY o.created_at DESC, o.id DESC LIMIT $3", c1, c2, page.limit + 1))
+        return list(
+            await conn.fetch(
+                "SELECT o.*, (SELECT count(*) FROM users u WHERE u.org_id = o.id) AS user_count"
+                " FROM orgs o WHERE ($1::timestamptz IS NULL OR (o.created_at, o.id) < ($1, $2))"
+                " ORDER BY o.created_at DESC, o.id DESC LIMIT $3",
+                c1,
+                c2,
+                page.limit + 1,
+            )
+        )
 
 
 async def update_org(ctx: Auth, slug: str, changes: dict[str, Any]) -> Any:
@@ -44,16 +50,24 @@ async def update_org(ctx: Auth, slug: str, changes: dict[str, Any]) -> Any:
     async with tenant_tx(ctx.pool, org_id) as conn:
         if changes:
             sets = ", ".join(f"{k} = ${i + 2}" for i, k in enumerate(changes))
-            await conn.execute(f"UPDATE orgs SET {sets}, updated_at = now() WHERE id = $1",  # noqa: S608
-                               org_id, *changes.values())
+            await conn.execute(
+                f"UPDATE orgs SET {sets}, updated_at = now() WHERE id = $1",  # noqa: S608
+                org_id,
+                *changes.values(),
+            )
         org = await repo.get_org_by_slug(conn, slug=slug)
         if org is None:
             raise NotFound(ORG_NOT_FOUND)
         if changes:
-            await emit(conn, events.OrgUpdated(**events.org_fields(org)), tenant=org_id,
-                       subject=org_id)
-            await repo.insert_audit(conn, org_id=org_id, action="org_updated",
-                                    details={k: v for k, v in changes.items()})
+            await emit(
+                conn, events.OrgUpdated(**events.org_fields(org)), tenant=org_id, subject=org_id
+            )
+            await repo.insert_audit(
+                conn,
+                org_id=org_id,
+                action="org_updated",
+                details={k: v for k, v in changes.items()},
+            )
     return org
 
 
@@ -70,5 +84,6 @@ async def delete_org(ctx: Auth, slug: str) -> None:
         # Rows that reference the org without a foreign key (platform tables). The outbox
         # stays: it is about to carry `org-deleted` to the other services.
         await purge_platform_rows(conn, org_id=org_id, include_outbox=False)
-        await emit(conn, events.OrgDeleted(id=str(org_id), slug=slug), tenant=org_id,
-                   subject=org_id)
+        await emit(
+            conn, events.OrgDeleted(id=str(org_id), slug=slug), tenant=org_id, subject=org_id
+        )

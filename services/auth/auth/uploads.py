@@ -15,10 +15,16 @@ async def read_upload(request: Request, *, max_bytes: int, field: str = "file") 
     """The bytes of `field`; 413 past `max_bytes` (counted while reading, so a client that
     lies about Content-Length or streams without one cannot make us buffer more)."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise ApiError(415, "Expected multipart/form-data with a `file` field",
-                       errors={field: ["The file field is required."]})
-    too_large = ApiError(413, f"The file must be at most {max_bytes // 1024} KB",
-                         errors={field: [f"The file must be at most {max_bytes // 1024} KB."]})
+        raise ApiError(
+            415,
+            "Expected multipart/form-data with a `file` field",
+            errors={field: ["The file field is required."]},
+        )
+    too_large = ApiError(
+        413,
+        f"The file must be at most {max_bytes // 1024} KB",
+        errors={field: [f"The file must be at most {max_bytes // 1024} KB."]},
+    )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes + _OVERHEAD:
         raise too_large

@@ -48,11 +48,14 @@ async def list_users(request: Request) -> Response:
     pr = page_request(request, key_types=(datetime, UUID))
     role = request.query_params.get("role")
     status = request.query_params.get("status")
-    rows = await users.list_users(auth(request), org_id=org_id, page=pr,
-                                  role=role if role in ROLES else None,
-                                  status=status if status in STATUSES else None)
-    items, headers = page(request, rows, pr,
-                          key=lambda r: (r["created_at"], str(r["id"])))
+    rows = await users.list_users(
+        auth(request),
+        org_id=org_id,
+        page=pr,
+        role=role if role in ROLES else None,
+        status=status if status in STATUSES else None,
+    )
+    items, headers = page(request, rows, pr, key=lambda r: (r["created_at"], str(r["id"])))
     return json([public(r) for r in items], headers=headers)
 
 
@@ -60,8 +63,10 @@ async def invite(request: Request) -> Response:
     """Invite a user by email with a 7-day link (admin)."""
     _, org_id, actor = _admin(request)
     data = await body(request, InviteInput)
-    return json(public(await members.invite(auth(request), org_id=org_id, actor_id=actor,
-                                            data=data)), status=201)
+    return json(
+        public(await members.invite(auth(request), org_id=org_id, actor_id=actor, data=data)),
+        status=201,
+    )
 
 
 async def technicians(request: Request) -> Response:
@@ -94,19 +99,27 @@ async def upload_avatar(request: Request) -> Response:
 async def get_avatar(request: Request) -> Response:
     """A user's profile photo."""
     ident = caller(request)
-    row = await users.avatar(auth(request), org_id=UUID(ident.org_id),
-                             user_id=path_id(request, message="Avatar not found"))
-    return Response(bytes(row["data"]), media_type=row["content_type"], headers={
-        "Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'"})
+    row = await users.avatar(
+        auth(request),
+        org_id=UUID(ident.org_id),
+        user_id=path_id(request, message="Avatar not found"),
+    )
+    return Response(
+        bytes(row["data"]),
+        media_type=row["content_type"],
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
 
 
 async def set_own_password(request: Request) -> Response:
     """Set a password on the current account (no current one needed)."""
     ident = caller(request)
     data = await body(request, SetPasswordInput)
-    tokens = await users.set_own_password(auth(request), ident, data.password,
-                                          Client.of(request))
+    tokens = await users.set_own_password(auth(request), ident, data.password, Client.of(request))
     return json({"message": "Password set successfully", **(tokens or {})})
 
 
@@ -114,8 +127,13 @@ async def change_password(request: Request) -> Response:
     """Change the current user's password."""
     ident = caller(request)
     data = await body(request, ChangePasswordInput)
-    tokens = await users.change_password(auth(request), ident, current=data.current_password,
-                                         new=data.new_password, client=Client.of(request))
+    tokens = await users.change_password(
+        auth(request),
+        ident,
+        current=data.current_password,
+        new=data.new_password,
+        client=Client.of(request),
+    )
     return json({"message": "Password changed successfully", **(tokens or {})})
 
 
@@ -131,8 +149,17 @@ async def update_user(request: Request) -> Response:
     _, org_id, actor = _admin(request)
     user_id = path_id(request, message=NOT_FOUND)
     data = await body(request, UserUpdate)
-    return json(public(await members.update(auth(request), org_id=org_id, user_id=user_id,
-                                            actor_id=actor, changes=data.provided())))
+    return json(
+        public(
+            await members.update(
+                auth(request),
+                org_id=org_id,
+                user_id=user_id,
+                actor_id=actor,
+                changes=data.provided(),
+            )
+        )
+    )
 
 
 async def admin_set_password(request: Request) -> Response:
@@ -140,8 +167,9 @@ async def admin_set_password(request: Request) -> Response:
     _, org_id, actor = _admin(request)
     user_id = path_id(request, message=NOT_FOUND)
     data = await body(request, SetPasswordInput)
-    await members.set_password(auth(request), org_id=org_id, user_id=user_id,
-                               password=data.password, actor_id=actor)
+    await members.set_password(
+        auth(request), org_id=org_id, user_id=user_id, password=data.password, actor_id=actor
+    )
     return message("Password updated successfully")
 
 
@@ -149,8 +177,7 @@ async def send_login_link(request: Request) -> Response:
     """Mail a 24-hour sign-in link to a user (admin)."""
     _, org_id, actor = _admin(request)
     user_id = path_id(request, message=NOT_FOUND)
-    await members.send_login_link(auth(request), org_id=org_id, user_id=user_id,
-                                  actor_id=actor)
+    await members.send_login_link(auth(request), org_id=org_id, user_id=user_id, actor_id=actor)
     return message("Login link sent")
 
 
@@ -158,16 +185,22 @@ async def deactivate(request: Request) -> Response:
     """Deactivate a user: no sign-in, tokens refused (admin)."""
     _, org_id, actor = _admin(request)
     user_id = path_id(request, message=NOT_FOUND)
-    return json(public(await members.deactivate(auth(request), org_id=org_id,
-                                                user_id=user_id, actor_id=actor)))
+    return json(
+        public(
+            await members.deactivate(auth(request), org_id=org_id, user_id=user_id, actor_id=actor)
+        )
+    )
 
 
 async def reactivate(request: Request) -> Response:
     """Reactivate a deactivated user (admin)."""
     _, org_id, actor = _admin(request)
     user_id = path_id(request, message=NOT_FOUND)
-    return json(public(await members.reactivate(auth(request), org_id=org_id,
-                                                user_id=user_id, actor_id=actor)))
+    return json(
+        public(
+            await members.reactivate(auth(request), org_id=org_id, user_id=user_id, actor_id=actor)
+        )
+    )
 
 
 async def delete_user(request: Request) -> Response:
@@ -196,43 +229,102 @@ async def audit(request: Request) -> Response:
     _, org_id, _ = _admin(request)
     pr = page_request(request, key_types=(datetime, UUID))
     rows = await sessions.audit(auth(request), org_id=org_id, page=pr)
-    items, headers = page(request, rows, pr,
-                          key=lambda r: (r["created_at"], str(r["id"])))
+    items, headers = page(request, rows, pr, key=lambda r: (r["created_at"], str(r["id"])))
     return json([AuditPublic.model_validate(dict(r)) for r in items], headers=headers)
 
 
 ROUTES = [
-    api_route("/api/users", list_users, methods=["GET"], response=UserPublic,
-              list_response=True, tags=["users"]),
-    api_route("/api/users/invite", invite, methods=["POST"], body=InviteInput,
-              response=UserPublic, status=201, tags=["users"]),
-    api_route("/api/users/technicians", technicians, methods=["GET"],
-              response=TechnicianPublic, list_response=True, tags=["users"]),
+    api_route(
+        "/api/users",
+        list_users,
+        methods=["GET"],
+        response=UserPublic,
+        list_response=True,
+        tags=["users"],
+    ),
+    api_route(
+        "/api/users/invite",
+        invite,
+        methods=["POST"],
+        body=InviteInput,
+        response=UserPublic,
+        status=201,
+        tags=["users"],
+    ),
+    api_route(
+        "/api/users/technicians",
+        technicians,
+        methods=["GET"],
+        response=TechnicianPublic,
+        list_response=True,
+        tags=["users"],
+    ),
     api_route("/api/users/preferences", get_preferences, methods=["GET"], tags=["users"]),
     api_route("/api/users/preferences", put_preferences, methods=["PUT"], tags=["users"]),
-    api_route("/api/users/me/avatar", upload_avatar, methods=["POST"], response=UserPublic,
-              tags=["users"]),
-    api_route("/api/users/me/set-password", set_own_password, methods=["POST"],
-              body=SetPasswordInput, tags=["users"]),
-    api_route("/api/users/me/change-password", change_password, methods=["POST"],
-              body=ChangePasswordInput, tags=["users"]),
-    api_route("/api/users/{id}", get_user, methods=["GET"], response=UserPublic,
-              tags=["users"]),
-    api_route("/api/users/{id}", update_user, methods=["PUT"], body=UserUpdate,
-              response=UserPublic, tags=["users"]),
+    api_route(
+        "/api/users/me/avatar", upload_avatar, methods=["POST"], response=UserPublic, tags=["users"]
+    ),
+    api_route(
+        "/api/users/me/set-password",
+        set_own_password,
+        methods=["POST"],
+        body=SetPasswordInput,
+        tags=["users"],
+    ),
+    api_route(
+        "/api/users/me/change-password",
+        change_password,
+        methods=["POST"],
+        body=ChangePasswordInput,
+        tags=["users"],
+    ),
+    api_route("/api/users/{id}", get_user, methods=["GET"], response=UserPublic, tags=["users"]),
+    api_route(
+        "/api/users/{id}",
+        update_user,
+        methods=["PUT"],
+        body=UserUpdate,
+        response=UserPublic,
+        tags=["users"],
+    ),
     api_route("/api/users/{id}", delete_user, methods=["DELETE"], tags=["users"]),
     api_route("/api/users/{id}/avatar", get_avatar, methods=["GET"], tags=["users"]),
-    api_route("/api/users/{id}/set-password", admin_set_password, methods=["POST"],
-              body=SetPasswordInput, tags=["users"]),
-    api_route("/api/users/{id}/send-login-link", send_login_link, methods=["POST"],
-              tags=["users"]),
-    api_route("/api/users/{id}/deactivate", deactivate, methods=["PUT"], response=UserPublic,
-              tags=["users"]),
-    api_route("/api/users/{id}/reactivate", reactivate, methods=["PUT"], response=UserPublic,
-              tags=["users"]),
+    api_route(
+        "/api/users/{id}/set-password",
+        admin_set_password,
+        methods=["POST"],
+        body=SetPasswordInput,
+        tags=["users"],
+    ),
+    api_route("/api/users/{id}/send-login-link", send_login_link, methods=["POST"], tags=["users"]),
+    api_route(
+        "/api/users/{id}/deactivate",
+        deactivate,
+        methods=["PUT"],
+        response=UserPublic,
+        tags=["users"],
+    ),
+    api_route(
+        "/api/users/{id}/reactivate",
+        reactivate,
+        methods=["PUT"],
+        response=UserPublic,
+        tags=["users"],
+    ),
     api_route("/api/settings", get_settings, methods=["GET"], tags=["settings"]),
-    api_route("/api/settings", put_settings, methods=["PUT"],
-              body=org_settings.SettingsUpdate, tags=["settings"]),
-    api_route("/api/audit", audit, methods=["GET"], response=AuditPublic, list_response=True,
-              tags=["audit"]),
+    api_route(
+        "/api/settings",
+        put_settings,
+        methods=["PUT"],
+        body=org_settings.SettingsUpdate,
+        tags=["settings"],
+    ),
+    api_route(
+        "/api/audit",
+        audit,
+        methods=["GET"],
+        response=AuditPublic,
+        list_response=True,
+        tags=["audit"],
+    ),
 ]

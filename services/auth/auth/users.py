@@ -36,18 +36,19 @@ async def get(ctx: Auth, *, org_id: UUID, user_id: UUID) -> Any:
         return await user_in_org(conn, org_id=org_id, user_id=user_id)
 
 
-async def list_users(ctx: Auth, *, org_id: UUID, page: PageRequest, role: str | None,
-                     status: str | None) -> list[Any]:
+async def list_users(
+    ctx: Auth, *, org_id: UUID, page: PageRequest, role: str | None, status: str | None
+) -> list[Any]:
     async with tenant_tx(ctx.pool, org_id) as conn:
-        return await repo.list_users(conn, org_id=org_id, limit=page.limit,
-                                     cursor=page.cursor, role=role, status=status)
+        return await repo.list_users(
+            conn, org_id=org_id, limit=page.limit, cursor=page.cursor, role=role, status=status
+        )
 
 
 async def technicians(ctx: Auth, ident: Identity, page: PageRequest) -> list[Any]:
     org_id = UUID(ident.org_id)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        return await repo.active_users(conn, org_id=org_id, limit=page.limit,
-                                       cursor=page.cursor)
+        return await repo.active_users(conn, org_id=org_id, limit=page.limit, cursor=page.cursor)
 
 
 async def preferences(ctx: Auth, ident: Identity) -> dict[str, Any]:
@@ -58,16 +59,21 @@ async def preferences(ctx: Auth, ident: Identity) -> dict[str, Any]:
 
 async def merge_preferences(ctx: Auth, ident: Identity, patch: Any) -> dict[str, Any]:
     if not isinstance(patch, dict):
-        raise ApiError(400, "Validation failed",
-                       errors={"body": ["Preferences must be a JSON object."]})
+        raise ApiError(
+            400, "Validation failed", errors={"body": ["Preferences must be a JSON object."]}
+        )
     org_id, user_id = _ids(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await user_in_org(conn, org_id=org_id, user_id=user_id, for_update=True)
         merged = deep_merge(user["preferences"] or {}, patch)
         if len(orjson.dumps(merged)) > ctx.settings.preferences_max_bytes:
-            raise ApiError(413, "Preferences are too large",
-                           errors={"body": [f"At most {ctx.settings.preferences_max_bytes}"
-                                            " bytes of preferences."]})
+            raise ApiError(
+                413,
+                "Preferences are too large",
+                errors={
+                    "body": [f"At most {ctx.settings.preferences_max_bytes} bytes of preferences."]
+                },
+            )
         await repo.update_user(conn, org_id=org_id, user_id=user_id, preferences=merged)
     return merged
 
@@ -76,15 +82,17 @@ async def set_avatar(ctx: Auth, ident: Identity, data: bytes) -> Any:
     """Store an image (type by its magic bytes) and point `avatar_url` at it."""
     kind = sniff_image(data)
     if kind is None:
-        raise ApiError(415, "The file must be a PNG, JPEG, GIF or WebP image",
-                       errors={"file": ["The file must be a PNG, JPEG, GIF or WebP image."]})
+        raise ApiError(
+            415,
+            "The file must be a PNG, JPEG, GIF or WebP image",
+            errors={"file": ["The file must be a PNG, JPEG, GIF or WebP image."]},
+        )
     org_id, user_id = _ids(ident)
     # The version defeats caches when the picture changes.
     url = f"/api/users/{user_id}/avatar?v={int(time.time() * 1000)}"
     async with tenant_tx(ctx.pool, org_id) as conn:
         await user_in_org(conn, org_id=org_id, user_id=user_id, for_update=True)
-        await repo.put_avatar(conn, org_id=org_id, user_id=user_id, content_type=kind,
-                              data=data)
+        await repo.put_avatar(conn, org_id=org_id, user_id=user_id, content_type=kind, data=data)
         return await repo.update_user(conn, org_id=org_id, user_id=user_id, avatar_url=url)
 
 
@@ -96,21 +104,38 @@ async def avatar(ctx: Auth, *, org_id: UUID, user_id: UUID) -> Any:
     return row
 
 
-async def set_own_password(ctx: Auth, ident: Identity, password: str,
-                           client: Client) -> dict[str, Any] | None:
+async def set_own_password(
+    ctx: Auth, ident: Identity, password: str, client: Client
+) -> dict[str, Any] | None:
     org_id, user_id = _ids(ident)
-    return await set_password(ctx, org_id=org_id, user_id=user_id, password=password,
-                              actor_id=user_id, action="password_set",
-                              reissue=(ident.org_slug, client))
+    return await set_password(
+        ctx,
+        org_id=org_id,
+        user_id=user_id,
+        password=password,
+        actor_id=user_id,
+        action="password_set",
+        reissue=(ident.org_slug, client),
+    )
 
 
-async def change_password(ctx: Auth, ident: Identity, *, current: str, new: str,
-                          client: Client) -> dict[str, Any] | None:
+async def change_password(
+    ctx: Auth, ident: Identity, *, current: str, new: str, client: Client
+) -> dict[str, Any] | None:
     user = await me(ctx, ident)
     if not await ctx.passwords.verify(user["password_hash"], current):
-        raise ApiError(400, "Current password is incorrect",
-                       errors={"current_password": ["The current password is incorrect."]})
+        raise ApiError(
+            400,
+            "Current password is incorrect",
+            errors={"current_password": ["The current password is incorrect."]},
+        )
     org_id, user_id = _ids(ident)
-    return await set_password(ctx, org_id=org_id, user_id=user_id, password=new,
-                              actor_id=user_id, action="password_changed",
-                              reissue=(ident.org_slug, client))
+    return await set_password(
+        ctx,
+        org_id=org_id,
+        user_id=user_id,
+        password=new,
+        actor_id=user_id,
+        action="password_changed",
+        reissue=(ident.org_slug, client),
+    )

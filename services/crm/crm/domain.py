@@ -53,19 +53,20 @@ class Quote:
         """Lines, tax rate and client change only while the quote is a draft."""
         if self.status is not QuoteStatus.DRAFT:
             raise TransitionRefused(
-                f"Quote {self.number} is {self.status}; only draft quotes can be edited")
+                f"Quote {self.number} is {self.status}; only draft quotes can be edited"
+            )
 
     def transition(self, to: QuoteStatus, *, now: datetime) -> Transition | None:
         """The change to `to`, or None when the quote already has that status."""
         if to is self.status:
             return None
         if to not in ALLOWED[self.status]:
-            raise TransitionRefused(
-                f"Quote {self.number} is {self.status} and cannot become {to}")
+            raise TransitionRefused(f"Quote {self.number} is {self.status} and cannot become {to}")
         if to is QuoteStatus.ACCEPTED and self.expired(now.date()):
             raise TransitionRefused(
                 f"Quote {self.number} expired on {self.valid_until}; extend valid_until"
-                " before accepting it")
+                " before accepting it"
+            )
         if to is QuoteStatus.SENT:
             return Transition(to, sent_at=now)
         if to is QuoteStatus.ACCEPTED:
@@ -76,7 +77,8 @@ class Quote:
         """Mailing the quote: a draft becomes sent; a sent quote may be mailed again."""
         if self.status not in (QuoteStatus.DRAFT, QuoteStatus.SENT):
             raise TransitionRefused(
-                f"Quote {self.number} is {self.status}; it can no longer be sent")
+                f"Quote {self.number} is {self.status}; it can no longer be sent"
+            )
         return Transition(QuoteStatus.SENT, sent_at=now)
 
     def expired(self, today: date) -> bool:

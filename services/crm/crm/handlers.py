@@ -62,14 +62,19 @@ def settings_values(data: dict[str, Any]) -> dict[str, Any]:
 async def handle_auth_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     org_id = event.tenant_id
     if event.type == "settings-updated":
-        await repo.upsert_org_settings(conn, org_id=org_id, values=settings_values(event.data),
-                                       event_time=datetime.fromisoformat(event.time))
+        await repo.upsert_org_settings(
+            conn,
+            org_id=org_id,
+            values=settings_values(event.data),
+            event_time=datetime.fromisoformat(event.time),
+        )
     elif event.type == "org-deleted":
         counts = await repo.purge_org(conn, org_id=org_id)
         log.info("org purged", extra={"org_id": str(org_id), "rows": counts})
 
 
 SUBSCRIPTIONS = [
-    Subscription(name="auth-orgs", events=[SETTINGS_UPDATED, ORG_DELETED],
-                 handler=handle_auth_event),
+    Subscription(
+        name="auth-orgs", events=[SETTINGS_UPDATED, ORG_DELETED], handler=handle_auth_event
+    ),
 ]

@@ -12,7 +12,12 @@ from crm.routes import ROUTES
 
 
 def create_app() -> Starlette:
-    return create_service_app(ServiceSpec(
-        name="crm", routes=ROUTES, migrations=package_migrations(__file__),
-        subscriptions=SUBSCRIPTIONS),
-        Settings())  # type: ignore[call-arg]
+    return create_service_app(
+        ServiceSpec(
+            name="crm",
+            routes=ROUTES,
+            migrations=package_migrations(__file__),
+            subscriptions=SUBSCRIPTIONS,
+        ),
+        Settings(),  # type: ignore[call-arg]
+    )

@@ -32,25 +32,27 @@ def _content(lines: Sequence[str], title: str | None) -> bytes:
 
 def render_pdf(title: str, lines: Sequence[str]) -> bytes:
     """One document: `title` on top of the first page, `lines` below, paginated."""
-    chunks = [list(lines[i:i + LINES_PER_PAGE])
-              for i in range(0, max(len(lines), 1), LINES_PER_PAGE)] or [[]]
+    chunks = [
+        list(lines[i : i + LINES_PER_PAGE]) for i in range(0, max(len(lines), 1), LINES_PER_PAGE)
+    ] or [[]]
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",  # the page tree, once the page object numbers are known
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold"
-        b" /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
     ]
     kids = []
     for index, chunk in enumerate(chunks):
         stream = _content(chunk, title if index == 0 else None)
-        objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n"
-                       + stream + b"\nendstream")
+        objects.append(
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"
+        )
         content_ref = len(objects)
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {_PAGE[0]} {_PAGE[1]}]"
             f" /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >>"
-            f" /Contents {content_ref} 0 R >>".encode())
+            f" /Contents {content_ref} 0 R >>".encode()
+        )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
 
@@ -62,6 +64,7 @@ def render_pdf(title: str, lines: Sequence[str]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
-            f"startxref\n{xref}\n%%EOF\n").encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
     return bytes(out)

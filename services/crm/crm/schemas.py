@@ -35,17 +35,26 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-Email = Annotated[str | None, BeforeValidator(_blank_is_none),
-                  AfterValidator(lambda v: normalize_email(v) if v is not None else None)]
-Phone = Annotated[str | None, BeforeValidator(_blank_is_none),
-                  AfterValidator(lambda v: normalize_phone(v) if v is not None else None)]
-Quantity = Annotated[Decimal, BeforeValidator(_no_float),
-                     Field(gt=0, max_digits=12, decimal_places=4)]
+Email = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(lambda v: normalize_email(v) if v is not None else None),
+]
+Phone = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(lambda v: normalize_phone(v) if v is not None else None),
+]
+Quantity = Annotated[
+    Decimal, BeforeValidator(_no_float), Field(gt=0, max_digits=12, decimal_places=4)
+]
 UnitPrice = Annotated[Money, Field(ge=0)]
-TaxRate = Annotated[Decimal, BeforeValidator(_no_float),
-                    Field(ge=0, le=100, max_digits=7, decimal_places=4)]
-RateOut = Annotated[Decimal, PlainSerializer(lambda d: plain_decimal(d, min_places=2),
-                                             return_type=str)]
+TaxRate = Annotated[
+    Decimal, BeforeValidator(_no_float), Field(ge=0, le=100, max_digits=7, decimal_places=4)
+]
+RateOut = Annotated[
+    Decimal, PlainSerializer(lambda d: plain_decimal(d, min_places=2), return_type=str)
+]
 QuantityOut = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str)]
 LongText = Annotated[str | None, Field(max_length=2000)]
 

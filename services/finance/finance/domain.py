@@ -118,12 +118,16 @@ class Totals:
         return self.revenue - self.expenses
 
     def __add__(self, other: Totals) -> Totals:
-        return Totals(self.revenue + other.revenue, self.pending_revenue + other.pending_revenue,
-                      self.expenses + other.expenses)
+        return Totals(
+            self.revenue + other.revenue,
+            self.pending_revenue + other.pending_revenue,
+            self.expenses + other.expenses,
+        )
 
 
-def fill_months(groups: Mapping[date, Totals], start: date | None,
-                end: date | None) -> list[tuple[date, Totals]]:
+def fill_months(
+    groups: Mapping[date, Totals], start: date | None, end: date | None
+) -> list[tuple[date, Totals]]:
     """Every month of the range (bounded by the data where `from`/`to` are open) in order."""
     if not groups and (start is None or end is None):
         return []

@@ -30,15 +30,22 @@ def _time(event: CloudEvent) -> datetime:
 
 async def customer_saved(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await replicas.upsert_customer(
-        conn, org_id=event.tenant_id, customer_id=UUID(str(event.data["id"])),
-        name=str(event.data.get("name") or ""), version_at=_time(event))
+        conn,
+        org_id=event.tenant_id,
+        customer_id=UUID(str(event.data["id"])),
+        name=str(event.data.get("name") or ""),
+        version_at=_time(event),
+    )
 
 
 async def customer_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     # Revenue entries keep their customer_id: the books must not change with the CRM.
     await replicas.mark_customer_deleted(
-        conn, org_id=event.tenant_id, customer_id=UUID(str(event.data["id"])),
-        version_at=_time(event))
+        conn,
+        org_id=event.tenant_id,
+        customer_id=UUID(str(event.data["id"])),
+        version_at=_time(event),
+    )
 
 
 async def quote_accepted(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -54,8 +61,9 @@ async def quote_accepted(conn: asyncpg.Connection, event: CloudEvent) -> None:
 async def settings_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     currency = currency_from_settings(event.data)
     if currency is not None:
-        await replicas.set_currency(conn, org_id=event.tenant_id, currency=currency,
-                                    version_at=_time(event))
+        await replicas.set_currency(
+            conn, org_id=event.tenant_id, currency=currency, version_at=_time(event)
+        )
 
 
 async def org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -86,6 +94,7 @@ async def dispatch(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 
 SUBSCRIPTIONS = [
-    Subscription(name="events", events=[subject_for(src, typ) for src, typ in HANDLERS],
-                 handler=dispatch),
+    Subscription(
+        name="events", events=[subject_for(src, typ) for src, typ in HANDLERS], handler=dispatch
+    ),
 ]

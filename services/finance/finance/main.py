@@ -13,8 +13,11 @@ from finance.routes import ROUTES
 
 def create_app() -> Starlette:
     return create_service_app(
-        ServiceSpec(name="finance", routes=ROUTES,
-                    migrations=package_migrations(__file__),
-                    subscriptions=SUBSCRIPTIONS),
+        ServiceSpec(
+            name="finance",
+            routes=ROUTES,
+            migrations=package_migrations(__file__),
+            subscriptions=SUBSCRIPTIONS,
+        ),
         Settings(),  # type: ignore[call-arg]  # read from the environment
     )

@@ -12,10 +12,19 @@ import asyncpg
 Table = Literal["revenue", "expenses"]
 # Identifiers that may appear in generated SQL; everything else travels as a parameter.
 COLUMNS: dict[str, frozenset[str]] = {
-    "revenue": frozenset({"date", "amount", "category", "description", "customer_id",
-                          "quote_id", "status", "created_by"}),
-    "expenses": frozenset({"date", "amount", "category", "description", "vendor",
-                           "created_by"}),
+    "revenue": frozenset(
+        {
+            "date",
+            "amount",
+            "category",
+            "description",
+            "customer_id",
+            "quote_id",
+            "status",
+            "created_by",
+        }
+    ),
+    "expenses": frozenset({"date", "amount", "category", "description", "vendor", "created_by"}),
 }
 FILTERS: dict[str, frozenset[str]] = {
     "revenue": frozenset({"category", "customer_id", "status"}),
@@ -31,8 +40,14 @@ def _columns(table: Table, names: Sequence[str]) -> list[str]:
     return list(names)
 
 
-async def insert_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
-                       entry_id: UUID, values: Mapping[str, Any]) -> asyncpg.Record:
+async def insert_entry(
+    conn: asyncpg.Connection,
+    *,
+    table: Table,
+    org_id: UUID,
+    entry_id: UUID,
+    values: Mapping[str, Any],
+) -> asyncpg.Record:
     names = _columns(table, list(values))
     cols = ", ".join(["id", "org_id", *names])
     params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
@@ -41,33 +56,56 @@ async def insert_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
     return row
 
 
-async def get_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID, entry_id: UUID,
-                    for_update: bool = False) -> asyncpg.Record | None:
+async def get_entry(
+    conn: asyncpg.Connection,
+    *,
+    table: Table,
+    org_id: UUID,
+    entry_id: UUID,
+    for_update: bool = False,
+) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     sql = f"SELECT * FROM {table} WHERE org_id = $1 AND id = $2{lock}"  # noqa: S608
     row: asyncpg.Record | None = await conn.fetchrow(sql, org_id, entry_id)
     return row
 
 
-async def update_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
-                       entry_id: UUID, changes: Mapping[str, Any]) -> asyncpg.Record | None:
+async def update_entry(
+    conn: asyncpg.Connection,
+    *,
+    table: Table,
+    org_id: UUID,
+    entry_id: UUID,
+    changes: Mapping[str, Any],
+) -> asyncpg.Record | None:
     names = _columns(table, list(changes))
     sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=3))
-    sql = (f"UPDATE {table} SET {sets}{', ' if sets else ''}updated_at = now()"  # noqa: S608
-           " WHERE org_id = $1 AND id = $2 RETURNING *")
+    sql = (
+        f"UPDATE {table} SET {sets}{', ' if sets else ''}updated_at = now()"  # noqa: S608
+        " WHERE org_id = $1 AND id = $2 RETURNING *"
+    )
     row: asyncpg.Record | None = await conn.fetchrow(sql, org_id, entry_id, *changes.values())
     return row
 
 
-async def delete_entry(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
-                       entry_id: UUID) -> bool:
+async def delete_entry(
+    conn: asyncpg.Connection, *, table: Table, org_id: UUID, entry_id: UUID
+) -> bool:
     sql = f"DELETE FROM {table} WHERE org_id = $1 AND id = $2 RETURNING id"  # noqa: S608
     return await conn.fetchval(sql, org_id, entry_id) is not None
 
 
-async def list_entries(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
-                       start: date | None, end: date | None, equals: Mapping[str, Any],
-                       cursor: Sequence[Any] | None, limit: int) -> list[asyncpg.Record]:
+async def list_entries(
+    conn: asyncpg.Connection,
+    *,
+    table: Table,
+    org_id: UUID,
+    start: date | None,
+    end: date | None,
+    equals: Mapping[str, Any],
+    cursor: Sequence[Any] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
     """Newest date first, then id: a keyset on (date, id) served by the (org_id, date, id)
     index, so page N costs what page 1 does."""
     where = ["org_id = $1"]
@@ -88,20 +126,25 @@ async def list_entries(conn: asyncpg.Connection, *, table: Table, org_id: UUID,
             where.append(f"{name} = {bind(value)}")
     if cursor is not None:
         where.append(f"(date, id) < ({bind(cursor[0])}, {bind(cursor[1])})")
-    sql = (f"SELECT * FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
-           f" ORDER BY date DESC, id DESC LIMIT {bind(limit + 1)}")
+    sql = (
+        f"SELECT * FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
+        f" ORDER BY date DESC, id DESC LIMIT {bind(limit + 1)}"
+    )
     rows: list[asyncpg.Record] = await conn.fetch(sql, *params)
     return rows
 
 
-async def insert_quote_revenue(conn: asyncpg.Connection, *, org_id: UUID, entry_id: UUID,
-                               values: Mapping[str, Any]) -> asyncpg.Record | None:
+async def insert_quote_revenue(
+    conn: asyncpg.Connection, *, org_id: UUID, entry_id: UUID, values: Mapping[str, Any]
+) -> asyncpg.Record | None:
     """Book an accepted quote once: a second insert for the same quote changes nothing."""
     names = _columns("revenue", list(values))
     cols = ", ".join(["id", "org_id", *names])
     params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
-    sql = (f"INSERT INTO revenue ({cols}) VALUES ({params})"  # noqa: S608
-           " ON CONFLICT (org_id, quote_id) WHERE quote_id IS NOT NULL DO NOTHING RETURNING *")
+    sql = (
+        f"INSERT INTO revenue ({cols}) VALUES ({params})"  # noqa: S608
+        " ON CONFLICT (org_id, quote_id) WHERE quote_id IS NOT NULL DO NOTHING RETURNING *"
+    )
     row: asyncpg.Record | None = await conn.fetchrow(sql, entry_id, org_id, *values.values())
     return row
 
@@ -109,8 +152,9 @@ async def insert_quote_revenue(conn: asyncpg.Connection, *, org_id: UUID, entry_
 _PERIOD_KEYS = {"month": "date_trunc('month', date)::date", "category": "category"}
 
 
-async def summary_rows(conn: asyncpg.Connection, *, org_id: UUID, group_by: str,
-                       start: date | None, end: date | None) -> list[asyncpg.Record]:
+async def summary_rows(
+    conn: asyncpg.Connection, *, org_id: UUID, group_by: str, start: date | None, end: date | None
+) -> list[asyncpg.Record]:
     """Sums per period (or category) over both tables, done by Postgres in numeric."""
     key = _PERIOD_KEYS[group_by]
     sql = f"""

@@ -34,22 +34,37 @@ from finance.service import EXPENSES, REVENUE, Ledger
 
 
 def _one(public: type[ApiOutput], row: asyncpg.Record, status: int = 200) -> Response:
-    return json(public.model_validate(dict(row)), status=status,
-                headers={"ETag": etag_for(row["id"], row["updated_at"])})
+    return json(
+        public.model_validate(dict(row)),
+        status=status,
+        headers={"ETag": etag_for(row["id"], row["updated_at"])},
+    )
 
 
-def ledger_routes(ledger: Ledger, path: str, *, create: type[ApiInput],
-                  update: type[ApiInput], public: type[ApiOutput],
-                  filters: type[ApiInput], noun: str) -> list[Route]:
+def ledger_routes(
+    ledger: Ledger,
+    path: str,
+    *,
+    create: type[ApiInput],
+    update: type[ApiInput],
+    public: type[ApiOutput],
+    filters: type[ApiInput],
+    noun: str,
+) -> list[Route]:
     """The five endpoints of one ledger; only the schemas and wording differ."""
 
     async def list_entries(request: Request) -> Response:
         ident = caller(request)
         wanted = query(request, filters)
         pr = page_request(request, key_types=(date, UUID))
-        rows = await service.list_entries(request.state.db, ledger, org_id=UUID(ident.org_id),
-                                          filters=dict(wanted), cursor=pr.cursor,
-                                          limit=pr.limit)
+        rows = await service.list_entries(
+            request.state.db,
+            ledger,
+            org_id=UUID(ident.org_id),
+            filters=dict(wanted),
+            cursor=pr.cursor,
+            limit=pr.limit,
+        )
         items, headers = page(request, rows, pr, key=lambda r: (r["date"], r["id"]))
         return json([public.model_validate(dict(r)) for r in items], headers=headers)
 
@@ -59,8 +74,12 @@ def ledger_routes(ledger: Ledger, path: str, *, create: type[ApiInput],
         async def run() -> Response:
             data = await body(request, create)
             row = await service.create_entry(
-                request.state.db, ledger, org_id=UUID(ident.org_id),
-                user_id=UUID(ident.user_id) if ident.user_id else None, values=dict(data))
+                request.state.db,
+                ledger,
+                org_id=UUID(ident.org_id),
+                user_id=UUID(ident.user_id) if ident.user_id else None,
+                values=dict(data),
+            )
             return _one(public, row, status=201)
 
         return await idempotent(request, run)
@@ -68,8 +87,9 @@ def ledger_routes(ledger: Ledger, path: str, *, create: type[ApiInput],
     async def get_entry(request: Request) -> Response:
         ident = caller(request)
         entry_id = path_id(request, message=ledger.not_found)
-        row = await service.get_entry(request.state.db, ledger, org_id=UUID(ident.org_id),
-                                      entry_id=entry_id)
+        row = await service.get_entry(
+            request.state.db, ledger, org_id=UUID(ident.org_id), entry_id=entry_id
+        )
         return _one(public, row)
 
     async def update_entry(request: Request) -> Response:
@@ -80,31 +100,70 @@ def ledger_routes(ledger: Ledger, path: str, *, create: type[ApiInput],
         def guard(current: asyncpg.Record) -> None:
             check_if_match(request, etag_for(current["id"], current["updated_at"]))
 
-        row = await service.update_entry(request.state.db, ledger, org_id=UUID(ident.org_id),
-                                         entry_id=entry_id, changes=data.provided(),
-                                         guard=guard)
+        row = await service.update_entry(
+            request.state.db,
+            ledger,
+            org_id=UUID(ident.org_id),
+            entry_id=entry_id,
+            changes=data.provided(),
+            guard=guard,
+        )
         return _one(public, row)
 
     async def delete_entry(request: Request) -> Response:
         ident = require_role(request, "admin")
         entry_id = path_id(request, message=ledger.not_found)
-        await service.delete_entry(request.state.db, ledger, org_id=UUID(ident.org_id),
-                                   entry_id=entry_id)
+        await service.delete_entry(
+            request.state.db, ledger, org_id=UUID(ident.org_id), entry_id=entry_id
+        )
         return message(f"{noun} deleted")
 
     tags = [path.rsplit("/", 1)[-1]]
     item = f"{path}/{{id}}"
     return [
-        api_route(path, list_entries, methods=["GET"], response=public, list_response=True,
-                  tags=tags, summary=f"List {noun.lower()} entries (newest date first)"),
-        api_route(path, create_entry, methods=["POST"], body=create, response=public,
-                  status=201, tags=tags, summary=f"Record a {noun.lower()} entry"),
-        api_route(item, get_entry, methods=["GET"], response=public, tags=tags,
-                  summary=f"Get one {noun.lower()} entry"),
-        api_route(item, update_entry, methods=["PUT", "PATCH"], body=update, response=public,
-                  tags=tags, summary=f"Update a {noun.lower()} entry (fields sent only)"),
-        api_route(item, delete_entry, methods=["DELETE"], tags=tags,
-                  summary=f"Delete a {noun.lower()} entry (admin only)"),
+        api_route(
+            path,
+            list_entries,
+            methods=["GET"],
+            response=public,
+            list_response=True,
+            tags=tags,
+            summary=f"List {noun.lower()} entries (newest date first)",
+        ),
+        api_route(
+            path,
+            create_entry,
+            methods=["POST"],
+            body=create,
+            response=public,
+            status=201,
+            tags=tags,
+            summary=f"Record a {noun.lower()} entry",
+        ),
+        api_route(
+            item,
+            get_entry,
+            methods=["GET"],
+            response=public,
+            tags=tags,
+            summary=f"Get one {noun.lower()} entry",
+        ),
+        api_route(
+            item,
+            update_entry,
+            methods=["PUT", "PATCH"],
+            body=update,
+            response=public,
+            tags=tags,
+            summary=f"Update a {noun.lower()} entry (fields sent only)",
+        ),
+        api_route(
+            item,
+            delete_entry,
+            methods=["DELETE"],
+            tags=tags,
+            summary=f"Delete a {noun.lower()} entry (admin only)",
+        ),
     ]
 
 
@@ -113,16 +172,35 @@ async def finance_summary(request: Request) -> Response:
     ident = caller(request)
     q = query(request, SummaryQuery)
     result: dict[str, Any] = await service.summary(
-        request.state.db, org_id=UUID(ident.org_id), group_by=q.group_by, start=q.from_,
-        end=q.to)
+        request.state.db, org_id=UUID(ident.org_id), group_by=q.group_by, start=q.from_, end=q.to
+    )
     return json(result)
 
 
 ROUTES = [
-    *ledger_routes(REVENUE, "/api/revenue", create=RevenueCreate, update=RevenueUpdate,
-                   public=RevenuePublic, filters=RevenueFilter, noun="Revenue"),
-    *ledger_routes(EXPENSES, "/api/expenses", create=ExpenseCreate, update=ExpenseUpdate,
-                   public=ExpensePublic, filters=ExpenseFilter, noun="Expense"),
-    api_route("/api/finance/summary", finance_summary, methods=["GET"],
-              response=SummaryPublic, tags=["finance"]),
+    *ledger_routes(
+        REVENUE,
+        "/api/revenue",
+        create=RevenueCreate,
+        update=RevenueUpdate,
+        public=RevenuePublic,
+        filters=RevenueFilter,
+        noun="Revenue",
+    ),
+    *ledger_routes(
+        EXPENSES,
+        "/api/expenses",
+        create=ExpenseCreate,
+        update=ExpenseUpdate,
+        public=ExpensePublic,
+        filters=ExpenseFilter,
+        noun="Expense",
+    ),
+    api_route(
+        "/api/finance/summary",
+        finance_summary,
+        methods=["GET"],
+        response=SummaryPublic,
+        tags=["finance"],
+    ),
 ]

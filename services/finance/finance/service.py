@@ -25,18 +25,27 @@ Guard = Callable[[asyncpg.Record], None]
 
 
 def _revenue_state(row: asyncpg.Record) -> dict[str, Any]:
-    return {"id": str(row["id"]), "date": row["date"].isoformat(),
-            "amount": money_str(row["amount"]), "category": row["category"],
-            "description": row["description"],
-            "customer_id": str(row["customer_id"]) if row["customer_id"] else None,
-            "quote_id": str(row["quote_id"]) if row["quote_id"] else None,
-            "status": row["status"]}
+    return {
+        "id": str(row["id"]),
+        "date": row["date"].isoformat(),
+        "amount": money_str(row["amount"]),
+        "category": row["category"],
+        "description": row["description"],
+        "customer_id": str(row["customer_id"]) if row["customer_id"] else None,
+        "quote_id": str(row["quote_id"]) if row["quote_id"] else None,
+        "status": row["status"],
+    }
 
 
 def _expense_state(row: asyncpg.Record) -> dict[str, Any]:
-    return {"id": str(row["id"]), "date": row["date"].isoformat(),
-            "amount": money_str(row["amount"]), "category": row["category"],
-            "description": row["description"], "vendor": row["vendor"]}
+    return {
+        "id": str(row["id"]),
+        "date": row["date"].isoformat(),
+        "amount": money_str(row["amount"]),
+        "category": row["category"],
+        "description": row["description"],
+        "vendor": row["vendor"],
+    }
 
 
 @dataclass(frozen=True)
@@ -51,35 +60,60 @@ class Ledger:
     state: Callable[[asyncpg.Record], dict[str, Any]]
 
 
-REVENUE = Ledger("revenue", "Revenue entry not found", events.RevenueRecorded,
-                 events.RevenueUpdated, events.RevenueDeleted, _revenue_state)
-EXPENSES = Ledger("expenses", "Expense not found", events.ExpenseRecorded,
-                  events.ExpenseUpdated, events.ExpenseDeleted, _expense_state)
+REVENUE = Ledger(
+    "revenue",
+    "Revenue entry not found",
+    events.RevenueRecorded,
+    events.RevenueUpdated,
+    events.RevenueDeleted,
+    _revenue_state,
+)
+EXPENSES = Ledger(
+    "expenses",
+    "Expense not found",
+    events.ExpenseRecorded,
+    events.ExpenseUpdated,
+    events.ExpenseDeleted,
+    _expense_state,
+)
 
 
-async def _check_customer(conn: asyncpg.Connection, org_id: UUID,
-                          values: Mapping[str, Any]) -> None:
+async def _check_customer(
+    conn: asyncpg.Connection, org_id: UUID, values: Mapping[str, Any]
+) -> None:
     """A revenue entry may only name a (not deleted) customer of the same org."""
     customer_id = values.get("customer_id")
     if customer_id is not None and not await replicas.customer_exists(
-            conn, org_id=org_id, customer_id=customer_id):
+        conn, org_id=org_id, customer_id=customer_id
+    ):
         raise RequestValidationError({"customer_id": ["No customer with this id."]})
 
 
-async def create_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID,
-                       user_id: UUID | None, values: Mapping[str, Any]) -> asyncpg.Record:
+async def create_entry(
+    pool: asyncpg.Pool,
+    ledger: Ledger,
+    *,
+    org_id: UUID,
+    user_id: UUID | None,
+    values: Mapping[str, Any],
+) -> asyncpg.Record:
     async with tenant_tx(pool, org_id) as conn:
         if ledger is REVENUE:
             await _check_customer(conn, org_id, values)
-        row = await repo.insert_entry(conn, table=ledger.table, org_id=org_id,
-                                      entry_id=uuid.uuid4(),
-                                      values={**values, "created_by": user_id})
+        row = await repo.insert_entry(
+            conn,
+            table=ledger.table,
+            org_id=org_id,
+            entry_id=uuid.uuid4(),
+            values={**values, "created_by": user_id},
+        )
         await emit(conn, ledger.recorded(**ledger.state(row)), tenant=org_id, subject=row["id"])
     return row
 
 
-async def get_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID,
-                    entry_id: UUID) -> asyncpg.Record:
+async def get_entry(
+    pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID, entry_id: UUID
+) -> asyncpg.Record:
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_entry(conn, table=ledger.table, org_id=org_id, entry_id=entry_id)
     if row is None:
@@ -87,12 +121,20 @@ async def get_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID,
     return row
 
 
-async def update_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID, entry_id: UUID,
-                       changes: Mapping[str, Any], guard: Guard) -> asyncpg.Record:
+async def update_entry(
+    pool: asyncpg.Pool,
+    ledger: Ledger,
+    *,
+    org_id: UUID,
+    entry_id: UUID,
+    changes: Mapping[str, Any],
+    guard: Guard,
+) -> asyncpg.Record:
     """Apply the fields the client sent; `guard` sees the current row (If-Match)."""
     async with tenant_tx(pool, org_id) as conn:
-        current = await repo.get_entry(conn, table=ledger.table, org_id=org_id,
-                                       entry_id=entry_id, for_update=True)
+        current = await repo.get_entry(
+            conn, table=ledger.table, org_id=org_id, entry_id=entry_id, for_update=True
+        )
         if current is None:
             raise NotFound(ledger.not_found)
         guard(current)
@@ -100,52 +142,76 @@ async def update_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID, entr
             # Only a changed customer is checked: an entry of a since-deleted customer
             # can still be edited with its customer_id sent back unchanged.
             await _check_customer(conn, org_id, changes)
-        row = await repo.update_entry(conn, table=ledger.table, org_id=org_id,
-                                      entry_id=entry_id, changes=changes)
+        row = await repo.update_entry(
+            conn, table=ledger.table, org_id=org_id, entry_id=entry_id, changes=changes
+        )
         assert row is not None  # locked above
         await emit(conn, ledger.updated(**ledger.state(row)), tenant=org_id, subject=entry_id)
     return row
 
 
-async def delete_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID,
-                       entry_id: UUID) -> None:
+async def delete_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID, entry_id: UUID) -> None:
     async with tenant_tx(pool, org_id) as conn:
-        if not await repo.delete_entry(conn, table=ledger.table, org_id=org_id,
-                                       entry_id=entry_id):
+        if not await repo.delete_entry(conn, table=ledger.table, org_id=org_id, entry_id=entry_id):
             raise NotFound(ledger.not_found)
         await emit(conn, ledger.deleted(id=str(entry_id)), tenant=org_id, subject=entry_id)
 
 
-async def list_entries(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID,
-                       filters: Mapping[str, Any], cursor: list[Any] | None,
-                       limit: int) -> list[asyncpg.Record]:
+async def list_entries(
+    pool: asyncpg.Pool,
+    ledger: Ledger,
+    *,
+    org_id: UUID,
+    filters: Mapping[str, Any],
+    cursor: list[Any] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
     equals = {k: v for k, v in filters.items() if k in repo.FILTERS[ledger.table]}
     async with tenant_tx(pool, org_id) as conn:
-        return await repo.list_entries(conn, table=ledger.table, org_id=org_id,
-                                       start=filters.get("from_"), end=filters.get("to"),
-                                       equals=equals, cursor=cursor, limit=limit)
+        return await repo.list_entries(
+            conn,
+            table=ledger.table,
+            org_id=org_id,
+            start=filters.get("from_"),
+            end=filters.get("to"),
+            equals=equals,
+            cursor=cursor,
+            limit=limit,
+        )
 
 
-async def book_accepted_quote(conn: asyncpg.Connection, *, org_id: UUID,
-                              quote: QuoteRevenue) -> bool:
+async def book_accepted_quote(
+    conn: asyncpg.Connection, *, org_id: UUID, quote: QuoteRevenue
+) -> bool:
     """Pending revenue for an accepted quote, once per quote; True when it was booked now."""
-    row = await repo.insert_quote_revenue(conn, org_id=org_id, entry_id=uuid.uuid4(), values={
-        "date": quote.date, "amount": quote.amount, "category": quote.category,
-        "description": quote.description, "customer_id": quote.customer_id,
-        "quote_id": quote.quote_id, "status": quote.status})
+    row = await repo.insert_quote_revenue(
+        conn,
+        org_id=org_id,
+        entry_id=uuid.uuid4(),
+        values={
+            "date": quote.date,
+            "amount": quote.amount,
+            "category": quote.category,
+            "description": quote.description,
+            "customer_id": quote.customer_id,
+            "quote_id": quote.quote_id,
+            "status": quote.status,
+        },
+    )
     if row is None:
         return False
-    await emit(conn, events.RevenueRecorded(**_revenue_state(row)), tenant=org_id,
-               subject=row["id"])
+    await emit(
+        conn, events.RevenueRecorded(**_revenue_state(row)), tenant=org_id, subject=row["id"]
+    )
     return True
 
 
-async def summary(pool: asyncpg.Pool, *, org_id: UUID, group_by: GroupBy,
-                  start: date | None, end: date | None) -> dict[str, Any]:
+async def summary(
+    pool: asyncpg.Pool, *, org_id: UUID, group_by: GroupBy, start: date | None, end: date | None
+) -> dict[str, Any]:
     """Revenue, pending revenue, expenses and profit per month or category, in org currency."""
     async with tenant_tx(pool, org_id) as conn:
-        rows = await repo.summary_rows(conn, org_id=org_id, group_by=group_by,
-                                       start=start, end=end)
+        rows = await repo.summary_rows(conn, org_id=org_id, group_by=group_by, start=start, end=end)
         currency = await replicas.get_currency(conn, org_id=org_id)
     sums = {r["k"]: Totals(r["revenue"], r["pending_revenue"], r["expenses"]) for r in rows}
     groups: list[dict[str, Any]] = []
@@ -154,10 +220,20 @@ async def summary(pool: asyncpg.Pool, *, org_id: UUID, group_by: GroupBy,
             groups.append({"period": period_label(month), **_amounts(t)})
     else:
         groups = [{"category": k, **_amounts(t)} for k, t in sums.items()]
-    return {"currency": currency, "from": start, "to": end, "group_by": group_by,
-            "groups": groups, "totals": _amounts(total_of(sums.values()))}
+    return {
+        "currency": currency,
+        "from": start,
+        "to": end,
+        "group_by": group_by,
+        "groups": groups,
+        "totals": _amounts(total_of(sums.values())),
+    }
 
 
 def _amounts(t: Totals) -> dict[str, Decimal]:
-    return {"revenue": t.revenue, "pending_revenue": t.pending_revenue,
-            "expenses": t.expenses, "profit": t.profit}
+    return {
+        "revenue": t.revenue,
+        "pending_revenue": t.pending_revenue,
+        "expenses": t.expenses,
+        "profit": t.profit,
+    }

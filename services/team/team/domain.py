@@ -37,16 +37,22 @@ class DayLoad:
 
     @property
     def message(self) -> str:
-        return (f"Team member is booked for {money_str(self.hours)} hours on "
-                f"{self.day.isoformat()}, more than {int(DAY_LIMIT)}")
+        return (
+            f"Team member is booked for {money_str(self.hours)} hours on "
+            f"{self.day.isoformat()}, more than {int(DAY_LIMIT)}"
+        )
 
     def to_json(self) -> dict[str, str]:
-        return {"date": self.day.isoformat(), "hours": money_str(self.hours),
-                "message": self.message}
+        return {
+            "date": self.day.isoformat(),
+            "hours": money_str(self.hours),
+            "message": self.message,
+        }
 
 
-def overbooked_days(bookings: Iterable[Booking], start: date, end: date,
-                    limit: Decimal = DAY_LIMIT) -> list[DayLoad]:
+def overbooked_days(
+    bookings: Iterable[Booking], start: date, end: date, limit: Decimal = DAY_LIMIT
+) -> list[DayLoad]:
     """Days in [start, end] on which the bookings add up to more than `limit` hours.
 
     A sweep over the booking boundaries, so the cost follows the number of bookings and
@@ -70,8 +76,9 @@ def overbooked_days(bookings: Iterable[Booking], start: date, end: date,
     return loads
 
 
-def delete_refusal(*, today: date, last_allocation_end: date | None,
-                   has_actuals: bool) -> str | None:
+def delete_refusal(
+    *, today: date, last_allocation_end: date | None, has_actuals: bool
+) -> str | None:
     """Why a member cannot be deleted (the reference's messages), or None when it can."""
     if last_allocation_end is not None and last_allocation_end >= today:
         return ACTIVE_ALLOCATIONS

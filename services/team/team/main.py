@@ -12,11 +12,14 @@ from team.routes import ROUTES
 
 
 def create_app() -> Starlette:
-    return create_service_app(ServiceSpec(
-        name="team",
-        routes=ROUTES,
-        migrations=package_migrations(__file__),
-        subscriptions=SUBSCRIPTIONS,
-        # The team reference answers invalid input with 422.
-        validation_status=422,
-    ), Settings())  # type: ignore[call-arg]  # values come from the environment
+    return create_service_app(
+        ServiceSpec(
+            name="team",
+            routes=ROUTES,
+            migrations=package_migrations(__file__),
+            subscriptions=SUBSCRIPTIONS,
+            # The team reference answers invalid input with 422.
+            validation_status=422,
+        ),
+        Settings(),  # type: ignore[call-arg]
+    )  # values come from the environment

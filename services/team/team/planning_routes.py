@@ -33,20 +33,31 @@ from team.planning_schemas import (
 from team.web import TAGS, WRITERS, M, listing, org, page_of, update_body
 
 _OUT: dict[str, type[ApiOutput]] = {
-    "projects": ProjectPublic, "allocations": AllocationPublic, "actuals": ActualPublic}
-_DELETED = {"projects": "Project deleted successfully",
-            "allocations": "Allocation deleted successfully",
-            "actuals": "Actual deleted successfully"}
+    "projects": ProjectPublic,
+    "allocations": AllocationPublic,
+    "actuals": ActualPublic,
+}
+_DELETED = {
+    "projects": "Project deleted successfully",
+    "allocations": "Allocation deleted successfully",
+    "actuals": "Actual deleted successfully",
+}
 
 
 def _id(request: Request, table: str) -> UUID:
     return path_id(request, message=svc.NOT_FOUND[table])
 
 
-async def _update_body(request: Request, model: type[M], ident: Identity, table: str,
-                       row_id: UUID) -> M:
-    return await update_body(request, model, ident, lambda conn: prepo.get_row(
-        conn, table, org_id=org(ident), row_id=row_id), svc.NOT_FOUND[table])
+async def _update_body(
+    request: Request, model: type[M], ident: Identity, table: str, row_id: UUID
+) -> M:
+    return await update_body(
+        request,
+        model,
+        ident,
+        lambda conn: prepo.get_row(conn, table, org_id=org(ident), row_id=row_id),
+        svc.NOT_FOUND[table],
+    )
 
 
 async def _get(request: Request, table: str) -> Response:
@@ -61,12 +72,24 @@ async def _list_planning(request: Request, table: str) -> Response:
     pr = page_of(request, (date, UUID))
     async with tenant_tx(request.state.db, ident.org_id) as conn:
         rows = await prepo.list_planning(
-            conn, table, org_id=org(ident), member_id=flt.team_member_id,
-            project_id=flt.project_id, start=flt.start, end=flt.end, limit=pr.limit + 1,
-            after=pr.cursor)
+            conn,
+            table,
+            org_id=org(ident),
+            member_id=flt.team_member_id,
+            project_id=flt.project_id,
+            start=flt.start,
+            end=flt.end,
+            limit=pr.limit + 1,
+            after=pr.cursor,
+        )
     first = "start_date" if table == "allocations" else "date"
-    return listing(request, rows, pr, lambda r: (r[first], r["id"]),
-                   lambda r: _OUT[table].model_validate(dict(r)))
+    return listing(
+        request,
+        rows,
+        pr,
+        lambda r: (r[first], r["id"]),
+        lambda r: _OUT[table].model_validate(dict(r)),
+    )
 
 
 async def list_projects(request: Request) -> Response:
@@ -75,11 +98,21 @@ async def list_projects(request: Request) -> Response:
     flt = query(request, ProjectFilter)
     pr = page_of(request, (str, UUID))
     async with tenant_tx(request.state.db, ident.org_id) as conn:
-        rows = await prepo.list_projects(conn, org_id=org(ident), active=flt.active,
-                                         customer_id=flt.customer_id, limit=pr.limit + 1,
-                                         after=pr.cursor)
-    return listing(request, rows, pr, lambda r: (r["name"], r["id"]),
-                   lambda r: ProjectPublic.model_validate(dict(r)))
+        rows = await prepo.list_projects(
+            conn,
+            org_id=org(ident),
+            active=flt.active,
+            customer_id=flt.customer_id,
+            limit=pr.limit + 1,
+            after=pr.cursor,
+        )
+    return listing(
+        request,
+        rows,
+        pr,
+        lambda r: (r["name"], r["id"]),
+        lambda r: ProjectPublic.model_validate(dict(r)),
+    )
 
 
 async def create_project(request: Request) -> Response:
@@ -187,31 +220,93 @@ async def delete_actual(request: Request) -> Response:
 
 
 PLANNING_ROUTES = [
-    api_route("/api/projects", list_projects, methods=["GET"], response=ProjectPublic,
-              list_response=True, tags=TAGS),
-    api_route("/api/projects", create_project, methods=["POST"], body=ProjectCreate,
-              response=ProjectPublic, status=201, tags=TAGS),
-    api_route("/api/projects/{id}", get_project, methods=["GET"], response=ProjectPublic,
-              tags=TAGS),
-    api_route("/api/projects/{id}", update_project, methods=["PUT", "PATCH"],
-              body=ProjectUpdate, response=ProjectPublic, tags=TAGS),
+    api_route(
+        "/api/projects",
+        list_projects,
+        methods=["GET"],
+        response=ProjectPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/projects",
+        create_project,
+        methods=["POST"],
+        body=ProjectCreate,
+        response=ProjectPublic,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/projects/{id}", get_project, methods=["GET"], response=ProjectPublic, tags=TAGS
+    ),
+    api_route(
+        "/api/projects/{id}",
+        update_project,
+        methods=["PUT", "PATCH"],
+        body=ProjectUpdate,
+        response=ProjectPublic,
+        tags=TAGS,
+    ),
     api_route("/api/projects/{id}", delete_project, methods=["DELETE"], tags=TAGS),
-    api_route("/api/allocations", list_allocations, methods=["GET"],
-              response=AllocationPublic, list_response=True, tags=TAGS),
-    api_route("/api/allocations", create_allocation, methods=["POST"], body=AllocationCreate,
-              response=AllocationWithWarnings, status=201, tags=TAGS),
-    api_route("/api/allocations/{id}", get_allocation, methods=["GET"],
-              response=AllocationPublic, tags=TAGS),
-    api_route("/api/allocations/{id}", update_allocation, methods=["PUT", "PATCH"],
-              body=AllocationUpdate, response=AllocationWithWarnings, tags=TAGS),
+    api_route(
+        "/api/allocations",
+        list_allocations,
+        methods=["GET"],
+        response=AllocationPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/allocations",
+        create_allocation,
+        methods=["POST"],
+        body=AllocationCreate,
+        response=AllocationWithWarnings,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/allocations/{id}",
+        get_allocation,
+        methods=["GET"],
+        response=AllocationPublic,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/allocations/{id}",
+        update_allocation,
+        methods=["PUT", "PATCH"],
+        body=AllocationUpdate,
+        response=AllocationWithWarnings,
+        tags=TAGS,
+    ),
     api_route("/api/allocations/{id}", delete_allocation, methods=["DELETE"], tags=TAGS),
-    api_route("/api/actuals", list_actuals, methods=["GET"], response=ActualPublic,
-              list_response=True, tags=TAGS),
-    api_route("/api/actuals", create_actual, methods=["POST"], body=ActualCreate,
-              response=ActualPublic, status=201, tags=TAGS),
-    api_route("/api/actuals/{id}", get_actual, methods=["GET"], response=ActualPublic,
-              tags=TAGS),
-    api_route("/api/actuals/{id}", update_actual, methods=["PUT", "PATCH"], body=ActualUpdate,
-              response=ActualPublic, tags=TAGS),
+    api_route(
+        "/api/actuals",
+        list_actuals,
+        methods=["GET"],
+        response=ActualPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/actuals",
+        create_actual,
+        methods=["POST"],
+        body=ActualCreate,
+        response=ActualPublic,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route("/api/actuals/{id}", get_actual, methods=["GET"], response=ActualPublic, tags=TAGS),
+    api_route(
+        "/api/actuals/{id}",
+        update_actual,
+        methods=["PUT", "PATCH"],
+        body=ActualUpdate,
+        response=ActualPublic,
+        tags=TAGS,
+    ),
     api_route("/api/actuals/{id}", delete_actual, methods=["DELETE"], tags=TAGS),
 ]

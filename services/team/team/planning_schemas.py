@@ -74,6 +74,7 @@ class ProjectUpdate(ApiInput):
     end_date: Day | None = None
 
     non_null = field_validator("name", "active", mode="before")(not_null)
+
     @field_validator("end_date")
     @classmethod
     def _span(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
@@ -118,8 +119,10 @@ class AllocationUpdate(ApiInput):
     end_date: Day | None = None
     hours_per_day: HoursPerDay | None = None
 
-    non_null = field_validator("team_member_id", "project_id", "start_date", "end_date",
-                                "hours_per_day", mode="before")(not_null)
+    non_null = field_validator(
+        "team_member_id", "project_id", "start_date", "end_date", "hours_per_day", mode="before"
+    )(not_null)
+
     @field_validator("end_date")
     @classmethod
     def _span(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
@@ -185,8 +188,9 @@ class ActualUpdate(ApiInput):
     ticket_id: UUID | None = None
     notes: Text | None = None
 
-    non_null = field_validator("team_member_id", "project_id", "date", "hours",
-                                mode="before")(not_null)
+    non_null = field_validator("team_member_id", "project_id", "date", "hours", mode="before")(
+        not_null
+    )
 
 
 class ActualPublic(ApiOutput):

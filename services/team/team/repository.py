@@ -26,22 +26,28 @@ FROM {source} m LEFT JOIN roles r ON r.org_id = m.org_id AND r.id = m.role_id
 
 # Roles -------------------------------------------------------------------------------------
 
-async def list_roles(conn: Connection, *, org_id: UUID, limit: int,
-                     after: Sequence[Any] | None) -> list[Record]:
+
+async def list_roles(
+    conn: Connection, *, org_id: UUID, limit: int, after: Sequence[Any] | None
+) -> list[Record]:
     where = Where().add("org_id = {}", org_id)
     if after:
         where.add("(name, id) > ({}, {})", *after)
-    return list(await conn.fetch(
-        f"SELECT id, name FROM roles{where.sql} ORDER BY name, id LIMIT {where.param(limit)}",  # noqa: S608
-        *where.params))
+    return list(
+        await conn.fetch(
+            f"SELECT id, name FROM roles{where.sql} ORDER BY name, id LIMIT {where.param(limit)}",  # noqa: S608
+            *where.params,
+        )
+    )
 
 
-async def get_role(conn: Connection, *, org_id: UUID, role_id: int,
-                   lock: str | None = None) -> Record | None:
+async def get_role(
+    conn: Connection, *, org_id: UUID, role_id: int, lock: str | None = None
+) -> Record | None:
     """`lock`: "KEY SHARE" keeps the role from being deleted until commit; "UPDATE" more."""
     suffix = f" FOR {lock}" if lock in ("KEY SHARE", "UPDATE") else ""
-    row: Record | None = await conn.fetchrow(
-        f"SELECT id, name FROM roles WHERE org_id = $1 AND id = $2{suffix}", org_id, role_id)  # noqa: S608
+    query = f"SELECT id, name FROM roles WHERE org_id = $1 AND id = $2{suffix}"  # noqa: S608
+    row: Record | None = await conn.fetchrow(query, org_id, role_id)
     return row
 
 
@@ -56,107 +62,155 @@ async def insert_role(conn: Connection, *, org_id: UUID, name: str) -> Record:
         " ON CONFLICT (org_id) DO UPDATE SET next_id = role_counters.next_id + 1"
         " RETURNING next_id - 1 AS id)"
         " INSERT INTO roles (org_id, id, name) SELECT $1, counter.id, $2 FROM counter"
-        " RETURNING id, name", org_id, name)
+        " RETURNING id, name",
+        org_id,
+        name,
+    )
     return row
 
 
-async def update_role(conn: Connection, *, org_id: UUID, role_id: int,
-                      name: str) -> Record | None:
+async def update_role(conn: Connection, *, org_id: UUID, role_id: int, name: str) -> Record | None:
     row: Record | None = await conn.fetchrow(
         "UPDATE roles SET name = $3, updated_at = now() WHERE org_id = $1 AND id = $2"
-        " RETURNING id, name", org_id, role_id, name)
+        " RETURNING id, name",
+        org_id,
+        role_id,
+        name,
+    )
     return row
 
 
 async def role_in_use(conn: Connection, *, org_id: UUID, role_id: int) -> bool:
-    return bool(await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM team_members WHERE org_id = $1 AND role_id = $2)",
-        org_id, role_id))
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM team_members WHERE org_id = $1 AND role_id = $2)",
+            org_id,
+            role_id,
+        )
+    )
 
 
 async def delete_role(conn: Connection, *, org_id: UUID, role_id: int) -> bool:
-    return await conn.fetchval(
-        "DELETE FROM roles WHERE org_id = $1 AND id = $2 RETURNING true",
-        org_id, role_id) is not None
+    return (
+        await conn.fetchval(
+            "DELETE FROM roles WHERE org_id = $1 AND id = $2 RETURNING true", org_id, role_id
+        )
+        is not None
+    )
 
 
 # Team members ------------------------------------------------------------------------------
 
-async def list_members(conn: Connection, *, org_id: UUID, active: bool | None, limit: int,
-                       after: Sequence[Any] | None) -> list[Record]:
+
+async def list_members(
+    conn: Connection, *, org_id: UUID, active: bool | None, limit: int, after: Sequence[Any] | None
+) -> list[Record]:
     where = Where().add("m.org_id = {}", org_id).when(active, "m.active = {}")
     if after:
         where.add("(m.name, m.id) > ({}, {})", *after)
-    sql = (_MEMBER_SELECT.format(source="team_members") + where.sql
-           + f" ORDER BY m.name, m.id LIMIT {where.param(limit)}")
+    sql = (
+        _MEMBER_SELECT.format(source="team_members")
+        + where.sql
+        + f" ORDER BY m.name, m.id LIMIT {where.param(limit)}"
+    )
     return list(await conn.fetch(sql, *where.params))
 
 
 async def get_member(conn: Connection, *, org_id: UUID, member_id: UUID) -> Record | None:
     row: Record | None = await conn.fetchrow(
         _MEMBER_SELECT.format(source="team_members") + " WHERE m.org_id = $1 AND m.id = $2",
-        org_id, member_id)
+        org_id,
+        member_id,
+    )
     return row
 
 
-async def lock_member(conn: Connection, *, org_id: UUID, member_id: UUID,
-                      mode: str = "UPDATE") -> Record | None:
+async def lock_member(
+    conn: Connection, *, org_id: UUID, member_id: UUID, mode: str = "UPDATE"
+) -> Record | None:
     """Lock the member row: "UPDATE" serializes bookings and deletes of one member,
     "KEY SHARE" only keeps it from being deleted until commit."""
     if mode not in ("UPDATE", "KEY SHARE"):
         raise ValueError(mode)
     row: Record | None = await conn.fetchrow(
         f"SELECT id, hourly_rate, active FROM team_members WHERE org_id = $1 AND id = $2"  # noqa: S608
-        f" FOR {mode}", org_id, member_id)
+        f" FOR {mode}",
+        org_id,
+        member_id,
+    )
     return row
 
 
-async def insert_member(conn: Connection, *, org_id: UUID, member_id: UUID, name: str,
-                        role_id: int | None, hourly_rate: Decimal, active: bool) -> Record:
+async def insert_member(
+    conn: Connection,
+    *,
+    org_id: UUID,
+    member_id: UUID,
+    name: str,
+    role_id: int | None,
+    hourly_rate: Decimal,
+    active: bool,
+) -> Record:
     row: Record = await conn.fetchrow(
         "WITH m AS (INSERT INTO team_members (id, org_id, name, role_id, hourly_rate, active)"  # noqa: S608
-        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)"
-        + _MEMBER_SELECT.format(source="m"),
-        member_id, org_id, name, role_id, hourly_rate, active)
+        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING *)" + _MEMBER_SELECT.format(source="m"),
+        member_id,
+        org_id,
+        name,
+        role_id,
+        hourly_rate,
+        active,
+    )
     return row
 
 
-async def update_member(conn: Connection, *, org_id: UUID, member_id: UUID,
-                        changes: dict[str, Any]) -> Record | None:
+async def update_member(
+    conn: Connection, *, org_id: UUID, member_id: UUID, changes: dict[str, Any]
+) -> Record | None:
     fields = [c for c in _MEMBER_COLUMNS if c in changes]
     sets = "".join(f", {c} = ${i}" for i, c in enumerate(fields, start=3))
     row: Record | None = await conn.fetchrow(
         f"WITH m AS (UPDATE team_members SET updated_at = now(){sets}"  # noqa: S608
         " WHERE org_id = $1 AND id = $2 RETURNING *)" + _MEMBER_SELECT.format(source="m"),
-        org_id, member_id, *(changes[c] for c in fields))
+        org_id,
+        member_id,
+        *(changes[c] for c in fields),
+    )
     return row
 
 
 async def delete_member(conn: Connection, *, org_id: UUID, member_id: UUID) -> None:
-    await conn.execute("DELETE FROM team_members WHERE org_id = $1 AND id = $2",
-                       org_id, member_id)
+    await conn.execute("DELETE FROM team_members WHERE org_id = $1 AND id = $2", org_id, member_id)
 
 
-async def member_history(conn: Connection, *, org_id: UUID,
-                         member_id: UUID) -> tuple[date | None, bool]:
+async def member_history(
+    conn: Connection, *, org_id: UUID, member_id: UUID
+) -> tuple[date | None, bool]:
     """The last day the member is booked on, and whether any hours were recorded."""
     row = await conn.fetchrow(
         "SELECT (SELECT max(end_date) FROM allocations"
         "        WHERE org_id = $1 AND team_member_id = $2) AS last_end,"
         " EXISTS (SELECT 1 FROM actuals WHERE org_id = $1 AND team_member_id = $2) AS acted",
-        org_id, member_id)
+        org_id,
+        member_id,
+    )
     return row["last_end"], bool(row["acted"])
 
 
-async def set_rate(conn: Connection, *, org_id: UUID, member_id: UUID, rate: Decimal,
-                   effective_from: date | None) -> None:
+async def set_rate(
+    conn: Connection, *, org_id: UUID, member_id: UUID, rate: Decimal, effective_from: date | None
+) -> None:
     """The rate from `effective_from` on; None: since always (a new member's first rate)."""
     await conn.execute(
         "INSERT INTO rate_history (org_id, team_member_id, rate, effective_from)"
         " VALUES ($1, $2, $3, coalesce($4, '-infinity'::date))"
         " ON CONFLICT (org_id, team_member_id, effective_from)"
         " DO UPDATE SET rate = excluded.rate, created_at = now()",
-        org_id, member_id, rate, effective_from)
+        org_id,
+        member_id,
+        rate,
+        effective_from,
+    )
 
 
 # Utilization -------------------------------------------------------------------------------
@@ -198,6 +252,7 @@ FROM costed ORDER BY day
 """
 
 
-async def utilization(conn: Connection, *, org_id: UUID, member_id: UUID, start: date,
-                      end: date) -> list[Record]:
+async def utilization(
+    conn: Connection, *, org_id: UUID, member_id: UUID, start: date, end: date
+) -> list[Record]:
     return list(await conn.fetch(_UTILIZATION, org_id, member_id, start, end))

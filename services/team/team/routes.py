@@ -45,10 +45,14 @@ async def list_roles(request: Request) -> Response:
     ident = caller(request)
     pr = page_of(request, (str, int))
     async with tenant_tx(request.state.db, ident.org_id) as conn:
-        rows = await repo.list_roles(conn, org_id=org(ident), limit=pr.limit + 1,
-                                     after=pr.cursor)
-    return listing(request, rows, pr, lambda r: (r["name"], r["id"]),
-                   lambda r: RolePublic.model_validate(dict(r)))
+        rows = await repo.list_roles(conn, org_id=org(ident), limit=pr.limit + 1, after=pr.cursor)
+    return listing(
+        request,
+        rows,
+        pr,
+        lambda r: (r["name"], r["id"]),
+        lambda r: RolePublic.model_validate(dict(r)),
+    )
 
 
 async def create_role(request: Request) -> Response:
@@ -77,8 +81,13 @@ async def update_role(request: Request) -> Response:
     """Rename a job role."""
     ident = require_role(request, *WRITERS)
     rid = role_id(request)
-    data = await update_body(request, RoleCreate, ident, lambda conn: repo.get_role(
-        conn, org_id=org(ident), role_id=rid), service.ROLE_NOT_FOUND)
+    data = await update_body(
+        request,
+        RoleCreate,
+        ident,
+        lambda conn: repo.get_role(conn, org_id=org(ident), role_id=rid),
+        service.ROLE_NOT_FOUND,
+    )
     return json(await service.update_role(request.state.db, org(ident), rid, data))
 
 
@@ -95,8 +104,9 @@ async def list_members(request: Request) -> Response:
     flt = query(request, TeamMemberFilter)
     pr = page_of(request, (str, UUID))
     async with tenant_tx(request.state.db, ident.org_id) as conn:
-        rows = await repo.list_members(conn, org_id=org(ident), active=flt.active,
-                                       limit=pr.limit + 1, after=pr.cursor)
+        rows = await repo.list_members(
+            conn, org_id=org(ident), active=flt.active, limit=pr.limit + 1, after=pr.cursor
+        )
     return listing(request, rows, pr, lambda r: (r["name"], r["id"]), service.member_out)
 
 
@@ -127,8 +137,13 @@ async def update_member(request: Request) -> Response:
     """Update a team member; a new hourly rate applies from today (UTC)."""
     ident = require_role(request, *WRITERS)
     mid = member_id(request)
-    data = await update_body(request, TeamMemberUpdate, ident, lambda conn: repo.get_member(
-        conn, org_id=org(ident), member_id=mid), service.MEMBER_NOT_FOUND)
+    data = await update_body(
+        request,
+        TeamMemberUpdate,
+        ident,
+        lambda conn: repo.get_member(conn, org_id=org(ident), member_id=mid),
+        service.MEMBER_NOT_FOUND,
+    )
     return json(await service.update_member(request.state.db, org(ident), mid, data))
 
 
@@ -144,30 +159,70 @@ async def member_utilization(request: Request) -> Response:
     ident = caller(request)
     mid = member_id(request)
     window = query(request, DateWindow)
-    return json(await service.utilization(request.state.db, org(ident), mid,
-                                          window.start, window.end))
+    return json(
+        await service.utilization(request.state.db, org(ident), mid, window.start, window.end)
+    )
 
 
 _T = TAGS
 ROUTES = [
-    api_route("/api/roles", list_roles, methods=["GET"], response=RolePublic,
-              list_response=True, tags=_T),
-    api_route("/api/roles", create_role, methods=["POST"], body=RoleCreate,
-              response=RolePublic, status=201, tags=_T),
+    api_route(
+        "/api/roles", list_roles, methods=["GET"], response=RolePublic, list_response=True, tags=_T
+    ),
+    api_route(
+        "/api/roles",
+        create_role,
+        methods=["POST"],
+        body=RoleCreate,
+        response=RolePublic,
+        status=201,
+        tags=_T,
+    ),
     api_route("/api/roles/{id}", get_role, methods=["GET"], response=RolePublic, tags=_T),
-    api_route("/api/roles/{id}", update_role, methods=["PUT", "PATCH"], body=RoleCreate,
-              response=RolePublic, tags=_T),
+    api_route(
+        "/api/roles/{id}",
+        update_role,
+        methods=["PUT", "PATCH"],
+        body=RoleCreate,
+        response=RolePublic,
+        tags=_T,
+    ),
     api_route("/api/roles/{id}", delete_role, methods=["DELETE"], tags=_T),
-    api_route("/api/team-members", list_members, methods=["GET"], response=TeamMemberPublic,
-              list_response=True, tags=_T),
-    api_route("/api/team-members", create_member, methods=["POST"], body=TeamMemberCreate,
-              response=TeamMemberPublic, status=201, tags=_T),
-    api_route("/api/team-members/{id}", get_member, methods=["GET"],
-              response=TeamMemberPublic, tags=_T),
-    api_route("/api/team-members/{id}", update_member, methods=["PUT", "PATCH"],
-              body=TeamMemberUpdate, response=TeamMemberPublic, tags=_T),
+    api_route(
+        "/api/team-members",
+        list_members,
+        methods=["GET"],
+        response=TeamMemberPublic,
+        list_response=True,
+        tags=_T,
+    ),
+    api_route(
+        "/api/team-members",
+        create_member,
+        methods=["POST"],
+        body=TeamMemberCreate,
+        response=TeamMemberPublic,
+        status=201,
+        tags=_T,
+    ),
+    api_route(
+        "/api/team-members/{id}", get_member, methods=["GET"], response=TeamMemberPublic, tags=_T
+    ),
+    api_route(
+        "/api/team-members/{id}",
+        update_member,
+        methods=["PUT", "PATCH"],
+        body=TeamMemberUpdate,
+        response=TeamMemberPublic,
+        tags=_T,
+    ),
     api_route("/api/team-members/{id}", delete_member, methods=["DELETE"], tags=_T),
-    api_route("/api/team-members/{id}/utilization", member_utilization, methods=["GET"],
-              response=UtilizationPublic, tags=_T),
+    api_route(
+        "/api/team-members/{id}/utilization",
+        member_utilization,
+        methods=["GET"],
+        response=UtilizationPublic,
+        tags=_T,
+    ),
     *PLANNING_ROUTES,
 ]

@@ -38,20 +38,27 @@ def page_of(request: Request, key_types: Sequence[type]) -> PageRequest:
     # A forged cursor must not reach Postgres with values it cannot take (bigint, NUL).
     for value in pr.cursor or ():
         if (isinstance(value, int) and not _BIGINT[0] <= value <= _BIGINT[1]) or (
-                isinstance(value, str) and "\x00" in value):
+            isinstance(value, str) and "\x00" in value
+        ):
             raise RequestValidationError({"cursor": ["Invalid cursor."]}, "Invalid cursor")
     return pr
 
 
-def listing(request: Request, rows: list[Record], pr: PageRequest,
-            key: Callable[[Record], Sequence[Any]], out: Callable[[Record], Any]) -> Response:
+def listing(
+    request: Request,
+    rows: list[Record],
+    pr: PageRequest,
+    key: Callable[[Record], Sequence[Any]],
+    out: Callable[[Record], Any],
+) -> Response:
     """A JSON array of one page, with the `Link` header of the next."""
     items, headers = page(request, rows, pr, key=key)
     return json([out(r) for r in items], headers=headers)
 
 
-async def update_body(request: Request, model: type[M], ident: Identity, lookup: Lookup,
-                      not_found: str) -> M:
+async def update_body(
+    request: Request, model: type[M], ident: Identity, lookup: Lookup, not_found: str
+) -> M:
     """The body of an update; for an id that names nothing, 404 wins over invalid input."""
     try:
         return await body(request, model)

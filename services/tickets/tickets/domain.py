@@ -25,15 +25,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Fields a client may change with PUT.
-EDITABLE = ("title", "description", "status", "priority", "customer_id", "assignee_id",
-            "scheduled_at")
+EDITABLE = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "customer_id",
+    "assignee_id",
+    "scheduled_at",
+)
 
 
 class InvalidTransition(ValueError):
     def __init__(self, current: str, target: str) -> None:
         allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
-        super().__init__(
-            f"A {current} ticket cannot become {target} (allowed: {allowed}).")
+        super().__init__(f"A {current} ticket cannot become {target} (allowed: {allowed}).")
         self.current, self.target = current, target
 
 
@@ -73,8 +79,11 @@ class TicketChange:
     @property
     def references(self) -> dict[str, Any]:
         """New non-null customer/assignee ids: they must exist in the org."""
-        return {k: v for k, v in self.changed.items()
-                if k in ("customer_id", "assignee_id") and v is not None}
+        return {
+            k: v
+            for k, v in self.changed.items()
+            if k in ("customer_id", "assignee_id") and v is not None
+        }
 
 
 def plan_update(current: Mapping[str, Any], updates: Mapping[str, Any]) -> TicketChange:

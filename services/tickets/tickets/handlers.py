@@ -20,8 +20,15 @@ from tickets.events import TicketAssigned, TicketUpdated
 
 log = logging.getLogger("tickets.handlers")
 
-USER_EVENTS = ("user-created", "user-invited", "user-activated", "user-updated",
-               "user-reactivated", "user-deactivated", "user-deleted")
+USER_EVENTS = (
+    "user-created",
+    "user-invited",
+    "user-activated",
+    "user-updated",
+    "user-reactivated",
+    "user-deactivated",
+    "user-deleted",
+)
 CUSTOMER_EVENTS = ("customer-created", "customer-updated", "customer-deleted")
 
 
@@ -33,18 +40,33 @@ async def on_user_event(conn: Connection, event: CloudEvent) -> None:
     data, org_id = event.data, _org(event)
     user_id = UUID(str(data["id"]))
     deleted = event.type == "user-deleted"
-    active = (not deleted and bool(data.get("active"))
-              and data.get("status") != "deactivated" and event.type != "user-deactivated")
+    active = (
+        not deleted
+        and bool(data.get("active"))
+        and data.get("status") != "deactivated"
+        and event.type != "user-deactivated"
+    )
     applied = await repo.upsert_user(
-        conn, org_id=org_id, user_id=user_id,
+        conn,
+        org_id=org_id,
+        user_id=user_id,
         fields={**data, "active": active, "deleted": deleted},
-        event_time=datetime.fromisoformat(event.time))
+        event_time=datetime.fromisoformat(event.time),
+    )
     if applied and not active:
         for row in await repo.unassign_user(conn, org_id=org_id, user_id=user_id):
-            await emit(conn, TicketAssigned(
-                id=str(row["id"]), number=row["number"], assignee_id=None,
-                previous_assignee_id=str(user_id), assigned_by=None),
-                tenant=org_id, subject=row["id"])
+            await emit(
+                conn,
+                TicketAssigned(
+                    id=str(row["id"]),
+                    number=row["number"],
+                    assignee_id=None,
+                    previous_assignee_id=str(user_id),
+                    assigned_by=None,
+                ),
+                tenant=org_id,
+                subject=row["id"],
+            )
 
 
 async def on_customer_event(conn: Connection, event: CloudEvent) -> None:
@@ -52,14 +74,27 @@ async def on_customer_event(conn: Connection, event: CloudEvent) -> None:
     customer_id = UUID(str(data["id"]))
     deleted = event.type == "customer-deleted"
     applied = await repo.upsert_customer(
-        conn, org_id=org_id, customer_id=customer_id, name=str(data.get("name") or ""),
-        deleted=deleted, event_time=datetime.fromisoformat(event.time))
+        conn,
+        org_id=org_id,
+        customer_id=customer_id,
+        name=str(data.get("name") or ""),
+        deleted=deleted,
+        event_time=datetime.fromisoformat(event.time),
+    )
     if applied and deleted:
         for row in await repo.clear_customer(conn, org_id=org_id, customer_id=customer_id):
-            await emit(conn, TicketUpdated(
-                id=str(row["id"]), number=row["number"], changes={"customer_id": None},
-                previous={"customer_id": str(customer_id)}, updated_by=None),
-                tenant=org_id, subject=row["id"])
+            await emit(
+                conn,
+                TicketUpdated(
+                    id=str(row["id"]),
+                    number=row["number"],
+                    changes={"customer_id": None},
+                    previous={"customer_id": str(customer_id)},
+                    updated_by=None,
+                ),
+                tenant=org_id,
+                subject=row["id"],
+            )
 
 
 def org_deleted_handler(storage: Storage) -> Handler:
@@ -75,11 +110,19 @@ def org_deleted_handler(storage: Storage) -> Handler:
 
 def subscriptions(storage: Storage) -> list[Subscription]:
     return [
-        Subscription(name="users", events=[subject_for("auth", t) for t in USER_EVENTS],
-                     handler=on_user_event),
-        Subscription(name="customers",
-                     events=[subject_for("crm", t) for t in CUSTOMER_EVENTS],
-                     handler=on_customer_event),
-        Subscription(name="orgs", events=[subject_for("auth", "org-deleted")],
-                     handler=org_deleted_handler(storage)),
+        Subscription(
+            name="users",
+            events=[subject_for("auth", t) for t in USER_EVENTS],
+            handler=on_user_event,
+        ),
+        Subscription(
+            name="customers",
+            events=[subject_for("crm", t) for t in CUSTOMER_EVENTS],
+            handler=on_customer_event,
+        ),
+        Subscription(
+            name="orgs",
+            events=[subject_for("auth", "org-deleted")],
+            handler=org_deleted_handler(storage),
+        ),
     ]

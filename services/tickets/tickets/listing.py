@@ -17,8 +17,10 @@ from servelo_common.errors import RequestValidationError
 from tickets.domain import PRIORITIES, STATUSES
 from tickets.schemas import TicketFilters
 
-COLUMNS = ("id, number, title, description, status, priority, customer_id, assignee_id,"
-           " scheduled_at, created_by, created_at, updated_at, deleted_at")
+COLUMNS = (
+    "id, number, title, description, status, priority, customer_id, assignee_id,"
+    " scheduled_at, created_by, created_at, updated_at, deleted_at"
+)
 # Unscheduled tickets sort after every scheduled one when ascending (first when descending).
 NEVER = "'9999-12-31 00:00:00+00'::timestamptz"
 _SORT_EXPR = {
@@ -73,7 +75,8 @@ def _choices(raw: str | None, allowed: tuple[str, ...], name: str) -> list[str]:
     bad = [v for v in values if v not in allowed]
     if bad:
         raise RequestValidationError(
-            {name: [f"Unknown {name} {bad[0]!r}; use one of: {', '.join(allowed)}."]})
+            {name: [f"Unknown {name} {bad[0]!r}; use one of: {', '.join(allowed)}."]}
+        )
     return values
 
 
@@ -81,7 +84,8 @@ def parse_sort(raw: str) -> Sort:
     name = raw.removeprefix("-")
     if name not in _SORT_EXPR:
         raise RequestValidationError(
-            {"sort": [f"Sort by one of: {', '.join(_SORT_EXPR)} (prefix '-' for descending)."]})
+            {"sort": [f"Sort by one of: {', '.join(_SORT_EXPR)} (prefix '-' for descending)."]}
+        )
     return Sort(name, raw.startswith("-"))
 
 
@@ -108,13 +112,20 @@ def parse_filters(f: TicketFilters, *, caller_id: str) -> ListQuery:
                 assignee = UUID(raw)
             except ValueError as exc:
                 raise RequestValidationError(
-                    {"assignee_id": ["Must be a user id, 'me' or 'none'."]}) from exc
+                    {"assignee_id": ["Must be a user id, 'me' or 'none'."]}
+                ) from exc
     return ListQuery(
         statuses=_choices(f.status, STATUSES, "status"),
         priorities=_choices(f.priority, PRIORITIES, "priority"),
-        assignee=assignee, customer_id=f.customer_id, search=search_terms(f.q),
-        scheduled_from=f.scheduled_from, scheduled_to=f.scheduled_to,
-        updated_since=f.updated_since, trashed=f.trashed, sort=parse_sort(f.sort))
+        assignee=assignee,
+        customer_id=f.customer_id,
+        search=search_terms(f.q),
+        scheduled_from=f.scheduled_from,
+        scheduled_to=f.scheduled_to,
+        updated_since=f.updated_since,
+        trashed=f.trashed,
+        sort=parse_sort(f.sort),
+    )
 
 
 # How a search finds its page (see docs/tickets.md, "Search under row-level security"):
@@ -127,9 +138,15 @@ WALK = 1000
 FEW_HITS = 5000
 
 
-def build_query(q: ListQuery, *, org_id: UUID, cursor: list[Any] | None, limit: int,
-                walk: int | None = None,
-                hit_ids: list[UUID] | None = None) -> tuple[str, list[Any]]:
+def build_query(
+    q: ListQuery,
+    *,
+    org_id: UUID,
+    cursor: list[Any] | None,
+    limit: int,
+    walk: int | None = None,
+    hit_ids: list[UUID] | None = None,
+) -> tuple[str, list[Any]]:
     """SQL and arguments for one page (`limit` rows; the caller asks for one extra).
 
     With a search: `walk` bounds the rows walked (step 1 above; rows then carry `walked`,
@@ -164,8 +181,10 @@ def build_query(q: ListQuery, *, org_id: UUID, cursor: list[Any] | None, limit: 
         # filtered by org, and only select rows of `tickets`, whose RLS hides other orgs'.
         # `ticket_search_query` ANDs the org's lexeme in (migrations/0003), as everywhere;
         # as a sub-select it is computed once, not for each row (in a generic plan).
-        matches = ("(SELECT s.search FROM ticket_search s WHERE s.ticket_id = {row}.id"  # noqa: S608
-                   f" AND s.org_id = $1) @@ (SELECT ticket_search_query($1, {arg(q.search)}))")
+        matches = (
+            "(SELECT s.search FROM ticket_search s WHERE s.ticket_id = {row}.id"  # noqa: S608
+            f" AND s.org_id = $1) @@ (SELECT ticket_search_query($1, {arg(q.search)}))"
+        )
     if q.scheduled_from is not None:
         where.append(f"scheduled_at >= {arg(q.scheduled_from)}")
     if q.scheduled_to is not None:
@@ -186,16 +205,20 @@ def build_query(q: ListQuery, *, org_id: UUID, cursor: list[Any] | None, limit: 
     if matches is not None and walk is None:
         where.append(matches.format(row="tickets"))
     # Every identifier here comes from this module; client values are bind parameters.
-    sql = (f"SELECT {COLUMNS}, {s.expr} AS sort_key FROM tickets"  # noqa: S608
-           f" WHERE {' AND '.join(where)}")
+    sql = (
+        f"SELECT {COLUMNS}, {s.expr} AS sort_key FROM tickets"  # noqa: S608
+        f" WHERE {' AND '.join(where)}"
+    )
     if hit_ids is not None:  # planned without the ORDER BY ... LIMIT: just those rows
         sql = f"SELECT * FROM ({sql} OFFSET 0) AS hits"  # noqa: S608
     elif matches is not None and walk is not None:
         # The middle ORDER BY tells the planner the rows come sorted, so the outer LIMIT
         # stops at the page's last match instead of checking every walked row.
-        sql = ("SELECT * FROM (SELECT *, count(*) OVER () AS walked FROM"  # noqa: S608
-               f" ({sql} ORDER BY {order(s.expr)} LIMIT {arg(walk)}) AS w"
-               f" ORDER BY {order('sort_key')}) AS w WHERE {matches.format(row='w')}")
+        sql = (
+            "SELECT * FROM (SELECT *, count(*) OVER () AS walked FROM"  # noqa: S608
+            f" ({sql} ORDER BY {order(s.expr)} LIMIT {arg(walk)}) AS w"
+            f" ORDER BY {order('sort_key')}) AS w WHERE {matches.format(row='w')}"
+        )
     else:
         return f"{sql} ORDER BY {order(s.expr)} LIMIT {arg(limit)}", args
     return f"{sql} ORDER BY {order('sort_key')} LIMIT {arg(limit)}", args

@@ -25,8 +25,15 @@ def create_app() -> Starlette:
         if close is not None:
             await close()
 
-    app = create_service_app(ServiceSpec(
-        name="tickets", routes=ROUTES, migrations=package_migrations(__file__),
-        subscriptions=subscriptions(storage), on_shutdown=[close_storage]), settings)
+    app = create_service_app(
+        ServiceSpec(
+            name="tickets",
+            routes=ROUTES,
+            migrations=package_migrations(__file__),
+            subscriptions=subscriptions(storage),
+            on_shutdown=[close_storage],
+        ),
+        settings,
+    )
     app.state.storage = storage
     return app

@@ -48,8 +48,14 @@ async def upload_photo(request: Request) -> Response:
 
         async def upload() -> Response:
             row = await photos.add_photo(
-                _pool(request), _storage(request), request, ident, ticket_id,
-                max_bytes=max_bytes, tmp_dir=settings.data_dir / "tmp")
+                _pool(request),
+                _storage(request),
+                request,
+                ident,
+                ticket_id,
+                max_bytes=max_bytes,
+                tmp_dir=settings.data_dir / "tmp",
+            )
             return json(photo_public(row), status=201)
 
         return await idempotent(_KeyOnly(request.scope, request.receive), upload)
@@ -84,9 +90,16 @@ async def get_photo(request: Request) -> Response:
         async for chunk in chunks:
             yield chunk
 
-    return StreamingResponse(stream(), media_type=row["content_type"], headers={
-        "Content-Length": str(row["size"]), "Cache-Control": "private, max-age=86400",
-        "X-Content-Type-Options": "nosniff", "Content-Disposition": "inline"})
+    return StreamingResponse(
+        stream(),
+        media_type=row["content_type"],
+        headers={
+            "Content-Length": str(row["size"]),
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        },
+    )
 
 
 async def delete_photo(request: Request) -> Response:
@@ -99,11 +112,22 @@ async def delete_photo(request: Request) -> Response:
 
 
 PHOTO_ROUTES = [
-    api_route("/api/tickets/{id}/photos", upload_photo, methods=["POST"],
-              response=PhotoPublic, status=201, tags=TAGS),
-    api_route("/api/tickets/{id}/photos", list_photos, methods=["GET"], response=PhotoPublic,
-              list_response=True, tags=TAGS),
+    api_route(
+        "/api/tickets/{id}/photos",
+        upload_photo,
+        methods=["POST"],
+        response=PhotoPublic,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/tickets/{id}/photos",
+        list_photos,
+        methods=["GET"],
+        response=PhotoPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
     api_route("/api/tickets/{id}/photos/{photo_id}", get_photo, methods=["GET"], tags=TAGS),
-    api_route("/api/tickets/{id}/photos/{photo_id}", delete_photo, methods=["DELETE"],
-              tags=TAGS),
+    api_route("/api/tickets/{id}/photos/{photo_id}", delete_photo, methods=["DELETE"], tags=TAGS),
 ]

@@ -57,8 +57,16 @@ async def _require_ticket(pool: Pool, org_id: UUID, ticket_id: UUID) -> None:
             raise NotFound(TICKET_NOT_FOUND)
 
 
-async def add_photo(pool: Pool, storage: Storage, request: Request, ident: Identity,
-                    ticket_id: UUID, *, max_bytes: int, tmp_dir: Path) -> Record:
+async def add_photo(
+    pool: Pool,
+    storage: Storage,
+    request: Request,
+    ident: Identity,
+    ticket_id: UUID,
+    *,
+    max_bytes: int,
+    tmp_dir: Path,
+) -> Record:
     assert ident.user_id is not None
     org_id, user_id = UUID(ident.org_id), UUID(ident.user_id)
     await _require_ticket(pool, org_id, ticket_id)  # before reading megabytes
@@ -80,13 +88,29 @@ async def add_photo(pool: Pool, storage: Storage, request: Request, ident: Ident
                 if await repo.get_ticket(conn, org_id=org_id, ticket_id=ticket_id) is None:
                     raise NotFound(TICKET_NOT_FOUND)
                 row = await repo.insert_photo(
-                    conn, org_id=org_id, photo_id=photo_id, ticket_id=ticket_id,
-                    storage_key=key, content_type=content_type, size=size,
-                    filename=upload.filename, uploaded_by=user_id)
-                await emit(conn, TicketPhotoAdded(
-                    id=str(photo_id), ticket_id=str(ticket_id), content_type=content_type,
-                    size=size, uploaded_by=str(user_id), created_at=iso_z(row["created_at"])),
-                    tenant=org_id, subject=ticket_id)
+                    conn,
+                    org_id=org_id,
+                    photo_id=photo_id,
+                    ticket_id=ticket_id,
+                    storage_key=key,
+                    content_type=content_type,
+                    size=size,
+                    filename=upload.filename,
+                    uploaded_by=user_id,
+                )
+                await emit(
+                    conn,
+                    TicketPhotoAdded(
+                        id=str(photo_id),
+                        ticket_id=str(ticket_id),
+                        content_type=content_type,
+                        size=size,
+                        uploaded_by=str(user_id),
+                        created_at=iso_z(row["created_at"]),
+                    ),
+                    tenant=org_id,
+                    subject=ticket_id,
+                )
         except BaseException:
             await storage.delete(key)  # no row: the file must not stay behind
             raise
@@ -113,8 +137,9 @@ async def get_photo(pool: Pool, ident: Identity, ticket_id: UUID, photo_id: UUID
     return row
 
 
-async def delete_photo(pool: Pool, storage: Storage, ident: Identity, ticket_id: UUID,
-                       photo_id: UUID) -> None:
+async def delete_photo(
+    pool: Pool, storage: Storage, ident: Identity, ticket_id: UUID, photo_id: UUID
+) -> None:
     """Admins and managers delete any photo; a technician only the ones they uploaded."""
     assert ident.user_id is not None
     org_id = UUID(ident.org_id)
@@ -125,9 +150,14 @@ async def delete_photo(pool: Pool, storage: Storage, ident: Identity, ticket_id:
         if ident.role == "technician" and str(row["uploaded_by"]) != ident.user_id:
             raise ApiError(403, "Forbidden")
         await repo.delete_photo(conn, org_id=org_id, photo_id=photo_id)
-        await emit(conn, TicketPhotoDeleted(id=str(photo_id), ticket_id=str(ticket_id),
-                                            deleted_by=ident.user_id),
-                   tenant=org_id, subject=ticket_id)
+        await emit(
+            conn,
+            TicketPhotoDeleted(
+                id=str(photo_id), ticket_id=str(ticket_id), deleted_by=ident.user_id
+            ),
+            tenant=org_id,
+            subject=ticket_id,
+        )
     try:
         await storage.delete(row["storage_key"])
     except OSError:

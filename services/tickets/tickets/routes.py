@@ -52,8 +52,7 @@ async def list_tickets(request: Request) -> Response:
     pr = page_request(request, key_types=filters.sort.key_types)
     rows = await service.list_tickets(_pool(request), ident, filters, pr)
     items, headers = page(request, rows, pr, key=filters.sort.key)
-    return json([TicketPublic.model_validate(dict(r)).to_json() for r in items],
-                headers=headers)
+    return json([TicketPublic.model_validate(dict(r)).to_json() for r in items], headers=headers)
 
 
 async def get_ticket(request: Request) -> Response:
@@ -80,8 +79,9 @@ async def update_ticket(request: Request) -> Response:
     ident = caller(request)
     ticket_id = path_id(request, message=service.TICKET_NOT_FOUND)
     data = await body(request, TicketUpdate)
-    row = await service.update_ticket(_pool(request), ident, ticket_id, data,
-                                      guard=lambda etag: check_if_match(request, etag))
+    row = await service.update_ticket(
+        _pool(request), ident, ticket_id, data, guard=lambda etag: check_if_match(request, etag)
+    )
     return _ticket(row)
 
 
@@ -107,8 +107,7 @@ async def list_comments(request: Request) -> Response:
     pr = page_request(request, key_types=(datetime, UUID))
     rows = await service.list_comments(_pool(request), ident, ticket_id, pr)
     items, headers = page(request, rows, pr, key=lambda r: (r["created_at"], r["id"]))
-    return json([CommentPublic.model_validate(dict(r)).to_json() for r in items],
-                headers=headers)
+    return json([CommentPublic.model_validate(dict(r)).to_json() for r in items], headers=headers)
 
 
 async def add_comment(request: Request) -> Response:
@@ -125,20 +124,56 @@ async def add_comment(request: Request) -> Response:
 
 
 ROUTES = [
-    api_route("/api/tickets", list_tickets, methods=["GET"], response=TicketPublic,
-              list_response=True, tags=TAGS),
-    api_route("/api/tickets", create_ticket, methods=["POST"], body=TicketCreate,
-              response=TicketPublic, status=201, tags=TAGS),
-    api_route("/api/tickets/{id}", get_ticket, methods=["GET"], response=TicketPublic,
-              tags=TAGS),
-    api_route("/api/tickets/{id}", update_ticket, methods=["PUT"], body=TicketUpdate,
-              response=TicketPublic, tags=TAGS),
+    api_route(
+        "/api/tickets",
+        list_tickets,
+        methods=["GET"],
+        response=TicketPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/tickets",
+        create_ticket,
+        methods=["POST"],
+        body=TicketCreate,
+        response=TicketPublic,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route("/api/tickets/{id}", get_ticket, methods=["GET"], response=TicketPublic, tags=TAGS),
+    api_route(
+        "/api/tickets/{id}",
+        update_ticket,
+        methods=["PUT"],
+        body=TicketUpdate,
+        response=TicketPublic,
+        tags=TAGS,
+    ),
     api_route("/api/tickets/{id}", delete_ticket, methods=["DELETE"], tags=TAGS),
-    api_route("/api/tickets/{id}/restore", restore_ticket, methods=["POST"],
-              response=TicketPublic, tags=TAGS),
-    api_route("/api/tickets/{id}/comments", list_comments, methods=["GET"],
-              response=CommentPublic, list_response=True, tags=TAGS),
-    api_route("/api/tickets/{id}/comments", add_comment, methods=["POST"], body=CommentCreate,
-              response=CommentPublic, status=201, tags=TAGS),
+    api_route(
+        "/api/tickets/{id}/restore",
+        restore_ticket,
+        methods=["POST"],
+        response=TicketPublic,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/tickets/{id}/comments",
+        list_comments,
+        methods=["GET"],
+        response=CommentPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/tickets/{id}/comments",
+        add_comment,
+        methods=["POST"],
+        body=CommentCreate,
+        response=CommentPublic,
+        status=201,
+        tags=TAGS,
+    ),
     *PHOTO_ROUTES,
 ]

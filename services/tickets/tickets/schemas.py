@@ -108,4 +108,3 @@ class PhotoPublic(ApiOutput):
 def photo_public(row: Any) -> PhotoPublic:
     url = f"/api/tickets/{row['ticket_id']}/photos/{row['id']}"
     return PhotoPublic.model_validate({**dict(row), "url": url})
-

@@ -59,9 +59,12 @@ class _Receiver:
 
     def callbacks(self) -> dict[str, object]:
         return {
-            "on_part_begin": self._part_begin, "on_header_field": self._field,
-            "on_header_value": self._value, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_done, "on_part_data": self._data,
+            "on_part_begin": self._part_begin,
+            "on_header_field": self._field,
+            "on_header_value": self._value,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_done,
+            "on_part_data": self._data,
             "on_part_end": self._part_end,
         }
 
@@ -102,7 +105,8 @@ async def receive_upload(request: Request, *, max_bytes: int, tmp_dir: Path) -> 
     boundary = params.get(b"boundary")
     if ctype != b"multipart/form-data" or not boundary:
         raise RequestValidationError(
-            {FIELD: ["Send the photo as multipart/form-data in the field 'file'."]})
+            {FIELD: ["Send the photo as multipart/form-data in the field 'file'."]}
+        )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes + OVERHEAD:
         raise too_large(max_bytes)

@@ -47,7 +47,8 @@ def main() -> None:
         stack.stop()
         sys.exit(1)
     host = f"{config.system_org}.{config.base_domain}:{port}"
-    print(f"""
+    print(
+        f"""
 Servelo is running.
   API:          http://{host}/api/...   (tenant = first label of the host name)
   OpenAPI:      http://127.0.0.1:{port}/api/openapi.json
@@ -61,7 +62,9 @@ Try:
        -d '{{"email": "{config.admin_email}", "password": "{stack.admin_password}"}}'
 
 Ctrl-C stops everything.
-""", flush=True)
+""",
+        flush=True,
+    )
     try:
         while not stopping:
             dead = stack.dead_processes()

@@ -24,8 +24,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None = None,
-                  what: str = "server") -> None:
+def wait_for_port(
+    port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None = None, what: str = "server"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -72,8 +73,9 @@ class EmbeddedPostgres:
         try:
             entry = pwd.getpwnam(self._user)
         except KeyError:
-            subprocess.run(["useradd", "-s", "/bin/sh", self._user], check=True,
-                           capture_output=True)
+            subprocess.run(
+                ["useradd", "-s", "/bin/sh", self._user], check=True, capture_output=True
+            )
             entry = pwd.getpwnam(self._user)
         bin_dir = _pg_bin_dir()
         for target in (self.folder, bin_dir):
@@ -93,29 +95,75 @@ class EmbeddedPostgres:
         self.password = pw_file.read_text().strip()
         self._prepare_permissions()
         if not (self.pgdata / "PG_VERSION").exists():
-            self._run([self._bin("initdb"), "-D", str(self.pgdata), "-U", "postgres",
-                       "--encoding=UTF8", "--locale=C", "--auth-local=trust",
-                       "--auth-host=scram-sha-256", f"--pwfile={pw_file}"])
-        self._run([self._bin("pg_ctl"), "-D", str(self.pgdata), "stop", "-m", "immediate"],
-                  check=False)
+            self._run(
+                [
+                    self._bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    "postgres",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    f"--pwfile={pw_file}",
+                ]
+            )
+        self._run(
+            [self._bin("pg_ctl"), "-D", str(self.pgdata), "stop", "-m", "immediate"], check=False
+        )
         self.port = free_port()
         socket_dir = self.folder  # a short path keeps the socket name under 107 bytes
-        options = (f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300"
-                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-                   if os.environ.get("SERVELO_EMBEDDED_PG_FAST") == "1" else
-                   f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300")
-        self._run([self._bin("pg_ctl"), "-D", str(self.pgdata), "-o", options,
-                   "-l", str(self.folder / "postgres.log"), "-w", "-t", "60", "start"])
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            if os.environ.get("SERVELO_EMBEDDED_PG_FAST") == "1"
+            else f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300"
+        )
+        self._run(
+            [
+                self._bin("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "postgres.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         return self.admin_dsn
 
     def stop(self) -> None:
         if self.pgdata.exists():
-            self._run([self._bin("pg_ctl"), "-D", str(self.pgdata), "stop", "-m", "fast",
-                       "-w", "-t", "20"], check=False)
+            self._run(
+                [
+                    self._bin("pg_ctl"),
+                    "-D",
+                    str(self.pgdata),
+                    "stop",
+                    "-m",
+                    "fast",
+                    "-w",
+                    "-t",
+                    "20",
+                ],
+                check=False,
+            )
 
     def _run(self, cmd: list[str], *, check: bool = True) -> None:
-        result = subprocess.run(cmd, user=self._user, capture_output=True, text=True,
-                                check=False, cwd=self.folder, timeout=120)
+        result = subprocess.run(
+            cmd,
+            user=self._user,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=self.folder,
+            timeout=120,
+        )
         if check and result.returncode != 0:
             log_file = self.folder / "postgres.log"
             tail = log_file.read_text()[-3000:] if log_file.exists() else ""
@@ -148,9 +196,20 @@ class EmbeddedNats:
             self.port = free_port()
         log = open(self.folder / "nats.log", "ab")  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
-            [self.binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port),
-             "-sd", str(self.folder / "jetstream")],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                self.binary(),
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-sd",
+                str(self.folder / "jetstream"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         wait_for_port(self.port, timeout=20, proc=self.proc, what="nats-server")
         return self.url

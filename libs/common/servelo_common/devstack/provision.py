@@ -21,8 +21,9 @@ def _ident(name: str) -> str:
     return name
 
 
-def with_database(dsn: str, database: str, *, user: str | None = None,
-                  password: str | None = None) -> str:
+def with_database(
+    dsn: str, database: str, *, user: str | None = None, password: str | None = None
+) -> str:
     parts = urlsplit(dsn)
     netloc = parts.netloc.rpartition("@")[2]
     if user is not None:
@@ -50,8 +51,9 @@ async def drop_database(admin_dsn: str, database: str) -> None:
         await conn.close()
 
 
-async def provision(admin_dsn: str, *, database: str, role_prefix: str,
-                    services: dict[str, str]) -> dict[str, str]:
+async def provision(
+    admin_dsn: str, *, database: str, role_prefix: str, services: dict[str, str]
+) -> dict[str, str]:
     """`services` maps a service name to its role's password; returns each service's DSN."""
     await ensure_database(admin_dsn, database)
     conn = await asyncpg.connect(with_database(admin_dsn, database))
@@ -66,10 +68,12 @@ async def provision(admin_dsn: str, *, database: str, role_prefix: str,
             safe = password.replace("'", "''")
             await conn.execute(
                 f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
-                f" PASSWORD '{safe}'")
+                f" PASSWORD '{safe}'"
+            )
             await conn.execute(f"GRANT CONNECT ON DATABASE {_ident(database)} TO {role}")
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(service)}"
-                               f" AUTHORIZATION {role}")
+            await conn.execute(
+                f"CREATE SCHEMA IF NOT EXISTS {_ident(service)} AUTHORIZATION {role}"
+            )
             await conn.execute(f"ALTER SCHEMA {_ident(service)} OWNER TO {role}")
             dsns[service] = with_database(admin_dsn, database, user=role, password=password)
     finally:

@@ -45,14 +45,14 @@ class StackConfig:
     env: str = "development"
     gateway_port: int = 8080
     services: list[str] = field(default_factory=available_services)
-    database_url: str | None = None       # an administrator URL; None: embedded Postgres
-    nats_url: str | None = None           # None: embedded NATS
+    database_url: str | None = None  # an administrator URL; None: embedded Postgres
+    nats_url: str | None = None  # None: embedded NATS
     database: str = "servelo"
     role_prefix: str = "servelo"
     base_domain: str = "localhost"
     system_org: str = "admin"
     admin_email: str = "admin@servelo.local"
-    admin_password: str | None = None     # None: generated once and kept in data_dir
+    admin_password: str | None = None  # None: generated once and kept in data_dir
     smtp_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -122,8 +122,11 @@ class Stack:
 
     async def _provision_and_migrate(self) -> dict[str, str]:
         dsns = await provision(
-            self.admin_dsn, database=self.config.database, role_prefix=self.config.role_prefix,
-            services={s: self.secrets[f"db_password_{s}"] for s in self.config.services})
+            self.admin_dsn,
+            database=self.config.database,
+            role_prefix=self.config.role_prefix,
+            services={s: self.secrets[f"db_password_{s}"] for s in self.config.services},
+        )
         for service in self.config.services:
             await migrate_dsn(dsns[service], schema=service, folder=migrations_dir(service))
         return dsns
@@ -138,17 +141,19 @@ class Stack:
     # -- processes ---------------------------------------------------------------------
     def common_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")}
-        env.update({
-            "SERVELO_ENV": self.config.env,
-            "SERVELO_NATS_URL": self.nats_url,
-            "SERVELO_INTERNAL_SECRET": self.secrets["internal_secret"],
-            "SERVELO_BASE_DOMAIN": self.config.base_domain,
-            "SERVELO_SYSTEM_ADMIN_ORG": self.config.system_org,
-            "SERVELO_DATA_DIR": str(self.data_dir),
-            "SERVELO_PUBLIC_PORT": str(self.config.gateway_port),
-            "SERVELO_HOST": "127.0.0.1",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "SERVELO_ENV": self.config.env,
+                "SERVELO_NATS_URL": self.nats_url,
+                "SERVELO_INTERNAL_SECRET": self.secrets["internal_secret"],
+                "SERVELO_BASE_DOMAIN": self.config.base_domain,
+                "SERVELO_SYSTEM_ADMIN_ORG": self.config.system_org,
+                "SERVELO_DATA_DIR": str(self.data_dir),
+                "SERVELO_PUBLIC_PORT": str(self.config.gateway_port),
+                "SERVELO_HOST": "127.0.0.1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if self.config.smtp_url:
             env["SERVELO_SMTP_URL"] = self.config.smtp_url
         env.update(self.config.extra_env)
@@ -159,22 +164,33 @@ class Stack:
         logs.mkdir(exist_ok=True)
         log_path = logs / f"{name}.log"
         with open(log_path, "ab") as log:
-            proc = subprocess.Popen([sys.executable, *args], env=env, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [sys.executable, *args],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.processes[name] = Process(name, proc, port, log_path)
 
     def start_services(self) -> None:
         for service in self.config.services:
             port = free_port()
             env = self.common_env()
-            env.update({"SERVELO_DATABASE_URL": self.service_dsns[service],
-                        "SERVELO_PORT": str(port)})
+            env.update(
+                {"SERVELO_DATABASE_URL": self.service_dsns[service], "SERVELO_PORT": str(port)}
+            )
             if service == "auth":
-                env.update({"SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
-                            "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
-                            "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password})
-            self._spawn(service, ["-m", "servelo_common.serve", f"{service}.main:create_app"],
-                        env, port)
+                env.update(
+                    {
+                        "SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
+                        "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
+                        "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+                    }
+                )
+            self._spawn(
+                service, ["-m", "servelo_common.serve", f"{service}.main:create_app"], env, port
+            )
         for service in self.config.services:
             self.wait_http(service, "/healthz", timeout=60)
 
@@ -184,8 +200,7 @@ class Stack:
         env["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
         for service in ALL_SERVICES:
             proc = self.processes.get(service)
-            env[f"SERVELO_{service.upper()}_URL"] = (
-                f"http://127.0.0.1:{proc.port}" if proc else "")
+            env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
         self._spawn("gateway", ["-m", "gateway"], env, self.config.gateway_port)
         self.wait_http("gateway", "/readyz", timeout=60)
 

@@ -34,8 +34,9 @@ class ApiResponse:
 
 
 class ApiClient:
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, host: str,
-                 token: str | None = None) -> None:
+    def __init__(
+        self, http: aiohttp.ClientSession, base_url: str, host: str, token: str | None = None
+    ) -> None:
         self.http, self.base_url, self.host, self.token = http, base_url, host, token
         self.user: dict[str, Any] = {}
         self.email = ""
@@ -48,9 +49,16 @@ class ApiClient:
     def on_host(self, host: str) -> ApiClient:
         return ApiClient(self.http, self.base_url, host, self.token)
 
-    async def request(self, method: str, path: str, *, json: Any = None, data: Any = None,
-                      headers: dict[str, str] | None = None,
-                      params: dict[str, Any] | None = None) -> ApiResponse:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> ApiResponse:
         hdrs = {"Host": self.host}
         if self.token:
             hdrs["Authorization"] = f"Bearer {self.token}"
@@ -58,8 +66,14 @@ class ApiClient:
             data = orjson.dumps(json)
             hdrs["Content-Type"] = "application/json"
         hdrs.update(headers or {})
-        async with self.http.request(method, self.base_url + path, data=data, headers=hdrs,
-                                     params=params, allow_redirects=False) as resp:
+        async with self.http.request(
+            method,
+            self.base_url + path,
+            data=data,
+            headers=hdrs,
+            params=params,
+            allow_redirects=False,
+        ) as resp:
             body = await resp.read()
             return ApiResponse(resp.status, resp.headers, body)
 

@@ -53,16 +53,16 @@ class TestStack:
     def host(self, slug: str) -> str:
         return f"{slug}.{self.base_domain}"
 
-    def client(self, http: aiohttp.ClientSession, slug: str,
-               token: str | None = None) -> ApiClient:
+    def client(self, http: aiohttp.ClientSession, slug: str, token: str | None = None) -> ApiClient:
         return ApiClient(http, self.gateway_url, self.host(slug), token)
 
     async def system_admin(self, http: aiohttp.ClientSession) -> ApiClient:
         cached = self._sysadmin_token
         if cached and cached[1] > time.monotonic():
             return self.client(http, self.system_org, cached[0])
-        logged = await login(self.client(http, self.system_org), self.admin_email,
-                             self.admin_password, timeout=15)
+        logged = await login(
+            self.client(http, self.system_org), self.admin_email, self.admin_password, timeout=15
+        )
         assert logged.token
         self._sysadmin_token = (logged.token, time.monotonic() + 600)
         return logged
@@ -87,8 +87,12 @@ def _docker_answers() -> bool:
     if not shutil.which("docker"):
         return False
     try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=5,
-                              check=False).returncode == 0
+        return (
+            subprocess.run(
+                ["docker", "info"], capture_output=True, timeout=5, check=False
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -119,11 +123,16 @@ def stack() -> Iterator[TestStack]:
     mail = MailCatcher(free_port())
     mail.start()
     config = StackConfig(
-        data_dir=folder, env="test", gateway_port=free_port(),
+        data_dir=folder,
+        env="test",
+        gateway_port=free_port(),
         services=available_services(os.environ.get("SERVELO_TEST_SERVICES")),
-        database_url=db_url, nats_url=nats_url,
-        database=f"servelo_test_{suffix}", role_prefix=f"servelo_test_{suffix}",
-        admin_email=SYSTEM_ADMIN_EMAIL, admin_password="sysadmin-" + secrets.token_hex(8),
+        database_url=db_url,
+        nats_url=nats_url,
+        database=f"servelo_test_{suffix}",
+        role_prefix=f"servelo_test_{suffix}",
+        admin_email=SYSTEM_ADMIN_EMAIL,
+        admin_password="sysadmin-" + secrets.token_hex(8),
         smtp_url=mail.url,
         extra_env={
             "SERVELO_PASSWORD_HASH_PROFILE": "fast",
@@ -158,8 +167,9 @@ def stack() -> Iterator[TestStack]:
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     connector = aiohttp.TCPConnector(limit=200)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(
-            total=60)) as session:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as session:
         yield session
 
 
@@ -168,16 +178,21 @@ async def make_tenant(stack: TestStack, http: aiohttp.ClientSession) -> Tenant:
     slug = "t" + secrets.token_hex(5)
     email = f"admin@{slug}.example.com"
     password = "pw-" + secrets.token_urlsafe(12)
-    resp = await sysadmin.post("/api/admin/orgs", json={
-        "slug": slug, "name": f"Org {slug}", "plan": "pro",
-        "admin": {"email": email, "name": "Tenant Admin", "password": password}})
+    resp = await sysadmin.post(
+        "/api/admin/orgs",
+        json={
+            "slug": slug,
+            "name": f"Org {slug}",
+            "plan": "pro",
+            "admin": {"email": email, "name": "Tenant Admin", "password": password},
+        },
+    )
     assert resp.status == 201, resp
     anon = stack.client(http, slug)
     # A new org reaches the gateway through an event: normally milliseconds, but allow for
     # a consumer that is resubscribing after a NATS restart earlier in the session.
     admin = await login(anon, email, password, timeout=15)
-    return Tenant(slug=slug, org_id=str(resp.json["id"]), org=resp.json, admin=admin,
-                  anon=anon)
+    return Tenant(slug=slug, org_id=str(resp.json["id"]), org=resp.json, admin=admin, anon=anon)
 
 
 @pytest.fixture

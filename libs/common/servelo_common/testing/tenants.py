@@ -14,8 +14,9 @@ from servelo_common.testing.client import ApiClient
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0,
-                     interval: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T]], timeout: float = 5.0, interval: float = 0.05
+) -> T:
     """Retry `check` until it stops raising AssertionError (event-driven effects)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -27,8 +28,7 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0,
         await asyncio.sleep(interval)
 
 
-async def login(client: ApiClient, email: str, password: str, *,
-                timeout: float = 5.0) -> ApiClient:
+async def login(client: ApiClient, email: str, password: str, *, timeout: float = 5.0) -> ApiClient:
     """Log in; retries while the gateway has not yet learned about a brand-new tenant."""
 
     async def attempt() -> Any:
@@ -53,17 +53,30 @@ class Tenant:
     anon: ApiClient
     _counter: list[int] = field(default_factory=lambda: [0])
 
-    async def create_user(self, role: str = "technician", *, name: str | None = None,
-                          email: str | None = None, password: str | None = None) -> ApiClient:
+    async def create_user(
+        self,
+        role: str = "technician",
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+    ) -> ApiClient:
         """A user of this tenant with `role`, invited by the admin, logged in."""
         self._counter[0] += 1
         email = email or f"{role}{self._counter[0]}-{secrets.token_hex(3)}@{self.slug}.example.com"
         password = password or "pw-" + secrets.token_urlsafe(12)
-        resp = await self.admin.post("/api/users/invite", json={
-            "email": email, "name": name or f"{role.title()} {self._counter[0]}", "role": role})
+        resp = await self.admin.post(
+            "/api/users/invite",
+            json={
+                "email": email,
+                "name": name or f"{role.title()} {self._counter[0]}",
+                "role": role,
+            },
+        )
         assert resp.status == 201, resp
         user_id = resp.json["id"]
-        resp = await self.admin.post(f"/api/users/{user_id}/set-password",
-                                     json={"password": password})
+        resp = await self.admin.post(
+            f"/api/users/{user_id}/set-password", json={"password": password}
+        )
         assert resp.status == 200, resp
         return await login(self.anon, email, password)

@@ -14,8 +14,12 @@ from servelo_common.migrate import migrate_dsn
 async def scratch(stack) -> AsyncIterator[tuple[str, str]]:
     """(schema, dsn) of a migrated scratch schema."""
     schema = "scratch_" + secrets.token_hex(4)
-    dsns = await provision(stack.stack.admin_dsn, database=stack.stack.config.database,
-                           role_prefix=schema, services={schema: secrets.token_urlsafe(12)})
+    dsns = await provision(
+        stack.stack.admin_dsn,
+        database=stack.stack.config.database,
+        role_prefix=schema,
+        services={schema: secrets.token_urlsafe(12)},
+    )
     await migrate_dsn(dsns[schema], schema=schema, folder=None)
     yield schema, dsns[schema]
     conn = await asyncpg.connect(stack.admin_dsn)

@@ -31,8 +31,12 @@ async def wiring(stack, pool, scratch):
     relay = OutboxRelay(pool, bus, schema=schema)
     # A unique subject per test keeps the shared stream's other events out of this consumer.
     subject = "servelo.events.scratch.note-written"
-    consumer = Consumer(pool, bus, service=schema,
-                        subscription=Subscription(name="notes", events=[subject], handler=handler))
+    consumer = Consumer(
+        pool,
+        bus,
+        service=schema,
+        subscription=Subscription(name="notes", events=[subject], handler=handler),
+    )
     relay.start()
     consumer.start()
     yield pool, seen, schema
@@ -73,8 +77,8 @@ async def test_event_committed_while_nats_is_down_arrives_once_after(stack, wiri
         async def relay_tried_and_failed():
             async with pool.acquire() as conn:
                 row = await conn.fetchrow(
-                    "SELECT published_at, attempts FROM outbox WHERE id = $1",
-                    uuid.UUID(event_id))
+                    "SELECT published_at, attempts FROM outbox WHERE id = $1", uuid.UUID(event_id)
+                )
             assert row["published_at"] is None
             assert row["attempts"] >= 1
 
@@ -89,8 +93,12 @@ async def test_event_committed_while_nats_is_down_arrives_once_after(stack, wiri
     await asyncio.sleep(1.0)  # a duplicate would show up now
     assert [e.id for e in seen if e.tenant == str(org)] == [event_id]
     async with pool.acquire() as conn:
-        assert await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1",
-                                   uuid.UUID(event_id)) == 1
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM inbox WHERE event_id = $1", uuid.UUID(event_id)
+            )
+            == 1
+        )
 
 
 async def test_redelivered_event_runs_the_handler_once(wiring, stack):
@@ -106,8 +114,12 @@ async def test_redelivered_event_runs_the_handler_once(wiring, stack):
     event = next(e for e in seen if e.tenant == str(org))
     # The same event again (as after a lost ack): the inbox makes it a no-op.
     bus = EventBus(stack.nats_url, name="again")
-    consumer = Consumer(pool, bus, service=schema, subscription=Subscription(
-        name="notes", events=[], handler=lambda c, e: _append(seen, e)))
+    consumer = Consumer(
+        pool,
+        bus,
+        service=schema,
+        subscription=Subscription(name="notes", events=[], handler=lambda c, e: _append(seen, e)),
+    )
     assert await consumer.handle_event(event) is False
 
 

@@ -6,23 +6,41 @@ from servelo_common.purge import PLATFORM_TABLES, purge_platform_rows
 
 
 async def seed(conn, org: uuid.UUID) -> None:
-    await conn.execute("INSERT INTO idempotency_keys (org_id, key, method, path, request_hash)"
-                       " VALUES ($1, 'k', 'POST', '/x', 'h')", org)
-    await conn.execute("INSERT INTO mail_outbox (org_id, recipient, subject, text_body)"
-                       " VALUES ($1, 'a@example.com', 's', 't')", org)
-    await conn.execute("INSERT INTO inbox (consumer, event_id, org_id, type)"
-                       " VALUES ('c', $1, $2, 't')", uuid.uuid4(), org)
-    await conn.execute("INSERT INTO dead_letters (consumer, org_id, subject, payload, error,"
-                       " deliveries) VALUES ('c', $1, 's', '{}', 'e', 5)", org)
-    await conn.execute("INSERT INTO outbox (id, subject, event) VALUES ($1, 's', $2)",
-                       uuid.uuid4(), {"tenant": str(org)})
+    await conn.execute(
+        "INSERT INTO idempotency_keys (org_id, key, method, path, request_hash)"
+        " VALUES ($1, 'k', 'POST', '/x', 'h')",
+        org,
+    )
+    await conn.execute(
+        "INSERT INTO mail_outbox (org_id, recipient, subject, text_body)"
+        " VALUES ($1, 'a@example.com', 's', 't')",
+        org,
+    )
+    await conn.execute(
+        "INSERT INTO inbox (consumer, event_id, org_id, type) VALUES ('c', $1, $2, 't')",
+        uuid.uuid4(),
+        org,
+    )
+    await conn.execute(
+        "INSERT INTO dead_letters (consumer, org_id, subject, payload, error,"
+        " deliveries) VALUES ('c', $1, 's', '{}', 'e', 5)",
+        org,
+    )
+    await conn.execute(
+        "INSERT INTO outbox (id, subject, event) VALUES ($1, 's', $2)",
+        uuid.uuid4(),
+        {"tenant": str(org)},
+    )
 
 
 async def counts(conn, org: uuid.UUID) -> dict[str, int]:
-    found = {t: await conn.fetchval(f"SELECT count(*) FROM {t} WHERE org_id = $1", org)
-             for t in PLATFORM_TABLES}
+    found = {
+        t: await conn.fetchval(f"SELECT count(*) FROM {t} WHERE org_id = $1", org)
+        for t in PLATFORM_TABLES
+    }
     found["outbox"] = await conn.fetchval(
-        "SELECT count(*) FROM outbox WHERE event->>'tenant' = $1", str(org))
+        "SELECT count(*) FROM outbox WHERE event->>'tenant' = $1", str(org)
+    )
     return found
 
 

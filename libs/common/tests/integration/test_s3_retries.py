@@ -22,8 +22,14 @@ class Script:
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
-        self.seen.append((request.method, request.path_qs,
-                          {k.lower(): v for k, v in request.headers.items()}, body))
+        self.seen.append(
+            (
+                request.method,
+                request.path_qs,
+                {k.lower(): v for k, v in request.headers.items()},
+                body,
+            )
+        )
         status = self.statuses.pop(0) if self.statuses else 200
         text = f"<Error><Code>Code{status}</Code></Error>" if status >= 300 else ""
         return web.Response(status=status, text=text)
@@ -44,8 +50,10 @@ async def server() -> AsyncIterator[tuple[Script, str]]:
 
 @pytest.fixture
 async def storage(server: tuple[Script, str], tmp_path: Path) -> AsyncIterator[S3Storage]:
-    cfg = S3Config.from_url("s3://photos", S3Settings(
-        endpoint=server[1], access_key_id="AKID", secret_access_key=SecretStr("secret")))
+    cfg = S3Config.from_url(
+        "s3://photos",
+        S3Settings(endpoint=server[1], access_key_id="AKID", secret_access_key=SecretStr("secret")),
+    )
     s = S3Storage(cfg, spool_dir=tmp_path)
     yield s
     await s.aclose()
@@ -57,7 +65,8 @@ async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
 
 
 async def test_put_sends_a_length_and_the_signed_body_hash(
-        server: tuple[Script, str], storage: S3Storage) -> None:
+    server: tuple[Script, str], storage: S3Storage
+) -> None:
     script, _ = server
     await storage.put("org/a", chunks(b"ab", b"cd"))
     [(method, path, headers, body)] = script.seen
@@ -69,7 +78,8 @@ async def test_put_sends_a_length_and_the_signed_body_hash(
 
 
 async def test_a_503_is_retried_with_the_whole_body(
-        server: tuple[Script, str], storage: S3Storage) -> None:
+    server: tuple[Script, str], storage: S3Storage
+) -> None:
     script, _ = server
     script.statuses = [503, 500]
     assert await storage.put("org/a", chunks(b"x" * 200_000, b"y")) == 200_001
@@ -77,7 +87,8 @@ async def test_a_503_is_retried_with_the_whole_body(
 
 
 async def test_persistent_5xx_gives_up_after_three_attempts(
-        server: tuple[Script, str], storage: S3Storage) -> None:
+    server: tuple[Script, str], storage: S3Storage
+) -> None:
     script, _ = server
     script.statuses = [503, 503, 503]
     with pytest.raises(StorageError, match="HTTP 503 Code503"):
@@ -86,7 +97,8 @@ async def test_persistent_5xx_gives_up_after_three_attempts(
 
 
 async def test_client_errors_are_not_retried(
-        server: tuple[Script, str], storage: S3Storage) -> None:
+    server: tuple[Script, str], storage: S3Storage
+) -> None:
     script, _ = server
     script.statuses = [403]
     with pytest.raises(StorageError, match="GET org/a: HTTP 403 Code403"):
@@ -97,13 +109,19 @@ async def test_client_errors_are_not_retried(
 async def test_delete_objects_reports_per_key_errors(tmp_path: Path) -> None:
     async def handle(request: web.Request) -> web.Response:
         if request.method == "GET":
-            return web.Response(text=(
-                "<ListBucketResult><IsTruncated>false</IsTruncated>"
-                "<Contents><Key>org/a</Key></Contents></ListBucketResult>"))
+            return web.Response(
+                text=(
+                    "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                    "<Contents><Key>org/a</Key></Contents></ListBucketResult>"
+                )
+            )
         assert request.headers["Content-MD5"]
-        return web.Response(text=(
-            "<DeleteResult><Error><Key>org/a</Key><Code>AccessDenied</Code>"
-            "</Error></DeleteResult>"))
+        return web.Response(
+            text=(
+                "<DeleteResult><Error><Key>org/a</Key><Code>AccessDenied</Code>"
+                "</Error></DeleteResult>"
+            )
+        )
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
@@ -111,9 +129,14 @@ async def test_delete_objects_reports_per_key_errors(tmp_path: Path) -> None:
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    cfg = S3Config.from_url("s3://photos", S3Settings(
-        endpoint=f"http://127.0.0.1:{port}", access_key_id="AKID",
-        secret_access_key=SecretStr("secret")))
+    cfg = S3Config.from_url(
+        "s3://photos",
+        S3Settings(
+            endpoint=f"http://127.0.0.1:{port}",
+            access_key_id="AKID",
+            secret_access_key=SecretStr("secret"),
+        ),
+    )
     storage = S3Storage(cfg, spool_dir=tmp_path)
     try:
         with pytest.raises(StorageError, match=r"1 not deleted \(AccessDenied\)"):
@@ -124,9 +147,14 @@ async def test_delete_objects_reports_per_key_errors(tmp_path: Path) -> None:
 
 
 async def test_nothing_listens_is_a_storage_error(tmp_path: Path) -> None:
-    cfg = S3Config.from_url("s3://photos", S3Settings(
-        endpoint=f"http://127.0.0.1:{free_port()}", access_key_id="AKID",
-        secret_access_key=SecretStr("secret")))
+    cfg = S3Config.from_url(
+        "s3://photos",
+        S3Settings(
+            endpoint=f"http://127.0.0.1:{free_port()}",
+            access_key_id="AKID",
+            secret_access_key=SecretStr("secret"),
+        ),
+    )
     storage = S3Storage(cfg, spool_dir=tmp_path)
     try:
         with pytest.raises(StorageError, match="S3 DELETE"):

@@ -37,8 +37,11 @@ class Moto:
     s3: Any  # a boto3 S3 client
 
     def settings(self, secret: str | None = None) -> S3Settings:
-        return S3Settings(endpoint=self.endpoint, access_key_id=self.key_id,
-                          secret_access_key=SecretStr(secret or self.secret))
+        return S3Settings(
+            endpoint=self.endpoint,
+            access_key_id=self.key_id,
+            secret_access_key=SecretStr(secret or self.secret),
+        )
 
     def objects(self) -> list[str]:
         listed = self.s3.list_objects_v2(Bucket=BUCKET)
@@ -49,8 +52,12 @@ def _reset_auth(port: int, budget: str) -> None:
     """How many requests moto lets through unauthenticated before checking signatures."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.request("POST", "/moto-api/reset-auth", body=budget.encode(),
-                     headers={"Content-Type": "text/plain"})
+        conn.request(
+            "POST",
+            "/moto-api/reset-auth",
+            body=budget.encode(),
+            headers={"Content-Type": "text/plain"},
+        )
         assert conn.getresponse().status == 200
     finally:
         conn.close()
@@ -64,16 +71,32 @@ def moto() -> Iterator[Moto]:
     endpoint = f"http://127.0.0.1:{port}"
     try:
         _reset_auth(port, "3")  # the three IAM calls below; then every request is checked
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="setup", aws_secret_access_key="setup")
+        iam = boto3.client(
+            "iam",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="setup",
+            aws_secret_access_key="setup",
+        )
         iam.create_user(UserName="servelo")
-        iam.put_user_policy(UserName="servelo", PolicyName="s3", PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        iam.put_user_policy(
+            UserName="servelo",
+            PolicyName="s3",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                }
+            ),
+        )
         key = iam.create_access_key(UserName="servelo")["AccessKey"]
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=key["AccessKeyId"],
-                          aws_secret_access_key=key["SecretAccessKey"])
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
         s3.create_bucket(Bucket=BUCKET)
         yield Moto(endpoint, key["AccessKeyId"], key["SecretAccessKey"], s3)
     finally:
@@ -142,8 +165,7 @@ async def test_a_large_body_streams_both_ways(storage: S3Storage, moto: Moto) ->
     assert max(sizes) <= 64 * 1024
 
 
-async def test_too_large_stores_nothing(storage: S3Storage, moto: Moto,
-                                        tmp_path: Path) -> None:
+async def test_too_large_stores_nothing(storage: S3Storage, moto: Moto, tmp_path: Path) -> None:
     await storage.put("org/x", chunks(b"old"))
     with pytest.raises(TooLarge):
         await storage.put("org/x", chunks(b"12345", b"678"), max_bytes=6)
@@ -176,8 +198,9 @@ async def test_delete_prefix_removes_one_org_only(storage: S3Storage, moto: Moto
     await storage.delete_prefix("org1/")  # nothing left: fine
 
 
-async def test_objects_outside_the_prefix_are_not_touched(storage: S3Storage, moto: Moto,
-                                                          tmp_path: Path) -> None:
+async def test_objects_outside_the_prefix_are_not_touched(
+    storage: S3Storage, moto: Moto, tmp_path: Path
+) -> None:
     moto.s3.put_object(Bucket=BUCKET, Key="other/org1/a", Body=b"not ours")
     await storage.put("org1/a", chunks(b"ours"))
     await storage.delete_prefix("org1/")

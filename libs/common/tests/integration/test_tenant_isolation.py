@@ -7,8 +7,9 @@ from servelo_common.db import system_tx, tenant_tx
 @pytest.fixture
 async def notes(pool):
     async with pool.acquire() as conn:
-        await conn.execute("CREATE TABLE notes (id serial PRIMARY KEY, org_id uuid NOT NULL,"
-                           " body text NOT NULL)")
+        await conn.execute(
+            "CREATE TABLE notes (id serial PRIMARY KEY, org_id uuid NOT NULL, body text NOT NULL)"
+        )
         await conn.execute("SELECT enable_tenant_isolation('notes')")
     a, b = uuid.uuid4(), uuid.uuid4()
     for org, body in ((a, "a1"), (a, "a2"), (b, "b1")):

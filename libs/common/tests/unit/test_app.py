@@ -39,27 +39,45 @@ async def explode(request: Request) -> Response:
 
 
 def make_app(validation_status: int = 400) -> Any:
-    settings = ServiceSettings(database_url="postgresql://x", nats_url="nats://x",
-                               internal_secret=SECRET, env="test")
-    routes = [api_route("/things", create_thing, methods=["POST"], body=ThingCreate),
-              api_route("/things/{id}", get_thing, methods=["GET"]),
-              api_route("/boom", explode, methods=["GET"])]
-    return create_service_app(ServiceSpec(name="unit", routes=routes,
-                                          validation_status=validation_status), settings)
+    settings = ServiceSettings(
+        database_url="postgresql://x", nats_url="nats://x", internal_secret=SECRET, env="test"
+    )
+    routes = [
+        api_route("/things", create_thing, methods=["POST"], body=ThingCreate),
+        api_route("/things/{id}", get_thing, methods=["GET"]),
+        api_route("/boom", explode, methods=["GET"]),
+    ]
+    return create_service_app(
+        ServiceSpec(name="unit", routes=routes, validation_status=validation_status), settings
+    )
 
 
 def identity(role: str | None = "admin") -> str:
-    return encode_identity(Identity(org_id="o", org_slug="acme", user_id="u" if role else None,
-                                    role=role), SECRET.encode())
+    return encode_identity(
+        Identity(org_id="o", org_slug="acme", user_id="u" if role else None, role=role),
+        SECRET.encode(),
+    )
 
 
-async def call(app: Any, method: str, path: str, body: bytes = b"",
-               headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+async def call(
+    app: Any, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
     raw_headers = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(),
-             "query_string": b"", "headers": raw_headers, "scheme": "http",
-             "server": ("t", 80), "client": ("127.0.0.1", 1), "http_version": "1.1",
-             "root_path": "", "app": app, "state": {}}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": raw_headers,
+        "scheme": "http",
+        "server": ("t", 80),
+        "client": ("127.0.0.1", 1),
+        "http_version": "1.1",
+        "root_path": "",
+        "app": app,
+        "state": {},
+    }
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -103,31 +121,41 @@ async def test_no_identity_is_401():
 
 
 async def test_forged_identity_is_401():
-    forged = encode_identity(Identity(org_id="o", org_slug="acme", user_id="u", role="admin"),
-                             b"not-the-secret-not-the-secret-00")
-    status, _, _ = await call(make_app(), "GET", "/things/1",
-                              headers={"x-servelo-identity": forged})
+    forged = encode_identity(
+        Identity(org_id="o", org_slug="acme", user_id="u", role="admin"),
+        b"not-the-secret-not-the-secret-00",
+    )
+    status, _, _ = await call(
+        make_app(), "GET", "/things/1", headers={"x-servelo-identity": forged}
+    )
     assert status == 401
 
 
 async def test_wrong_role_is_403_forbidden():
-    status, _, data = await call(make_app(), "POST", "/things", b'{"name": "x"}',
-                                 {"x-servelo-identity": identity("technician")})
+    status, _, data = await call(
+        make_app(),
+        "POST",
+        "/things",
+        b'{"name": "x"}',
+        {"x-servelo-identity": identity("technician")},
+    )
     assert status == 403
     assert data["error"] == "Forbidden"
 
 
 async def test_non_uuid_path_id_is_404_with_the_resource_message():
-    status, _, data = await call(make_app(), "GET", "/things/123",
-                                 headers={"x-servelo-identity": identity()})
+    status, _, data = await call(
+        make_app(), "GET", "/things/123", headers={"x-servelo-identity": identity()}
+    )
     assert status == 404
     assert data["message"] == "Thing not found"
 
 
 @pytest.mark.parametrize(("validation_status", "expected"), [(400, 400), (422, 422)])
 async def test_validation_failure_lists_fields(validation_status, expected):
-    status, _, data = await call(make_app(validation_status), "POST", "/things", b"{}",
-                                 {"x-servelo-identity": identity()})
+    status, _, data = await call(
+        make_app(validation_status), "POST", "/things", b"{}", {"x-servelo-identity": identity()}
+    )
     assert status == expected
     assert data["errors"] == {"name": ["The name field is required."]}
     assert data["error"] == data["message"] == "Validation failed"
@@ -135,21 +163,28 @@ async def test_validation_failure_lists_fields(validation_status, expected):
 
 @pytest.mark.parametrize("validation_status", [400, 422])
 async def test_malformed_json_is_always_400(validation_status):
-    status, _, data = await call(make_app(validation_status), "POST", "/things", b'{"name": ',
-                                 {"x-servelo-identity": identity()})
+    status, _, data = await call(
+        make_app(validation_status),
+        "POST",
+        "/things",
+        b'{"name": ',
+        {"x-servelo-identity": identity()},
+    )
     assert status == 400
     assert data["error"] == "Malformed JSON"
 
 
 async def test_body_that_is_not_an_object_is_a_validation_error():
-    status, _, data = await call(make_app(), "POST", "/things", b"[1, 2]",
-                                 {"x-servelo-identity": identity()})
+    status, _, data = await call(
+        make_app(), "POST", "/things", b"[1, 2]", {"x-servelo-identity": identity()}
+    )
     assert status == 400
     assert "body" in data["errors"]
 
 
 async def test_nul_character_in_text_is_400_not_a_database_error():
-    status, _, data = await call(make_app(), "POST", "/things", b'{"name": "a\\u0000b"}',
-                                 {"x-servelo-identity": identity()})
+    status, _, data = await call(
+        make_app(), "POST", "/things", b'{"name": "a\\u0000b"}', {"x-servelo-identity": identity()}
+    )
     assert status == 400
     assert data["errors"] == {"name": ["Text must not contain NUL characters."]}

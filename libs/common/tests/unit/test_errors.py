@@ -31,12 +31,12 @@ def test_missing_field_reads_like_the_reference():
 
 def test_validator_message_is_shown_verbatim():
     assert errors_for({"name": "A", "hourly_rate": "0"}) == {
-        "hourly_rate": ["Hourly rate must be greater than 0"]}
+        "hourly_rate": ["Hourly rate must be greater than 0"]
+    }
 
 
 def test_camel_case_names_are_accepted():
-    model = MemberCreate.model_validate({"name": "A", "hourlyRate": "1.5",
-                                         "currentPassword": "x"})
+    model = MemberCreate.model_validate({"name": "A", "hourlyRate": "1.5", "currentPassword": "x"})
     assert model.current_password == "x"
     assert model.model_dump(mode="json")["hourly_rate"] == "1.50"
 

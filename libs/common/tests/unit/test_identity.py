@@ -13,8 +13,14 @@ SECRET = b"s" * 32
 
 
 def test_identity_round_trips():
-    ident = Identity(org_id="o1", org_slug="acme", user_id="u1", role="admin",
-                     session_id="f1", token_iat=1700000000.123)
+    ident = Identity(
+        org_id="o1",
+        org_slug="acme",
+        user_id="u1",
+        role="admin",
+        session_id="f1",
+        token_iat=1700000000.123,
+    )
     assert decode_identity(encode_identity(ident, SECRET), SECRET) == ident
 
 

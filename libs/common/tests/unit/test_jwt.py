@@ -28,10 +28,21 @@ def test_signed_token_verifies_with_all_claims(key):
 
 
 def test_alg_none_is_refused(key):
-    token = pyjwt.encode({"sub": "u1", "org": "acme", "role": "admin", "iat": time.time(),
-                          "exp": time.time() + 60, "jti": "x", "iss": "servelo",
-                          "aud": "servelo-api"}, None, algorithm="none",
-                         headers={"kid": key.kid})
+    token = pyjwt.encode(
+        {
+            "sub": "u1",
+            "org": "acme",
+            "role": "admin",
+            "iat": time.time(),
+            "exp": time.time() + 60,
+            "jti": "x",
+            "iss": "servelo",
+            "aud": "servelo-api",
+        },
+        None,
+        algorithm="none",
+        headers={"kid": key.kid},
+    )
     with pytest.raises(InvalidToken):
         verifier_for(key).verify(token)
 
@@ -51,8 +62,9 @@ def test_token_from_unknown_key_is_refused(key):
 
 
 def test_expired_token_is_refused(key):
-    token = TokenSigner([key], ttl=1).sign(user_id="u1", org="acme", role="admin",
-                                           now=time.time() - 100)
+    token = TokenSigner([key], ttl=1).sign(
+        user_id="u1", org="acme", role="admin", now=time.time() - 100
+    )
     with pytest.raises(InvalidToken, match="Token expired"):
         verifier_for(key).verify(token)
 

@@ -10,21 +10,29 @@ KEYS = (datetime, type(uuid4()))
 
 
 def request_for(query: str) -> Request:
-    return Request({"type": "http", "method": "GET", "path": "/api/things",
-                    "query_string": query.encode(), "headers": [(b"host", b"acme.localhost")],
-                    "scheme": "http", "server": ("x", 80)})
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/things",
+            "query_string": query.encode(),
+            "headers": [(b"host", b"acme.localhost")],
+            "scheme": "http",
+            "server": ("x", 80),
+        }
+    )
 
 
 def test_cursor_round_trips_typed_values():
     when, ident = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC), uuid4()
-    pr = page_request(request_for(f"cursor={encode_cursor([when, ident])}&limit=5"),
-                      key_types=KEYS)
+    pr = page_request(request_for(f"cursor={encode_cursor([when, ident])}&limit=5"), key_types=KEYS)
     assert pr.limit == 5
     assert pr.cursor == [when, ident]
 
 
-@pytest.mark.parametrize("query", ["cursor=garbage!", "cursor=WzFd", "limit=0", "limit=501",
-                                   "limit=ten"])
+@pytest.mark.parametrize(
+    "query", ["cursor=garbage!", "cursor=WzFd", "limit=0", "limit=501", "limit=ten"]
+)
 def test_bad_paging_input_is_400(query):
     with pytest.raises(ApiError) as info:
         page_request(request_for(query), key_types=KEYS)

@@ -26,7 +26,11 @@ def test_aws_uses_virtual_hosted_addressing() -> None:
 def test_an_endpoint_means_path_style() -> None:
     cfg = S3Config.from_url("s3://photos", settings(endpoint="http://minio:9000/"))
     assert (cfg.base, cfg.host, cfg.bucket_path, cfg.prefix) == (
-        "http://minio:9000", "minio:9000", "/photos", "")
+        "http://minio:9000",
+        "minio:9000",
+        "/photos",
+        "",
+    )
     assert cfg.region == "us-east-1"
 
 
@@ -34,8 +38,9 @@ def test_secret_is_not_in_the_repr() -> None:
     assert "s3cr3t" not in repr(S3Config.from_url("s3://photos", settings()))
 
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                            tmp_path: Path) -> None:
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SERVELO_S3_ACCESS_KEY_ID", "AKID")
     monkeypatch.setenv("SERVELO_S3_SECRET_ACCESS_KEY", "s3cr3t")
     monkeypatch.setenv("SERVELO_S3_ENDPOINT", "https://acc.r2.cloudflarestorage.com")
@@ -47,38 +52,57 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch,
     assert storage.spool_dir == tmp_path / "tmp"
 
 
-@pytest.mark.parametrize(("missing", "named"), [
-    ({"access_key_id": None}, "SERVELO_S3_ACCESS_KEY_ID"),
-    ({"secret_access_key": None}, "SERVELO_S3_SECRET_ACCESS_KEY"),
-    ({"access_key_id": ""}, "SERVELO_S3_ACCESS_KEY_ID"),
-])
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ({"access_key_id": None}, "SERVELO_S3_ACCESS_KEY_ID"),
+        ({"secret_access_key": None}, "SERVELO_S3_SECRET_ACCESS_KEY"),
+        ({"access_key_id": ""}, "SERVELO_S3_ACCESS_KEY_ID"),
+    ],
+)
 def test_missing_credentials_fail_fast(missing: dict[str, object], named: str) -> None:
     with pytest.raises(ValueError, match=named):
         S3Config.from_url("s3://photos", settings(**missing))
 
 
-def test_without_environment_s3_fails_at_start(monkeypatch: pytest.MonkeyPatch,
-                                               tmp_path: Path) -> None:
+def test_without_environment_s3_fails_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     for name in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "ENDPOINT", "REGION"):
         monkeypatch.delenv(f"SERVELO_S3_{name}", raising=False)
-    with pytest.raises(ValueError, match="SERVELO_S3_ACCESS_KEY_ID and "
-                                         "SERVELO_S3_SECRET_ACCESS_KEY"):
+    with pytest.raises(
+        ValueError, match="SERVELO_S3_ACCESS_KEY_ID and SERVELO_S3_SECRET_ACCESS_KEY"
+    ):
         storage_from_url("s3://photos/prefix", tmp_path)
 
 
-@pytest.mark.parametrize("url", [
-    "s3://", "s3://Upper", "s3://ab", "s3://key:secret@photos", "s3://photos?region=x",
-    "s3://photos/../etc", "s3://photos/a b",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "s3://",
+        "s3://Upper",
+        "s3://ab",
+        "s3://key:secret@photos",
+        "s3://photos?region=x",
+        "s3://photos/../etc",
+        "s3://photos/a b",
+    ],
+)
 def test_bad_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError, match="SERVELO_STORAGE_URL"):
         S3Config.from_url(url, settings())
 
 
-@pytest.mark.parametrize("endpoint", [
-    "minio:9000", "ftp://minio", "http://minio:9000/bucket", "http://u:p@minio",
-    "http://minio?x=1",
-])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "minio:9000",
+        "ftp://minio",
+        "http://minio:9000/bucket",
+        "http://u:p@minio",
+        "http://minio?x=1",
+    ],
+)
 def test_bad_endpoints_are_refused(endpoint: str) -> None:
     with pytest.raises(ValueError, match="SERVELO_S3_ENDPOINT"):
         S3Config.from_url("s3://photos", settings(endpoint=endpoint))

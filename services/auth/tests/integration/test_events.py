@@ -20,8 +20,9 @@ async def auth_events(stack: Any) -> AsyncIterator[list[dict[str, Any]]]:
     nc = await nats.connect(stack.nats_url)
 
     async def collect(msg: Any) -> None:
-        received.append({"subject": msg.subject, "raw": msg.data.decode(),
-                         **orjson.loads(msg.data)})
+        received.append(
+            {"subject": msg.subject, "raw": msg.data.decode(), **orjson.loads(msg.data)}
+        )
 
     await nc.subscribe("servelo.events.auth.>", cb=collect)
     try:
@@ -39,17 +40,25 @@ async def _wait_for(events: list[dict[str, Any]], type_: str, subject: str) -> d
     raise AssertionError(f"no {type_} for {subject}: {[e['type'] for e in events]}")
 
 
-async def test_user_lifecycle_events(stack: Any, tenant: Tenant,
-                                     auth_events: list[dict[str, Any]]) -> None:
+async def test_user_lifecycle_events(
+    stack: Any, tenant: Tenant, auth_events: list[dict[str, Any]]
+) -> None:
     email = f"ev@{tenant.slug}.example.com"
-    resp = await tenant.admin.post("/api/users/invite",
-                                   json={"email": email, "name": "Ev", "role": "technician"})
+    resp = await tenant.admin.post(
+        "/api/users/invite", json={"email": email, "name": "Ev", "role": "technician"}
+    )
     uid = resp.json["id"]
     invited = await _wait_for(auth_events, "user-invited", uid)
     assert invited["tenant"] == tenant.org_id
-    assert invited["data"] == {"id": uid, "org_id": tenant.org_id, "name": "Ev",
-                               "email": email, "role": "technician", "active": True,
-                               "status": "invited"}
+    assert invited["data"] == {
+        "id": uid,
+        "org_id": tenant.org_id,
+        "name": "Ev",
+        "email": email,
+        "role": "technician",
+        "active": True,
+        "status": "invited",
+    }
     token = await link_token(stack, email)
     await tenant.anon.get("/api/auth/magic-link/verify", params={"token": token})
     activated = await _wait_for(auth_events, "user-activated", uid)
@@ -66,16 +75,18 @@ async def test_user_lifecycle_events(stack: Any, tenant: Tenant,
         assert "argon2" not in event["raw"] and "password" not in event["raw"]
 
 
-async def test_password_change_publishes_a_revocation(tenant: Tenant,
-                                                      auth_events: list[dict[str, Any]]) -> None:
+async def test_password_change_publishes_a_revocation(
+    tenant: Tenant, auth_events: list[dict[str, Any]]
+) -> None:
     user = await tenant.create_user()
     uid = user.user["id"]
     revoked = await _wait_for(auth_events, "user-sessions-revoked", uid)
     assert revoked["data"]["id"] == uid and revoked["data"]["user_id"] == uid
 
 
-async def test_settings_updated_carries_the_settings(tenant: Tenant,
-                                                     auth_events: list[dict[str, Any]]) -> None:
+async def test_settings_updated_carries_the_settings(
+    tenant: Tenant, auth_events: list[dict[str, Any]]
+) -> None:
     await tenant.admin.put("/api/settings", json={"default_tax_rate": 8.25})
     event = await _wait_for(auth_events, "settings-updated", tenant.org_id)
     assert event["data"]["settings"]["default_tax_rate"] == "8.25"

@@ -6,8 +6,15 @@ from typing import Any
 
 from servelo_common.testing.tenants import Tenant
 
-TOKEN_KEYS = {"accessToken", "refreshToken", "access_token", "refresh_token", "token_type",
-              "expires_in", "user"}
+TOKEN_KEYS = {
+    "accessToken",
+    "refreshToken",
+    "access_token",
+    "refresh_token",
+    "token_type",
+    "expires_in",
+    "user",
+}
 
 
 def assert_token_pair(body: dict[str, Any]) -> None:
@@ -20,35 +27,46 @@ def assert_token_pair(body: dict[str, Any]) -> None:
 
 async def test_login_returns_both_spellings_and_user(tenant: Tenant) -> None:
     user = await tenant.create_user("manager", name="Alice Johnson")
-    resp = await tenant.anon.post("/api/auth/login",
-                                  json={"email": user.email, "password": user.password})
+    resp = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": user.password}
+    )
     assert resp.status == 200, resp
     assert_token_pair(resp.json)
-    assert resp.json["user"] == {"id": user.user["id"], "name": "Alice Johnson",
-                                 "email": user.email, "role": "manager"}
+    assert resp.json["user"] == {
+        "id": user.user["id"],
+        "name": "Alice Johnson",
+        "email": user.email,
+        "role": "manager",
+    }
 
 
 async def test_login_accepts_raw_json_body_of_the_team_reference(tenant: Tenant) -> None:
     user = await tenant.create_user()
     raw = f'{{\n"email": "{user.email}",\n"password": "{user.password}"\n}}'
-    resp = await tenant.anon.post("/api/auth/login", data=raw.encode(), headers={
-        "Content-Type": "application/json", "Accept": "application/json"})
+    resp = await tenant.anon.post(
+        "/api/auth/login",
+        data=raw.encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
     assert resp.status == 200, resp
 
 
 async def test_login_email_is_case_and_space_insensitive(tenant: Tenant) -> None:
     user = await tenant.create_user()
-    resp = await tenant.anon.post("/api/auth/login", json={
-        "email": f"  {user.email.upper()} ", "password": user.password})
+    resp = await tenant.anon.post(
+        "/api/auth/login", json={"email": f"  {user.email.upper()} ", "password": user.password}
+    )
     assert resp.status == 200, resp
 
 
 async def test_wrong_password_and_unknown_email_are_the_same_401(tenant: Tenant) -> None:
     user = await tenant.create_user()
-    wrong = await tenant.anon.post("/api/auth/login",
-                                   json={"email": user.email, "password": "nope-nope"})
-    unknown = await tenant.anon.post("/api/auth/login",
-                                     json={"email": "ghost@example.com", "password": "x"})
+    wrong = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": "nope-nope"}
+    )
+    unknown = await tenant.anon.post(
+        "/api/auth/login", json={"email": "ghost@example.com", "password": "x"}
+    )
     for resp in (wrong, unknown):
         assert resp.status == 401
         assert resp.json["error"] == resp.json["message"] == "Invalid credentials"
@@ -62,27 +80,31 @@ async def test_login_missing_fields_is_400_with_errors(tenant: Tenant) -> None:
 
 
 async def test_login_malformed_json_is_400(tenant: Tenant) -> None:
-    resp = await tenant.anon.post("/api/auth/login", data=b"{nope",
-                                  headers={"Content-Type": "application/json"})
+    resp = await tenant.anon.post(
+        "/api/auth/login", data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert resp.status == 400
 
 
 async def test_invited_user_without_password_cannot_log_in(tenant: Tenant) -> None:
-    resp = await tenant.admin.post("/api/users/invite", json={
-        "email": "newbie@example.com", "name": "Newbie", "role": "technician"})
+    resp = await tenant.admin.post(
+        "/api/users/invite",
+        json={"email": "newbie@example.com", "name": "Newbie", "role": "technician"},
+    )
     assert resp.status == 201
-    resp = await tenant.anon.post("/api/auth/login",
-                                  json={"email": "newbie@example.com", "password": ""})
+    resp = await tenant.anon.post(
+        "/api/auth/login", json={"email": "newbie@example.com", "password": ""}
+    )
     assert resp.status == 400
-    resp = await tenant.anon.post("/api/auth/login",
-                                  json={"email": "newbie@example.com", "password": "anything"})
+    resp = await tenant.anon.post(
+        "/api/auth/login", json={"email": "newbie@example.com", "password": "anything"}
+    )
     assert resp.status == 401
 
 
 async def test_refresh_with_team_reference_shape(tenant: Tenant) -> None:
     user = await tenant.create_user()
-    resp = await tenant.anon.post("/api/auth/refresh",
-                                  json={"refresh_token": user.refresh_token})
+    resp = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": user.refresh_token})
     assert resp.status == 200, resp
     assert_token_pair(resp.json)
     assert resp.json["refresh_token"] != user.refresh_token
@@ -101,8 +123,9 @@ async def test_rotated_token_replay_revokes_the_whole_family(tenant: Tenant) -> 
     user = await tenant.create_user()
     r1 = user.refresh_token
     r2 = (await tenant.anon.post("/api/auth/refresh", json={"refresh_token": r1})).json
-    r3 = (await tenant.anon.post("/api/auth/refresh",
-                                 json={"refresh_token": r2["refresh_token"]})).json
+    r3 = (
+        await tenant.anon.post("/api/auth/refresh", json={"refresh_token": r2["refresh_token"]})
+    ).json
     replay = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": r1})
     assert replay.status == 401
     assert replay.json["message"] == "Invalid or expired refresh token"
@@ -110,8 +133,9 @@ async def test_rotated_token_replay_revokes_the_whole_family(tenant: Tenant) -> 
         resp = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": token})
         assert resp.status == 401, resp
     audit = await tenant.admin.get("/api/audit")
-    assert any(e["action"] == "refresh_reuse" and e["user_id"] == user.user["id"]
-               for e in audit.json)
+    assert any(
+        e["action"] == "refresh_reuse" and e["user_id"] == user.user["id"] for e in audit.json
+    )
 
 
 async def test_garbage_refresh_token_is_401(tenant: Tenant) -> None:
@@ -128,10 +152,12 @@ async def test_missing_refresh_token_is_400(tenant: Tenant) -> None:
         assert "refresh_token" in resp.json["errors"]
 
 
-async def test_refresh_token_of_other_tenant_is_refused(tenant: Tenant,
-                                                        other_tenant: Tenant) -> None:
-    resp = await other_tenant.anon.post("/api/auth/refresh",
-                                        json={"refresh_token": tenant.admin.refresh_token})
+async def test_refresh_token_of_other_tenant_is_refused(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    resp = await other_tenant.anon.post(
+        "/api/auth/refresh", json={"refresh_token": tenant.admin.refresh_token}
+    )
     assert resp.status == 401
 
 

@@ -12,12 +12,15 @@ async def rows_of_org(db: Any, org_id: str) -> dict[str, int]:
     """Every table with an org_id column in every service schema, and its rows of the org."""
     tables = await db.fetch(
         "SELECT table_schema, table_name FROM information_schema.columns"
-        " WHERE column_name = 'org_id' AND table_schema = ANY($1::text[])", sorted(ALL))
+        " WHERE column_name = 'org_id' AND table_schema = ANY($1::text[])",
+        sorted(ALL),
+    )
     counts = {}
     for t in tables:
         name = f'"{t["table_schema"]}"."{t["table_name"]}"'
-        counts[name] = await db.fetchval(f"SELECT count(*) FROM {name} WHERE org_id = $1::uuid",
-                                         org_id)
+        counts[name] = await db.fetchval(
+            f"SELECT count(*) FROM {name} WHERE org_id = $1::uuid", org_id
+        )
     return counts
 
 
@@ -26,20 +29,36 @@ async def test_deleted_org_leaves_zero_rows_in_every_schema(stack, http, tenant,
         pytest.skip("needs every service running")
     admin = tenant.admin
     tech = await tenant.create_user(role="technician")
-    customer = (await admin.post("/api/customers", json={
-        "name": "Ada", "email": "ada@example.com"})).json
-    assert (await admin.post("/api/quotes", json={
-        "customer_id": customer["id"], "tax_rate": "8.25",
-        "line_items": [{"description": "Work", "quantity": "1", "unit_price": "10.00"}],
-    })).status == 201
+    customer = (
+        await admin.post("/api/customers", json={"name": "Ada", "email": "ada@example.com"})
+    ).json
+    assert (
+        await admin.post(
+            "/api/quotes",
+            json={
+                "customer_id": customer["id"],
+                "tax_rate": "8.25",
+                "line_items": [{"description": "Work", "quantity": "1", "unit_price": "10.00"}],
+            },
+        )
+    ).status == 201
     assert (await admin.post("/api/tickets", json={"title": "Leak"})).status == 201
-    assert (await admin.post("/api/revenue", json={"amount": "10.00", "date": "2026-01-05",
-                                                   "category": "Work"})).status == 201
-    assert (await admin.post("/api/expenses", json={"amount": "4.00", "date": "2026-01-05",
-                                                    "category": "Parts"})).status == 201
+    assert (
+        await admin.post(
+            "/api/revenue", json={"amount": "10.00", "date": "2026-01-05", "category": "Work"}
+        )
+    ).status == 201
+    assert (
+        await admin.post(
+            "/api/expenses", json={"amount": "4.00", "date": "2026-01-05", "category": "Parts"}
+        )
+    ).status == 201
     role = (await admin.post("/api/roles", json={"name": "Plumber"})).json
-    assert (await admin.post("/api/team-members", json={
-        "name": "Bo", "role_id": role["id"], "hourly_rate": "50.00"})).status == 201
+    assert (
+        await admin.post(
+            "/api/team-members", json={"name": "Bo", "role_id": role["id"], "hourly_rate": "50.00"}
+        )
+    ).status == 201
     assert (await tech.get("/api/auth/me")).status == 200
 
     before = await rows_of_org(db, tenant.org_id)

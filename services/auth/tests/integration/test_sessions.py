@@ -12,27 +12,26 @@ async def test_sessions_list_revoke_and_revoke_others(tenant: Tenant) -> None:
     own_refresh = user.refresh_token
     second = await login(tenant.anon, user.email, user.password)
     third = await login(tenant.anon, user.email, user.password)
-    resp = await user.get("/api/auth/sessions",
-                          headers={"X-Forwarded-For": "203.0.113.9"})
+    resp = await user.get("/api/auth/sessions", headers={"X-Forwarded-For": "203.0.113.9"})
     assert resp.status == 200
     assert len(resp.json) == 3
     assert sum(1 for s in resp.json if s["current"]) == 1
     assert {"id", "created_at", "last_used_at", "user_agent", "ip"} <= set(resp.json[0])
-    second_id = next(s["id"] for s in (await second.get("/api/auth/sessions")).json
-                     if s["current"])
+    second_id = next(s["id"] for s in (await second.get("/api/auth/sessions")).json if s["current"])
     resp = await user.delete(f"/api/auth/sessions/{second_id}")
     assert resp.status == 200
     # Access tokens are refused per user, so the caller gets a fresh one for its session.
     user = user.with_token(resp.json["access_token"])
-    again = await tenant.anon.post("/api/auth/refresh",
-                                   json={"refresh_token": second.refresh_token})
+    again = await tenant.anon.post(
+        "/api/auth/refresh", json={"refresh_token": second.refresh_token}
+    )
     assert again.status == 401
     resp = await user.post("/api/auth/sessions/revoke-others")
     assert resp.status == 200 and resp.json["access_token"]
-    assert (await tenant.anon.post("/api/auth/refresh", json={
-        "refresh_token": third.refresh_token})).status == 401
-    mine = await tenant.anon.post("/api/auth/refresh",
-                                  json={"refresh_token": own_refresh})
+    assert (
+        await tenant.anon.post("/api/auth/refresh", json={"refresh_token": third.refresh_token})
+    ).status == 401
+    mine = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": own_refresh})
     assert mine.status == 200
     fresh = user.with_token(resp.json["access_token"])
     assert len((await fresh.get("/api/auth/sessions")).json) == 1
@@ -48,9 +47,15 @@ async def test_other_users_session_is_404(tenant: Tenant) -> None:
 
 async def test_settings_merge_and_validation(tenant: Tenant) -> None:
     tech = await tenant.create_user()
-    resp = await tenant.admin.put("/api/settings", json={
-        "companyName": "Acme", "timezone": "Europe/Paris", "currency": "eur",
-        "default_tax_rate": "8.25"})
+    resp = await tenant.admin.put(
+        "/api/settings",
+        json={
+            "companyName": "Acme",
+            "timezone": "Europe/Paris",
+            "currency": "eur",
+            "default_tax_rate": "8.25",
+        },
+    )
     assert resp.status == 200, resp
     assert resp.json["company_name"] == "Acme" and resp.json["currency"] == "EUR"
     assert resp.json["default_tax_rate"] == "8.25"
@@ -80,8 +85,7 @@ async def test_audit_trail_newest_first(tenant: Tenant) -> None:
     assert stamps == sorted(stamps, reverse=True)
 
 
-async def test_audit_of_other_tenant_is_invisible(tenant: Tenant,
-                                                  other_tenant: Tenant) -> None:
+async def test_audit_of_other_tenant_is_invisible(tenant: Tenant, other_tenant: Tenant) -> None:
     await other_tenant.create_user()
     ours = await tenant.admin.get("/api/audit")
     theirs = {e["id"] for e in (await other_tenant.admin.get("/api/audit")).json}

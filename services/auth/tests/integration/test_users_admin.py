@@ -13,8 +13,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 async def test_list_users_shows_role_status_and_provider(tenant: Tenant) -> None:
     tech = await tenant.create_user("technician")
-    await tenant.admin.post("/api/users/invite", json={"email": "pending@example.com",
-                                                       "name": "Pending"})
+    await tenant.admin.post(
+        "/api/users/invite", json={"email": "pending@example.com", "name": "Pending"}
+    )
     resp = await tenant.admin.get("/api/users")
     assert resp.status == 200
     by_email = {u["email"]: u for u in resp.json}
@@ -47,17 +48,23 @@ async def test_technicians_lists_active_users_for_anyone(tenant: Tenant) -> None
 
 async def test_admin_updates_profile_and_role(tenant: Tenant) -> None:
     user = await tenant.create_user("technician")
-    resp = await tenant.admin.put(f"/api/users/{user.user['id']}", json={
-        "name": "Renamed", "role": "manager", "phone": "+1 555", "notes": "night shift",
-        "avatar_url": "https://example.com/a.png"})
+    resp = await tenant.admin.put(
+        f"/api/users/{user.user['id']}",
+        json={
+            "name": "Renamed",
+            "role": "manager",
+            "phone": "+1 555",
+            "notes": "night shift",
+            "avatar_url": "https://example.com/a.png",
+        },
+    )
     assert resp.status == 200, resp
     assert resp.json["name"] == "Renamed" and resp.json["role"] == "manager"
     assert resp.json["phone"] == "+1 555" and resp.json["notes"] == "night shift"
     # The old token's role claim is stale: refused; a refresh gives the new role.
     await asyncio.sleep(0.5)
     assert (await user.get("/api/auth/me")).status == 401
-    fresh = await tenant.anon.post("/api/auth/refresh",
-                                   json={"refresh_token": user.refresh_token})
+    fresh = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": user.refresh_token})
     assert fresh.status == 200 and fresh.json["user"]["role"] == "manager"
 
 
@@ -78,16 +85,19 @@ async def test_deactivated_user_is_locked_out_at_once(tenant: Tenant) -> None:
     assert resp.status == 200 and resp.json["active"] is False
     await asyncio.sleep(1.0)
     assert (await user.get("/api/auth/me")).status == 401
-    login = await tenant.anon.post("/api/auth/login",
-                                   json={"email": user.email, "password": user.password})
+    login = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": user.password}
+    )
     assert login.status == 403 and login.json["error"] == "Account is inactive"
-    refresh = await tenant.anon.post("/api/auth/refresh",
-                                     json={"refresh_token": user.refresh_token})
+    refresh = await tenant.anon.post(
+        "/api/auth/refresh", json={"refresh_token": user.refresh_token}
+    )
     assert refresh.status == 401
     resp = await tenant.admin.put(f"/api/users/{user.user['id']}/reactivate")
     assert resp.status == 200 and resp.json["status"] == "active"
-    login = await tenant.anon.post("/api/auth/login",
-                                   json={"email": user.email, "password": user.password})
+    login = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": user.password}
+    )
     assert login.status == 200
 
 
@@ -98,8 +108,9 @@ async def test_deleted_user_is_gone(tenant: Tenant) -> None:
     await asyncio.sleep(1.0)
     assert (await user.get("/api/auth/me")).status == 401
     assert (await tenant.admin.get(f"/api/users/{user.user['id']}")).status == 404
-    login = await tenant.anon.post("/api/auth/login",
-                                   json={"email": user.email, "password": user.password})
+    login = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": user.password}
+    )
     assert login.status == 401
 
 
@@ -107,8 +118,7 @@ async def test_preferences_deep_merge(tenant: Tenant) -> None:
     user = await tenant.create_user()
     assert (await user.get("/api/users/preferences")).json == {}
     await user.put("/api/users/preferences", json={"theme": "dark", "table": {"size": 20}})
-    resp = await user.put("/api/users/preferences",
-                          json={"table": {"dense": True}, "theme": None})
+    resp = await user.put("/api/users/preferences", json={"table": {"dense": True}, "theme": None})
     assert resp.status == 200
     assert resp.json == {"table": {"size": 20, "dense": True}}
     assert (await user.get("/api/users/preferences")).json == resp.json
@@ -119,29 +129,41 @@ async def test_preferences_deep_merge(tenant: Tenant) -> None:
 
 async def test_avatar_upload_is_sniffed_and_served(tenant: Tenant) -> None:
     user = await tenant.create_user()
-    resp = await user.post("/api/users/me/avatar", data=_multipart(PNG, "image/jpeg"),
-                           headers={"Content-Type": f"multipart/form-data; boundary={_B}"})
+    resp = await user.post(
+        "/api/users/me/avatar",
+        data=_multipart(PNG, "image/jpeg"),
+        headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
+    )
     assert resp.status == 200, resp
     url = resp.json["avatar_url"]
     got = await tenant.admin.get(url)
     assert got.status == 200 and got.body == PNG
     assert got.headers["Content-Type"] == "image/png"
-    fake = await user.post("/api/users/me/avatar", data=_multipart(b"<svg>", "image/png"),
-                           headers={"Content-Type": f"multipart/form-data; boundary={_B}"})
+    fake = await user.post(
+        "/api/users/me/avatar",
+        data=_multipart(b"<svg>", "image/png"),
+        headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
+    )
     assert fake.status == 415
-    huge = await user.post("/api/users/me/avatar",
-                           data=io.BytesIO(_multipart(PNG + b"\x00" * (3 << 20), "image/png")),
-                           headers={"Content-Type": f"multipart/form-data; boundary={_B}"})
+    huge = await user.post(
+        "/api/users/me/avatar",
+        data=io.BytesIO(_multipart(PNG + b"\x00" * (3 << 20), "image/png")),
+        headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
+    )
     assert huge.status == 413
 
 
 async def test_change_password_needs_the_current_one(tenant: Tenant) -> None:
     user = await tenant.create_user()
-    bad = await user.post("/api/users/me/change-password",
-                          json={"currentPassword": "wrong-one", "newPassword": "new-password-1"})
+    bad = await user.post(
+        "/api/users/me/change-password",
+        json={"currentPassword": "wrong-one", "newPassword": "new-password-1"},
+    )
     assert bad.status == 400
-    ok = await user.post("/api/users/me/change-password", json={
-        "currentPassword": user.password, "newPassword": "new-password-1"})
+    ok = await user.post(
+        "/api/users/me/change-password",
+        json={"currentPassword": user.password, "newPassword": "new-password-1"},
+    )
     assert ok.status == 200
     # Every earlier session ends; the caller continues on the new one it was given.
     await asyncio.sleep(0.5)
@@ -149,11 +171,13 @@ async def test_change_password_needs_the_current_one(tenant: Tenant) -> None:
     old = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": user.refresh_token})
     assert old.status == 401
     assert (await user.with_token(ok.json["access_token"]).get("/api/auth/me")).status == 200
-    new = await tenant.anon.post("/api/auth/refresh",
-                                 json={"refresh_token": ok.json["refresh_token"]})
+    new = await tenant.anon.post(
+        "/api/auth/refresh", json={"refresh_token": ok.json["refresh_token"]}
+    )
     assert new.status == 200
-    login = await tenant.anon.post("/api/auth/login",
-                                   json={"email": user.email, "password": "new-password-1"})
+    login = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": "new-password-1"}
+    )
     assert login.status == 200
 
 
@@ -163,18 +187,26 @@ async def test_set_own_password_gives_has_password(stack: object, tenant: Tenant
     assert resp.status == 200 and resp.json["message"] == "Password set successfully"
     me = await user.with_token(resp.json["accessToken"]).get("/api/auth/me")
     assert me.status == 200 and me.json["has_password"] is True
-    login = await tenant.anon.post("/api/auth/login",
-                                   json={"email": user.email, "password": "my-own-pass"})
+    login = await tenant.anon.post(
+        "/api/auth/login", json={"email": user.email, "password": "my-own-pass"}
+    )
     assert login.status == 200
 
 
 ADMIN_ROUTES = [
-    ("GET", "/api/users"), ("POST", "/api/users/invite"), ("GET", "/api/users/{id}"),
-    ("PUT", "/api/users/{id}"), ("DELETE", "/api/users/{id}"),
-    ("POST", "/api/users/{id}/set-password"), ("POST", "/api/users/{id}/send-login-link"),
-    ("PUT", "/api/users/{id}/deactivate"), ("PUT", "/api/users/{id}/reactivate"),
-    ("PUT", "/api/settings"), ("GET", "/api/audit"),
-    ("GET", "/api/admin/orgs"), ("POST", "/api/admin/orgs"),
+    ("GET", "/api/users"),
+    ("POST", "/api/users/invite"),
+    ("GET", "/api/users/{id}"),
+    ("PUT", "/api/users/{id}"),
+    ("DELETE", "/api/users/{id}"),
+    ("POST", "/api/users/{id}/set-password"),
+    ("POST", "/api/users/{id}/send-login-link"),
+    ("PUT", "/api/users/{id}/deactivate"),
+    ("PUT", "/api/users/{id}/reactivate"),
+    ("PUT", "/api/settings"),
+    ("GET", "/api/audit"),
+    ("GET", "/api/admin/orgs"),
+    ("POST", "/api/admin/orgs"),
 ]
 
 
@@ -184,16 +216,18 @@ async def test_every_admin_route_is_403_for_a_technician(tenant: Tenant) -> None
     target = tech.user["id"]
     for client in (tech, manager):
         for method, path in ADMIN_ROUTES:
-            resp = await client.request(method, path.format(id=target),
-                                        json={"password": "long-enough-1"})
+            resp = await client.request(
+                method, path.format(id=target), json={"password": "long-enough-1"}
+            )
             assert resp.status == 403, (method, path, resp)
 
 
 async def test_other_tenants_users_are_404(tenant: Tenant, other_tenant: Tenant) -> None:
     victim = (await other_tenant.create_user()).user["id"]
     for method, path in ADMIN_ROUTES[2:9]:
-        resp = await tenant.admin.request(method, path.format(id=victim),
-                                          json={"password": "long-enough-1", "name": "x"})
+        resp = await tenant.admin.request(
+            method, path.format(id=victim), json={"password": "long-enough-1", "name": "x"}
+        )
         assert resp.status == 404, (method, path, resp)
     assert (await tenant.admin.get(f"/api/users/{victim}/avatar")).status == 404
     assert (await tenant.admin.get(f"/api/users/{uuid.uuid4()}")).status == 404
@@ -203,5 +237,11 @@ _B = "servelo-test-boundary"
 
 
 def _multipart(content: bytes, declared: str) -> bytes:
-    return (f"--{_B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
-            f"Content-Type: {declared}\r\n\r\n").encode() + content + f"\r\n--{_B}--\r\n".encode()
+    return (
+        (
+            f'--{_B}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+            f"Content-Type: {declared}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{_B}--\r\n".encode()
+    )

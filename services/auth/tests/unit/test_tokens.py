@@ -13,8 +13,7 @@ from auth.schemas import LoginInput, OrgCreate, normalize_email
 from auth.tokens import digest, family_of, load_keys, refresh_token
 from pydantic import ValidationError
 
-BASE = {"database_url": "postgresql://x", "nats_url": "nats://x",
-        "internal_secret": "s" * 40}
+BASE = {"database_url": "postgresql://x", "nats_url": "nats://x", "internal_secret": "s" * 40}
 
 
 def test_refresh_token_carries_its_family() -> None:
@@ -62,8 +61,9 @@ def test_login_keeps_password_whitespace_and_normalizes_email() -> None:
 @pytest.mark.parametrize("slug", ["Acme", "-acme", "acme-", "a_b", "a" * 64, ""])
 def test_org_slugs_follow_the_contract(slug: str) -> None:
     with pytest.raises(ValidationError):
-        OrgCreate.model_validate({"slug": slug, "name": "X",
-                                  "admin": {"email": "a@b.io", "name": "A"}})
+        OrgCreate.model_validate(
+            {"slug": slug, "name": "X", "admin": {"email": "a@b.io", "name": "A"}}
+        )
 
 
 @pytest.mark.parametrize("email", ["a@b", "a b@c.io", "a@b.io\r\nBcc: x@y.io", "@b.io", "a@@b.io"])

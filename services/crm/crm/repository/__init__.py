@@ -16,8 +16,9 @@ import asyncpg
 Record = asyncpg.Record
 
 
-def assignments(values: Mapping[str, Any], allowed: frozenset[str],
-                first: int) -> tuple[str, list[Any]]:
+def assignments(
+    values: Mapping[str, Any], allowed: frozenset[str], first: int
+) -> tuple[str, list[Any]]:
     """`a = $3, b = $4` and its values; column names come from `allowed` only."""
     unknown = set(values) - allowed
     if unknown:

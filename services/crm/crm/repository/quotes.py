@@ -11,12 +11,27 @@ import asyncpg
 
 from crm.repository import Record, assignments, keyset
 
-QUOTE_COLUMNS = ("id, org_id, number, customer_id, status, line_items, tax_rate, subtotal,"
-                 " tax, total, valid_until, notes, sent_at, accepted_at, declined_at,"
-                 " created_by, version, created_at, updated_at")
-QUOTE_FIELDS = frozenset({"customer_id", "status", "line_items", "tax_rate", "subtotal", "tax",
-                          "total", "valid_until", "notes", "sent_at", "accepted_at",
-                          "declined_at"})
+QUOTE_COLUMNS = (
+    "id, org_id, number, customer_id, status, line_items, tax_rate, subtotal,"
+    " tax, total, valid_until, notes, sent_at, accepted_at, declined_at,"
+    " created_by, version, created_at, updated_at"
+)
+QUOTE_FIELDS = frozenset(
+    {
+        "customer_id",
+        "status",
+        "line_items",
+        "tax_rate",
+        "subtotal",
+        "tax",
+        "total",
+        "valid_until",
+        "notes",
+        "sent_at",
+        "accepted_at",
+        "declined_at",
+    }
+)
 
 
 async def next_quote_number(conn: asyncpg.Connection, *, org_id: UUID) -> int:
@@ -25,40 +40,64 @@ async def next_quote_number(conn: asyncpg.Connection, *, org_id: UUID) -> int:
     number: int = await conn.fetchval(
         "INSERT INTO quote_counters (org_id, last_number) VALUES ($1, 1)"
         " ON CONFLICT (org_id) DO UPDATE SET last_number = quote_counters.last_number + 1"
-        " RETURNING last_number", org_id)
+        " RETURNING last_number",
+        org_id,
+    )
     return number
 
 
-async def insert_quote(conn: asyncpg.Connection, *, org_id: UUID, number: int,
-                       created_by: UUID | None, values: Mapping[str, Any]) -> Record:
+async def insert_quote(
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    number: int,
+    created_by: UUID | None,
+    values: Mapping[str, Any],
+) -> Record:
     row: Record = await conn.fetchrow(
         "INSERT INTO quotes (org_id, number, created_by, customer_id, line_items, tax_rate,"  # noqa: S608
         " subtotal, tax, total, valid_until, notes)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         f" RETURNING {QUOTE_COLUMNS}",
-        org_id, number, created_by, values["customer_id"], values["line_items"],
-        values["tax_rate"], values["subtotal"], values["tax"], values["total"],
-        values.get("valid_until"), values.get("notes"))
+        org_id,
+        number,
+        created_by,
+        values["customer_id"],
+        values["line_items"],
+        values["tax_rate"],
+        values["subtotal"],
+        values["tax"],
+        values["total"],
+        values.get("valid_until"),
+        values.get("notes"),
+    )
     return row
 
 
-async def get_quote(conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID,
-                    for_update: bool = False) -> Record | None:
+async def get_quote(
+    conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID, for_update: bool = False
+) -> Record | None:
     lock = " FOR UPDATE" if for_update else ""
     row: Record | None = await conn.fetchrow(
         f"SELECT {QUOTE_COLUMNS} FROM quotes WHERE org_id = $1 AND id = $2{lock}",  # noqa: S608
-        org_id, quote_id)
+        org_id,
+        quote_id,
+    )
     return row
 
 
-async def update_quote(conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID,
-                       values: Mapping[str, Any]) -> Record:
+async def update_quote(
+    conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID, values: Mapping[str, Any]
+) -> Record:
     sets, args = assignments(values, QUOTE_FIELDS, 3)
     sets = f"{sets}, " if sets else ""
     row: Record = await conn.fetchrow(
         f"UPDATE quotes SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
         f" WHERE org_id = $1 AND id = $2 RETURNING {QUOTE_COLUMNS}",
-        org_id, quote_id, *args)
+        org_id,
+        quote_id,
+        *args,
+    )
     return row
 
 
@@ -66,9 +105,16 @@ async def delete_quote(conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID
     await conn.execute("DELETE FROM quotes WHERE org_id = $1 AND id = $2", org_id, quote_id)
 
 
-async def list_quotes(conn: asyncpg.Connection, *, org_id: UUID, limit: int,
-                      cursor: Sequence[Any] | None, status: str | None,
-                      customer_id: UUID | None, updated_since: datetime | None) -> list[Record]:
+async def list_quotes(
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    limit: int,
+    cursor: Sequence[Any] | None,
+    status: str | None,
+    customer_id: UUID | None,
+    updated_since: datetime | None,
+) -> list[Record]:
     """Newest first, optionally for one client and/or one status."""
     args: list[Any] = [org_id]
     conditions = ["org_id = $1"]
@@ -81,6 +127,10 @@ async def list_quotes(conn: asyncpg.Connection, *, org_id: UUID, limit: int,
         conditions.append(f"updated_at >= ${len(args)}")
     keyset(conditions, args, cursor)
     args.append(limit)
-    return list(await conn.fetch(
-        f"SELECT {QUOTE_COLUMNS} FROM quotes WHERE {' AND '.join(conditions)}"  # noqa: S608
-        f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}", *args))
+    return list(
+        await conn.fetch(
+            f"SELECT {QUOTE_COLUMNS} FROM quotes WHERE {' AND '.join(conditions)}"  # noqa: S608
+            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}",
+            *args,
+        )
+    )

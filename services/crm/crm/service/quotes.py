@@ -38,11 +38,22 @@ def priced(items: Sequence[LineItemIn], tax_rate: Decimal) -> dict[str, Any]:
         totals = compute_totals(lines, tax_rate)
     except AmountTooLarge as exc:
         raise RequestValidationError({"line_items": [str(exc)]}) from exc
-    stored = [{"description": ln.description, "quantity": plain_decimal(ln.quantity),
-               "unit_price": money_str(ln.unit_price), "total": money_str(ln.total)}
-              for ln in lines]
-    return {"line_items": stored, "tax_rate": tax_rate, "subtotal": totals.subtotal,
-            "tax": totals.tax, "total": totals.total}
+    stored = [
+        {
+            "description": ln.description,
+            "quantity": plain_decimal(ln.quantity),
+            "unit_price": money_str(ln.unit_price),
+            "total": money_str(ln.total),
+        }
+        for ln in lines
+    ]
+    return {
+        "line_items": stored,
+        "tax_rate": tax_rate,
+        "subtotal": totals.subtotal,
+        "tax": totals.tax,
+        "total": totals.total,
+    }
 
 
 async def _default_tax_rate(conn: asyncpg.Connection, org_id: UUID) -> Decimal:
@@ -55,26 +66,38 @@ async def _require_customer(conn: asyncpg.Connection, org_id: UUID, customer_id:
     # Another org's client reads as missing: same answer as an id that never existed.
     row = await customer_repo.get_customer(conn, org_id=org_id, customer_id=customer_id)
     if row is None:
-        raise RequestValidationError({"customer_id": ["No client with this id."]},
-                                     message="Client not found")
+        raise RequestValidationError(
+            {"customer_id": ["No client with this id."]}, message="Client not found"
+        )
     return row
 
 
 def _quote_data(row: Record) -> dict[str, Any]:
-    return {"id": str(row["id"]), "number": row["number"],
-            "customer_id": str(row["customer_id"]), "status": row["status"],
-            "subtotal": money_str(row["subtotal"]), "tax": money_str(row["tax"]),
-            "total": money_str(row["total"]),
-            "valid_until": row["valid_until"].isoformat() if row["valid_until"] else None}
+    return {
+        "id": str(row["id"]),
+        "number": row["number"],
+        "customer_id": str(row["customer_id"]),
+        "status": row["status"],
+        "subtotal": money_str(row["subtotal"]),
+        "tax": money_str(row["tax"]),
+        "total": money_str(row["total"]),
+        "valid_until": row["valid_until"].isoformat() if row["valid_until"] else None,
+    }
 
 
-async def list_quotes(pool: asyncpg.Pool, *, org_id: UUID, page: PageRequest,
-                      filters: QuoteQuery) -> list[Record]:
+async def list_quotes(
+    pool: asyncpg.Pool, *, org_id: UUID, page: PageRequest, filters: QuoteQuery
+) -> list[Record]:
     async with tenant_tx(pool, org_id) as conn:
         return await repo.list_quotes(
-            conn, org_id=org_id, limit=page.limit + 1, cursor=page.cursor,
+            conn,
+            org_id=org_id,
+            limit=page.limit + 1,
+            cursor=page.cursor,
             status=filters.status.value if filters.status else None,
-            customer_id=filters.customer_id, updated_since=filters.updated_since)
+            customer_id=filters.customer_id,
+            updated_since=filters.updated_since,
+        )
 
 
 async def get_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID) -> Record:
@@ -85,24 +108,29 @@ async def get_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID) -> Reco
     return row
 
 
-async def create_quote(pool: asyncpg.Pool, *, org_id: UUID, user_id: UUID | None,
-                       data: QuoteCreate) -> Record:
+async def create_quote(
+    pool: asyncpg.Pool, *, org_id: UUID, user_id: UUID | None, data: QuoteCreate
+) -> Record:
     async with tenant_tx(pool, org_id) as conn:
         await _require_customer(conn, org_id, data.customer_id)
-        rate = data.tax_rate if data.tax_rate is not None else await _default_tax_rate(
-            conn, org_id)
-        values = {"customer_id": data.customer_id, "valid_until": data.valid_until,
-                  "notes": data.notes, **priced(data.line_items, rate)}
+        rate = data.tax_rate if data.tax_rate is not None else await _default_tax_rate(conn, org_id)
+        values = {
+            "customer_id": data.customer_id,
+            "valid_until": data.valid_until,
+            "notes": data.notes,
+            **priced(data.line_items, rate),
+        }
         number = await repo.next_quote_number(conn, org_id=org_id)
-        row = await repo.insert_quote(conn, org_id=org_id, number=number, created_by=user_id,
-                                      values=values)
-        await emit(conn, events.QuoteCreated(**_quote_data(row)), tenant=org_id,
-                   subject=row["id"])
+        row = await repo.insert_quote(
+            conn, org_id=org_id, number=number, created_by=user_id, values=values
+        )
+        await emit(conn, events.QuoteCreated(**_quote_data(row)), tenant=org_id, subject=row["id"])
     return row
 
 
-async def _locked(conn: asyncpg.Connection, org_id: UUID, quote_id: UUID,
-                  precondition: Precondition) -> Record:
+async def _locked(
+    conn: asyncpg.Connection, org_id: UUID, quote_id: UUID, precondition: Precondition
+) -> Record:
     row = await repo.get_quote(conn, org_id=org_id, quote_id=quote_id, for_update=True)
     if row is None:
         raise NotFound(NOT_FOUND)
@@ -111,12 +139,14 @@ async def _locked(conn: asyncpg.Connection, org_id: UUID, quote_id: UUID,
 
 
 def _domain(row: Record) -> Quote:
-    return Quote(status=QuoteStatus(row["status"]), number=row["number"],
-                 valid_until=row["valid_until"])
+    return Quote(
+        status=QuoteStatus(row["status"]), number=row["number"], valid_until=row["valid_until"]
+    )
 
 
-async def _content_changes(conn: asyncpg.Connection, org_id: UUID, current: Record,
-                           sent: dict[str, Any], data: QuoteUpdate) -> dict[str, Any]:
+async def _content_changes(
+    conn: asyncpg.Connection, org_id: UUID, current: Record, sent: dict[str, Any], data: QuoteUpdate
+) -> dict[str, Any]:
     """What the update changes in lines, tax rate or client (only drafts may change)."""
     if not any(k in sent for k in CONTENT):
         return {}
@@ -125,12 +155,13 @@ async def _content_changes(conn: asyncpg.Connection, org_id: UUID, current: Reco
         await _require_customer(conn, org_id, data.customer_id)
     rate = current["tax_rate"]
     if "tax_rate" in sent:
-        rate = data.tax_rate if data.tax_rate is not None else await _default_tax_rate(
-            conn, org_id)
-    items = data.line_items if data.line_items is not None else [
-        LineItemIn.model_validate(item) for item in current["line_items"]]
-    wanted = {"customer_id": data.customer_id or current["customer_id"],
-              **priced(items, rate)}
+        rate = data.tax_rate if data.tax_rate is not None else await _default_tax_rate(conn, org_id)
+    items = (
+        data.line_items
+        if data.line_items is not None
+        else [LineItemIn.model_validate(item) for item in current["line_items"]]
+    )
+    wanted = {"customer_id": data.customer_id or current["customer_id"], **priced(items, rate)}
     return {k: v for k, v in wanted.items() if current[k] != v}
 
 
@@ -142,26 +173,42 @@ def _transition_values(change: Transition) -> dict[str, Any]:
     return values
 
 
-async def _emit_transition(conn: asyncpg.Connection, org_id: UUID, row: Record,
-                           change: Transition, *, to: str | None = None) -> None:
-    base = {"id": str(row["id"]), "number": row["number"],
-            "customer_id": str(row["customer_id"])}
+async def _emit_transition(
+    conn: asyncpg.Connection,
+    org_id: UUID,
+    row: Record,
+    change: Transition,
+    *,
+    to: str | None = None,
+) -> None:
+    base = {"id": str(row["id"]), "number": row["number"], "customer_id": str(row["customer_id"])}
     event: events.CrmEvent
     if change.sent_at is not None:
-        event = events.QuoteSent(**base, total=money_str(row["total"]),
-                                 sent_at=iso_z(change.sent_at), to=to)
+        event = events.QuoteSent(
+            **base, total=money_str(row["total"]), sent_at=iso_z(change.sent_at), to=to
+        )
     elif change.accepted_at is not None:
-        event = events.QuoteAccepted(**base, subtotal=money_str(row["subtotal"]),
-                                     tax=money_str(row["tax"]), total=money_str(row["total"]),
-                                     accepted_at=iso_z(change.accepted_at))
+        event = events.QuoteAccepted(
+            **base,
+            subtotal=money_str(row["subtotal"]),
+            tax=money_str(row["tax"]),
+            total=money_str(row["total"]),
+            accepted_at=iso_z(change.accepted_at),
+        )
     else:
         assert change.declined_at is not None
         event = events.QuoteDeclined(**base, declined_at=iso_z(change.declined_at))
     await emit(conn, event, tenant=org_id, subject=row["id"])
 
 
-async def update_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID,
-                       data: QuoteUpdate, precondition: Precondition) -> Record:
+async def update_quote(
+    pool: asyncpg.Pool,
+    *,
+    org_id: UUID,
+    quote_id: UUID,
+    data: QuoteUpdate,
+    precondition: Precondition,
+) -> Record:
     sent = data.provided()
     async with tenant_tx(pool, org_id) as conn:
         current = await _locked(conn, org_id, quote_id, precondition)
@@ -175,10 +222,14 @@ async def update_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID,
                     changes[name] = sent[name]
             # The transition is judged on the updated validity date, so one PUT can
             # extend an expired quote and record its acceptance.
-            quote = Quote(quote.status, quote.number,
-                          changes.get("valid_until", current["valid_until"]))
-            transition = (quote.transition(data.status, now=datetime.now(UTC))
-                          if data.status is not None else None)
+            quote = Quote(
+                quote.status, quote.number, changes.get("valid_until", current["valid_until"])
+            )
+            transition = (
+                quote.transition(data.status, now=datetime.now(UTC))
+                if data.status is not None
+                else None
+            )
         except TransitionRefused as exc:
             raise Conflict(str(exc)) from exc
         if transition is not None:
@@ -186,15 +237,15 @@ async def update_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID,
         if not changes:
             return current
         row = await repo.update_quote(conn, org_id=org_id, quote_id=quote_id, values=changes)
-        await emit(conn, events.QuoteUpdated(**_quote_data(row)), tenant=org_id,
-                   subject=quote_id)
+        await emit(conn, events.QuoteUpdated(**_quote_data(row)), tenant=org_id, subject=quote_id)
         if transition is not None:
             await _emit_transition(conn, org_id, row, transition)
     return row
 
 
-async def send_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID,
-                     precondition: Precondition) -> Record:
+async def send_quote(
+    pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID, precondition: Precondition
+) -> Record:
     """Mail the quote to its client; queued in this transaction, so never lost."""
     async with tenant_tx(pool, org_id) as conn:
         current = await _locked(conn, org_id, quote_id, precondition)
@@ -202,30 +253,43 @@ async def send_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID,
             transition = _domain(current).send(now=datetime.now(UTC))
         except TransitionRefused as exc:
             raise Conflict(str(exc)) from exc
-        client = await customer_repo.get_customer(conn, org_id=org_id,
-                                                  customer_id=current["customer_id"])
+        client = await customer_repo.get_customer(
+            conn, org_id=org_id, customer_id=current["customer_id"]
+        )
         if client is None or not client["email"]:
-            raise ApiError(400, "The client has no email address; add one before sending",
-                           errors={"email": ["The client has no email address."]})
-        row = await repo.update_quote(conn, org_id=org_id, quote_id=quote_id,
-                                      values=_transition_values(transition))
+            raise ApiError(
+                400,
+                "The client has no email address; add one before sending",
+                errors={"email": ["The client has no email address."]},
+            )
+        row = await repo.update_quote(
+            conn, org_id=org_id, quote_id=quote_id, values=_transition_values(transition)
+        )
         settings = await org_repo.get_org_settings(conn, org_id=org_id)
-        sender = Sender(company_name=settings["company_name"] if settings else None,
-                        currency=settings["currency"] if settings else None)
-        mail = render_quote_mail(to=client["email"], client_name=client["name"], quote=row,
-                                 sender=sender)
+        sender = Sender(
+            company_name=settings["company_name"] if settings else None,
+            currency=settings["currency"] if settings else None,
+        )
+        mail = render_quote_mail(
+            to=client["email"], client_name=client["name"], quote=row, sender=sender
+        )
         await queue_mail(conn, mail, org_id=org_id)
-        await emit(conn, events.QuoteUpdated(**_quote_data(row)), tenant=org_id,
-                   subject=quote_id)
+        await emit(conn, events.QuoteUpdated(**_quote_data(row)), tenant=org_id, subject=quote_id)
         await _emit_transition(conn, org_id, row, transition, to=client["email"])
     return row
 
 
-async def delete_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID,
-                       precondition: Precondition) -> None:
+async def delete_quote(
+    pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID, precondition: Precondition
+) -> None:
     async with tenant_tx(pool, org_id) as conn:
         current = await _locked(conn, org_id, quote_id, precondition)
         await repo.delete_quote(conn, org_id=org_id, quote_id=quote_id)
-        await emit(conn, events.QuoteDeleted(id=str(quote_id), number=current["number"],
-                                             customer_id=str(current["customer_id"])),
-                   tenant=org_id, subject=quote_id)
+        await emit(
+            conn,
+            events.QuoteDeleted(
+                id=str(quote_id), number=current["number"], customer_id=str(current["customer_id"])
+            ),
+            tenant=org_id,
+            subject=quote_id,
+        )

@@ -21,9 +21,11 @@ async def _make_customer(client: Any, **fields: Any) -> Json:
 
 
 async def _make_quote(client: Any, customer_id: str, **fields: Any) -> Json:
-    body = {"customer_id": customer_id,
-            "line_items": [{"description": "Boiler service", "quantity": "1",
-                            "unit_price": "100.00"}], **fields}
+    body = {
+        "customer_id": customer_id,
+        "line_items": [{"description": "Boiler service", "quantity": "1", "unit_price": "100.00"}],
+        **fields,
+    }
     resp = await client.post("/api/quotes", json=body)
     assert resp.status == 201, resp
     return dict(resp.json)
@@ -45,9 +47,11 @@ def make_quote() -> Callable[..., Awaitable[Json]]:
 def publish(event_publisher: EventPublisher) -> Callable[..., Awaitable[str]]:
     """`await publish("auth", "settings-updated", data, tenant=org_id)`, as auth would."""
 
-    async def send(source: str, event_type: str, data: Json, *, tenant: str,
-                   time: datetime | None = None) -> str:
-        return await event_publisher.publish(source, event_type, data, tenant=tenant,
-                                             time=time, subject=tenant)
+    async def send(
+        source: str, event_type: str, data: Json, *, tenant: str, time: datetime | None = None
+    ) -> str:
+        return await event_publisher.publish(
+            source, event_type, data, tenant=tenant, time=time, subject=tenant
+        )
 
     return send

@@ -6,9 +6,16 @@ from typing import Any
 
 
 async def test_client_round_trips_with_normalized_contacts(tenant: Any) -> None:
-    resp = await tenant.admin.post("/api/customers", json={
-        "name": "  Bob's Bakery ", "email": " Orders@BobsBakery.COM", "phone": "+1 (555) 010-0199",
-        "address": "1 Main St", "notes": "Side door"})
+    resp = await tenant.admin.post(
+        "/api/customers",
+        json={
+            "name": "  Bob's Bakery ",
+            "email": " Orders@BobsBakery.COM",
+            "phone": "+1 (555) 010-0199",
+            "address": "1 Main St",
+            "notes": "Side door",
+        },
+    )
     assert resp.status == 201, resp
     created = resp.json
     assert created["name"] == "Bob's Bakery"
@@ -23,8 +30,9 @@ async def test_client_round_trips_with_normalized_contacts(tenant: Any) -> None:
 
 async def test_update_changes_only_the_fields_sent(tenant: Any, make_customer: Any) -> None:
     created = await make_customer(tenant.admin, phone="555 0100", notes="keep me")
-    resp = await tenant.admin.put(f"/api/customers/{created['id']}",
-                                  json={"name": "Ann Lee-Park", "phone": ""})
+    resp = await tenant.admin.put(
+        f"/api/customers/{created['id']}", json={"name": "Ann Lee-Park", "phone": ""}
+    )
     assert resp.status == 200, resp
     assert resp.json["name"] == "Ann Lee-Park"
     assert resp.json["phone"] is None
@@ -34,8 +42,9 @@ async def test_update_changes_only_the_fields_sent(tenant: Any, make_customer: A
 
 
 async def test_invalid_email_and_phone_are_400_with_field_errors(tenant: Any) -> None:
-    resp = await tenant.admin.post("/api/customers", json={
-        "name": "X", "email": "not-an-email", "phone": "call me maybe"})
+    resp = await tenant.admin.post(
+        "/api/customers", json={"name": "X", "email": "not-an-email", "phone": "call me maybe"}
+    )
     assert resp.status == 400, resp
     assert set(resp.json["errors"]) == {"email", "phone"}
     assert resp.json["error"] == resp.json["message"]
@@ -52,31 +61,37 @@ async def test_missing_name_is_400(tenant: Any, make_customer: Any) -> None:
 
 
 async def test_malformed_json_is_400(tenant: Any) -> None:
-    resp = await tenant.admin.post("/api/customers", data=b"{nope",
-                                   headers={"Content-Type": "application/json"})
+    resp = await tenant.admin.post(
+        "/api/customers", data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert resp.status == 400
 
 
-async def test_duplicate_email_in_one_org_is_409(tenant: Any, other_tenant: Any,
-                                                 make_customer: Any) -> None:
+async def test_duplicate_email_in_one_org_is_409(
+    tenant: Any, other_tenant: Any, make_customer: Any
+) -> None:
     await make_customer(tenant.admin, email="dup@example.com")
-    resp = await tenant.admin.post("/api/customers",
-                                   json={"name": "Other", "email": "DUP@example.com"})
+    resp = await tenant.admin.post(
+        "/api/customers", json={"name": "Other", "email": "DUP@example.com"}
+    )
     assert resp.status == 409, resp
     assert "email" in resp.json["error"]
     # Another org may have a client with the same address.
     await make_customer(other_tenant.admin, email="dup@example.com")
     # Changing another client's email to a taken one is refused too.
     second = await make_customer(tenant.admin)
-    resp = await tenant.admin.put(f"/api/customers/{second['id']}",
-                                  json={"email": "Dup@Example.com"})
+    resp = await tenant.admin.put(
+        f"/api/customers/{second['id']}", json={"email": "Dup@Example.com"}
+    )
     assert resp.status == 409
 
 
-async def test_search_matches_name_email_and_phone_fragments(tenant: Any,
-                                                             make_customer: Any) -> None:
-    ann = await make_customer(tenant.admin, name="Annabel Fixit", email="annabel@fixit.io",
-                              phone="+1 555 010 0199")
+async def test_search_matches_name_email_and_phone_fragments(
+    tenant: Any, make_customer: Any
+) -> None:
+    ann = await make_customer(
+        tenant.admin, name="Annabel Fixit", email="annabel@fixit.io", phone="+1 555 010 0199"
+    )
     bob = await make_customer(tenant.admin, name="Bob Pipes", email="bob@pipes.example")
     await make_customer(tenant.admin, name="Carla 100% Dry_Wall", email=None)
 
@@ -86,15 +101,15 @@ async def test_search_matches_name_email_and_phone_fragments(tenant: Any,
         return {c["id"] for c in resp.json}
 
     assert await ids("annab") == {ann["id"]}
-    assert await ids("FIXIT") == {ann["id"]}            # case-insensitive, email domain
+    assert await ids("FIXIT") == {ann["id"]}  # case-insensitive, email domain
     assert await ids("pipes.exa") == {bob["id"]}
-    assert await ids("(555) 010-01") == {ann["id"]}      # formatted like a phone
+    assert await ids("(555) 010-01") == {ann["id"]}  # formatted like a phone
     assert await ids("0199") == {ann["id"]}
-    assert await ids("bo") == {bob["id"]}                # short terms work (no index)
+    assert await ids("bo") == {bob["id"]}  # short terms work (no index)
     assert await ids("zzz") == set()
-    assert len(await ids("100%")) == 1                   # LIKE wildcards are literal
+    assert len(await ids("100%")) == 1  # LIKE wildcards are literal
     assert len(await ids("y_w")) == 1
-    assert await ids("a_l") == set()                    # "_" is not "any character"
+    assert await ids("a_l") == set()  # "_" is not "any character"
 
 
 async def test_list_pages_with_a_link_header(tenant: Any, make_customer: Any) -> None:
@@ -110,8 +125,8 @@ async def test_list_pages_with_a_link_header(tenant: Any, make_customer: Any) ->
         if not link:
             break
         url = link.split(";")[0].strip("<>")
-        path, params = url[url.index("/api/"):], None
-    assert seen == [c["id"] for c in reversed(made)]    # newest first, each once
+        path, params = url[url.index("/api/") :], None
+    assert seen == [c["id"] for c in reversed(made)]  # newest first, each once
 
 
 async def test_updated_since_returns_recent_changes_only(tenant: Any, make_customer: Any) -> None:
@@ -140,8 +155,9 @@ async def test_technician_can_create_but_not_delete(tenant: Any, make_customer: 
     assert (await tenant.admin.get(f"/api/customers/{created['id']}")).status == 404
 
 
-async def test_client_with_quotes_cannot_be_deleted(tenant: Any, make_customer: Any,
-                                                    make_quote: Any) -> None:
+async def test_client_with_quotes_cannot_be_deleted(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     created = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, created["id"])
     resp = await tenant.admin.delete(f"/api/customers/{created['id']}")
@@ -151,8 +167,9 @@ async def test_client_with_quotes_cannot_be_deleted(tenant: Any, make_customer: 
     assert (await tenant.admin.delete(f"/api/customers/{created['id']}")).status == 200
 
 
-async def test_other_tenant_client_is_404(tenant: Any, other_tenant: Any,
-                                          make_customer: Any) -> None:
+async def test_other_tenant_client_is_404(
+    tenant: Any, other_tenant: Any, make_customer: Any
+) -> None:
     theirs = await make_customer(other_tenant.admin)
     path = f"/api/customers/{theirs['id']}"
     assert (await tenant.admin.get(path)).status == 404
@@ -184,7 +201,8 @@ async def test_stale_if_match_on_client_is_412(tenant: Any, make_customer: Any) 
     created = await make_customer(tenant.admin)
     path = f"/api/customers/{created['id']}"
     etag = (await tenant.admin.get(path)).headers["ETag"]
-    assert (await tenant.admin.put(path, json={"notes": "a"},
-                                   headers={"If-Match": etag})).status == 200
+    assert (
+        await tenant.admin.put(path, json={"notes": "a"}, headers={"If-Match": etag})
+    ).status == 200
     resp = await tenant.admin.put(path, json={"notes": "b"}, headers={"If-Match": etag})
     assert resp.status == 412

@@ -10,11 +10,15 @@ from servelo_common.testing.tenants import eventually
 
 
 def lines(*items: tuple[str, str]) -> list[dict[str, str]]:
-    return [{"description": f"Item {i}", "quantity": q, "unit_price": p}
-            for i, (q, p) in enumerate(items, 1)]
+    return [
+        {"description": f"Item {i}", "quantity": q, "unit_price": p}
+        for i, (q, p) in enumerate(items, 1)
+    ]
 
-async def test_lines_of_a_sent_quote_cannot_change(tenant: Any, make_customer: Any,
-                                                   make_quote: Any) -> None:
+
+async def test_lines_of_a_sent_quote_cannot_change(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"])
     path = f"/api/quotes/{quote['id']}"
@@ -27,14 +31,16 @@ async def test_lines_of_a_sent_quote_cannot_change(tenant: Any, make_customer: A
     resp = await tenant.admin.put(path, json={"tax_rate": "20"})
     assert resp.status == 409
     # Sending the unchanged lines back with a status change is fine.
-    resp = await tenant.admin.put(path, json={"line_items": quote["line_items"],
-                                              "status": "accepted"})
+    resp = await tenant.admin.put(
+        path, json={"line_items": quote["line_items"], "status": "accepted"}
+    )
     assert resp.status == 200, resp
     assert resp.json["status"] == "accepted" and resp.json["accepted_at"]
 
 
-async def test_status_transitions_and_refusals(tenant: Any, make_customer: Any,
-                                               make_quote: Any) -> None:
+async def test_status_transitions_and_refusals(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"])
     path = f"/api/quotes/{quote['id']}"
@@ -52,7 +58,8 @@ async def test_status_transitions_and_refusals(tenant: Any, make_customer: Any,
 
 
 async def test_expired_quote_is_accepted_only_after_extending_it(
-        tenant: Any, make_customer: Any, make_quote: Any) -> None:
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"], valid_until="2020-01-31")
     path = f"/api/quotes/{quote['id']}"
@@ -60,14 +67,14 @@ async def test_expired_quote_is_accepted_only_after_extending_it(
     resp = await tenant.admin.put(path, json={"status": "accepted"})
     assert resp.status == 409
     assert "expired on 2020-01-31" in resp.json["error"]
-    resp = await tenant.admin.put(path, json={"status": "accepted",
-                                              "valid_until": "2999-12-31"})
+    resp = await tenant.admin.put(path, json={"status": "accepted", "valid_until": "2999-12-31"})
     assert resp.status == 200, resp
     assert resp.json["valid_until"] == "2999-12-31"
 
 
-async def test_technician_cannot_delete_a_quote(tenant: Any, make_customer: Any,
-                                                make_quote: Any) -> None:
+async def test_technician_cannot_delete_a_quote(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     tech = await tenant.create_user(role="technician")
     client = await make_customer(tech)
     quote = await make_quote(tech, client["id"])
@@ -78,11 +85,10 @@ async def test_technician_cannot_delete_a_quote(tenant: Any, make_customer: Any,
     assert (await tenant.admin.get(f"/api/quotes/{quote['id']}")).status == 404
 
 
-async def test_other_tenant_quote_is_404_on_every_route(tenant: Any, other_tenant: Any,
-                                                        make_customer: Any,
-                                                        make_quote: Any) -> None:
-    theirs = await make_quote(other_tenant.admin,
-                              (await make_customer(other_tenant.admin))["id"])
+async def test_other_tenant_quote_is_404_on_every_route(
+    tenant: Any, other_tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
+    theirs = await make_quote(other_tenant.admin, (await make_customer(other_tenant.admin))["id"])
     path = f"/api/quotes/{theirs['id']}"
     assert (await tenant.admin.get(path)).status == 404
     assert (await tenant.admin.put(path, json={"status": "sent"})).status == 404
@@ -90,14 +96,14 @@ async def test_other_tenant_quote_is_404_on_every_route(tenant: Any, other_tenan
     assert (await tenant.admin.delete(path)).status == 404
     listed = await tenant.admin.get("/api/quotes")
     assert listed.json == []
-    by_client = await tenant.admin.get("/api/quotes",
-                                       params={"customer_id": theirs["customer_id"]})
+    by_client = await tenant.admin.get("/api/quotes", params={"customer_id": theirs["customer_id"]})
     assert by_client.status == 200 and by_client.json == []
     assert (await other_tenant.admin.get(path)).json["status"] == "draft"
 
 
-async def test_stale_if_match_on_quote_is_412(tenant: Any, make_customer: Any,
-                                              make_quote: Any) -> None:
+async def test_stale_if_match_on_quote_is_412(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"])
     path = f"/api/quotes/{quote['id']}"
@@ -105,19 +111,20 @@ async def test_stale_if_match_on_quote_is_412(tenant: Any, make_customer: Any,
     ok = await tenant.admin.put(path, json={"notes": "v2"}, headers={"If-Match": etag})
     assert ok.status == 200
     assert ok.headers["ETag"] != etag
-    for resp in (await tenant.admin.put(path, json={"notes": "v3"}, headers={"If-Match": etag}),
-                 await tenant.admin.post(f"{path}/send", headers={"If-Match": etag}),
-                 await tenant.admin.delete(path, headers={"If-Match": etag})):
+    for resp in (
+        await tenant.admin.put(path, json={"notes": "v3"}, headers={"If-Match": etag}),
+        await tenant.admin.post(f"{path}/send", headers={"If-Match": etag}),
+        await tenant.admin.delete(path, headers={"If-Match": etag}),
+    ):
         assert resp.status == 412, resp
     assert (await tenant.admin.get(path)).json["notes"] == "v2"
     resp = await tenant.admin.delete(path, headers={"If-Match": ok.headers["ETag"]})
     assert resp.status == 200
 
 
-
-async def test_accepting_publishes_quote_accepted_for_finance(stack: Any, tenant: Any,
-                                                             make_customer: Any,
-                                                             make_quote: Any) -> None:
+async def test_accepting_publishes_quote_accepted_for_finance(
+    stack: Any, tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     nc = await nats.connect(stack.nats_url)
     seen: list[dict[str, Any]] = []
 
@@ -142,11 +149,22 @@ async def test_accepting_publishes_quote_accepted_for_finance(stack: Any, tenant
     finally:
         await nc.close()
     types = [e["type"] for e in seen]
-    assert types == ["customer-created", "quote-created", "quote-updated", "quote-sent",
-                     "quote-updated", "quote-accepted"]
+    assert types == [
+        "customer-created",
+        "quote-created",
+        "quote-updated",
+        "quote-sent",
+        "quote-updated",
+        "quote-accepted",
+    ]
     event = seen[-1]
     assert event["source"] == "servelo/crm" and event["subject"] == quote["id"]
     assert event["data"] == {
-        "id": quote["id"], "number": quote["number"], "customer_id": client["id"],
-        "subtotal": "100.00", "tax": "8.25", "total": "108.25",
-        "accepted_at": accepted["accepted_at"]}
+        "id": quote["id"],
+        "number": quote["number"],
+        "customer_id": client["id"],
+        "subtotal": "100.00",
+        "tax": "8.25",
+        "total": "108.25",
+        "accepted_at": accepted["accepted_at"],
+    }

@@ -8,17 +8,35 @@ from servelo_common.testing.mail import text_of
 from servelo_common.testing.tenants import eventually
 
 
-async def test_sending_mails_the_quote_to_the_client(stack: Any, tenant: Any, publish: Any,
-                                                     make_customer: Any) -> None:
-    await publish("auth", "settings-updated", {"org_id": tenant.org_id, "settings": {
-        "default_tax_rate": "8.25", "currency": "USD", "company_name": "Fixit <Co>"}},
-        tenant=tenant.org_id)
+async def test_sending_mails_the_quote_to_the_client(
+    stack: Any, tenant: Any, publish: Any, make_customer: Any
+) -> None:
+    await publish(
+        "auth",
+        "settings-updated",
+        {
+            "org_id": tenant.org_id,
+            "settings": {
+                "default_tax_rate": "8.25",
+                "currency": "USD",
+                "company_name": "Fixit <Co>",
+            },
+        },
+        tenant=tenant.org_id,
+    )
     client = await make_customer(tenant.admin, name="Dana Doe")
-    resp = await tenant.admin.post("/api/quotes", json={
-        "customer_id": client["id"], "tax_rate": "8.25", "valid_until": "2999-01-31",
-        "line_items": [{"description": "Boiler <service>", "quantity": "2.5",
-                        "unit_price": "19.99"},
-                       {"description": "Call-out", "quantity": "1", "unit_price": "1000"}]})
+    resp = await tenant.admin.post(
+        "/api/quotes",
+        json={
+            "customer_id": client["id"],
+            "tax_rate": "8.25",
+            "valid_until": "2999-01-31",
+            "line_items": [
+                {"description": "Boiler <service>", "quantity": "2.5", "unit_price": "19.99"},
+                {"description": "Call-out", "quantity": "1", "unit_price": "1000"},
+            ],
+        },
+    )
     quote = resp.json
     assert quote["total"] == "1136.60"  # 49.98 + 1000.00 = 1049.98; tax 86.62
 
@@ -53,8 +71,9 @@ async def test_sending_mails_the_quote_to_the_client(stack: Any, tenant: Any, pu
     assert b"(Total: 1,136.60 USD) Tj" in pdf.get_content()
 
 
-async def test_sent_quote_can_be_mailed_again(stack: Any, tenant: Any, make_customer: Any,
-                                              make_quote: Any) -> None:
+async def test_sent_quote_can_be_mailed_again(
+    stack: Any, tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"])
     first = await tenant.admin.post(f"/api/quotes/{quote['id']}/send")
@@ -64,8 +83,9 @@ async def test_sent_quote_can_be_mailed_again(stack: Any, tenant: Any, make_cust
     await stack.mail.wait_for(to=client["email"], count=2)
 
 
-async def test_send_is_400_when_the_client_has_no_email(tenant: Any, make_customer: Any,
-                                                        make_quote: Any) -> None:
+async def test_send_is_400_when_the_client_has_no_email(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin, email=None)
     quote = await make_quote(tenant.admin, client["id"])
     resp = await tenant.admin.post(f"/api/quotes/{quote['id']}/send")
@@ -74,8 +94,9 @@ async def test_send_is_400_when_the_client_has_no_email(tenant: Any, make_custom
     assert (await tenant.admin.get(f"/api/quotes/{quote['id']}")).json["status"] == "draft"
 
 
-async def test_decided_quote_cannot_be_sent(tenant: Any, make_customer: Any,
-                                            make_quote: Any) -> None:
+async def test_decided_quote_cannot_be_sent(
+    tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"])
     path = f"/api/quotes/{quote['id']}"
@@ -86,9 +107,9 @@ async def test_decided_quote_cannot_be_sent(tenant: Any, make_customer: Any,
     assert "can no longer be sent" in resp.json["error"]
 
 
-async def test_send_with_idempotency_key_mails_once(stack: Any, tenant: Any,
-                                                    make_customer: Any,
-                                                    make_quote: Any) -> None:
+async def test_send_with_idempotency_key_mails_once(
+    stack: Any, tenant: Any, make_customer: Any, make_quote: Any
+) -> None:
     client = await make_customer(tenant.admin)
     quote = await make_quote(tenant.admin, client["id"])
     headers = {"Idempotency-Key": "send-once"}
@@ -99,7 +120,8 @@ async def test_send_with_idempotency_key_mails_once(stack: Any, tenant: Any,
     await stack.mail.wait_for(to=client["email"])
     # A second mail would have been queued in the same moment as the first.
     marker = await make_customer(tenant.admin)
-    await tenant.admin.post(f"/api/quotes/{(await make_quote(tenant.admin, marker['id']))['id']}"
-                            "/send")
+    await tenant.admin.post(
+        f"/api/quotes/{(await make_quote(tenant.admin, marker['id']))['id']}/send"
+    )
     await stack.mail.wait_for(to=marker["email"])
     assert len(stack.mail.to(client["email"])) == 1

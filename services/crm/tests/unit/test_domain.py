@@ -13,11 +13,14 @@ def quote(status: QuoteStatus, valid_until: date | None = None) -> Quote:
     return Quote(status=status, number=7, valid_until=valid_until)
 
 
-@pytest.mark.parametrize(("start", "to", "stamp"), [
-    (S.DRAFT, S.SENT, "sent_at"),
-    (S.SENT, S.ACCEPTED, "accepted_at"),
-    (S.SENT, S.DECLINED, "declined_at"),
-])
+@pytest.mark.parametrize(
+    ("start", "to", "stamp"),
+    [
+        (S.DRAFT, S.SENT, "sent_at"),
+        (S.SENT, S.ACCEPTED, "accepted_at"),
+        (S.SENT, S.DECLINED, "declined_at"),
+    ],
+)
 def test_allowed_transition_sets_its_timestamp(start: S, to: S, stamp: str) -> None:
     change = quote(start).transition(to, now=NOW)
     assert change is not None
@@ -25,11 +28,20 @@ def test_allowed_transition_sets_its_timestamp(start: S, to: S, stamp: str) -> N
     assert getattr(change, stamp) == NOW
 
 
-@pytest.mark.parametrize(("start", "to"), [
-    (S.DRAFT, S.ACCEPTED), (S.DRAFT, S.DECLINED), (S.SENT, S.DRAFT),
-    (S.ACCEPTED, S.DRAFT), (S.ACCEPTED, S.SENT), (S.ACCEPTED, S.DECLINED),
-    (S.DECLINED, S.ACCEPTED), (S.DECLINED, S.SENT), (S.DECLINED, S.DRAFT),
-])
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (S.DRAFT, S.ACCEPTED),
+        (S.DRAFT, S.DECLINED),
+        (S.SENT, S.DRAFT),
+        (S.ACCEPTED, S.DRAFT),
+        (S.ACCEPTED, S.SENT),
+        (S.ACCEPTED, S.DECLINED),
+        (S.DECLINED, S.ACCEPTED),
+        (S.DECLINED, S.SENT),
+        (S.DECLINED, S.DRAFT),
+    ],
+)
 def test_refused_transition_names_both_states(start: S, to: S) -> None:
     with pytest.raises(TransitionRefused, match=f"is {start} and cannot become {to}"):
         quote(start).transition(to, now=NOW)

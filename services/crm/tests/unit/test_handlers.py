@@ -6,10 +6,20 @@ from crm.handlers import settings_values
 
 
 def test_nested_settings_are_read() -> None:
-    data = {"org_id": "x", "settings": {"default_tax_rate": "8.25", "currency": "USD",
-                                        "company_name": "Fixit", "timezone": "UTC"}}
-    assert settings_values(data) == {"default_tax_rate": Decimal("8.2500"),
-                                     "currency": "USD", "company_name": "Fixit"}
+    data = {
+        "org_id": "x",
+        "settings": {
+            "default_tax_rate": "8.25",
+            "currency": "USD",
+            "company_name": "Fixit",
+            "timezone": "UTC",
+        },
+    }
+    assert settings_values(data) == {
+        "default_tax_rate": Decimal("8.2500"),
+        "currency": "USD",
+        "company_name": "Fixit",
+    }
 
 
 def test_top_level_settings_are_read() -> None:

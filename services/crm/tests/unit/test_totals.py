@@ -73,10 +73,17 @@ def test_total_beyond_the_money_column_is_refused() -> None:
         compute_totals([line("100000", "99999999.99")], D("0"))
 
 
-@pytest.mark.parametrize(("value", "places", "text"), [
-    (D("8.2500"), 2, "8.25"), (D("0"), 2, "0.00"), (D("8.875"), 2, "8.875"),
-    (D("100.0000"), 2, "100.00"), (D("3"), 0, "3"), (D("0.1000"), 0, "0.1"),
-    (D("1E+3"), 0, "1000"),
-])
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (D("8.2500"), 2, "8.25"),
+        (D("0"), 2, "0.00"),
+        (D("8.875"), 2, "8.875"),
+        (D("100.0000"), 2, "100.00"),
+        (D("3"), 0, "3"),
+        (D("0.1000"), 0, "0.1"),
+        (D("1E+3"), 0, "1000"),
+    ],
+)
 def test_plain_decimal(value: Decimal, places: int, text: str) -> None:
     assert plain_decimal(value, min_places=places) == text

@@ -21,12 +21,26 @@ def publish(event_publisher: EventPublisher) -> Publish:
     event id), so a test can get a duplicate past JetStream's de-duplication to the inbox.
     """
 
-    async def send(source: str, event_type: str, data: dict[str, Any], *, tenant: str,
-                   event_id: str | None = None, msg_id: str | None = None,
-                   time: datetime | None = None) -> str:
-        return await event_publisher.publish(source, event_type, data, tenant=tenant,
-                                             event_id=event_id, msg_id=msg_id, time=time,
-                                             subject=str(data.get("id")))
+    async def send(
+        source: str,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        tenant: str,
+        event_id: str | None = None,
+        msg_id: str | None = None,
+        time: datetime | None = None,
+    ) -> str:
+        return await event_publisher.publish(
+            source,
+            event_type,
+            data,
+            tenant=tenant,
+            event_id=event_id,
+            msg_id=msg_id,
+            time=time,
+            subject=str(data.get("id")),
+        )
 
     return send
 
@@ -37,9 +51,12 @@ async def customer(publish: Publish) -> Callable[..., Awaitable[str]]:
 
     async def make(tenant: Any, name: str = "Acme Plumbing") -> str:
         customer_id = str(uuid.uuid4())
-        await publish("crm", "customer-created", {
-            "id": customer_id, "name": name, "email": None, "phone": None},
-            tenant=tenant.org_id)
+        await publish(
+            "crm",
+            "customer-created",
+            {"id": customer_id, "name": name, "email": None, "phone": None},
+            tenant=tenant.org_id,
+        )
         return customer_id
 
     return make

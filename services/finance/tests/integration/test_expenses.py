@@ -8,8 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 
 async def _spend(client: Any, **fields: Any) -> dict[str, Any]:
-    body = {"date": "2026-03-10", "amount": "40.00", "category": "Fuel", "vendor": "Shell",
-            **fields}
+    body = {
+        "date": "2026-03-10",
+        "amount": "40.00",
+        "category": "Fuel",
+        "vendor": "Shell",
+        **fields,
+    }
     resp = await client.post("/api/expenses", json=body)
     assert resp.status == 201, resp
     return dict(resp.json)
@@ -20,8 +25,9 @@ async def test_expense_round_trips_and_updates_only_sent_fields(tenant: Any) -> 
     assert created["amount"] == "12.50"
     assert created["vendor"] == "Shell"
     assert (await tenant.admin.get(f"/api/expenses/{created['id']}")).json == created
-    resp = await tenant.admin.put(f"/api/expenses/{created['id']}",
-                                  json={"vendor": None, "date": "2026-03-11"})
+    resp = await tenant.admin.put(
+        f"/api/expenses/{created['id']}", json={"vendor": None, "date": "2026-03-11"}
+    )
     assert resp.status == 200, resp
     assert resp.json["vendor"] is None
     assert resp.json["date"] == "2026-03-11"
@@ -30,9 +36,12 @@ async def test_expense_round_trips_and_updates_only_sent_fields(tenant: Any) -> 
 
 
 async def test_invalid_expense_input_is_400(tenant: Any) -> None:
-    for body, field in [({"amount": "0"}, "amount"), ({"amount": -3}, "amount"),
-                        ({"amount": "5", "date": "2026-1-5"}, "date"),
-                        ({"amount": "5", "vendor": "v" * 201}, "vendor")]:
+    for body, field in [
+        ({"amount": "0"}, "amount"),
+        ({"amount": -3}, "amount"),
+        ({"amount": "5", "date": "2026-1-5"}, "date"),
+        ({"amount": "5", "vendor": "v" * 201}, "vendor"),
+    ]:
         resp = await tenant.admin.post("/api/expenses", json=body)
         assert resp.status == 400, (body, resp)
         assert field in resp.json["errors"]
@@ -74,10 +83,13 @@ async def test_expense_list_filters_by_dates_category_and_vendor(tenant: Any) ->
 
 async def test_expense_pages_follow_link_in_date_then_id_order(tenant: Any) -> None:
     # Same-date entries exercise the id tiebreak of the keyset.
-    made = [await _spend(tenant.admin, date=d)
-            for d in ("2026-01-01", "2026-01-02", "2026-01-02", "2026-01-02", "2026-01-03")]
-    expected = [e["id"] for e in sorted(made, key=lambda e: (e["date"], uuid.UUID(e["id"])),
-                                        reverse=True)]
+    made = [
+        await _spend(tenant.admin, date=d)
+        for d in ("2026-01-01", "2026-01-02", "2026-01-02", "2026-01-02", "2026-01-03")
+    ]
+    expected = [
+        e["id"] for e in sorted(made, key=lambda e: (e["date"], uuid.UUID(e["id"])), reverse=True)
+    ]
     seen: list[str] = []
     params: dict[str, str] = {"limit": "2"}
     for _ in range(5):
@@ -88,7 +100,7 @@ async def test_expense_pages_follow_link_in_date_then_id_order(tenant: Any) -> N
         link = resp.headers.get("Link")
         if not link:
             break
-        query = parse_qs(urlsplit(link[1:link.index(">")]).query)
+        query = parse_qs(urlsplit(link[1 : link.index(">")]).query)
         params = {k: v[0] for k, v in query.items()}
     assert seen == expected
     assert (await tenant.admin.get("/api/expenses", params={"cursor": "junk"})).status == 400

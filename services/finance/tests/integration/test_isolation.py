@@ -9,7 +9,8 @@ import pytest
 
 @pytest.mark.parametrize("path", ["/api/revenue", "/api/expenses"])
 async def test_other_tenant_entry_is_404_on_every_route(
-        tenant: Any, other_tenant: Any, path: str) -> None:
+    tenant: Any, other_tenant: Any, path: str
+) -> None:
     resp = await tenant.admin.post(path, json={"date": "2026-01-01", "amount": "10.00"})
     assert resp.status == 201
     entry = f"{path}/{resp.json['id']}"

@@ -10,9 +10,15 @@ from servelo_common.testing.tenants import eventually
 
 
 def _quote(customer_id: str | None = None, total: str = "108.25") -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "number": 1007, "customer_id": customer_id,
-            "subtotal": "100.00", "tax": "8.25", "total": total,
-            "accepted_at": "2026-04-30T22:15:00.000000Z"}
+    return {
+        "id": str(uuid.uuid4()),
+        "number": 1007,
+        "customer_id": customer_id,
+        "subtotal": "100.00",
+        "tax": "8.25",
+        "total": total,
+        "accepted_at": "2026-04-30T22:15:00.000000Z",
+    }
 
 
 async def _quote_entries(client: Any, quote_id: str) -> list[dict[str, Any]]:
@@ -45,19 +51,27 @@ async def test_accepted_quote_books_pending_revenue(tenant: Any, publish: Any) -
 
 
 async def test_quote_accepted_twice_books_exactly_one_entry(
-        tenant: Any, publish: Any, db: Any) -> None:
+    tenant: Any, publish: Any, db: Any
+) -> None:
     quote = _quote()
     event_id = await publish("crm", "quote-accepted", quote, tenant=tenant.org_id)
     # The same CloudEvent again, past JetStream's de-duplication (new Nats-Msg-Id): the inbox
     # must drop it. Then a re-send with a new event id: the (org, quote) constraint must.
-    await publish("crm", "quote-accepted", quote, tenant=tenant.org_id, event_id=event_id,
-                  msg_id=str(uuid.uuid4()))
+    await publish(
+        "crm",
+        "quote-accepted",
+        quote,
+        tenant=tenant.org_id,
+        event_id=event_id,
+        msg_id=str(uuid.uuid4()),
+    )
     second_id = await publish("crm", "quote-accepted", quote, tenant=tenant.org_id)
 
     async def all_handled() -> None:
         handled = await db.fetchval(
             "SELECT count(*) FROM finance.inbox WHERE event_id = ANY($1::uuid[])",
-            [event_id, second_id])
+            [event_id, second_id],
+        )
         assert handled == 2
 
     await eventually(all_handled, timeout=10)
@@ -65,18 +79,28 @@ async def test_quote_accepted_twice_books_exactly_one_entry(
     assert len(await _quote_entries(tenant.admin, quote["id"])) == 1
     rows = await db.fetchval(
         "SELECT count(*) FROM finance.revenue WHERE org_id = $1 AND quote_id = $2",
-        uuid.UUID(tenant.org_id), uuid.UUID(quote["id"]))
+        uuid.UUID(tenant.org_id),
+        uuid.UUID(quote["id"]),
+    )
     assert rows == 1
     recorded = await db.fetchval(
         "SELECT count(*) FROM finance.outbox WHERE subject = 'servelo.events.finance."
-        "revenue-recorded' AND event->'data'->>'quote_id' = $1", quote["id"])
+        "revenue-recorded' AND event->'data'->>'quote_id' = $1",
+        quote["id"],
+    )
     assert recorded == 1
-    assert await db.fetchval("SELECT count(*) FROM finance.dead_letters WHERE event_id ="
-                             " ANY($1::uuid[])", [event_id, second_id]) == 0
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM finance.dead_letters WHERE event_id = ANY($1::uuid[])",
+            [event_id, second_id],
+        )
+        == 0
+    )
 
 
 async def test_same_quote_in_two_orgs_books_one_entry_each(
-        tenant: Any, other_tenant: Any, publish: Any) -> None:
+    tenant: Any, other_tenant: Any, publish: Any
+) -> None:
     quote = _quote()
     await publish("crm", "quote-accepted", quote, tenant=tenant.org_id)
     await publish("crm", "quote-accepted", quote, tenant=other_tenant.org_id)

@@ -31,8 +31,10 @@ async def test_revenue_entry_round_trips_with_money_as_strings(tenant: Any) -> N
 async def test_any_role_records_and_updates_revenue(tenant: Any) -> None:
     tech = await tenant.create_user(role="technician")
     created = await _record(tech)
-    resp = await tech.put(f"/api/revenue/{created['id']}",
-                          json={"amount": "200", "category": " Service ", "status": "pending"})
+    resp = await tech.put(
+        f"/api/revenue/{created['id']}",
+        json={"amount": "200", "category": " Service ", "status": "pending"},
+    )
     assert resp.status == 200, resp
     assert resp.json["amount"] == "200.00"
     assert resp.json["category"] == "Service"
@@ -76,8 +78,9 @@ async def test_invalid_revenue_input_is_400_with_field_errors(tenant: Any) -> No
     resp = await tenant.admin.put(f"/api/revenue/{created['id']}", json={"amount": 0})
     assert resp.status == 400
     assert "amount" in resp.json["errors"]
-    resp = await tenant.admin.post("/api/revenue", data=b"{not json",
-                                   headers={"Content-Type": "application/json"})
+    resp = await tenant.admin.post(
+        "/api/revenue", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert resp.status == 400
 
 
@@ -90,13 +93,15 @@ async def test_unknown_or_non_uuid_revenue_id_is_404(tenant: Any) -> None:
 async def test_quote_id_cannot_be_set_by_hand(tenant: Any) -> None:
     created = await _record(tenant.admin, quote_id=str(uuid.uuid4()))
     assert created["quote_id"] is None
-    resp = await tenant.admin.put(f"/api/revenue/{created['id']}",
-                                  json={"quote_id": str(uuid.uuid4())})
+    resp = await tenant.admin.put(
+        f"/api/revenue/{created['id']}", json={"quote_id": str(uuid.uuid4())}
+    )
     assert resp.json["quote_id"] is None
 
 
 async def test_customer_id_must_be_a_known_customer_of_the_org(
-        tenant: Any, other_tenant: Any, customer: Any) -> None:
+    tenant: Any, other_tenant: Any, customer: Any
+) -> None:
     mine = await customer(tenant)
     theirs = await customer(other_tenant)
 
@@ -108,23 +113,23 @@ async def test_customer_id_must_be_a_known_customer_of_the_org(
     entry = await eventually(linked)
     assert entry["customer_id"] == mine
     for unknown in (theirs, str(uuid.uuid4())):
-        resp = await tenant.admin.post("/api/revenue", json={"amount": "5",
-                                                             "customer_id": unknown})
+        resp = await tenant.admin.post("/api/revenue", json={"amount": "5", "customer_id": unknown})
         assert resp.status == 400, resp
         assert "customer_id" in resp.json["errors"]
-        resp = await tenant.admin.put(f"/api/revenue/{entry['id']}",
-                                      json={"customer_id": unknown})
+        resp = await tenant.admin.put(f"/api/revenue/{entry['id']}", json={"customer_id": unknown})
         assert resp.status == 400
 
 
 async def test_stale_if_match_is_refused(tenant: Any) -> None:
     created = await _record(tenant.admin)
     etag = (await tenant.admin.get(f"/api/revenue/{created['id']}")).headers["ETag"]
-    first = await tenant.admin.put(f"/api/revenue/{created['id']}", json={"amount": "2"},
-                                   headers={"If-Match": etag})
+    first = await tenant.admin.put(
+        f"/api/revenue/{created['id']}", json={"amount": "2"}, headers={"If-Match": etag}
+    )
     assert first.status == 200
-    stale = await tenant.admin.put(f"/api/revenue/{created['id']}", json={"amount": "3"},
-                                   headers={"If-Match": etag})
+    stale = await tenant.admin.put(
+        f"/api/revenue/{created['id']}", json={"amount": "3"}, headers={"If-Match": etag}
+    )
     assert stale.status == 412
 
 

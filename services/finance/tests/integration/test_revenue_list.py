@@ -17,12 +17,15 @@ async def _record(client: Any, **fields: Any) -> dict[str, Any]:
 
 
 async def test_revenue_list_filters_by_date_category_customer_and_status(
-        tenant: Any, customer: Any) -> None:
+    tenant: Any, customer: Any
+) -> None:
     cust = await customer(tenant)
 
     async def with_customer() -> dict[str, Any]:
-        resp = await tenant.admin.post("/api/revenue", json={
-            "date": "2026-02-10", "amount": "30", "category": "Install", "customer_id": cust})
+        resp = await tenant.admin.post(
+            "/api/revenue",
+            json={"date": "2026-02-10", "amount": "30", "category": "Install", "customer_id": cust},
+        )
         assert resp.status == 201, resp
         return dict(resp.json)
 
@@ -42,8 +45,12 @@ async def test_revenue_list_filters_by_date_category_customer_and_status(
     assert await ids(customer_id=cust) == [b["id"]]
     assert await ids(customer_id=str(uuid.uuid4())) == []
     assert await ids(status="pending") == [c["id"]]
-    for bad in ({"customer_id": "nope"}, {"status": "paid"}, {"from": "2026-13-01"},
-                {"from": "2026-04-01", "to": "2026-03-01"}):
+    for bad in (
+        {"customer_id": "nope"},
+        {"status": "paid"},
+        {"from": "2026-13-01"},
+        {"from": "2026-04-01", "to": "2026-03-01"},
+    ):
         resp = await tenant.admin.get("/api/revenue", params=bad)
         assert resp.status == 400, (bad, resp)
         assert resp.json["errors"]
@@ -51,8 +58,9 @@ async def test_revenue_list_filters_by_date_category_customer_and_status(
 
 async def test_revenue_pages_cover_every_entry_once(tenant: Any) -> None:
     made = [await _record(tenant.admin, date=f"2026-01-{day:02d}") for day in (3, 1, 2, 2, 3)]
-    expected = [e["id"] for e in sorted(made, key=lambda e: (e["date"], uuid.UUID(e["id"])),
-                                        reverse=True)]
+    expected = [
+        e["id"] for e in sorted(made, key=lambda e: (e["date"], uuid.UUID(e["id"])), reverse=True)
+    ]
     seen: list[str] = []
     params: dict[str, str] = {"limit": "2"}
     while True:
@@ -63,7 +71,7 @@ async def test_revenue_pages_cover_every_entry_once(tenant: Any) -> None:
         if not link:
             break
         assert 'rel="next"' in link
-        params = {k: v[0] for k, v in parse_qs(urlsplit(link[1:link.index(">")]).query).items()}
+        params = {k: v[0] for k, v in parse_qs(urlsplit(link[1 : link.index(">")]).query).items()}
     assert seen == expected
 
 

@@ -8,20 +8,27 @@ import pytest
 
 
 async def _seed(client: Any) -> None:
-    revenue = [("2026-01-05", "100.00", "Repairs", "received"),
-               ("2026-01-20", "0.10", "Repairs", "received"),
-               ("2026-03-02", "250.00", "Installs", "received"),
-               ("2026-03-15", "80.00", "Quotes", "pending")]
+    revenue = [
+        ("2026-01-05", "100.00", "Repairs", "received"),
+        ("2026-01-20", "0.10", "Repairs", "received"),
+        ("2026-03-02", "250.00", "Installs", "received"),
+        ("2026-03-15", "80.00", "Quotes", "pending"),
+    ]
     for day, amount, category, status in revenue:
-        resp = await client.post("/api/revenue", json={
-            "date": day, "amount": amount, "category": category, "status": status})
+        resp = await client.post(
+            "/api/revenue",
+            json={"date": day, "amount": amount, "category": category, "status": status},
+        )
         assert resp.status == 201, resp
-    for day, amount, category in [("2026-01-10", "40.00", "Fuel"),
-                                  ("2026-01-31", "0.20", "Fuel"),
-                                  ("2026-03-31", "300.00", "Repairs"),
-                                  ("2026-05-01", "999.00", "Fuel")]:
-        resp = await client.post("/api/expenses", json={
-            "date": day, "amount": amount, "category": category})
+    for day, amount, category in [
+        ("2026-01-10", "40.00", "Fuel"),
+        ("2026-01-31", "0.20", "Fuel"),
+        ("2026-03-31", "300.00", "Repairs"),
+        ("2026-05-01", "999.00", "Fuel"),
+    ]:
+        resp = await client.post(
+            "/api/expenses", json={"date": day, "amount": amount, "category": category}
+        )
         assert resp.status == 201, resp
 
 
@@ -31,8 +38,10 @@ def _money(group: dict[str, Any]) -> tuple[str, str, str, str]:
 
 async def test_monthly_summary_lists_every_month_with_exact_sums(tenant: Any) -> None:
     await _seed(tenant.admin)
-    resp = await tenant.admin.get("/api/finance/summary", params={
-        "from": "2026-01-01", "to": "2026-04-30", "group_by": "month"})
+    resp = await tenant.admin.get(
+        "/api/finance/summary",
+        params={"from": "2026-01-01", "to": "2026-04-30", "group_by": "month"},
+    )
     assert resp.status == 200, resp
     body = resp.json
     assert body["currency"] == "USD"
@@ -64,7 +73,12 @@ async def test_summary_without_range_spans_the_months_that_have_entries(tenant: 
     await _seed(tenant.admin)
     resp = await tenant.admin.get("/api/finance/summary")
     assert [g["period"] for g in resp.json["groups"]] == [
-        "2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+    ]
     assert resp.json["totals"]["expenses"] == "1339.20"
 
 
@@ -80,10 +94,15 @@ async def test_summary_reflects_updates_and_deletes(tenant: Any) -> None:
     assert resp.json["totals"]["expenses"] == "0.00"
 
 
-@pytest.mark.parametrize("params", [
-    {"from": "2026-02-30"}, {"to": "01-01-2026"}, {"from": "2026-03-01", "to": "2026-02-01"},
-    {"group_by": "week"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2026-02-30"},
+        {"to": "01-01-2026"},
+        {"from": "2026-03-01", "to": "2026-02-01"},
+        {"group_by": "week"},
+    ],
+)
 async def test_bad_summary_query_is_400(tenant: Any, params: dict[str, str]) -> None:
     resp = await tenant.admin.get("/api/finance/summary", params=params)
     assert resp.status == 400, resp

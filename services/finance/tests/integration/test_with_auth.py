@@ -21,7 +21,8 @@ async def test_currency_set_in_settings_reaches_the_summary(tenant: Any) -> None
 
 
 async def test_deleting_an_org_purges_its_finance_rows(
-        stack: Any, http: Any, tenant: Any, db: Any) -> None:
+    stack: Any, http: Any, tenant: Any, db: Any
+) -> None:
     assert (await tenant.admin.post("/api/revenue", json={"amount": "5"})).status == 201
     assert (await tenant.admin.post("/api/expenses", json={"amount": "6"})).status == 201
     org = uuid.UUID(tenant.org_id)
@@ -32,7 +33,8 @@ async def test_deleting_an_org_purges_its_finance_rows(
     async def purged() -> None:
         for table in ("revenue", "expenses"):
             count = await db.fetchval(
-                f"SELECT count(*) FROM finance.{table} WHERE org_id = $1", org)
+                f"SELECT count(*) FROM finance.{table} WHERE org_id = $1", org
+            )
             assert count == 0, table
 
     await eventually(purged, timeout=10)

@@ -21,14 +21,20 @@ async def test_crm_customer_and_accepted_quote_reach_finance(tenant: Any) -> Non
     customer_id = resp.json["id"]
 
     async def linked() -> None:
-        resp = await tenant.admin.post("/api/revenue", json={
-            "amount": "12.00", "customer_id": customer_id})
+        resp = await tenant.admin.post(
+            "/api/revenue", json={"amount": "12.00", "customer_id": customer_id}
+        )
         assert resp.status == 201, resp
 
     await eventually(linked, timeout=10)
-    resp = await tenant.admin.post("/api/quotes", json={
-        "customer_id": customer_id, "tax_rate": "10",
-        "line_items": [{"description": "Boiler", "quantity": "2", "unit_price": "50.00"}]})
+    resp = await tenant.admin.post(
+        "/api/quotes",
+        json={
+            "customer_id": customer_id,
+            "tax_rate": "10",
+            "line_items": [{"description": "Boiler", "quantity": "2", "unit_price": "50.00"}],
+        },
+    )
     assert resp.status == 201, resp
     quote = resp.json
     for status in ("sent", "accepted"):

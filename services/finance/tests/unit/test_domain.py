@@ -21,10 +21,24 @@ def test_parse_date_accepts_iso_calendar_date() -> None:
     assert parse_date(" 2024-02-29 ") == date(2024, 2, 29)
 
 
-@pytest.mark.parametrize("value", [
-    "2026-02-30", "2025-02-29", "2026-13-01", "26-01-01", "2026/01/01", "2026-01-01T00:00:00",
-    "20260101", "", "today", 1700000000, 2026.5, None, ["2026-01-01"],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-13-01",
+        "26-01-01",
+        "2026/01/01",
+        "2026-01-01T00:00:00",
+        "20260101",
+        "",
+        "today",
+        1700000000,
+        2026.5,
+        None,
+        ["2026-01-01"],
+    ],
+)
 def test_parse_date_refuses_anything_but_yyyy_mm_dd(value: object) -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_date(value)
@@ -37,25 +51,36 @@ def test_range_refuses_from_after_to() -> None:
         check_range(date(2026, 1, 2), date(2026, 1, 1))
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    ({"currency": "EUR", "default_tax_rate": "8.25"}, "EUR"),
-    ({"currency": " gbp "}, "GBP"),
-    ({"currency": "EURO"}, None),
-    ({"currency": 978}, None),
-    ({"default_tax_rate": "8.25"}, None),
-    ({"org_id": "x", "settings": {"currency": "CHF", "timezone": "UTC"}}, "CHF"),
-    ({"org_id": "x", "settings": {"company_name": "Acme"}}, None),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"currency": "EUR", "default_tax_rate": "8.25"}, "EUR"),
+        ({"currency": " gbp "}, "GBP"),
+        ({"currency": "EURO"}, None),
+        ({"currency": 978}, None),
+        ({"default_tax_rate": "8.25"}, None),
+        ({"org_id": "x", "settings": {"currency": "CHF", "timezone": "UTC"}}, "CHF"),
+        ({"org_id": "x", "settings": {"company_name": "Acme"}}, None),
+    ],
+)
 def test_currency_from_settings(data: dict[str, object], expected: str | None) -> None:
     assert currency_from_settings(data) == expected
 
 
 def test_accepted_quote_becomes_pending_revenue_on_the_accepted_date() -> None:
     quote_id, customer_id = uuid4(), uuid4()
-    booked = revenue_from_quote({
-        "id": str(quote_id), "number": 42, "customer_id": str(customer_id),
-        "subtotal": "100.00", "tax": "8.25", "total": "108.25",
-        "accepted_at": "2026-03-31T23:30:00.000000Z"}, event_time="2026-04-01T00:00:00Z")
+    booked = revenue_from_quote(
+        {
+            "id": str(quote_id),
+            "number": 42,
+            "customer_id": str(customer_id),
+            "subtotal": "100.00",
+            "tax": "8.25",
+            "total": "108.25",
+            "accepted_at": "2026-03-31T23:30:00.000000Z",
+        },
+        event_time="2026-04-01T00:00:00Z",
+    )
     assert booked is not None
     assert booked.quote_id == quote_id
     assert booked.customer_id == customer_id
@@ -67,8 +92,10 @@ def test_accepted_quote_becomes_pending_revenue_on_the_accepted_date() -> None:
 
 
 def test_quote_without_accepted_at_uses_the_event_time() -> None:
-    booked = revenue_from_quote({"id": str(uuid4()), "number": 1, "customer_id": None,
-                                 "total": "5"}, event_time="2026-05-02T10:00:00Z")
+    booked = revenue_from_quote(
+        {"id": str(uuid4()), "number": 1, "customer_id": None, "total": "5"},
+        event_time="2026-05-02T10:00:00Z",
+    )
     assert booked is not None
     assert booked.date == date(2026, 5, 2)
     assert booked.amount == Decimal("5.00")
@@ -76,8 +103,12 @@ def test_quote_without_accepted_at_uses_the_event_time() -> None:
 
 
 def test_quote_with_zero_total_books_nothing() -> None:
-    assert revenue_from_quote({"id": str(uuid4()), "number": 1, "total": "0.00"},
-                              event_time="2026-05-02T10:00:00Z") is None
+    assert (
+        revenue_from_quote(
+            {"id": str(uuid4()), "number": 1, "total": "0.00"}, event_time="2026-05-02T10:00:00Z"
+        )
+        is None
+    )
 
 
 def test_quote_with_unreadable_total_is_an_error() -> None:

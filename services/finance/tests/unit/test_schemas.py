@@ -27,7 +27,8 @@ def _errors(model: Any, data: dict[str, Any]) -> dict[str, list[str]]:
 
 def test_revenue_create_defaults_and_trims() -> None:
     entry = RevenueCreate.model_validate(
-        {"amount": "150", "date": "2026-01-15", "category": "  Repairs  "})
+        {"amount": "150", "date": "2026-01-15", "category": "  Repairs  "}
+    )
     assert entry.amount == Decimal("150")
     assert entry.date == date(2026, 1, 15)
     assert entry.category == "Repairs"
@@ -40,8 +41,10 @@ def test_json_number_amount_is_read_through_its_decimal_text() -> None:
     assert ExpenseCreate.model_validate({"amount": 0.1}).amount == Decimal("0.1")
 
 
-@pytest.mark.parametrize("amount", [0, "0.00", "-5", -0.01, "1.001", "NaN", "Infinity", "abc",
-                                    True, None, "1000000000000.00"])
+@pytest.mark.parametrize(
+    "amount",
+    [0, "0.00", "-5", -0.01, "1.001", "NaN", "Infinity", "abc", True, None, "1000000000000.00"],
+)
 def test_amount_must_be_positive_money(amount: Any) -> None:
     assert "amount" in _errors(RevenueCreate, {"amount": amount})
     assert "amount" in _errors(ExpenseCreate, {"amount": amount})
@@ -49,7 +52,8 @@ def test_amount_must_be_positive_money(amount: Any) -> None:
 
 def test_amount_is_required_on_create() -> None:
     assert _errors(ExpenseCreate, {"date": "2026-01-01"}) == {
-        "amount": ["The amount field is required."]}
+        "amount": ["The amount field is required."]
+    }
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "01/02/2026", 1700000000, None])
@@ -59,8 +63,9 @@ def test_date_must_be_a_calendar_date(value: Any) -> None:
 
 def test_category_is_bounded_and_not_blank() -> None:
     assert "category" in _errors(ExpenseCreate, {"amount": "1", "category": "   "})
-    assert "category" in _errors(ExpenseCreate,
-                                 {"amount": "1", "category": "x" * (MAX_CATEGORY + 1)})
+    assert "category" in _errors(
+        ExpenseCreate, {"amount": "1", "category": "x" * (MAX_CATEGORY + 1)}
+    )
 
 
 def test_update_keeps_only_sent_fields_and_refuses_null_amount() -> None:

@@ -18,7 +18,11 @@ from finance.domain import (
 
 def test_months_between_crosses_year_end() -> None:
     assert months_between(date(2025, 11, 15), date(2026, 2, 1)) == [
-        date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
 
 
 def test_months_between_same_month_is_one_month() -> None:
@@ -56,8 +60,10 @@ def test_fill_months_does_not_explode_on_a_huge_range() -> None:
 
 
 def test_totals_add_up_exactly_and_profit_ignores_pending_revenue() -> None:
-    groups = [Totals(Decimal("0.10"), Decimal("5.00"), Decimal("0.20")),
-              Totals(Decimal("0.20"), Decimal("0.00"), Decimal("0.05"))]
+    groups = [
+        Totals(Decimal("0.10"), Decimal("5.00"), Decimal("0.20")),
+        Totals(Decimal("0.20"), Decimal("0.00"), Decimal("0.05")),
+    ]
     total = total_of(groups)
     assert total == Totals(Decimal("0.30"), Decimal("5.00"), Decimal("0.25"))
     assert total.profit == Decimal("0.05")

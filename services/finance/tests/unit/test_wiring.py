@@ -24,6 +24,6 @@ def test_filters_are_columns_of_their_table() -> None:
 def test_one_consumer_takes_every_event_finance_reacts_to() -> None:
     assert len(SUBSCRIPTIONS) == 1
     assert set(SUBSCRIPTIONS[0].events) == {
-        subject_for("crm", t) for t in ("customer-created", "customer-updated",
-                                        "customer-deleted", "quote-accepted")
+        subject_for("crm", t)
+        for t in ("customer-created", "customer-updated", "customer-deleted", "quote-accepted")
     } | {subject_for("auth", "settings-updated"), subject_for("auth", "org-deleted")}

@@ -40,16 +40,29 @@ class TeamApi:
         body = {"name": f"Project {secrets.token_hex(3)}", **fields}
         return created(await self.c.post("/api/projects", json=body))
 
-    async def allocation(self, member: dict[str, Any], project: dict[str, Any],
-                         **fields: Any) -> dict[str, Any]:
-        body = {"team_member_id": member["id"], "project_id": project["id"],
-                "start_date": iso_day(0), "end_date": iso_day(4), "hours_per_day": "8.00", **fields}
+    async def allocation(
+        self, member: dict[str, Any], project: dict[str, Any], **fields: Any
+    ) -> dict[str, Any]:
+        body = {
+            "team_member_id": member["id"],
+            "project_id": project["id"],
+            "start_date": iso_day(0),
+            "end_date": iso_day(4),
+            "hours_per_day": "8.00",
+            **fields,
+        }
         return created(await self.c.post("/api/allocations", json=body))
 
-    async def actual(self, member: dict[str, Any], project: dict[str, Any],
-                     **fields: Any) -> dict[str, Any]:
-        body = {"team_member_id": member["id"], "project_id": project["id"],
-                "date": iso_day(-1), "hours": "7.50", **fields}
+    async def actual(
+        self, member: dict[str, Any], project: dict[str, Any], **fields: Any
+    ) -> dict[str, Any]:
+        body = {
+            "team_member_id": member["id"],
+            "project_id": project["id"],
+            "date": iso_day(-1),
+            "hours": "7.50",
+            **fields,
+        }
         return created(await self.c.post("/api/actuals", json=body))
 
 
@@ -67,8 +80,9 @@ def other_team(other_tenant: Any) -> TeamApi:
 def publish(event_publisher: EventPublisher) -> Any:
     """Publish a CloudEvent as another service would (crm's customer events)."""
 
-    async def send(source: str, type_: str, tenant: str, data: dict[str, Any],
-                   time: datetime | None = None) -> None:
+    async def send(
+        source: str, type_: str, tenant: str, data: dict[str, Any], time: datetime | None = None
+    ) -> None:
         await event_publisher.publish(source, type_, data, tenant=tenant, time=time)
 
     return send

@@ -10,12 +10,16 @@ TICKET = "6f1c1d9e-0000-4000-8000-000000000001"
 
 async def test_actual_crud_and_shape(team: Any) -> None:
     member, project = await team.member(), await team.project()
-    actual = await team.actual(member, project, date="2026-01-05", hours=7.5,
-                               ticket_id=TICKET)
-    assert {k: actual[k] for k in ("team_member_id", "project_id", "date", "hours",
-                                   "ticket_id")} == {
-        "team_member_id": member["id"], "project_id": project["id"], "date": "2026-01-05",
-        "hours": "7.50", "ticket_id": TICKET}
+    actual = await team.actual(member, project, date="2026-01-05", hours=7.5, ticket_id=TICKET)
+    assert {
+        k: actual[k] for k in ("team_member_id", "project_id", "date", "hours", "ticket_id")
+    } == {
+        "team_member_id": member["id"],
+        "project_id": project["id"],
+        "date": "2026-01-05",
+        "hours": "7.50",
+        "ticket_id": TICKET,
+    }
     path = f"/api/actuals/{actual['id']}"
     assert (await team.c.get(path)).json == actual
     resp = await team.c.put(path, json={"hours": "8"})
@@ -44,15 +48,27 @@ async def test_list_actuals_by_member_project_and_dates(team: Any) -> None:
 
 async def test_actual_validation(team: Any, other_team: Any) -> None:
     member, project = await team.member(), await team.project()
-    resp = await team.c.post("/api/actuals", json={
-        "team_member_id": member["id"], "project_id": project["id"], "date": "2026-01-05",
-        "hours": 0})
+    resp = await team.c.post(
+        "/api/actuals",
+        json={
+            "team_member_id": member["id"],
+            "project_id": project["id"],
+            "date": "2026-01-05",
+            "hours": 0,
+        },
+    )
     assert resp.status == 422
     assert resp.json["errors"] == {"hours": ["Hours must be greater than 0"]}
     foreign = await other_team.member()
-    resp = await team.c.post("/api/actuals", json={
-        "team_member_id": foreign["id"], "project_id": project["id"], "date": "2026-01-05",
-        "hours": 1})
+    resp = await team.c.post(
+        "/api/actuals",
+        json={
+            "team_member_id": foreign["id"],
+            "project_id": project["id"],
+            "date": "2026-01-05",
+            "hours": 1,
+        },
+    )
     assert resp.status == 422
     assert resp.json["errors"] == {"team_member_id": ["The selected team member id is invalid."]}
 
@@ -60,7 +76,10 @@ async def test_actual_validation(team: Any, other_team: Any) -> None:
 async def test_other_tenant_actual_is_404(team: Any, other_team: Any) -> None:
     foreign = await other_team.actual(await other_team.member(), await other_team.project())
     path = f"/api/actuals/{foreign['id']}"
-    for resp in (await team.c.get(path), await team.c.put(path, json={"hours": 1}),
-                 await team.c.delete(path)):
+    for resp in (
+        await team.c.get(path),
+        await team.c.put(path, json={"hours": 1}),
+        await team.c.delete(path),
+    ):
         assert resp.status == 404 and resp.json == NOT_FOUND
     assert (await team.c.get("/api/actuals")).json == []

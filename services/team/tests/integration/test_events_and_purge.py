@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-TABLES = ("roles", "role_counters", "team_members", "rate_history", "projects", "allocations",
-          "actuals", "customers", "idempotency_keys")
+TABLES = (
+    "roles",
+    "role_counters",
+    "team_members",
+    "rate_history",
+    "projects",
+    "allocations",
+    "actuals",
+    "customers",
+    "idempotency_keys",
+)
 
 
 async def test_changes_write_their_events(tenant: Any, team: Any, db: Any) -> None:
@@ -17,16 +26,27 @@ async def test_changes_write_their_events(tenant: Any, team: Any, db: Any) -> No
     await team.c.delete(f"/api/allocations/{allocation['id']}")
     other = await team.member()
     await team.c.delete(f"/api/team-members/{other['id']}")
-    rows = await db.fetch("SELECT subject, event->>'type' AS type FROM team.outbox"
-                          " WHERE event->>'tenant' = $1 ORDER BY seq", tenant.org_id)
+    rows = await db.fetch(
+        "SELECT subject, event->>'type' AS type FROM team.outbox"
+        " WHERE event->>'tenant' = $1 ORDER BY seq",
+        tenant.org_id,
+    )
     assert [r["type"] for r in rows] == [
-        "team-member-created", "allocation-created", "allocation-updated", "team-member-updated",
-        "actual-recorded", "allocation-deleted", "team-member-created", "team-member-deleted"]
+        "team-member-created",
+        "allocation-created",
+        "allocation-updated",
+        "team-member-updated",
+        "actual-recorded",
+        "allocation-deleted",
+        "team-member-created",
+        "team-member-deleted",
+    ]
     assert rows[0]["subject"] == "servelo.events.team.team-member-created"
 
 
-async def test_org_deleted_purges_every_row(stack: Any, http: Any, tenant: Any, team: Any,
-                                            db: Any, eventually_: Any) -> None:
+async def test_org_deleted_purges_every_row(
+    stack: Any, http: Any, tenant: Any, team: Any, db: Any, eventually_: Any
+) -> None:
     role = await team.role()
     member, project = await team.member(role_id=role["id"]), await team.project()
     await team.allocation(member, project)
@@ -38,8 +58,8 @@ async def test_org_deleted_purges_every_row(stack: Any, http: Any, tenant: Any, 
     async def purged() -> None:
         for table in TABLES:
             count = await db.fetchval(
-                f"SELECT count(*) FROM team.{table} WHERE org_id = $1",
-                tenant.org_id)
+                f"SELECT count(*) FROM team.{table} WHERE org_id = $1", tenant.org_id
+            )
             assert count == 0, table
 
     await eventually_(purged, timeout=15)

@@ -12,12 +12,22 @@ NOT_FOUND = {"message": "Team member not found", "error": "Team member not found
 
 async def test_create_member_answers_the_reference_shape(tenant: Any, team: Any) -> None:
     role = await team.role("Backend Developer")
-    resp = await tenant.admin.post("/api/team-members", json={
-        "name": "John Doe", "role_id": role["id"], "hourly_rate": "150.00", "active": True})
+    resp = await tenant.admin.post(
+        "/api/team-members",
+        json={"name": "John Doe", "role_id": role["id"], "hourly_rate": "150.00", "active": True},
+    )
     assert resp.status == 201, resp
     body = resp.json
-    assert set(body) == {"id", "name", "role_id", "role", "hourly_rate", "active",
-                         "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "name",
+        "role_id",
+        "role",
+        "hourly_rate",
+        "active",
+        "created_at",
+        "updated_at",
+    }
     assert body["name"] == "John Doe"
     assert body["role_id"] == role["id"] and isinstance(body["role_id"], int)
     assert body["role"] == {"id": role["id"], "name": "Backend Developer"}
@@ -42,8 +52,10 @@ async def test_get_list_and_active_filter(tenant: Any, team: Any) -> None:
 async def test_update_changes_rate_and_active_flag(tenant: Any, team: Any) -> None:
     role = await team.role("Backend Developer")
     member = await team.member(role_id=role["id"])
-    resp = await tenant.admin.put(f"/api/team-members/{member['id']}", json={
-        "name": "John Doe", "role_id": role["id"], "hourly_rate": "175.00", "active": False})
+    resp = await tenant.admin.put(
+        f"/api/team-members/{member['id']}",
+        json={"name": "John Doe", "role_id": role["id"], "hourly_rate": "175.00", "active": False},
+    )
     assert resp.status == 200, resp
     assert resp.json["hourly_rate"] == "175.00" and resp.json["active"] is False
     assert resp.json["role"] == {"id": role["id"], "name": "Backend Developer"}
@@ -51,16 +63,19 @@ async def test_update_changes_rate_and_active_flag(tenant: Any, team: Any) -> No
     assert resp.json["updated_at"] > member["updated_at"]
 
 
-async def test_validation_failures_are_422_with_reference_messages(tenant: Any,
-                                                                   team: Any) -> None:
+async def test_validation_failures_are_422_with_reference_messages(tenant: Any, team: Any) -> None:
     resp = await tenant.admin.post("/api/team-members", json={"hourly_rate": "0"})
     assert resp.status == 422
-    assert resp.json == {"message": "Validation failed", "error": "Validation failed",
-                         "errors": {"name": ["The name field is required."],
-                                    "hourly_rate": ["Hourly rate must be greater than 0"]}}
+    assert resp.json == {
+        "message": "Validation failed",
+        "error": "Validation failed",
+        "errors": {
+            "name": ["The name field is required."],
+            "hourly_rate": ["Hourly rate must be greater than 0"],
+        },
+    }
     member = await team.member()
-    resp = await tenant.admin.put(f"/api/team-members/{member['id']}",
-                                  json={"hourly_rate": "-5"})
+    resp = await tenant.admin.put(f"/api/team-members/{member['id']}", json={"hourly_rate": "-5"})
     assert resp.status == 422
     assert resp.json["errors"] == {"hourly_rate": ["Hourly rate must be greater than 0"]}
 
@@ -68,15 +83,17 @@ async def test_validation_failures_are_422_with_reference_messages(tenant: Any,
 async def test_unknown_role_is_422_on_role_id(tenant: Any, other_team: Any) -> None:
     foreign = await other_team.role()
     for role_id in (999_999_999, foreign["id"]):
-        resp = await tenant.admin.post("/api/team-members", json={
-            "name": "X", "role_id": role_id, "hourly_rate": "10"})
+        resp = await tenant.admin.post(
+            "/api/team-members", json={"name": "X", "role_id": role_id, "hourly_rate": "10"}
+        )
         assert resp.status == 422, resp
         assert resp.json["errors"] == {"role_id": ["The selected role id is invalid."]}
 
 
 async def test_malformed_json_is_400(tenant: Any) -> None:
-    resp = await tenant.admin.post("/api/team-members", data=b"{nope",
-                                   headers={"Content-Type": "application/json"})
+    resp = await tenant.admin.post(
+        "/api/team-members", data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert resp.status == 400
     assert resp.json["message"] == "Malformed JSON"
 
@@ -99,8 +116,9 @@ async def test_other_tenant_member_is_404(tenant: Any, other_team: Any) -> None:
     assert (await tenant.admin.delete(path)).status == 404
     resp = await tenant.admin.get(f"{path}/utilization?from=2026-01-01&to=2026-01-31")
     assert resp.status == 404
-    assert foreign["id"] not in [m["id"] for m in (await tenant.admin.get(
-        "/api/team-members")).json]
+    assert foreign["id"] not in [
+        m["id"] for m in (await tenant.admin.get("/api/team-members")).json
+    ]
     assert (await other_team.c.get(path)).json["name"] == "John Doe"
 
 
@@ -109,16 +127,19 @@ async def test_technicians_read_but_do_not_write(tenant: Any, team: Any) -> None
     tech = await tenant.create_user(role="technician")
     assert (await tech.get("/api/team-members")).status == 200
     assert (await tech.get(f"/api/team-members/{member['id']}")).status == 200
-    writes = [tech.post("/api/team-members", json={"name": "x", "hourly_rate": "1"}),
-              tech.put(f"/api/team-members/{member['id']}", json={"name": "x"}),
-              tech.delete(f"/api/team-members/{member['id']}"),
-              tech.post("/api/roles", json={"name": "x"})]
+    writes = [
+        tech.post("/api/team-members", json={"name": "x", "hourly_rate": "1"}),
+        tech.put(f"/api/team-members/{member['id']}", json={"name": "x"}),
+        tech.delete(f"/api/team-members/{member['id']}"),
+        tech.post("/api/roles", json={"name": "x"}),
+    ]
     for write in writes:
         resp = await write
         assert resp.status == 403 and resp.json["message"] == "Forbidden"
     manager = await tenant.create_user(role="manager")
-    assert (await manager.post("/api/team-members", json={
-        "name": "By Manager", "hourly_rate": "1"})).status == 201
+    assert (
+        await manager.post("/api/team-members", json={"name": "By Manager", "hourly_rate": "1"})
+    ).status == 201
 
 
 async def test_list_pages_with_link_header(tenant: Any, team: Any) -> None:

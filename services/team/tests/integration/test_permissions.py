@@ -13,24 +13,35 @@ async def test_technician_cannot_write_planning(tenant: Any, team: Any) -> None:
     for path in ("/api/projects", "/api/allocations", "/api/actuals", "/api/roles"):
         assert (await tech.get(path)).status == 200
     writes = [
-        ("post", "/api/projects"), ("put", f"/api/projects/{project['id']}"),
+        ("post", "/api/projects"),
+        ("put", f"/api/projects/{project['id']}"),
         ("delete", f"/api/projects/{project['id']}"),
-        ("post", "/api/allocations"), ("put", f"/api/allocations/{allocation['id']}"),
+        ("post", "/api/allocations"),
+        ("put", f"/api/allocations/{allocation['id']}"),
         ("delete", f"/api/allocations/{allocation['id']}"),
-        ("post", "/api/actuals"), ("put", f"/api/actuals/{actual['id']}"),
+        ("post", "/api/actuals"),
+        ("put", f"/api/actuals/{actual['id']}"),
         ("delete", f"/api/actuals/{actual['id']}"),
     ]
     for method, path in writes:
         resp = await getattr(tech, method)(path, json={"name": "x"})
         assert resp.status == 403, (method, path, resp)
         assert resp.json == {"message": "Forbidden", "error": "Forbidden"}
-    assert (await tech.get(f"/api/team-members/{member['id']}/utilization"
-                           "?from=2026-01-01&to=2026-01-02")).status == 200
+    assert (
+        await tech.get(
+            f"/api/team-members/{member['id']}/utilization?from=2026-01-01&to=2026-01-02"
+        )
+    ).status == 200
 
 
 async def test_anonymous_is_401(tenant: Any) -> None:
-    for path in ("/api/team-members", "/api/roles", "/api/projects", "/api/allocations",
-                 "/api/actuals"):
+    for path in (
+        "/api/team-members",
+        "/api/roles",
+        "/api/projects",
+        "/api/allocations",
+        "/api/actuals",
+    ):
         assert (await tenant.anon.get(path)).status == 401
 
 

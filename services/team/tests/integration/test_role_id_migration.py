@@ -42,7 +42,8 @@ async def owner_conn(stack: Any) -> AsyncIterator[tuple[asyncpg.Connection, str]
 
 async def _role(conn: asyncpg.Connection, org: uuid.UUID, name: str) -> int:
     role_id: int = await conn.fetchval(
-        "INSERT INTO roles (org_id, name) VALUES ($1, $2) RETURNING id", org, name)
+        "INSERT INTO roles (org_id, name) VALUES ($1, $2) RETURNING id", org, name
+    )
     return role_id
 
 
@@ -50,7 +51,11 @@ async def _member(conn: asyncpg.Connection, org: uuid.UUID, role_id: int | None)
     member_id = uuid.uuid4()
     await conn.execute(
         "INSERT INTO team_members (id, org_id, name, role_id, hourly_rate, updated_at)"
-        " VALUES ($1, $2, 'M', $3, 10, '2025-01-01')", member_id, org, role_id)
+        " VALUES ($1, $2, 'M', $3, 10, '2025-01-01')",
+        member_id,
+        org,
+        role_id,
+    )
     return member_id
 
 
@@ -67,39 +72,55 @@ async def _seed_with_0001(conn: asyncpg.Connection, schema: str, tmp_path: Path)
     b2 = await _role(conn, ORG_B, "B2")
     a3 = await _role(conn, ORG_A, "A3")
     await conn.execute("DELETE FROM roles WHERE id = $1", a_gone)
-    members = {"a_a3": await _member(conn, ORG_A, a3), "a_a1": await _member(conn, ORG_A, a1),
-               "b_b2": await _member(conn, ORG_B, b2), "a_none": await _member(conn, ORG_A, None)}
+    members = {
+        "a_a3": await _member(conn, ORG_A, a3),
+        "a_a1": await _member(conn, ORG_A, a1),
+        "b_b2": await _member(conn, ORG_B, b2),
+        "a_none": await _member(conn, ORG_A, None),
+    }
     await conn.execute("RESET servelo.all_orgs")
     return members
 
 
 async def test_0002_renumbers_roles_per_org_and_keeps_member_links(
-        owner_conn: tuple[asyncpg.Connection, str], tmp_path: Path) -> None:
+    owner_conn: tuple[asyncpg.Connection, str], tmp_path: Path
+) -> None:
     conn, schema = owner_conn
     members = await _seed_with_0001(conn, schema, tmp_path)
     assert await migrate(conn, schema=schema, folder=MIGRATIONS) == [
-        "service/0002_per_org_role_ids.sql"]
+        "service/0002_per_org_role_ids.sql"
+    ]
     await conn.execute("RESET ROLE")  # superuser from here on: sees every org's rows
     roles = await conn.fetch("SELECT org_id, id, name FROM roles ORDER BY name")
     assert [(r["org_id"], r["id"], r["name"]) for r in roles] == [
-        (ORG_A, 1, "A1"), (ORG_A, 2, "A3"), (ORG_B, 1, "B1"), (ORG_B, 2, "B2")]
+        (ORG_A, 1, "A1"),
+        (ORG_A, 2, "A3"),
+        (ORG_B, 1, "B1"),
+        (ORG_B, 2, "B2"),
+    ]
     rows = await conn.fetch(
         "SELECT m.id, m.role_id, r.name AS role_name, m.updated_at FROM team_members m"
-        " LEFT JOIN roles r ON r.org_id = m.org_id AND r.id = m.role_id")
+        " LEFT JOIN roles r ON r.org_id = m.org_id AND r.id = m.role_id"
+    )
     held = {r["id"]: (r["role_id"], r["role_name"], r["updated_at"].year) for r in rows}
-    assert held == {members["a_a3"]: (2, "A3", 2025), members["a_a1"]: (1, "A1", 2025),
-                    members["b_b2"]: (2, "B2", 2025), members["a_none"]: (None, None, 2025)}
+    assert held == {
+        members["a_a3"]: (2, "A3", 2025),
+        members["a_a1"]: (1, "A1", 2025),
+        members["b_b2"]: (2, "B2", 2025),
+        members["a_none"]: (None, None, 2025),
+    }
     counters = await conn.fetch("SELECT org_id, next_id FROM role_counters")
     assert {r["org_id"]: r["next_id"] for r in counters} == {ORG_A: 3, ORG_B: 3}
     with pytest.raises(asyncpg.ForeignKeyViolationError):  # the key is back: A has no role 3
-        await conn.execute("UPDATE team_members SET role_id = 3 WHERE id = $1",
-                           members["a_a1"])
+        await conn.execute("UPDATE team_members SET role_id = 3 WHERE id = $1", members["a_a1"])
     # The service, as the owner under row-level security, carries on from the counter.
     await conn.execute(f"SET ROLE {schema}")
     async with conn.transaction():
         await conn.execute("SELECT set_config('servelo.org_id', $1, true)", str(ORG_A))
         assert dict(await repo.insert_role(conn, org_id=ORG_A, name="A4")) == {
-            "id": 3, "name": "A4"}
+            "id": 3,
+            "name": "A4",
+        }
     org_c = uuid.uuid4()
     async with conn.transaction():
         await conn.execute("SELECT set_config('servelo.org_id', $1, true)", str(org_c))

@@ -11,8 +11,9 @@ REFERENCE_UPDATE = {"name": "John Doe", "role_id": 1, "hourly_rate": "175.00", "
 INVALID_ROLE = {"role_id": ["The selected role id is invalid."]}
 
 
-async def test_reference_examples_run_as_written_in_a_fresh_tenant(tenant: Any, team: Any,
-                                                                   db: Any) -> None:
+async def test_reference_examples_run_as_written_in_a_fresh_tenant(
+    tenant: Any, team: Any, db: Any
+) -> None:
     role = await team.role("Backend Developer")
     assert role == {"id": 1, "name": "Backend Developer"}
     resp = await tenant.admin.post("/api/team-members", json=REFERENCE_CREATE)
@@ -20,8 +21,7 @@ async def test_reference_examples_run_as_written_in_a_fresh_tenant(tenant: Any, 
     member = resp.json
     assert member["role_id"] == 1
     assert member["role"] == {"id": 1, "name": "Backend Developer"}
-    assert (member["name"], member["hourly_rate"], member["active"]) == ("John Doe", "150.00",
-                                                                         True)
+    assert (member["name"], member["hourly_rate"], member["active"]) == ("John Doe", "150.00", True)
     resp = await tenant.admin.put(f"/api/team-members/{member['id']}", json=REFERENCE_UPDATE)
     assert resp.status == 200, resp
     assert resp.json["role_id"] == 1
@@ -29,13 +29,18 @@ async def test_reference_examples_run_as_written_in_a_fresh_tenant(tenant: Any, 
     assert (resp.json["hourly_rate"], resp.json["active"]) == ("175.00", False)
     listed = await tenant.admin.get("/api/team-members?active=0")
     assert [(m["id"], m["role"]) for m in listed.json] == [
-        (member["id"], {"id": 1, "name": "Backend Developer"})]
+        (member["id"], {"id": 1, "name": "Backend Developer"})
+    ]
     # The events carry the same per-org role id.
     rows = await db.fetch(
         "SELECT event->>'type' AS type, (event->'data'->'role_id')::bigint AS role_id"
-        " FROM team.outbox WHERE event->>'tenant' = $1 ORDER BY seq", tenant.org_id)
+        " FROM team.outbox WHERE event->>'tenant' = $1 ORDER BY seq",
+        tenant.org_id,
+    )
     assert [(r["type"], r["role_id"]) for r in rows] == [
-        ("team-member-created", 1), ("team-member-updated", 1)]
+        ("team-member-created", 1),
+        ("team-member-updated", 1),
+    ]
 
 
 async def test_role_ids_count_from_one_in_each_org(team: Any, other_team: Any) -> None:
@@ -66,8 +71,9 @@ async def test_role_id_only_another_org_has_is_422(team: Any, other_team: Any) -
 
 
 async def test_parallel_role_creates_get_ids_1_to_20(team: Any) -> None:
-    responses = await asyncio.gather(*(
-        team.c.post("/api/roles", json={"name": f"Role {i}"}) for i in range(20)))
+    responses = await asyncio.gather(
+        *(team.c.post("/api/roles", json={"name": f"Role {i}"}) for i in range(20))
+    )
     assert [r.status for r in responses] == [201] * 20
     assert sorted(r.json["id"] for r in responses) == list(range(1, 21))
     listed = await team.c.get("/api/roles")

@@ -28,8 +28,10 @@ async def test_duplicate_name_is_409_in_the_same_org_only(team: Any, other_team:
     await team.role("Designer")
     resp = await team.c.post("/api/roles", json={"name": "designer"})
     assert resp.status == 409
-    assert resp.json == {"message": "A role with this name already exists",
-                         "error": "A role with this name already exists"}
+    assert resp.json == {
+        "message": "A role with this name already exists",
+        "error": "A role with this name already exists",
+    }
     await other_team.role("Designer")
     other = await team.role("Tester")
     resp = await team.c.put(f"/api/roles/{other['id']}", json={"name": "DESIGNER"})
@@ -55,8 +57,11 @@ async def test_role_validation_is_422(team: Any) -> None:
 async def test_other_tenant_role_is_404(team: Any, other_team: Any) -> None:
     foreign = await other_team.role()
     path = f"/api/roles/{foreign['id']}"
-    for resp in (await team.c.get(path), await team.c.put(path, json={"name": "x"}),
-                 await team.c.delete(path)):
+    for resp in (
+        await team.c.get(path),
+        await team.c.put(path, json={"name": "x"}),
+        await team.c.delete(path),
+    ):
         assert resp.status == 404
         assert resp.json == {"message": "Role not found", "error": "Role not found"}
     assert (await team.c.get("/api/roles/abc")).status == 404

@@ -39,15 +39,21 @@ def test_window_limits_the_reported_days() -> None:
 
 
 def test_loads_change_within_a_window() -> None:
-    bookings = [Booking(JAN[0], JAN[2], D("20")), Booking(JAN[1], JAN[1], D("10")),
-                Booking(JAN[2], JAN[3], D("6"))]
+    bookings = [
+        Booking(JAN[0], JAN[2], D("20")),
+        Booking(JAN[1], JAN[1], D("10")),
+        Booking(JAN[2], JAN[3], D("6")),
+    ]
     loads = overbooked_days(bookings, JAN[0], JAN[3])
     assert [(x.day, x.hours) for x in loads] == [(JAN[1], D("30")), (JAN[2], D("26"))]
 
 
 def test_bookings_outside_the_window_are_ignored() -> None:
-    bookings = [Booking(JAN[0], JAN[1], D("24")), Booking(JAN[5], JAN[6], D("24")),
-                Booking(JAN[0], JAN[6], D("1"))]
+    bookings = [
+        Booking(JAN[0], JAN[1], D("24")),
+        Booking(JAN[5], JAN[6], D("24")),
+        Booking(JAN[0], JAN[6], D("1")),
+    ]
     assert overbooked_days(bookings, JAN[2], JAN[4]) == []
 
 
@@ -58,28 +64,36 @@ def test_no_bookings_no_warnings() -> None:
 def test_day_load_renders_money_like_hours_and_a_message() -> None:
     load = DayLoad(date(2026, 1, 5), D("30"))
     assert load.to_json() == {
-        "date": "2026-01-05", "hours": "30.00",
-        "message": "Team member is booked for 30.00 hours on 2026-01-05, more than 24"}
+        "date": "2026-01-05",
+        "hours": "30.00",
+        "message": "Team member is booked for 30.00 hours on 2026-01-05, more than 24",
+    }
 
 
 def test_current_or_future_allocation_blocks_delete_as_active() -> None:
     today = date(2026, 3, 1)
     for end in (today, date(2026, 12, 31)):
-        assert delete_refusal(today=today, last_allocation_end=end,
-                              has_actuals=True) == ACTIVE_ALLOCATIONS
+        assert (
+            delete_refusal(today=today, last_allocation_end=end, has_actuals=True)
+            == ACTIVE_ALLOCATIONS
+        )
 
 
 def test_past_allocation_or_actual_blocks_delete_as_history() -> None:
     today = date(2026, 3, 1)
-    assert delete_refusal(today=today, last_allocation_end=date(2026, 2, 28),
-                          has_actuals=False) == HISTORICAL_DATA
-    assert delete_refusal(today=today, last_allocation_end=None,
-                          has_actuals=True) == HISTORICAL_DATA
+    assert (
+        delete_refusal(today=today, last_allocation_end=date(2026, 2, 28), has_actuals=False)
+        == HISTORICAL_DATA
+    )
+    assert (
+        delete_refusal(today=today, last_allocation_end=None, has_actuals=True) == HISTORICAL_DATA
+    )
 
 
 def test_member_without_allocations_or_actuals_may_be_deleted() -> None:
-    assert delete_refusal(today=date(2026, 3, 1), last_allocation_end=None,
-                          has_actuals=False) is None
+    assert (
+        delete_refusal(today=date(2026, 3, 1), last_allocation_end=None, has_actuals=False) is None
+    )
 
 
 def test_reference_messages_are_exact() -> None:

@@ -26,8 +26,7 @@ async def wait_assignable(tenant: Tenant, user_id: str) -> None:
     probe = await new_ticket(tenant.admin, title="probe")
 
     async def known() -> None:
-        resp = await tenant.admin.put(f"/api/tickets/{probe['id']}",
-                                      json={"assignee_id": user_id})
+        resp = await tenant.admin.put(f"/api/tickets/{probe['id']}", json={"assignee_id": user_id})
         assert resp.status == 200, resp
 
     await eventually(known, timeout=10)
@@ -40,13 +39,26 @@ async def assignable_user(tenant: Tenant, role: str = "technician") -> ApiClient
     return user
 
 
-async def announced_user(tenant: Tenant, publish: Publish, user_id: str | None = None,
-                         **fields: Any) -> str:
+async def announced_user(
+    tenant: Tenant, publish: Publish, user_id: str | None = None, **fields: Any
+) -> str:
     """A user as auth announces it (`user-created`), once tickets accepts it as assignee."""
     uid = user_id or str(uuid.uuid4())
-    await publish("auth", "user-created", tenant.org_id, {
-        "id": uid, "org_id": tenant.org_id, "name": "Tech", "email": f"{uid}@example.com",
-        "role": "technician", "active": True, "status": "active", **fields})
+    await publish(
+        "auth",
+        "user-created",
+        tenant.org_id,
+        {
+            "id": uid,
+            "org_id": tenant.org_id,
+            "name": "Tech",
+            "email": f"{uid}@example.com",
+            "role": "technician",
+            "active": True,
+            "status": "active",
+            **fields,
+        },
+    )
     await wait_assignable(tenant, uid)
     return uid
 
@@ -61,11 +73,19 @@ def publish(event_publisher: EventPublisher) -> Publish:
     """Publish a CloudEvent as another service would: `await publish(source, type, tenant,
     data, event_id=..., msg_id=...)`; returns the event id."""
 
-    async def send(source: str, event_type: str, tenant: str, data: dict[str, Any], *,
-                   event_id: str | None = None, msg_id: str | None = None,
-                   time: str | None = None) -> str:
-        return await event_publisher.publish(source, event_type, data, tenant=tenant,
-                                             event_id=event_id, msg_id=msg_id, time=time)
+    async def send(
+        source: str,
+        event_type: str,
+        tenant: str,
+        data: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        msg_id: str | None = None,
+        time: str | None = None,
+    ) -> str:
+        return await event_publisher.publish(
+            source, event_type, data, tenant=tenant, event_id=event_id, msg_id=msg_id, time=time
+        )
 
     return send
 
@@ -73,12 +93,15 @@ def publish(event_publisher: EventPublisher) -> Publish:
 async def known_customer(tenant: Tenant, publish: Publish, name: str = "ACME") -> str:
     """A customer as crm announces it, once tickets accepts it on a ticket."""
     cid = str(uuid.uuid4())
-    await publish("crm", "customer-created", tenant.org_id,
-                  {"id": cid, "name": name, "email": None, "phone": None})
+    await publish(
+        "crm",
+        "customer-created",
+        tenant.org_id,
+        {"id": cid, "name": name, "email": None, "phone": None},
+    )
 
     async def accepted() -> None:
-        resp = await tenant.admin.post("/api/tickets", json={"title": "probe",
-                                                             "customer_id": cid})
+        resp = await tenant.admin.post("/api/tickets", json={"title": "probe", "customer_id": cid})
         assert resp.status == 201, resp
 
     await eventually(accepted, timeout=10)

@@ -73,7 +73,9 @@ async def test_scheduled_range_and_updated_since(tenant: Tenant) -> None:
     assert await ids(tenant, scheduled_from="2030-02-01T00:00:00Z") == [late["id"]]
     assert await ids(tenant, scheduled_to="2030-01-31") == [early["id"]]
     assert await ids(tenant, scheduled_from="2030-01-01", scheduled_to="2030-03-01") == [
-        late["id"], early["id"]]
+        late["id"],
+        early["id"],
+    ]
     await asyncio.sleep(0.01)
     touched = await tenant.admin.put(f"/api/tickets/{early['id']}", json={"priority": "high"})
     since = touched.json["updated_at"]
@@ -107,15 +109,17 @@ async def walk(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
         if not link:
             return seen
         url = link.split(";")[0].strip("<>")
-        resp = await tenant.admin.get(url[url.index("/api/"):])
+        resp = await tenant.admin.get(url[url.index("/api/") :])
 
 
 async def test_keyset_pages_follow_the_sort(tenant: Tenant) -> None:
     for i in range(7):
-        await new_ticket(tenant.admin, title=f"t{i}",
-                         scheduled_at=f"2030-01-{10 - i:02d}T00:00:00Z" if i % 2 else None)
-    for sort in ("-created_at", "number", "-number", "scheduled_at", "-scheduled_at",
-                 "updated_at"):
+        await new_ticket(
+            tenant.admin,
+            title=f"t{i}",
+            scheduled_at=f"2030-01-{10 - i:02d}T00:00:00Z" if i % 2 else None,
+        )
+    for sort in ("-created_at", "number", "-number", "scheduled_at", "-scheduled_at", "updated_at"):
         paged = await walk(tenant, limit="3", sort=sort)
         whole = (await tenant.admin.get("/api/tickets", params={"sort": sort})).json
         assert [t["id"] for t in paged] == [t["id"] for t in whole], sort

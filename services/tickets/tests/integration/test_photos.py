@@ -32,17 +32,22 @@ def png() -> bytes:
     return out.getvalue()
 
 
-async def upload(client: ApiClient, ticket_id: str, content: bytes, *,
-                 filename: str = "photo.jpg", content_type: str = "image/jpeg",
-                 headers: dict[str, str] | None = None) -> ApiResponse:
+async def upload(
+    client: ApiClient,
+    ticket_id: str,
+    content: bytes,
+    *,
+    filename: str = "photo.jpg",
+    content_type: str = "image/jpeg",
+    headers: dict[str, str] | None = None,
+) -> ApiResponse:
     form = aiohttp.FormData()
     form.add_field("file", io.BytesIO(content), filename=filename, content_type=content_type)
     return await client.post(f"/api/tickets/{ticket_id}/photos", data=form, headers=headers)
 
 
 async def photo_rows(db: asyncpg.Connection, org_id: str) -> int:
-    count: int = await db.fetchval("SELECT count(*) FROM tickets.photos WHERE org_id = $1",
-                                   org_id)
+    count: int = await db.fetchval("SELECT count(*) FROM tickets.photos WHERE org_id = $1", org_id)
     return count
 
 
@@ -65,16 +70,21 @@ async def test_upload_strips_gps_and_serves_the_photo(tenant: Tenant) -> None:
 
 async def test_type_comes_from_the_bytes_not_the_header(tenant: Tenant) -> None:
     t = await new_ticket(tenant.admin)
-    resp = await upload(tenant.admin, t["id"], png(), filename="x.jpg",
-                        content_type="image/jpeg")
+    resp = await upload(tenant.admin, t["id"], png(), filename="x.jpg", content_type="image/jpeg")
     assert resp.status == 201 and resp.json["content_type"] == "image/png"
 
 
-async def test_non_image_is_refused_and_nothing_stored(tenant: Tenant, stack: Any,
-                                                       db: asyncpg.Connection) -> None:
+async def test_non_image_is_refused_and_nothing_stored(
+    tenant: Tenant, stack: Any, db: asyncpg.Connection
+) -> None:
     t = await new_ticket(tenant.admin)
-    resp = await upload(tenant.admin, t["id"], b"%PDF-1.7 not an image" * 100,
-                        filename="a.jpg", content_type="image/jpeg")
+    resp = await upload(
+        tenant.admin,
+        t["id"],
+        b"%PDF-1.7 not an image" * 100,
+        filename="a.jpg",
+        content_type="image/jpeg",
+    )
     assert resp.status == 415, resp
     fake = b"\xff\xd8\xff\xe0" + b"\x00" * 50  # JPEG magic, broken body
     assert (await upload(tenant.admin, t["id"], fake)).status == 415
@@ -82,8 +92,9 @@ async def test_non_image_is_refused_and_nothing_stored(tenant: Tenant, stack: An
     assert files_of(stack, tenant.org_id) == []
 
 
-async def test_oversized_upload_is_413_and_nothing_stored(tenant: Tenant, stack: Any,
-                                                          db: asyncpg.Connection) -> None:
+async def test_oversized_upload_is_413_and_nothing_stored(
+    tenant: Tenant, stack: Any, db: asyncpg.Connection
+) -> None:
     t = await new_ticket(tenant.admin)
     big = jpeg_with_gps() + b"\x00" * (10 * MIB)
     resp = await upload(tenant.admin, t["id"], big)
@@ -123,8 +134,9 @@ async def test_delete_photo_removes_row_and_file(tenant: Tenant, stack: Any) -> 
     assert files_of(stack, tenant.org_id) == []
 
 
-async def test_other_tenant_photo_is_404_on_every_route(tenant: Tenant,
-                                                        other_tenant: Tenant) -> None:
+async def test_other_tenant_photo_is_404_on_every_route(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
     t = await new_ticket(tenant.admin)
     photo = (await upload(tenant.admin, t["id"], png())).json
     other = other_tenant.admin

@@ -20,7 +20,8 @@ async def search(tenant: Tenant, **params: str) -> list[str]:
 
 
 async def test_search_never_returns_another_tenants_tickets(
-        tenant: Tenant, other_tenant: Tenant) -> None:
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
     mine = await new_ticket(tenant.admin, **WORDS)
     theirs = [await new_ticket(other_tenant.admin, **WORDS) for _ in range(3)]
     for q in ("zanzibar", "boil", "common words", "zanzibar boiler"):
@@ -31,12 +32,16 @@ async def test_search_never_returns_another_tenants_tickets(
 
 
 async def test_side_table_rows_from_another_org_still_never_come_back(
-        tenant: Tenant, other_tenant: Tenant, db: asyncpg.Connection) -> None:
+    tenant: Tenant, other_tenant: Tenant, db: asyncpg.Connection
+) -> None:
     """Even a side-table row claiming the wrong org (a bug there) cannot leak a ticket:
     the ids are joined back to `tickets`, whose row-level security hides other orgs."""
     theirs = await new_ticket(other_tenant.admin, title="Secret quokka")
-    await db.execute("UPDATE tickets.ticket_search SET org_id = $1 WHERE ticket_id = $2",
-                     uuid.UUID(tenant.org_id), uuid.UUID(theirs["id"]))
+    await db.execute(
+        "UPDATE tickets.ticket_search SET org_id = $1 WHERE ticket_id = $2",
+        uuid.UUID(tenant.org_id),
+        uuid.UUID(theirs["id"]),
+    )
     assert await search(tenant, q="quokka") == []
     assert await search(tenant, q="quokka", trashed="1") == []
 
@@ -44,8 +49,9 @@ async def test_side_table_rows_from_another_org_still_never_come_back(
 async def test_search_follows_edits_and_the_trash(tenant: Tenant) -> None:
     t = await new_ticket(tenant.admin, title="Dripping tap")
     assert await search(tenant, q="dripping") == [t["id"]]
-    resp = await tenant.admin.put(f"/api/tickets/{t['id']}",
-                                  json={"title": "Flooded cellar", "description": "pump"})
+    resp = await tenant.admin.put(
+        f"/api/tickets/{t['id']}", json={"title": "Flooded cellar", "description": "pump"}
+    )
     assert resp.status == 200, resp
     assert await search(tenant, q="dripping") == []
     assert await search(tenant, q="cellar pump") == [t["id"]]
@@ -56,7 +62,8 @@ async def test_search_follows_edits_and_the_trash(tenant: Tenant) -> None:
 
 async def test_search_pages_follow_the_sort(tenant: Tenant) -> None:
     made: list[dict[str, Any]] = [
-        await new_ticket(tenant.admin, title=f"Gutter {i}") for i in range(5)]
+        await new_ticket(tenant.admin, title=f"Gutter {i}") for i in range(5)
+    ]
     await new_ticket(tenant.admin, title="Fence")
     seen: list[str] = []
     resp = await tenant.admin.get("/api/tickets", params={"q": "gutter", "limit": "2"})
@@ -67,7 +74,7 @@ async def test_search_pages_follow_the_sort(tenant: Tenant) -> None:
         if not link:
             break
         url = link.split(";")[0].strip("<>")
-        resp = await tenant.admin.get(url[url.index("/api/"):])
+        resp = await tenant.admin.get(url[url.index("/api/") :])
     assert seen == [t["id"] for t in reversed(made)]
 
 
@@ -87,7 +94,8 @@ async def test_search_words_never_match_the_org_lexeme(tenant: Tenant) -> None:
 
 
 async def test_search_past_the_bounded_walk_reads_only_this_orgs_matches(
-        tenant: Tenant, other_tenant: Tenant, db: asyncpg.Connection) -> None:
+    tenant: Tenant, other_tenant: Tenant, db: asyncpg.Connection
+) -> None:
     """The match is older than the 1,000 newest tickets, so the search takes the GIN step
     (tickets.listing, step 2), with the org lexeme; the other org's matches stay out."""
     mine = await new_ticket(tenant.admin, title="Old wombat")
@@ -95,6 +103,8 @@ async def test_search_past_the_bounded_walk_reads_only_this_orgs_matches(
     await db.execute(
         "INSERT INTO tickets.tickets (id, org_id, number, title)"
         " SELECT gen_random_uuid(), $1, 100000 + n, 'Filler ' || n"
-        " FROM generate_series(1, 1100) AS n", uuid.UUID(tenant.org_id))
+        " FROM generate_series(1, 1100) AS n",
+        uuid.UUID(tenant.org_id),
+    )
     assert await search(tenant, q="wombat") == [mine["id"]]
     assert sorted(await search(other_tenant, q="wombat")) == sorted(t["id"] for t in theirs)

@@ -10,9 +10,15 @@ from .conftest import new_ticket
 
 
 async def test_create_and_get_ticket(tenant: Tenant) -> None:
-    resp = await tenant.admin.post("/api/tickets", json={
-        "title": "Leaking tap", "description": "Kitchen", "priority": "high",
-        "scheduledAt": "2030-05-01T09:00:00Z"})
+    resp = await tenant.admin.post(
+        "/api/tickets",
+        json={
+            "title": "Leaking tap",
+            "description": "Kitchen",
+            "priority": "high",
+            "scheduledAt": "2030-05-01T09:00:00Z",
+        },
+    )
     assert resp.status == 201, resp
     t = resp.json
     assert t["number"] == 1 and t["status"] == "open" and t["priority"] == "high"
@@ -27,8 +33,9 @@ async def test_create_and_get_ticket(tenant: Tenant) -> None:
 
 async def test_update_changes_only_sent_fields(tenant: Tenant) -> None:
     t = await new_ticket(tenant.admin, description="before")
-    resp = await tenant.admin.put(f"/api/tickets/{t['id']}",
-                                  json={"title": "Renamed", "status": "in_progress"})
+    resp = await tenant.admin.put(
+        f"/api/tickets/{t['id']}", json={"title": "Renamed", "status": "in_progress"}
+    )
     assert resp.status == 200, resp
     assert resp.json["title"] == "Renamed" and resp.json["status"] == "in_progress"
     assert resp.json["description"] == "before"
@@ -39,15 +46,21 @@ async def test_invalid_input_is_400_with_errors(tenant: Tenant) -> None:
     resp = await tenant.admin.post("/api/tickets", json={"priority": "asap"})
     assert resp.status == 400
     assert set(resp.json["errors"]) == {"title", "priority"}
-    bad = await tenant.admin.post("/api/tickets", data=b"{not json",
-                                  headers={"Content-Type": "application/json"})
+    bad = await tenant.admin.post(
+        "/api/tickets", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert bad.status == 400
 
 
 async def test_unknown_assignee_and_customer_are_400(tenant: Tenant) -> None:
-    resp = await tenant.admin.post("/api/tickets", json={
-        "title": "x", "assignee_id": "00000000-0000-0000-0000-000000000001",
-        "customer_id": "00000000-0000-0000-0000-000000000002"})
+    resp = await tenant.admin.post(
+        "/api/tickets",
+        json={
+            "title": "x",
+            "assignee_id": "00000000-0000-0000-0000-000000000001",
+            "customer_id": "00000000-0000-0000-0000-000000000002",
+        },
+    )
     assert resp.status == 400
     assert set(resp.json["errors"]) == {"assignee_id", "customer_id"}
 
@@ -68,8 +81,9 @@ async def test_numbers_are_per_org(tenant: Tenant, other_tenant: Tenant) -> None
 
 
 async def test_concurrent_creates_get_consecutive_numbers(tenant: Tenant) -> None:
-    results = await asyncio.gather(*(
-        tenant.admin.post("/api/tickets", json={"title": f"t{i}"}) for i in range(100)))
+    results = await asyncio.gather(
+        *(tenant.admin.post("/api/tickets", json={"title": f"t{i}"}) for i in range(100))
+    )
     assert all(r.status == 201 for r in results), [r for r in results if r.status != 201][:3]
     assert sorted(r.json["number"] for r in results) == list(range(1, 101))
 
@@ -83,8 +97,9 @@ async def test_if_match_with_stale_etag_is_412(tenant: Tenant) -> None:
     stale = await tenant.admin.put(path, json={"priority": "high"}, headers={"If-Match": etag})
     assert stale.status == 412
     assert (await tenant.admin.get(path)).json["priority"] == "low"
-    fresh = await tenant.admin.put(path, json={"priority": "high"},
-                                   headers={"If-Match": first.headers["ETag"]})
+    fresh = await tenant.admin.put(
+        path, json={"priority": "high"}, headers={"If-Match": first.headers["ETag"]}
+    )
     assert fresh.status == 200
 
 
@@ -131,8 +146,9 @@ async def test_trash_and_restore(tenant: Tenant) -> None:
     assert (await tenant.admin.post(f"{path}/restore")).status == 404
 
 
-async def test_other_tenant_ticket_is_404_on_every_route(tenant: Tenant,
-                                                         other_tenant: Tenant) -> None:
+async def test_other_tenant_ticket_is_404_on_every_route(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
     t = await new_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}"
     other = other_tenant.admin

@@ -12,8 +12,15 @@ from tickets.domain import (
     plan_update,
 )
 
-TICKET = {"title": "Leak", "description": "", "status": "open", "priority": "normal",
-          "customer_id": None, "assignee_id": None, "scheduled_at": None}
+TICKET = {
+    "title": "Leak",
+    "description": "",
+    "status": "open",
+    "priority": "normal",
+    "customer_id": None,
+    "assignee_id": None,
+    "scheduled_at": None,
+}
 
 
 def test_every_status_has_transitions() -> None:

@@ -30,8 +30,10 @@ def clean(data: bytes, ctype: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("fmt", "ctype"), [("JPEG", "image/jpeg"), ("PNG", "image/png"),
-                                            ("WEBP", "image/webp"), ("GIF", "image/gif")])
+@pytest.mark.parametrize(
+    ("fmt", "ctype"),
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp"), ("GIF", "image/gif")],
+)
 def test_sniff_recognises_images(fmt: str, ctype: str) -> None:
     assert sniff(image_bytes(fmt)[:16]) == ctype
 

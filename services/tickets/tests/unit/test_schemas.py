@@ -28,8 +28,9 @@ def test_create_refuses_empty_title_and_unknown_priority() -> None:
 
 def test_create_accepts_camel_case_and_naive_time_as_utc() -> None:
     cid = uuid4()
-    t = TicketCreate.model_validate({"title": "x", "customerId": str(cid),
-                                     "scheduledAt": "2024-01-15T10:00:00"})
+    t = TicketCreate.model_validate(
+        {"title": "x", "customerId": str(cid), "scheduledAt": "2024-01-15T10:00:00"}
+    )
     assert t.customer_id == cid
     assert t.scheduled_at == datetime(2024, 1, 15, 10, tzinfo=UTC)
 
@@ -94,14 +95,15 @@ def test_trash_listing_selects_trashed_rows_only() -> None:
 def test_search_reads_the_side_table_by_id_and_org_with_the_org_lexeme() -> None:
     org = uuid4()
     sql, args = build_query(_query(q="boiler"), org_id=org, cursor=None, limit=10)
-    assert ("(SELECT s.search FROM ticket_search s WHERE s.ticket_id = tickets.id"
-            " AND s.org_id = $1) @@ (SELECT ticket_search_query($1, $2))") in sql
+    assert (
+        "(SELECT s.search FROM ticket_search s WHERE s.ticket_id = tickets.id"
+        " AND s.org_id = $1) @@ (SELECT ticket_search_query($1, $2))"
+    ) in sql
     assert args[0] == org and args[1] == "boiler:*"
 
 
 def test_bounded_walk_counts_the_rows_it_walked() -> None:
-    sql, args = build_query(_query(q="boiler"), org_id=uuid4(), cursor=None, limit=10,
-                            walk=2000)
+    sql, args = build_query(_query(q="boiler"), org_id=uuid4(), cursor=None, limit=10, walk=2000)
     assert "count(*) OVER () AS walked" in sql
     assert "LIMIT $3) AS w ORDER BY sort_key DESC, id DESC) AS w" in sql
     assert "s.ticket_id = w.id" in sql and sql.endswith("sort_key DESC, id DESC LIMIT $4")
@@ -110,8 +112,9 @@ def test_bounded_walk_counts_the_rows_it_walked() -> None:
 
 def test_few_search_hits_are_sorted_behind_a_fence() -> None:
     hits = [uuid4(), uuid4()]
-    sql, args = build_query(_query(q="zanzibar", sort="number"), org_id=uuid4(),
-                            cursor=[7], limit=10, hit_ids=hits)
+    sql, args = build_query(
+        _query(q="zanzibar", sort="number"), org_id=uuid4(), cursor=[7], limit=10, hit_ids=hits
+    )
     assert "id = ANY($2::uuid[])" in sql and "ticket_search" not in sql
     assert "number > $3 OFFSET 0) AS hits ORDER BY sort_key ASC LIMIT $4" in sql
     assert args[1] == hits

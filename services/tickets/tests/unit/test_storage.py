@@ -47,8 +47,7 @@ async def test_bad_keys_are_refused(tmp_path: Path, key: str) -> None:
         await LocalStorage(tmp_path).put(key, chunks(b"x"))
 
 
-def test_s3_without_credentials_fails_fast(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_s3_without_credentials_fails_fast(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SERVELO_S3_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("SERVELO_S3_SECRET_ACCESS_KEY", raising=False)
     with pytest.raises(ValueError, match="SERVELO_S3_ACCESS_KEY_ID"):
