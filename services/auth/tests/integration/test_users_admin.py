@@ -166,6 +166,7 @@ async def test_change_password_needs_the_current_one(tenant: Tenant) -> None:
         json={"currentPassword": user.password, "newPassword": "new-password-1"},
     )
     assert ok.status == 200
+
     # Every other session ends, with its access tokens; the caller's token and session go on.
     async def refused() -> None:
         assert (await other.get("/api/auth/me")).status == 401
