@@ -194,15 +194,31 @@ class Stack:
         for service in self.config.services:
             self.wait_http(service, "/healthz", timeout=60)
 
-    def start_gateway(self) -> None:
-        env = self.common_env()
-        env["SERVELO_GATEWAY_PORT"] = str(self.config.gateway_port)
-        env["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
+    def start_gateway(
+        self, name: str = "gateway", port: int | None = None, env: dict[str, str] | None = None
+    ) -> Process:
+        """The gateway (or another replica of it: a `name`, a `port` and `env` overrides)."""
+        port = port or self.config.gateway_port
+        full = self.common_env()
+        full["SERVELO_GATEWAY_PORT"] = str(port)
+        full["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
         for service in ALL_SERVICES:
             proc = self.processes.get(service)
-            env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
-        self._spawn("gateway", ["-m", "gateway"], env, self.config.gateway_port)
-        self.wait_http("gateway", "/readyz", timeout=60)
+            full[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
+        full.update(env or {})
+        self._spawn(name, ["-m", "gateway"], full, port)
+        self.wait_http(name, "/readyz", timeout=60)
+        return self.processes[name]
+
+    def stop_process(self, name: str) -> None:
+        """Stop one process this stack started (a test's extra gateway replica, say)."""
+        proc = self.processes.pop(name)
+        proc.proc.terminate()
+        try:
+            proc.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.proc.kill()
+            proc.proc.wait(5)
 
     def wait_http(self, name: str, path: str, *, timeout: float) -> None:
         proc = self.processes[name]

@@ -53,6 +53,15 @@ class TestStack:
     def host(self, slug: str) -> str:
         return f"{slug}.{self.base_domain}"
 
+    def service_url(self, name: str) -> str:
+        """A service's own address, behind the gateway (for tests that bypass it)."""
+        return f"http://127.0.0.1:{self.stack.processes[name].port}"
+
+    @property
+    def internal_secret(self) -> bytes:
+        """What the gateway signs identities with (tests forge or replay headers with it)."""
+        return self.stack.secrets["internal_secret"].encode()
+
     def client(self, http: aiohttp.ClientSession, slug: str, token: str | None = None) -> ApiClient:
         return ApiClient(http, self.gateway_url, self.host(slug), token)
 
@@ -79,8 +88,8 @@ class TestStack:
         assert self.stack.nats is not None
         self.stack.nats.start()
 
-    def log_tail(self, name: str) -> str:
-        return self.stack.log_tail(name)
+    def log_tail(self, name: str, size: int = 4000) -> str:
+        return self.stack.log_tail(name, size)
 
 
 def _docker_answers() -> bool:
