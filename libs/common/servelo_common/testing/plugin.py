@@ -143,6 +143,9 @@ def stack() -> Iterator[TestStack]:
         admin_email=SYSTEM_ADMIN_EMAIL,
         admin_password="sysadmin-" + secrets.token_hex(8),
         smtp_url=mail.url,
+        # The suite runs the same anywhere: a developer's own SERVELO_* settings (rate
+        # limits, log level, ...) do not reach the test stack.
+        environ={k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")},
         extra_env={
             "SERVELO_PASSWORD_HASH_PROFILE": "fast",
             # Tests act as many clients from one address, through a trusted proxy header.
