@@ -60,7 +60,8 @@ async def test_admin_updates_profile_and_role(tenant: Tenant) -> None:
     )
     assert resp.status == 200, resp
     assert resp.json["name"] == "Renamed" and resp.json["role"] == "manager"
-    assert resp.json["phone"] == "+1 555" and resp.json["notes"] == "night shift"
+    # One phone rule for users and clients (CONTRACT.md, Shapes): stored as + and digits.
+    assert resp.json["phone"] == "+1555" and resp.json["notes"] == "night shift"
     # The old token's role claim is stale: refused; a refresh gives the new role.
     await asyncio.sleep(0.5)
     assert (await user.get("/api/auth/me")).status == 401
