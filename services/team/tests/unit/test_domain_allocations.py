@@ -1,20 +1,12 @@
-"""Over-booking day math, the member delete guard and integer ids, without I/O."""
+"""Allocations and over-booking day math, without I/O."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import uuid4
 
-from team.domain import (
-    ACTIVE_ALLOCATIONS,
-    HISTORICAL_DATA,
-    Booking,
-    DayLoad,
-    delete_refusal,
-    overbooked_days,
-    parse_int_id,
-    span_days,
-)
+from team.domain.allocations import Allocation, BookedAllocation, Booking, DayLoad, overbooked_days
 
 D = Decimal
 JAN = [date(2026, 1, d) for d in range(1, 32)]
@@ -70,44 +62,31 @@ def test_day_load_renders_money_like_hours_and_a_message() -> None:
     }
 
 
-def test_current_or_future_allocation_blocks_delete_as_active() -> None:
-    today = date(2026, 3, 1)
-    for end in (today, date(2026, 12, 31)):
-        assert (
-            delete_refusal(today=today, last_allocation_end=end, has_actuals=True)
-            == ACTIVE_ALLOCATIONS
-        )
+def _allocation(start: date, end: date, hours: str) -> Allocation:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return Allocation(uuid4(), uuid4(), uuid4(), start, end, D(hours), now, now)
 
 
-def test_past_allocation_or_actual_blocks_delete_as_history() -> None:
-    today = date(2026, 3, 1)
-    assert (
-        delete_refusal(today=today, last_allocation_end=date(2026, 2, 28), has_actuals=False)
-        == HISTORICAL_DATA
-    )
-    assert (
-        delete_refusal(today=today, last_allocation_end=None, has_actuals=True) == HISTORICAL_DATA
-    )
+def test_allocation_from_row_keeps_its_fields_only() -> None:
+    a = _allocation(JAN[0], JAN[1], "8")
+    row = {
+        "id": a.id,
+        "org_id": uuid4(),
+        "team_member_id": a.team_member_id,
+        "project_id": a.project_id,
+        "start_date": a.start_date,
+        "end_date": a.end_date,
+        "hours_per_day": a.hours_per_day,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+    }
+    assert Allocation.from_row(row) == a
 
 
-def test_member_without_allocations_or_actuals_may_be_deleted() -> None:
-    assert (
-        delete_refusal(today=date(2026, 3, 1), last_allocation_end=None, has_actuals=False) is None
-    )
-
-
-def test_reference_messages_are_exact() -> None:
-    assert ACTIVE_ALLOCATIONS == "Cannot delete team member with active allocations"
-    assert HISTORICAL_DATA == "Cannot delete team member with historical data"
-
-
-def test_span_counts_both_ends() -> None:
-    assert span_days(JAN[0], JAN[0]) == 1
-    assert span_days(JAN[0], JAN[30]) == 31
-
-
-def test_int_ids_from_path_segments() -> None:
-    assert parse_int_id("1") == 1
-    assert parse_int_id("000042") == 42
-    for bad in ("0", "-1", "1.5", "abc", "", "\u0661", "9" * 19):
-        assert parse_int_id(bad) is None, bad
+def test_booked_allocation_warns_on_its_own_days_only() -> None:
+    mine = _allocation(JAN[4], JAN[5], "16")
+    other = Booking(JAN[5], JAN[9], D("10"))
+    booked = BookedAllocation.check(mine, [Booking(JAN[4], JAN[5], D("16")), other])
+    assert booked.allocation is mine
+    assert booked.warnings == (DayLoad(JAN[5], D("26")),)
+    assert BookedAllocation.check(mine, [Booking(JAN[4], JAN[5], D("16"))]).warnings == ()
