@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
-from servelo_common.purge import purge_platform_rows
 
-from team import planning_repository as prepo
+from team.repository import customers, orgs
 
 log = logging.getLogger("team.handlers")
-
-# Children before parents (foreign keys); the platform's tables are purged by libs/common.
-_PURGE_ORDER = (
-    "actuals",
-    "allocations",
-    "rate_history",
-    "team_members",
-    "roles",
-    "role_counters",
-    "projects",
-    "customers",
-)
-
-
-async def _purged(conn: asyncpg.Connection, org_id: UUID) -> bool:
-    return bool(
-        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM purged_orgs WHERE id = $1)", org_id)
-    )
 
 
 async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -39,15 +19,15 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
     org_id = event.tenant_id
     try:
         customer_id = UUID(str(event.data["id"]))
-        version = datetime.fromisoformat(event.time)
+        version = event.occurred_at
     except (KeyError, ValueError):
         # Retrying cannot fix a malformed event; keep a trace and move on.
         log.warning("ignored malformed customer event", extra={"event_id": event.id})
         return
-    if await _purged(conn, org_id):
+    if await orgs.is_purged(conn, org_id=org_id):
         return
     name = event.data.get("name")
-    await prepo.upsert_customer(
+    await customers.upsert_customer(
         conn,
         org_id=org_id,
         customer_id=customer_id,
@@ -60,11 +40,7 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
 async def on_org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     """Delete every row of the org; late events about it are ignored from now on."""
     org_id = event.tenant_id if event.tenant else UUID(str(event.data["id"]))
-    for table in _PURGE_ORDER:
-        await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-    await conn.execute("INSERT INTO purged_orgs (id) VALUES ($1) ON CONFLICT DO NOTHING", org_id)
-    # Events about the org, published or not, hold its data too (names, rates).
-    await purge_platform_rows(conn, org_id=org_id)
+    await orgs.purge_org(conn, org_id=org_id)
     log.info("org purged", extra={"org_id": str(org_id)})
 
 

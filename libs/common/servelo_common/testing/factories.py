@@ -8,6 +8,7 @@ with these instead of reaching into another test's rows or another service's tab
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from servelo_common.testing.client import ApiClient, ApiResponse
@@ -71,3 +72,28 @@ async def make_member(client: ApiClient, **fields: Any) -> Json:
 async def make_project(client: ApiClient, **fields: Any) -> Json:
     body = {"name": unique("Project"), **fields}
     return created(await client.post("/api/projects", json=body))
+
+
+def iso_day(offset: int) -> str:
+    """An ISO date `offset` days from today (UTC), as the services count days."""
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
+
+
+async def make_allocation(client: ApiClient, **fields: Any) -> Json:
+    """8 hours a day from today for five days; a new member and project unless given."""
+    if "team_member_id" not in fields:
+        fields["team_member_id"] = (await make_member(client))["id"]
+    if "project_id" not in fields:
+        fields["project_id"] = (await make_project(client))["id"]
+    body = {"start_date": iso_day(0), "end_date": iso_day(4), "hours_per_day": "8.00", **fields}
+    return created(await client.post("/api/allocations", json=body))
+
+
+async def make_actual(client: ApiClient, **fields: Any) -> Json:
+    """7.5 hours yesterday; a new member and project unless given."""
+    if "team_member_id" not in fields:
+        fields["team_member_id"] = (await make_member(client))["id"]
+    if "project_id" not in fields:
+        fields["project_id"] = (await make_project(client))["id"]
+    body = {"date": iso_day(-1), "hours": "7.50", **fields}
+    return created(await client.post("/api/actuals", json=body))

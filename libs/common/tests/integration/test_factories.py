@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from servelo_common.testing.factories import (
+    make_actual,
+    make_allocation,
     make_customer,
     make_expense,
     make_member,
@@ -27,3 +29,8 @@ async def test_every_factory_creates_its_resource(tenant: Tenant) -> None:
     member = await make_member(admin)
     assert member["role"]["id"] == member["role_id"]
     assert (await make_project(admin, customer_id=customer["id"]))["customer_id"] == customer["id"]
+    allocation = await make_allocation(admin, team_member_id=member["id"])
+    assert allocation["team_member_id"] == member["id"] and allocation["hours_per_day"] == "8.00"
+    actual = await make_actual(admin, project_id=allocation["project_id"])
+    assert actual["project_id"] == allocation["project_id"] and actual["hours"] == "7.50"
+    assert actual["team_member_id"] != member["id"]

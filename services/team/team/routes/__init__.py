@@ -1,32 +1,28 @@
-"""What every team route shares: who may write, the org id, pages of rows."""
+"""HTTP routes, one module per resource: who may call, parse, one service call, answer.
+
+What the resources' routes share lives here; `ROUTES` is the whole team API.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
-from uuid import UUID
 
-from asyncpg import Record
 from pydantic import BaseModel
-from servelo_common.db import tenant_tx
-from servelo_common.errors import ApiError, NotFound, RequestValidationError
+from servelo_common.errors import ApiError, RequestValidationError
 from servelo_common.http import body, json
-from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest, page, page_request
+from servelo_common.schemas import ApiOutput
 from starlette.requests import Request
 from starlette.responses import Response
 
 M = TypeVar("M", bound=BaseModel)
-Lookup = Callable[[Any], Awaitable[object | None]]
+T = TypeVar("T")
 
 # Admins and managers plan the team; technicians may read everything.
 WRITERS = ("admin", "manager")
 TAGS = ["team"]
 _BIGINT = (-(2**63), 2**63 - 1)
-
-
-def org(ident: Identity) -> UUID:
-    return UUID(ident.org_id)
 
 
 def page_of(request: Request, key_types: Sequence[type]) -> PageRequest:
@@ -46,24 +42,35 @@ def page_of(request: Request, key_types: Sequence[type]) -> PageRequest:
 
 def listing(
     request: Request,
-    rows: list[Record],
+    items: Sequence[T],
     pr: PageRequest,
-    key: Callable[[Record], Sequence[Any]],
-    out: Callable[[Record], Any],
+    key: Callable[[T], Sequence[Any]],
+    model: type[ApiOutput],
 ) -> Response:
-    """A JSON array of one page, with the `Link` header of the next."""
-    items, headers = page(request, rows, pr, key=key)
-    return json([out(r) for r in items], headers=headers)
+    """A JSON array of one page (`items` were fetched with limit + 1), with the `Link`
+    header of the next."""
+    shown, headers = page(request, items, pr, key=key)
+    return json([model.model_validate(item) for item in shown], headers=headers)
 
 
-async def update_body(
-    request: Request, model: type[M], ident: Identity, lookup: Lookup, not_found: str
-) -> M:
-    """The body of an update; for an id that names nothing, 404 wins over invalid input."""
+async def update_body(request: Request, model: type[M], exists: Callable[[], Awaitable[Any]]) -> M:
+    """The body of an update. When it is invalid, `exists()` (a service `get_...`, which
+    raises 404 for an id that names nothing) runs first: 404 wins over invalid input."""
     try:
         return await body(request, model)
     except RequestValidationError:
-        async with tenant_tx(request.state.db, ident.org_id) as conn:
-            if await lookup(conn) is None:
-                raise NotFound(not_found) from None
+        await exists()
         raise
+
+
+# The resources' modules use the helpers above, so they are imported after them.
+from team.routes import actuals, allocations, members, projects, roles, utilization  # noqa: E402
+
+ROUTES = [
+    *roles.ROUTES,
+    *members.ROUTES,
+    *utilization.ROUTES,
+    *projects.ROUTES,
+    *allocations.ROUTES,
+    *actuals.ROUTES,
+]

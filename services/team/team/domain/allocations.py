@@ -1,24 +1,23 @@
-"""Team planning rules with no I/O: over-booking day math, the member delete guard, ids."""
+"""Allocations: a member booked on a project for some hours a day, and over-booking.
+
+A member may be booked for more than 24 hours on a day (plans change); the answer to the
+booking then lists those days as warnings, so the planner sees them at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
+from uuid import UUID
 
 from servelo_common.jsonutil import money_str
 
-DAY_LIMIT = Decimal("24")
-# A booking or report window longer than this is refused: per-day math stays bounded.
-MAX_RANGE_DAYS = 3660
-# Integer ids come from a bigint identity column; longer strings cannot name a row.
-_MAX_ID_DIGITS = 18
+from team.domain import FromRow
 
-ACTIVE_ALLOCATIONS = "Cannot delete team member with active allocations"
-HISTORICAL_DATA = "Cannot delete team member with historical data"
-DEACTIVATE_SUGGESTION = "Consider deactivating the team member instead"
+DAY_LIMIT = Decimal("24")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,25 +75,27 @@ def overbooked_days(
     return loads
 
 
-def delete_refusal(
-    *, today: date, last_allocation_end: date | None, has_actuals: bool
-) -> str | None:
-    """Why a member cannot be deleted (the reference's messages), or None when it can."""
-    if last_allocation_end is not None and last_allocation_end >= today:
-        return ACTIVE_ALLOCATIONS
-    if last_allocation_end is not None or has_actuals:
-        return HISTORICAL_DATA
-    return None
+@dataclass(frozen=True, slots=True)
+class Allocation(FromRow):
+    id: UUID
+    team_member_id: UUID
+    project_id: UUID
+    start_date: date
+    end_date: date
+    hours_per_day: Decimal
+    created_at: datetime
+    updated_at: datetime
 
 
-def span_days(start: date, end: date) -> int:
-    """Days from start to end, both included."""
-    return (end - start).days + 1
+@dataclass(frozen=True, slots=True)
+class BookedAllocation:
+    """An allocation just written, and the days on which it leaves its member over-booked."""
 
+    allocation: Allocation
+    warnings: tuple[DayLoad, ...]
 
-def parse_int_id(raw: str) -> int | None:
-    """A positive integer id from a path segment; None when it cannot name a row."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_ID_DIGITS:
-        return None
-    value = int(raw)
-    return value if value > 0 else None
+    @classmethod
+    def check(cls, allocation: Allocation, bookings: Iterable[Booking]) -> BookedAllocation:
+        """`bookings`: every booking of the member over the allocation's days, its own too."""
+        a = allocation
+        return cls(a, tuple(overbooked_days(bookings, a.start_date, a.end_date)))
