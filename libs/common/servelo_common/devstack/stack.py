@@ -173,36 +173,75 @@ class Stack:
             )
         self.processes[name] = Process(name, proc, port, log_path)
 
+    def _service_env(self, service: str, port: int) -> dict[str, str]:
+        env = self.common_env()
+        env.update({"SERVELO_DATABASE_URL": self.service_dsns[service], "SERVELO_PORT": str(port)})
+        if service == "auth":
+            env.update(
+                {
+                    "SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
+                    "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
+                    "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+                }
+            )
+        return env
+
+    def _gateway_env(self, port: int) -> dict[str, str]:
+        env = self.common_env()
+        env["SERVELO_GATEWAY_PORT"] = str(port)
+        env["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
+        for service in ALL_SERVICES:
+            proc = self.processes.get(service)
+            env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
+        return env
+
     def start_services(self) -> None:
         for service in self.config.services:
             port = free_port()
-            env = self.common_env()
-            env.update(
-                {"SERVELO_DATABASE_URL": self.service_dsns[service], "SERVELO_PORT": str(port)}
-            )
-            if service == "auth":
-                env.update(
-                    {
-                        "SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
-                        "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
-                        "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
-                    }
-                )
             self._spawn(
-                service, ["-m", "servelo_common.serve", f"{service}.main:create_app"], env, port
+                service,
+                ["-m", "servelo_common.serve", f"{service}.main:create_app"],
+                self._service_env(service, port),
+                port,
             )
         for service in self.config.services:
             self.wait_http(service, "/healthz", timeout=60)
 
     def start_gateway(self) -> None:
-        env = self.common_env()
-        env["SERVELO_GATEWAY_PORT"] = str(self.config.gateway_port)
-        env["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
-        for service in ALL_SERVICES:
-            proc = self.processes.get(service)
-            env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
+        env = self._gateway_env(self.config.gateway_port)
         self._spawn("gateway", ["-m", "gateway"], env, self.config.gateway_port)
         self.wait_http("gateway", "/readyz", timeout=60)
+
+    def start_replica(self, name: str, component: str, env: dict[str, str]) -> Process:
+        """One more replica of `component` (a service or "gateway") named `name`, with `env`
+        on top of what the first one gets (tests: replicas, other settings)."""
+        port = free_port()
+        if component == "gateway":
+            full = self._gateway_env(port)
+            args = ["-m", "gateway"]
+            ready = "/readyz"
+        else:
+            full = self._service_env(component, port)
+            args = ["-m", "servelo_common.serve", f"{component}.main:create_app"]
+            ready = "/healthz"
+        full.update(env)
+        self._spawn(name, args, full, port)
+        try:
+            self.wait_http(name, ready, timeout=60)
+        except Exception:
+            self.stop_replica(name)
+            raise
+        return self.processes[name]
+
+    def stop_replica(self, name: str) -> None:
+        proc = self.processes.pop(name)
+        if proc.proc.poll() is None:
+            proc.proc.terminate()
+            try:
+                proc.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.proc.kill()
+                proc.proc.wait()
 
     def wait_http(self, name: str, path: str, *, timeout: float) -> None:
         proc = self.processes[name]
