@@ -13,9 +13,11 @@ from servelo_common.testing import eventually
 
 def claims_for(client, **overrides):
     now = time.time()
+    issued = pyjwt.decode(client.token, options={"verify_signature": False})
     claims = {
         "sub": client.user["id"],
         "org": client.host.split(".")[0],
+        "org_id": issued["org_id"],
         "role": "admin",
         "iat": now,
         "exp": now + 600,
@@ -156,7 +158,14 @@ async def test_suspended_org_is_403_on_every_route(stack, http, tenant):
     assert resp.status == 200
 
     async def active_again():
-        assert (await tenant.admin.get("/api/auth/me")).status == 200
+        # Suspension revoked the org (CONTRACT.md, Tokens): sign in again after it.
+        assert (await tenant.admin.get("/api/auth/me")).status == 401
+        fresh = await tenant.anon.post(
+            "/api/auth/login", json={"email": tenant.admin.email, "password": tenant.admin.password}
+        )
+        assert fresh.status == 200, fresh
+        me = await tenant.admin.with_token(fresh.json["access_token"]).get("/api/auth/me")
+        assert me.status == 200, me
 
     await eventually(active_again, timeout=1.0)
 

@@ -12,9 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Record
+from servelo_common.sql import Where
 
 from team.domain import Booking
-from team.sql import Where
 
 _PROJECT_COLUMNS = ("name", "customer_id", "active", "start_date", "end_date")
 _ALLOCATION_COLUMNS = ("team_member_id", "project_id", "start_date", "end_date", "hours_per_day")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, MoneyOut, Timestamp
+from servelo_common.schemas import ApiInput, ApiOutput, Day, DecimalJson, IdOut, MoneyOut, Timestamp
+from servelo_common.values import no_float
 
 from team.domain import MAX_RANGE_DAYS, span_days
-from team.schemas import Day, Name, Text, not_null
-
-
-def _no_float(value: Any) -> Any:
-    # A JSON number arrives as a float; read its shortest repr, not its binary value.
-    return repr(value) if isinstance(value, float) else value
+from team.schemas import Name, Text, not_null
 
 
 def _hours_between(label: str) -> AfterValidator:
@@ -30,7 +26,12 @@ def _hours_between(label: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-_HoursIn = Annotated[Decimal, BeforeValidator(_no_float), Field(max_digits=5, decimal_places=2)]
+_HoursIn = Annotated[
+    Decimal,
+    BeforeValidator(no_float),
+    Field(max_digits=5, decimal_places=2),
+    DecimalJson(places=2, integer_digits=3),
+]
 HoursPerDay = Annotated[_HoursIn, _hours_between("Hours per day")]
 Hours = Annotated[_HoursIn, _hours_between("Hours")]
 

@@ -13,8 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Record
-
-from team.sql import Where
+from servelo_common.sql import Where
 
 _MEMBER_COLUMNS = ("name", "role_id", "hourly_rate", "active")
 _MEMBER_SELECT = """

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Money, MoneyOut, Timestamp
+from servelo_common.schemas import ApiInput, ApiOutput, Day, IdOut, Money, MoneyOut, Timestamp
 from servelo_common.schemas import Name as BaseName
 from servelo_common.schemas import Text as BaseText
 
@@ -24,17 +24,6 @@ def _no_nul(value: str) -> str:
 Name = Annotated[BaseName, AfterValidator(_no_nul)]
 Text = Annotated[BaseText, AfterValidator(_no_nul)]
 
-# Planning dates stay in a sane range; asyncpg also maps date.min/max to -infinity/infinity.
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-
-
-def _in_range(value: dt.date) -> dt.date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(f"The date must be between {FIRST_DAY} and {LAST_DAY}.")
-    return value
-
-
-Day = Annotated[dt.date, AfterValidator(_in_range)]
 
 # Integer ids as the reference shows them; strict so that `true` or `"1"` is not an id.
 IntId = Annotated[int, Field(strict=True, ge=1, le=10**18)]

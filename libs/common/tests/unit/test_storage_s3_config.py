@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from servelo_common.s3 import S3Storage
 from servelo_common.storage import LocalStorage, S3Config, S3Settings, storage_from_url
+from servelo_common.storage.s3 import S3Storage
 
 KEYS = {"access_key_id": "AKID", "secret_access_key": SecretStr("s3cr3t")}
 

@@ -12,7 +12,7 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from servelo_common.s3 import (
+from servelo_common.storage.s3.sigv4 import (
     EMPTY_SHA256,
     canonical_query,
     canonical_request,

@@ -1,11 +1,12 @@
 """S3-compatible object storage (AWS S3, MinIO, Cloudflare R2, ...) behind `Storage`.
 
-Settings: `storage.S3Settings`. No endpoint = AWS, virtual-hosted addressing; an endpoint =
-path-style (`<endpoint>/<bucket>/<key>`). Requests carry AWS Signature Version 4, written
-out here (no SDK; tested against AWS's published examples and botocore). `put` spools the
-stream to an anonymous temporary file in 64 KiB chunks (`max_bytes` enforced before anything
-is sent) while hashing it, then sends one PUT with its length and signed SHA-256: bounded
-memory, bytes verified by the server, retries resend the file, and no half-written object.
+Settings: `s3.config.S3Settings`. No endpoint = AWS, virtual-hosted addressing; an
+endpoint = path-style (`<endpoint>/<bucket>/<key>`). Requests carry AWS Signature Version 4,
+written out in `s3.sigv4` (no SDK; tested against AWS's published examples and botocore).
+`put` spools the stream to an anonymous temporary file in 64 KiB chunks (`max_bytes`
+enforced before anything is sent) while hashing it, then sends one PUT with its length and
+signed SHA-256: bounded memory, bytes verified by the server, retries resend the file, and
+no half-written object.
 Decisions in docs/tickets.md ("Object storage").
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import hmac
 import os
 import re
 import tempfile
@@ -22,92 +22,19 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import aiohttp
 from yarl import URL
 
-from servelo_common.storage import CHUNK, S3Config, StorageError, TooLarge, check_key
+from servelo_common.storage.base import CHUNK, StorageError, TooLarge, check_key
+from servelo_common.storage.s3.config import S3Config
+from servelo_common.storage.s3.sigv4 import EMPTY_SHA256, canonical_query, sign, uri_encode
 
-ALGORITHM = "AWS4-HMAC-SHA256"
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _RETRY = frozenset({500, 502, 503, 504})  # S3 asks for retries with 500/503 (SlowDown)
 ATTEMPTS = 3
 TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, sock_read=60)
-
-
-def uri_encode(value: str, *, keep_slash: bool = False) -> str:
-    """SigV4's encoding: every byte but `A-Za-z0-9-_.~` (and `/` in paths) as %XX."""
-    return quote(value, safe="/~" if keep_slash else "~")
-
-
-def canonical_query(query: Mapping[str, str]) -> str:
-    return "&".join(
-        f"{k}={v}" for k, v in sorted((uri_encode(k), uri_encode(v)) for k, v in query.items())
-    )
-
-
-def canonical_request(
-    method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], payload_hash: str
-) -> tuple[str, str]:
-    """(canonical request, signed header names); `path` unencoded, every header signed."""
-    canon = {k.lower(): " ".join(v.split()) for k, v in headers.items()}
-    signed = ";".join(sorted(canon))
-    return "\n".join(
-        [
-            method,
-            uri_encode(path, keep_slash=True),
-            canonical_query(query),
-            *(f"{k}:{v}" for k, v in sorted(canon.items())),
-            "",
-            signed,
-            payload_hash,
-        ]
-    ), signed
-
-
-def string_to_sign(amz_date: str, scope: str, request: str) -> str:
-    digest = hashlib.sha256(request.encode()).hexdigest()
-    return f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
-
-
-def signing_key(secret: str, date: str, region: str, service: str = "s3") -> bytes:
-    key = f"AWS4{secret}".encode()
-    for part in (date, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    return key
-
-
-def sign(
-    method: str,
-    host: str,
-    path: str,
-    *,
-    query: Mapping[str, str],
-    headers: Mapping[str, str],
-    payload_hash: str,
-    access_key_id: str,
-    secret: str,
-    region: str,
-    now: datetime,
-) -> dict[str, str]:
-    """The request's headers plus host, x-amz-date, x-amz-content-sha256 and authorization."""
-    amz_date = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = {**headers, "host": host, "x-amz-content-sha256": payload_hash, "x-amz-date": amz_date}
-    request, signed = canonical_request(method, path, query, out, payload_hash)
-    scope = f"{amz_date[:8]}/{region}/s3/aws4_request"
-    signature = hmac.new(
-        signing_key(secret, amz_date[:8], region),
-        string_to_sign(amz_date, scope, request).encode(),
-        hashlib.sha256,
-    ).hexdigest()
-    out["authorization"] = (
-        f"{ALGORITHM} Credential={access_key_id}/{scope},"
-        f"SignedHeaders={signed},Signature={signature}"
-    )
-    return out
 
 
 class S3Storage:
