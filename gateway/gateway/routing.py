@@ -152,17 +152,21 @@ def canonical_path(path: bytes) -> bytes | None:
     Percent-encoded unreserved characters are decoded (RFC 3986 6.2.2.2: `%6c` is `l`), other
     escapes stay encoded with uppercase hex; runs of `/` become one; a trailing `/` goes.
     None (refused) for a `.` or `..` segment, an encoded `/`, `\\` or control character (a
-    service would decode them into another path), and a broken escape. See docs/decisions.md.
+    service would decode them into another path), a broken escape, and a raw `#` (the
+    service's parser would cut the path there). See docs/decisions.md.
     """
     # The common case, already canonical, without a copy. Integer membership and a str
     # search are several times cheaper than `b"//" in path` (a buffer per call).
     if (
         0x25 not in path  # '%'
         and 0x2E not in path  # '.'
+        and 0x23 not in path  # '#'
         and path[-1] != 0x2F  # '/'
         and "//" not in path.decode("latin-1")
     ):
         return path
+    if 0x23 in path:
+        return None  # a fragment has no place in a request (the service would cut it off)
     out = bytearray()
     i, n = 0, len(path)
     while i < n:

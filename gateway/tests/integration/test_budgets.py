@@ -23,16 +23,22 @@ def fresh_ip() -> str:
 
 
 async def raw_post(
-    gateway_url: str, host: str, target: str, body: dict[str, str], ip: str
+    gateway_url: str,
+    host: str,
+    target: str,
+    body: dict[str, str],
+    ip: str,
+    token: str | None = None,
 ) -> tuple[int, bytes]:
     """POST with `target` sent as written (HTTP clients would normalise it first)."""
     data = orjson.dumps(body)
     url = urlsplit(gateway_url)
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
     reader, writer = await asyncio.open_connection(url.hostname, url.port)
     try:
         writer.write(
             (
-                f"POST {target} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: {ip}\r\n"
+                f"POST {target} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: {ip}\r\n{auth}"
                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
                 "Connection: close\r\n\r\n"
             ).encode()
@@ -79,6 +85,20 @@ async def test_paths_a_service_would_read_as_another_are_404(
     body = {"email": "a@b.test", "password": "x"}
     status, _ = await raw_post(stack.gateway_url, stack.host(tenant.slug), target, body, fresh_ip())
     assert status == 404
+
+
+async def test_a_fragment_cannot_take_login_past_its_limits(
+    stack: TestStack, tenant: Tenant
+) -> None:
+    """uvicorn cuts the path at '#': with any valid token, `login#x` reached login as a
+    route that is not public, so without the sign-in limits."""
+    body = {"email": tenant.admin.email, "password": "wrong-password"}
+    host = stack.host(tenant.slug)
+    token = tenant.admin.token
+    status, payload = await raw_post(
+        stack.gateway_url, host, "/api/auth/login#x", body, fresh_ip(), token
+    )
+    assert status == 404, payload
 
 
 @pytest.fixture(scope="module")
