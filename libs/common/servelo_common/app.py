@@ -170,7 +170,11 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
 
     async def openapi(request: Request) -> Response:
         if not document:
-            document.update(openapi_document(f"Servelo {spec.name}", spec.routes))
+            document.update(
+                openapi_document(
+                    f"Servelo {spec.name}", spec.routes, validation_status=spec.validation_status
+                )
+            )
         return JSONResponse(document)
 
     routes: list[BaseRoute] = [
