@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 import orjson
 
 from gateway import errors
-from gateway.routing import LOGIN, MAGIC_LINK, PEEK_MAX_BODY, PUBLIC, REFRESH, has_dot_segment
+from gateway.routing import (
+    LOGIN,
+    MAGIC_LINK,
+    PEEK_MAX_BODY,
+    PUBLIC,
+    REFRESH,
+    SIGN_IN,
+    canonical_path,
+)
 from gateway.tenants import Org
 from gateway.tokens import CachedAuth, NeedKeys
 
@@ -71,8 +79,14 @@ def _admit_org(ex: Exchange, org: Org) -> None:
     if not org.active:
         return ex.fail(errors.SUSPENDED)
     ex.org_slug = org.slug
-    if has_dot_segment(path):
+    # Every rule below (route, public kinds, sign-in, body limits) and the service see this
+    # one canonical path (routing.canonical_path, docs/decisions.md).
+    canonical = canonical_path(path)
+    if canonical is None:
         return ex.fail(errors.NOT_FOUND)
+    if canonical is not path:
+        ex.url = canonical + ex.url[len(path) :]
+        ex.path = path = canonical
     route = gw.routes.match(path)
     if route is None:
         return ex.fail(errors.NOT_FOUND)
@@ -82,7 +96,7 @@ def _admit_org(ex: Exchange, org: Org) -> None:
     if client.peer_trusted:
         ex.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
     limits = gw.limits
-    wait = limits.ip.hit(ex.client_ip) or limits.tenant.hit(org.slug)
+    wait = limits.ip.hit(ex.client_ip)
     if wait:
         return ex.fail(errors.TOO_MANY, wait)
 
@@ -102,9 +116,12 @@ def _admit_org(ex: Exchange, org: Org) -> None:
             and entry.valid_until > authenticator.clock()  # not expired, identity fresh
         ):
             ex.identity = entry.identity
+            wait = limits.tenant.hit(org.slug)  # _admit_tenant, inlined on the hottest path
+            if wait:
+                return ex.fail(errors.TOO_MANY, wait)
             return _admit_body(ex)
         if len(auth) < 8 or auth[:7].lower() != b"bearer ":
-            return ex.fail(errors.AUTH_REQUIRED)
+            return _refuse_anonymous(ex, errors.AUTH_REQUIRED)
         token = auth[7:].strip().decode("latin-1")
         result = authenticator.authenticate(token, org)
         if type(result) is CachedAuth:
@@ -115,11 +132,34 @@ def _admit_org(ex: Exchange, org: Org) -> None:
             return ex.after_keys_refreshed(token)
         else:
             assert isinstance(result, tuple)
-            return ex.fail(result)
-    else:
-        ex.kind = kind
-        ex.identity = gw.authenticator.public_identity(org)
+            return _refuse_anonymous(ex, result)
+        return _admit_tenant(ex)
+    # Without a token: the address's own budget, never the tenant's.
+    wait = limits.anonymous.hit(ex.client_ip)
+    if not wait and (method, path) in SIGN_IN:
+        wait = limits.sign_in.hit(ex.client_ip)
+    if wait:
+        return ex.fail(errors.TOO_MANY, wait)
+    ex.kind = kind
+    ex.identity = gw.authenticator.public_identity(org)
     _admit_body(ex)
+
+
+def _admit_tenant(ex: Exchange) -> None:
+    """A valid token: charged to its tenant's budget (after authentication, so requests with
+    junk tokens cannot exhaust it for the tenant's real users)."""
+    wait = ex.gw.limits.tenant.hit(ex.org_slug)
+    if wait:
+        return ex.fail(errors.TOO_MANY, wait)
+    _admit_body(ex)
+
+
+def _refuse_anonymous(ex: Exchange, error: errors.Error) -> None:
+    """No valid token: 401, charged to the client address; past its budget, 429."""
+    wait = ex.gw.limits.anonymous.hit(ex.client_ip)
+    if wait:
+        return ex.fail(errors.TOO_MANY, wait)
+    ex.fail(error)
 
 
 def _admit_body(ex: Exchange) -> None:
@@ -151,12 +191,12 @@ async def authenticate_again(ex: Exchange, token: str) -> None:
     result = ex.gw.authenticator.authenticate(token, org)
     if isinstance(result, CachedAuth):
         ex.identity = result.identity
-        _admit_body(ex)
+        _admit_tenant(ex)
         ex.flush_upstream()
     elif isinstance(result, NeedKeys):
-        ex.fail(errors.INVALID_TOKEN)
+        _refuse_anonymous(ex, errors.INVALID_TOKEN)
     else:
-        ex.fail(result)
+        _refuse_anonymous(ex, result)
 
 
 def admit_after_peek(ex: Exchange) -> None:

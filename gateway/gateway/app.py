@@ -26,6 +26,8 @@ from gateway.upstream import UpstreamPool
 class Limits:
     ip: RateLimiter
     tenant: RateLimiter
+    anonymous: RateLimiter
+    sign_in: RateLimiter
     login: RateLimiter
     magic_link: RateLimiter
     refresh: RateLimiter
@@ -35,13 +37,23 @@ class Limits:
         return cls(
             ip=RateLimiter(s.ratelimit_ip_per_minute),
             tenant=RateLimiter(s.ratelimit_tenant_per_minute),
+            anonymous=RateLimiter(s.ratelimit_anonymous_per_minute),
+            sign_in=RateLimiter(s.ratelimit_signin_ip_per_minute),
             login=RateLimiter(s.ratelimit_login_per_minute),
             magic_link=RateLimiter(s.ratelimit_magic_link_per_minute),
             refresh=RateLimiter(s.ratelimit_refresh_per_minute),
         )
 
     def prune(self) -> None:
-        for limiter in (self.ip, self.tenant, self.login, self.magic_link, self.refresh):
+        for limiter in (
+            self.ip,
+            self.tenant,
+            self.anonymous,
+            self.sign_in,
+            self.login,
+            self.magic_link,
+            self.refresh,
+        ):
             limiter.prune()
 
 

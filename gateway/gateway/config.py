@@ -62,9 +62,15 @@ class Settings(BaseSettings):
         default_factory=lambda: ["POST /api/tickets/*/photos", "POST /api/users/me/avatar"]
     )
 
-    # Requests per minute; 0 disables a limit. In memory, per replica.
+    # Requests per minute; 0 disables a limit. In memory, per replica (auth's database holds
+    # the sign-in lockouts that hold across replicas: docs/auth.md).
     ratelimit_ip_per_minute: int = Field(default=6000, ge=0)
+    # Charged only once a token is valid: junk tokens cannot use up a tenant's budget.
     ratelimit_tenant_per_minute: int = Field(default=60000, ge=0)
+    # Per client address, for requests without a valid token (public routes, bad tokens).
+    ratelimit_anonymous_per_minute: int = Field(default=600, ge=0)
+    # Per client address on the sign-in routes (login, magic link), whatever the email.
+    ratelimit_signin_ip_per_minute: int = Field(default=30, ge=0)
     ratelimit_login_per_minute: int = Field(default=10, ge=0)
     ratelimit_magic_link_per_minute: int = Field(default=5, ge=0)
     ratelimit_refresh_per_minute: int = Field(default=30, ge=0)

@@ -254,8 +254,14 @@ class Exchange:
             xff = h.forwarded_for + b", " + peer if h.forwarded_for else peer
             proto = h.forwarded_proto or b"http"
             forwarded = (
-                b"\r\nX-Forwarded-For: " + xff + b"\r\nX-Forwarded-Proto: " + proto
-            ) + b"\r\nX-Forwarded-Host: "
+                b"\r\nX-Servelo-Client-Ip: "
+                + self.client_ip.encode()
+                + b"\r\nX-Forwarded-For: "
+                + xff
+                + b"\r\nX-Forwarded-Proto: "
+                + proto
+                + b"\r\nX-Forwarded-Host: "
+            )
         else:
             # An untrusted peer's X-Forwarded-For is not evidence of anything: replace it.
             forwarded = client.forwarded_block

@@ -246,5 +246,12 @@ LINGER_SECONDS = 5.0
 
 
 def _forwarded_block(peer: bytes) -> bytes:
-    """The X-Forwarded-* lines for an untrusted peer (the same for all its requests)."""
-    return b"\r\nX-Forwarded-For: " + peer + b"\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: "
+    """The X-Forwarded-* lines for an untrusted peer (the same for all its requests), and the
+    client address the gateway's limits used (`X-Servelo-Client-Ip`: clients cannot send it)."""
+    return (
+        b"\r\nX-Servelo-Client-Ip: "
+        + peer
+        + b"\r\nX-Forwarded-For: "
+        + peer
+        + b"\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: "
+    )

@@ -22,6 +22,14 @@ PUBLIC: dict[tuple[bytes, bytes], int] = {
     (b"POST", b"/api/auth/logout"): 0,
     (b"GET", b"/api/auth/jwks"): 0,
 }
+# Where someone signs in: limited per client address whatever the email (admission.py).
+SIGN_IN = frozenset(
+    {
+        (b"POST", b"/api/auth/login"),
+        (b"POST", b"/api/auth/magic-link/request"),
+        (b"GET", b"/api/auth/magic-link/verify"),
+    }
+)
 # Bodies the gateway reads itself for a rate-limit key are small; refuse big ones early.
 PEEK_MAX_BODY = 8 * 1024
 
@@ -134,12 +142,51 @@ class BodyLimits:
         return self.default
 
 
-def has_dot_segment(path: bytes) -> bool:
-    """`.` / `..` segments (also %2e-encoded) are refused rather than normalised."""
-    if b"/." not in path and b"%2" not in path:  # "%2" has no case: %2e and %2E both match
-        return False
-    for segment in path.split(b"/"):
-        seg = segment.lower().replace(b"%2e", b".")
-        if seg in (b".", b".."):
-            return True
-    return False
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+def canonical_path(path: bytes) -> bytes | None:
+    """The one path that routes, limits and policies match, and that the service receives.
+
+    Percent-encoded unreserved characters are decoded (RFC 3986 6.2.2.2: `%6c` is `l`), other
+    escapes stay encoded with uppercase hex; runs of `/` become one; a trailing `/` goes.
+    None (refused) for a `.` or `..` segment, an encoded `/`, `\\` or control character (a
+    service would decode them into another path), a broken escape, and a raw `#` (the
+    service's parser would cut the path there). See docs/decisions.md.
+    """
+    # The common case, already canonical, without a copy. Integer membership and a str
+    # search are several times cheaper than `b"//" in path` (a buffer per call).
+    if (
+        0x25 not in path  # '%'
+        and 0x2E not in path  # '.'
+        and 0x23 not in path  # '#'
+        and path[-1] != 0x2F  # '/'
+        and "//" not in path.decode("latin-1")
+    ):
+        return path
+    if 0x23 in path:
+        return None  # a fragment has no place in a request (the service would cut it off)
+    out = bytearray()
+    i, n = 0, len(path)
+    while i < n:
+        c = path[i]
+        if c != 0x25:  # not '%'
+            out.append(c)
+            i += 1
+            continue
+        hx = path[i + 1 : i + 3]
+        if len(hx) != 2 or hx[0] not in _HEX or hx[1] not in _HEX:
+            return None
+        value = int(hx, 16)
+        if value in _UNRESERVED:
+            out.append(value)
+        elif value < 0x20 or value in (0x2F, 0x5C, 0x7F):
+            return None
+        else:
+            out += b"%" + hx.upper()
+        i += 3
+    segments = [s for s in bytes(out).split(b"/") if s]
+    if b"." in segments or b".." in segments:
+        return None
+    return b"/" + b"/".join(segments)

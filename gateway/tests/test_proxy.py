@@ -29,6 +29,7 @@ async def test_identity_is_set_and_client_servelo_headers_never_reach_the_servic
         (
             f"GET /api/tickets/echo HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n"
             "X-Servelo-Identity: forged\r\nx-servelo-internal: forged\r\n"
+            "X-Servelo-Client-Ip: 6.6.6.6\r\n"
             "Connection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\n"
             "X-Request-Id: my-req.1\r\n\r\n"
         ).encode(),
@@ -36,6 +37,8 @@ async def test_identity_is_set_and_client_servelo_headers_never_reach_the_servic
     assert resp.startswith(b"HTTP/1.1 200")
     assert b"X-Request-Id: my-req.1" in resp
     headers = {k.lower(): v for k, v in echo_of(resp)["headers"]}
+    names = [k.lower() for k, _ in echo_of(resp)["headers"]]
+    assert names.count("x-servelo-client-ip") == 1
     identity = decode_identity(headers["x-servelo-identity"], secret)
     assert (identity.org_slug, identity.user_id, identity.role) == ("acme", "u1", "technician")
     assert "x-servelo-internal" not in headers
@@ -43,6 +46,7 @@ async def test_identity_is_set_and_client_servelo_headers_never_reach_the_servic
     assert headers["x-request-id"] == "my-req.1"
     assert headers["host"] == HOST
     assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["x-servelo-client-ip"] == "127.0.0.1"
     assert headers["x-forwarded-proto"] == "http"
     assert headers["x-forwarded-host"] == HOST
 
@@ -51,7 +55,7 @@ async def test_path_and_query_are_forwarded_byte_for_byte(
     gateway_factory: Any, keys: Any, raw_request: Any
 ) -> None:
     gw = await gateway_factory()
-    path = "/api/tickets/echo/a%2Fb/%7Ex?y=%2F&z=a+b&w=%E2%82%AC"
+    path = "/api/tickets/echo/a%3Bb/%E2%82%ACx?y=%2F&z=a+b&w=%E2%82%AC&v=%7E//"
     resp = await raw_request(
         gw.port,
         (
@@ -59,6 +63,42 @@ async def test_path_and_query_are_forwarded_byte_for_byte(
         ).encode(),
     )
     assert echo_of(resp)["raw_path"] == path
+
+
+@pytest.mark.parametrize(
+    ("sent", "seen"),
+    [
+        ("/api/tickets/echo/%7Ex?y=%7E//", "/api/tickets/echo/~x?y=%7E//"),
+        ("/api/tickets//echo///a/?q=1", "/api/tickets/echo/a?q=1"),
+        ("/api/%74ickets/echo/a%3bb/", "/api/tickets/echo/a%3Bb"),
+    ],
+)
+async def test_the_service_gets_the_canonical_path_the_gateway_matched(
+    gateway_factory: Any, keys: Any, raw_request: Any, sent: str, seen: str
+) -> None:
+    """Whatever spelling the client uses, limits, policies and the service see one path."""
+    gw = await gateway_factory()
+    resp = await raw_request(
+        gw.port,
+        (
+            f"GET {sent} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {keys.token()}\r\n\r\n"
+        ).encode(),
+    )
+    assert echo_of(resp)["raw_path"] == seen
+
+
+@pytest.mark.parametrize("path", ["/api/tickets/a%2Fb", "/api/tickets/%2e%2e/x", "/api/x%5Cy"])
+async def test_paths_a_service_would_decode_differently_are_404(
+    gateway_factory: Any, keys: Any, raw_request: Any, path: str
+) -> None:
+    gw = await gateway_factory()
+    resp = await raw_request(
+        gw.port,
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {keys.token()}\r\n\r\n"
+        ).encode(),
+    )
+    assert resp.startswith(b"HTTP/1.1 404"), resp
 
 
 async def test_public_route_gets_an_org_only_identity(

@@ -1,7 +1,14 @@
 from typing import Any
 
 import pytest
-from gateway.routing import BodyLimits, Route, RouteTable, Service, build_routes, has_dot_segment
+from gateway.routing import (
+    BodyLimits,
+    Route,
+    RouteTable,
+    Service,
+    build_routes,
+    canonical_path,
+)
 
 
 def table() -> RouteTable:
@@ -67,9 +74,50 @@ def test_upload_routes_get_the_larger_limit() -> None:
     assert limits.limit(b"POST", b"/api/users/me/avatar", route) == 1000
 
 
-def test_dot_segments_are_detected() -> None:
-    assert has_dot_segment(b"/api/auth/../users")
-    assert has_dot_segment(b"/api/auth/%2E%2e/users")
-    assert has_dot_segment(b"/api/./x")
-    assert not has_dot_segment(b"/api/tickets/.well/x")
-    assert not has_dot_segment(b"/api/tickets?y=%2F")
+@pytest.mark.parametrize(
+    "path",
+    [
+        b"/api/auth/../users",
+        b"/api/auth/%2E%2e/users",
+        b"/api/./x",
+        b"/api/auth/%2e",
+        b"/api/auth%2Flogin",  # an encoded slash would be a separator once the service decodes
+        b"/api/auth%2flogin",
+        b"/api/auth%5Clogin",
+        b"/api/auth/login%00",
+        b"/api/auth/login%0a",
+        b"/api/auth/log%zzin",  # broken escapes
+        b"/api/auth/login%6",
+        b"/api/auth/login#x",  # the service's parser would cut the path at '#'
+        b"/api/auth/login/#",
+    ],
+)
+def test_paths_that_would_mean_another_path_are_refused(path: bytes) -> None:
+    assert canonical_path(path) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        (b"/api/auth/%6cogin", b"/api/auth/login"),  # unreserved characters are decoded
+        (b"/api/auth/%6C%6F%67%69%6E", b"/api/auth/login"),
+        (b"/%61pi/auth/login", b"/api/auth/login"),
+        (b"/api/auth//login", b"/api/auth/login"),  # runs of slashes collapse
+        (b"//api///auth/login", b"/api/auth/login"),
+        (b"/api/auth/login/", b"/api/auth/login"),  # a trailing slash goes
+        (b"/api/auth/login//", b"/api/auth/login"),
+        (b"/api/tickets/a%20b", b"/api/tickets/a%20b"),  # other escapes stay, uppercase hex
+        (b"/api/tickets/a%3fb", b"/api/tickets/a%3Fb"),
+        (b"/api/tickets/%25", b"/api/tickets/%25"),  # no double decoding
+        (b"/api/tickets/.well/x", b"/api/tickets/.well/x"),
+        (b"/api/tickets/%2e%2ex", b"/api/tickets/..x"),
+        (b"/", b"/"),
+    ],
+)
+def test_canonical_path(raw: bytes, canonical: bytes) -> None:
+    assert canonical_path(raw) == canonical
+
+
+def test_canonical_path_keeps_the_common_case_without_a_copy() -> None:
+    path = b"/api/tickets/0b7e-41"
+    assert canonical_path(path) is path

@@ -17,6 +17,8 @@ class Settings(ServiceSettings):
     password_hash_profile: Literal["default", "fast"] = "default"  # noqa: S105
     # Hashes computed at once per replica; each takes 64 MiB with the default profile.
     password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    # Requests waiting for a hash slot per replica; past it, 503 with Retry-After at once.
+    password_hash_queue: int = Field(default=32, ge=1, le=10_000)
     refresh_token_days: int = 30
     avatar_max_bytes: int = 2 * 1024 * 1024
     preferences_max_bytes: int = 16 * 1024

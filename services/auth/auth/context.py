@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,8 @@ class Auth:
     keys: list[SigningKey]
     signer: TokenSigner
     passwords: Passwords
+    # Tells this replica's magic-link worker that a request is waiting (auth.link_requests).
+    wake_link_requests: Callable[[], None] = lambda: None
 
 
 def auth(request: Request) -> Auth:
@@ -41,9 +44,12 @@ class Client:
 
     @classmethod
     def of(cls, request: Request) -> Client:
-        # The gateway appends the peer address last; earlier entries are client-supplied.
-        forwarded = request.headers.get("x-forwarded-for", "")
-        ip = forwarded.rsplit(",", 1)[-1].strip() or None
+        # The address the gateway's limits used (right-most hop it does not trust); clients
+        # cannot send this header through it. Without a gateway: the last forwarded hop.
+        ip = request.headers.get("x-servelo-client-ip", "").strip() or None
+        if ip is None:
+            forwarded = request.headers.get("x-forwarded-for", "")
+            ip = forwarded.rsplit(",", 1)[-1].strip() or None
         if ip is None and request.client is not None:
             ip = request.client.host
         agent = request.headers.get("user-agent")

@@ -63,21 +63,3 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-_IMAGE_MAGIC: list[tuple[bytes, str]] = [
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-]
-
-
-def sniff_image(data: bytes) -> str | None:
-    """The image type from the file's first bytes; the client's declared type is ignored."""
-    for magic, kind in _IMAGE_MAGIC:
-        if data.startswith(magic):
-            return kind
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None

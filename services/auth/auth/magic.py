@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from servelo_common.db import tenant_tx
+from servelo_common.db import Connection, tenant_tx
 from servelo_common.errors import ApiError
 from servelo_common.identity import Identity
 
@@ -21,25 +21,32 @@ RESEND_AFTER = 60
 
 
 async def request_link(ctx: Auth, tenant: Identity, *, email: str, client: Client) -> None:
-    """Mail a 15-minute link to a known, not deactivated user; silent otherwise."""
+    """Queue the request and answer: one insert whatever the address, so the answer takes as
+    long for an unknown email as for a known one. The link is made after (link_requests)."""
     org_id = UUID(tenant.org_id)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await repo.get_user_by_email(conn, org_id=org_id, email=email)
-        if user is None or user["status"] == "deactivated":
-            return
-        # The row lock serializes concurrent requests for one address (one mail a minute).
-        user = await repo.get_user(conn, org_id=org_id, user_id=user["id"], for_update=True)
-        if user is None:
-            return
-        if await repo.recent_link_sent(
-            conn, org_id=org_id, user_id=user["id"], seconds=RESEND_AFTER
-        ):
-            return
-        org = await repo.get_org(conn, org_id=org_id)
-        await send_link(conn, ctx.settings, org=org, user=user, purpose="login")
-        await repo.insert_audit(
-            conn, org_id=org_id, action="login_link_requested", user_id=user["id"], ip=client.ip
-        )
+        await repo.insert_link_request(conn, org_id=org_id, email=email, ip=client.ip)
+    ctx.wake_link_requests()
+
+
+async def send_requested_link(
+    conn: Connection, ctx: Auth, *, org_id: UUID, email: str, ip: str | None
+) -> None:
+    """Mail a 15-minute link to a known, not deactivated user; silent otherwise."""
+    user = await repo.get_user_by_email(conn, org_id=org_id, email=email)
+    if user is None or user["status"] == "deactivated":
+        return
+    # The row lock serializes concurrent requests for one address (one mail a minute).
+    user = await repo.get_user(conn, org_id=org_id, user_id=user["id"], for_update=True)
+    if user is None:
+        return
+    if await repo.recent_link_sent(conn, org_id=org_id, user_id=user["id"], seconds=RESEND_AFTER):
+        return
+    org = await repo.get_org(conn, org_id=org_id)
+    await send_link(conn, ctx.settings, org=org, user=user, purpose="login")
+    await repo.insert_audit(
+        conn, org_id=org_id, action="login_link_requested", user_id=user["id"], ip=ip
+    )
 
 
 async def verify(ctx: Auth, tenant: Identity, *, token: str, client: Client) -> dict[str, Any]:

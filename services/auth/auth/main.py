@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from auth.config import Settings
 from auth.context import Auth
+from auth.link_requests import LinkRequests
 from auth.maintenance import Janitor
 from auth.orgs import bootstrap
 from auth.passwords import Passwords
@@ -30,7 +31,9 @@ def create_app() -> Starlette:
             keys=keys,
             signer=TokenSigner(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
             passwords=Passwords(
-                settings.password_hash_profile, concurrency=settings.password_hash_concurrency
+                settings.password_hash_profile,
+                concurrency=settings.password_hash_concurrency,
+                queue=settings.password_hash_queue,
             ),
         )
         state.extras["auth"] = ctx
@@ -38,11 +41,16 @@ def create_app() -> Starlette:
         janitor = Janitor(state.db)
         janitor.start()
         state.extras["janitor"] = janitor
+        link_requests = LinkRequests(ctx)
+        ctx.wake_link_requests = link_requests.wake
+        link_requests.start()
+        state.extras["link_requests"] = link_requests
 
     async def stop(state: ServiceState) -> None:
-        janitor = state.extras.get("janitor")
-        if isinstance(janitor, Janitor):
-            await janitor.stop()
+        for name in ("link_requests", "janitor"):
+            worker = state.extras.get(name)
+            if isinstance(worker, LinkRequests | Janitor):
+                await worker.stop()
 
     return create_service_app(
         ServiceSpec(

@@ -1,5 +1,6 @@
 """Hourly clean-up of what only matters for a while: ended sessions, used links, old
-revocations (the gateway needs 20 minutes of them; a day is kept)."""
+revocations (the gateway needs 20 minutes of them; a day is kept), stale sign-in counters
+and magic-link requests."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ _STATEMENTS = (
     "DELETE FROM sessions WHERE COALESCE(revoked_at, expires_at) < now() - interval '7 days'",
     "DELETE FROM magic_links WHERE expires_at < now() - interval '1 day'",
     "DELETE FROM revocations WHERE revoked_at < now() - interval '1 day'",
+    # Sign-in counters past the longest reset (12 hours, auth.lockout) and no longer locked.
+    "DELETE FROM login_attempts WHERE COALESCE(last_failure_at, '-infinity') <"
+    " now() - interval '12 hours' AND COALESCE(locked_until, '-infinity') < now()",
+    # A magic-link request nobody could serve within an hour is of no use any more.
+    "DELETE FROM magic_link_requests WHERE requested_at < now() - interval '1 hour'",
 )
 
 

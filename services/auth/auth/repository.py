@@ -402,3 +402,86 @@ async def list_audit(
             limit + 1,
         )
     )
+
+
+async def lock_login_attempts(
+    conn: Connection, *, org_id: UUID, keys: list[tuple[str, str]]
+) -> list[Record]:
+    """The sign-in counters of `keys` ((scope, key) pairs), created if new, locked for the
+    transaction in the order given (always email, then address: no deadlock)."""
+    return list(
+        await conn.fetch(
+            "INSERT INTO login_attempts (org_id, scope, key)"
+            " SELECT $1, s, k FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(s, k, n)"
+            " ORDER BY n"
+            " ON CONFLICT (org_id, scope, key) DO UPDATE SET failures = login_attempts.failures"
+            " RETURNING scope, key, failures, last_failure_at, locked_until, now() AS now",
+            org_id,
+            [scope for scope, _ in keys],
+            [key for _, key in keys],
+        )
+    )
+
+
+async def save_login_attempts(
+    conn: Connection,
+    *,
+    org_id: UUID,
+    scope: str,
+    key: str,
+    failures: int,
+    last_failure_at: datetime | None,
+    locked_until: datetime | None,
+) -> None:
+    await conn.execute(
+        "UPDATE login_attempts SET failures = $4, last_failure_at = $5, locked_until = $6"
+        " WHERE org_id = $1 AND scope = $2 AND key = $3",
+        org_id,
+        scope,
+        key,
+        failures,
+        last_failure_at,
+        locked_until,
+    )
+
+
+async def delete_login_attempts(conn: Connection, *, org_id: UUID, scope: str, key: str) -> None:
+    await conn.execute(
+        "DELETE FROM login_attempts WHERE org_id = $1 AND scope = $2 AND key = $3",
+        org_id,
+        scope,
+        key,
+    )
+
+
+async def insert_link_request(
+    conn: Connection, *, org_id: UUID, email: str, ip: str | None
+) -> None:
+    await conn.execute(
+        "INSERT INTO magic_link_requests (org_id, email, ip) VALUES ($1, $2, $3)",
+        org_id,
+        email,
+        ip,
+    )
+
+
+async def pending_link_requests(conn: Connection, *, limit: int) -> list[Record]:
+    """Oldest first, across orgs (the worker then takes each in its tenant's transaction)."""
+    return list(
+        await conn.fetch(
+            "SELECT id, org_id FROM magic_link_requests ORDER BY id LIMIT $1",
+            limit,
+        )
+    )
+
+
+async def take_link_request(conn: Connection, *, org_id: UUID, request_id: int) -> Record | None:
+    """The request, deleted in this transaction; None when another worker has it or had it."""
+    row = await conn.fetchrow(
+        "SELECT * FROM magic_link_requests WHERE org_id = $1 AND id = $2 FOR UPDATE SKIP LOCKED",
+        org_id,
+        request_id,
+    )
+    if row is not None:
+        await conn.execute("DELETE FROM magic_link_requests WHERE id = $1", request_id)
+    return row

@@ -12,7 +12,7 @@ from servelo_common.errors import ApiError
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 
-from auth import events
+from auth import events, lockout, throttle
 from auth import repository as repo
 from auth.context import Auth, Client, revocation_time, token_response
 from auth.tokens import digest, family_of, refresh_token
@@ -99,11 +99,19 @@ async def login(
     ctx: Auth, tenant: Identity, *, email: str, password: str, client: Client
 ) -> dict[str, Any]:
     org_id = UUID(tenant.org_id)
+    keys = lockout.keys_for(email, client.ip)
+    # A place in the hash line first (503 / 429 at once when there is none), then the
+    # counters of the email and the address (429 while locked; this attempt counts).
+    with ctx.passwords.reserve(client.ip) as place:
+        async with tenant_tx(ctx.pool, org_id) as conn:
+            await throttle.count_attempt(conn, org_id=org_id, keys=keys)
+            user = await repo.get_user_by_email(conn, org_id=org_id, email=email)
+        # Unknown email or no password yet: verified against a dummy hash, same cost.
+        stored = user["password_hash"] if user else None
+        ok = await ctx.passwords.verify(stored, password, place=place)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await repo.get_user_by_email(conn, org_id=org_id, email=email)
-    # Unknown email or no password yet: verified against a dummy hash, same cost.
-    ok = await ctx.passwords.verify(user["password_hash"] if user else None, password)
-    async with tenant_tx(ctx.pool, org_id) as conn:
+        if ok:
+            await throttle.take_back(conn, org_id=org_id, keys=keys)
         if not ok:
             await repo.insert_audit(
                 conn,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import orjson
+from servelo_common import images
 from servelo_common.db import tenant_tx
 from servelo_common.errors import ApiError
 from servelo_common.identity import Identity
@@ -15,7 +17,7 @@ from servelo_common.pagination import PageRequest
 
 from auth import repository as repo
 from auth.context import Auth, session_of
-from auth.domain import deep_merge, sniff_image
+from auth.domain import deep_merge
 from auth.members import set_password, user_in_org
 
 # `set-password` on an account that has a password needs a sign-in this recent.
@@ -86,14 +88,20 @@ async def merge_preferences(ctx: Auth, ident: Identity, patch: Any) -> dict[str,
 
 
 async def set_avatar(ctx: Auth, ident: Identity, data: bytes) -> Any:
-    """Store an image (type by its magic bytes) and point `avatar_url` at it."""
-    kind = sniff_image(data)
+    """Store an image (type by its magic bytes, metadata removed: servelo_common.images) and
+    point `avatar_url` at it."""
+    not_an_image = ApiError(
+        415,
+        "The file must be a PNG, JPEG, GIF or WebP image",
+        errors={"file": ["The file must be a PNG, JPEG, GIF or WebP image."]},
+    )
+    kind = images.sniff(data[: images.SNIFF_BYTES])
     if kind is None:
-        raise ApiError(
-            415,
-            "The file must be a PNG, JPEG, GIF or WebP image",
-            errors={"file": ["The file must be a PNG, JPEG, GIF or WebP image."]},
-        )
+        raise not_an_image
+    try:
+        data = await asyncio.to_thread(images.clean_bytes, data, kind)
+    except images.InvalidImage as exc:
+        raise not_an_image from exc
     org_id, user_id = _ids(ident)
     # The version defeats caches when the picture changes.
     url = f"/api/users/{user_id}/avatar?v={int(time.time() * 1000)}"

@@ -11,17 +11,18 @@ from typing import BinaryIO
 from uuid import UUID
 
 from asyncpg import Pool, Record
+from PIL import Image
 from servelo_common.db import tenant_tx
 from servelo_common.errors import ApiError, NotFound
 from servelo_common.events import emit
 from servelo_common.identity import Identity
+from servelo_common.images import COPY_CHUNK, InvalidImage, clean, sniff
 from servelo_common.jsonutil import iso_z
 from servelo_common.storage import Storage
 from starlette.requests import Request
 
 from tickets import repository as repo
 from tickets.events import TicketPhotoAdded, TicketPhotoDeleted
-from tickets.images import COPY_CHUNK, InvalidImage, sniff, strip_location, verify
 from tickets.service import TICKET_NOT_FOUND
 from tickets.upload import receive_upload
 
@@ -45,10 +46,15 @@ async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
 
 
 def _clean(src: Path, dst: Path, content_type: str) -> None:
-    """Runs in a thread: copy without location metadata, then check Pillow can read it."""
+    """Runs in a thread: copy only the picture (no metadata, nothing after its end:
+    servelo_common.images), then check Pillow reads it as the image it claims to be."""
     with open(src, "rb") as fin, open(dst, "wb") as fout:
-        strip_location(fin, fout, content_type)
-    verify(str(dst))
+        clean(fin, fout, content_type)
+    try:
+        with Image.open(dst) as image:
+            image.verify()
+    except Exception as exc:
+        raise InvalidImage("not a readable image") from exc
 
 
 async def _require_ticket(pool: Pool, org_id: UUID, ticket_id: UUID) -> None:

@@ -16,9 +16,8 @@ from typing import BinaryIO
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from servelo_common.errors import ApiError, RequestValidationError
+from servelo_common.images import SNIFF_BYTES
 from starlette.requests import ClientDisconnect, Request
-
-from tickets.images import SNIFF_BYTES
 
 FIELD = "file"
 # Room for the multipart framing and small extra fields around the file.

@@ -288,6 +288,28 @@ class Stack:
             proc.proc.kill()
             proc.proc.wait(5)
 
+    def start_replica(self, name: str, component: str, env: dict[str, str]) -> Process:
+        """One more replica of `component` (a service or "gateway") named `name`, with `env`
+        on top of what the first one gets (tests: replicas, other settings)."""
+        port = free_port()
+        if component == "gateway":
+            full = self.gateway_env(name, port)
+            args = ["-m", "gateway"]
+            ready = "/readyz"
+        else:
+            full = self.service_env(component, port)
+            full["SERVELO_METRICS_PORT"] = str(self._metrics_port(name))
+            args = ["-m", "servelo_common.serve", f"{component}.main:create_app"]
+            ready = "/healthz"
+        full.update(env)
+        self._spawn(name, args, full, port)
+        try:
+            self.wait_http(name, ready, timeout=60)
+        except Exception:
+            self.stop_process(name)
+            raise
+        return self.processes[name]
+
     def wait_http(self, name: str, path: str, *, timeout: float) -> None:
         proc = self.processes[name]
         deadline = time.monotonic() + timeout

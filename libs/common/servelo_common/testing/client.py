@@ -35,19 +35,36 @@ class ApiResponse:
 
 class ApiClient:
     def __init__(
-        self, http: aiohttp.ClientSession, base_url: str, host: str, token: str | None = None
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        host: str,
+        token: str | None = None,
+        *,
+        client_ip: str | None = None,
     ) -> None:
         self.http, self.base_url, self.host, self.token = http, base_url, host, token
+        # Sent as X-Forwarded-For (the test gateway trusts 127.0.0.1 as a proxy): the
+        # address the gateway's and auth's per-address limits see; a request's own
+        # X-Forwarded-For header wins.
+        self.client_ip = client_ip
         self.user: dict[str, Any] = {}
         self.email = ""
         self.password = ""
         self.refresh_token = ""
 
     def with_token(self, token: str | None) -> ApiClient:
-        return ApiClient(self.http, self.base_url, self.host, token)
+        return ApiClient(self.http, self.base_url, self.host, token, client_ip=self.client_ip)
 
     def on_host(self, host: str) -> ApiClient:
-        return ApiClient(self.http, self.base_url, host, self.token)
+        return ApiClient(self.http, self.base_url, host, self.token, client_ip=self.client_ip)
+
+    def on_gateway(self, base_url: str) -> ApiClient:
+        """The same client through another gateway replica."""
+        client = ApiClient(self.http, base_url, self.host, self.token, client_ip=self.client_ip)
+        client.user, client.email, client.password = self.user, self.email, self.password
+        client.refresh_token = self.refresh_token
+        return client
 
     async def request(
         self,
@@ -60,6 +77,8 @@ class ApiClient:
         params: dict[str, Any] | None = None,
     ) -> ApiResponse:
         hdrs = {"Host": self.host}
+        if self.client_ip:
+            hdrs["X-Forwarded-For"] = self.client_ip
         if self.token:
             hdrs["Authorization"] = f"Bearer {self.token}"
         if json is not None:

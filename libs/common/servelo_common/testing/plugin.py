@@ -7,6 +7,8 @@ ports in a temporary folder. `SERVELO_TEST_SERVICES=auth,tickets` starts only th
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import secrets
 import shutil
@@ -30,6 +32,11 @@ from servelo_common.testing.mail import MailCatcher
 from servelo_common.testing.tenants import Tenant, eventually, login
 
 SYSTEM_ADMIN_EMAIL = "sysadmin@example.com"
+
+
+def client_address() -> str:
+    """A fresh, unique client address for X-Forwarded-For."""
+    return str(ipaddress.IPv6Address(b"\xfd" + secrets.token_bytes(15)))
 
 
 class TestStack:
@@ -63,7 +70,9 @@ class TestStack:
         return self.stack.secrets["internal_secret"].encode()
 
     def client(self, http: aiohttp.ClientSession, slug: str, token: str | None = None) -> ApiClient:
-        return ApiClient(http, self.gateway_url, self.host(slug), token)
+        # Each client from its own address, as real ones are: the per-address sign-in
+        # limits of one test never touch another's (IPv6 from fd00::/8: no collisions).
+        return ApiClient(http, self.gateway_url, self.host(slug), token, client_ip=client_address())
 
     async def system_admin(self, http: aiohttp.ClientSession) -> ApiClient:
         cached = self._sysadmin_token
@@ -75,6 +84,17 @@ class TestStack:
         assert logged.token
         self._sysadmin_token = (logged.token, time.monotonic() + 600)
         return logged
+
+    @contextlib.contextmanager
+    def replica(self, component: str, env: dict[str, str] | None = None) -> Iterator[str]:
+        """One more replica of a service or of the gateway, with `env` on top of the first
+        one's settings; yields its base URL and stops it after."""
+        name = f"{component}-replica-{secrets.token_hex(3)}"
+        proc = self.stack.start_replica(name, component, env or {})
+        try:
+            yield f"http://127.0.0.1:{proc.port}"
+        finally:
+            self.stack.stop_process(name)
 
     @property
     def can_restart_nats(self) -> bool:

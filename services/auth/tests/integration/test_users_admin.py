@@ -6,9 +6,18 @@ import asyncio
 import io
 import uuid
 
+import pytest
+from PIL import Image
+from servelo_common.testing.images import (
+    assert_no_location,
+    encode,
+    mpo_with_location,
+    pixels,
+    png_with_location,
+)
 from servelo_common.testing.tenants import Tenant, eventually, login
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = encode(Image.new("RGB", (4, 4), "blue"), "PNG")
 
 
 async def test_list_users_shows_role_status_and_provider(tenant: Tenant) -> None:
@@ -138,7 +147,7 @@ async def test_avatar_upload_is_sniffed_and_served(tenant: Tenant) -> None:
     assert resp.status == 200, resp
     url = resp.json["avatar_url"]
     got = await tenant.admin.get(url)
-    assert got.status == 200 and got.body == PNG
+    assert got.status == 200 and got.body == PNG  # nothing to remove: the same bytes
     assert got.headers["Content-Type"] == "image/png"
     fake = await user.post(
         "/api/users/me/avatar",
@@ -152,6 +161,37 @@ async def test_avatar_upload_is_sniffed_and_served(tenant: Tenant) -> None:
         headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
     )
     assert huge.status == 413
+
+
+@pytest.mark.parametrize(
+    ("content", "ctype"),
+    [(png_with_location(), "image/png"), (mpo_with_location(), "image/jpeg")],
+    ids=["png-raw-profile-xmp-text-after-iend", "mpo-second-frame-after-eoi"],
+)
+async def test_avatar_keeps_no_location_anywhere(
+    tenant: Tenant, content: bytes, ctype: str
+) -> None:
+    user = await tenant.create_user()
+    resp = await user.post(
+        "/api/users/me/avatar",
+        data=_multipart(content, ctype),
+        headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
+    )
+    assert resp.status == 200, resp
+    got = await tenant.admin.get(resp.json["avatar_url"])
+    assert got.status == 200 and got.headers["Content-Type"] == ctype
+    assert_no_location(got.body)
+    assert pixels(got.body) == pixels(content)
+
+
+async def test_an_avatar_that_only_looks_like_an_image_is_415(tenant: Tenant) -> None:
+    user = await tenant.create_user()
+    resp = await user.post(
+        "/api/users/me/avatar",
+        data=_multipart(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+        headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
+    )
+    assert resp.status == 415, resp
 
 
 async def test_change_password_needs_the_current_one(tenant: Tenant) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from auth.domain import auth_provider, check_last_admin, deep_merge, sniff_image, user_view
+from auth.domain import auth_provider, check_last_admin, deep_merge, user_view
 from servelo_common.errors import ApiError
 
 
@@ -60,21 +60,6 @@ def test_deep_merge_merges_objects_and_null_removes() -> None:
         "c": [2],
     }
     assert base == {"a": {"x": 1, "y": 2}, "b": 1, "c": [1]}
-
-
-@pytest.mark.parametrize(
-    ("data", "kind"),
-    [
-        (b"\x89PNG\r\n\x1a\nrest", "image/png"),
-        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
-        (b"GIF89a....", "image/gif"),
-        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
-        (b"<svg xmlns=...>", None),
-        (b"", None),
-    ],
-)
-def test_images_are_recognised_by_magic_bytes(data: bytes, kind: str | None) -> None:
-    assert sniff_image(data) == kind
 
 
 def test_user_view_never_exposes_the_hash() -> None:

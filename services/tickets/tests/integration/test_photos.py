@@ -7,8 +7,15 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import pytest
 from PIL import Image
 from servelo_common.testing.client import ApiClient, ApiResponse
+from servelo_common.testing.images import (
+    assert_no_location,
+    mpo_with_location,
+    pixels,
+    png_with_location,
+)
 from servelo_common.testing.tenants import Tenant
 
 from .conftest import files_of, new_ticket
@@ -63,9 +70,27 @@ async def test_upload_strips_gps_and_serves_the_photo(tenant: Tenant) -> None:
     assert len(got.body) == photo["size"]
     exif = Image.open(io.BytesIO(got.body)).getexif()
     assert not exif.get_ifd(GPS_IFD)
-    assert exif[0x010F] == "CameraMaker"
+    assert 0x010F not in exif  # no Exif but the orientation is kept (camera make included)
     listed = await tenant.admin.get(f"/api/tickets/{t['id']}/photos")
     assert [p["id"] for p in listed.json] == [photo["id"]]
+
+
+@pytest.mark.parametrize(
+    ("content", "ctype"),
+    [(png_with_location(), "image/png"), (mpo_with_location(), "image/jpeg")],
+    ids=["png-raw-profile-xmp-text-after-iend", "mpo-second-frame-after-eoi"],
+)
+async def test_uploaded_photo_keeps_no_location_anywhere(
+    tenant: Tenant, content: bytes, ctype: str
+) -> None:
+    t = await new_ticket(tenant.admin)
+    resp = await upload(tenant.admin, t["id"], content, content_type=ctype)
+    assert resp.status == 201, resp
+    assert resp.json["content_type"] == ctype
+    got = await tenant.admin.get(resp.json["url"])
+    assert got.status == 200 and len(got.body) == resp.json["size"]
+    assert_no_location(got.body)
+    assert pixels(got.body) == pixels(content)
 
 
 async def test_type_comes_from_the_bytes_not_the_header(tenant: Tenant) -> None:
