@@ -1,4 +1,5 @@
-"""Finance rules with no I/O: calendar dates, categories, quote -> revenue, summary periods."""
+"""Finance rules with no I/O: revenue and expense entries, calendar dates, categories,
+quote -> revenue, summary periods."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from uuid import UUID
+
+from servelo_common.etag import etag_for
 
 MAX_CATEGORY = 100
 DEFAULT_CATEGORY = "Uncategorized"
@@ -40,6 +43,53 @@ def currency_from_settings(data: Mapping[str, Any]) -> str | None:
     if isinstance(value, str) and _CURRENCY.match(value.strip().upper()):
         return value.strip().upper()
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Revenue:
+    id: UUID
+    date: date
+    amount: Decimal
+    category: str
+    description: str
+    customer_id: UUID | None
+    quote_id: UUID | None
+    status: RevenueStatus
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Revenue:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.updated_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Expense:
+    id: UUID
+    date: date
+    amount: Decimal
+    category: str
+    description: str
+    vendor: str | None
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Expense:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.updated_at)
+
+
+Entry = Revenue | Expense
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +181,63 @@ def total_of(groups: Iterable[Totals]) -> Totals:
 
 def period_label(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One line of the summary: a month (`period`) or a `category`, and its sums."""
+
+    totals: Totals
+    period: str | None = None
+    category: str | None = None
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.totals.revenue
+
+    @property
+    def pending_revenue(self) -> Decimal:
+        return self.totals.pending_revenue
+
+    @property
+    def expenses(self) -> Decimal:
+        return self.totals.expenses
+
+    @property
+    def profit(self) -> Decimal:
+        return self.totals.profit
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    currency: str
+    from_: date | None
+    to: date | None
+    group_by: GroupBy
+    groups: tuple[Group, ...]
+    totals: Totals
+
+
+def summarize(
+    sums: Mapping[Any, Totals],
+    *,
+    group_by: GroupBy,
+    start: date | None,
+    end: date | None,
+    currency: str,
+) -> Summary:
+    """The summary of per-month (or per-category) sums: every month of the range listed."""
+    if group_by == "month":
+        groups = tuple(
+            Group(t, period=period_label(month)) for month, t in fill_months(sums, start, end)
+        )
+    else:
+        groups = tuple(Group(t, category=k) for k, t in sums.items())
+    return Summary(
+        currency=currency,
+        from_=start,
+        to=end,
+        group_by=group_by,
+        groups=groups,
+        totals=total_of(sums.values()),
+    )
