@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from servelo_common.etag import etag_for
+from servelo_common.sql import Row
 from servelo_common.values import PHONE_SEPARATORS
 
 
@@ -64,7 +65,7 @@ class Customer:
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Customer:
+    def from_row(cls, row: Row) -> Customer:
         return cls(
             id=row["id"],
             name=row["name"],
@@ -137,7 +138,7 @@ class Quote:
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Quote:
+    def from_row(cls, row: Row) -> Quote:
         return cls(
             id=row["id"],
             number=row["number"],

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from servelo_common.etag import etag_for
+from servelo_common.sql import Row
 
 MAX_CATEGORY = 100
 DEFAULT_CATEGORY = "Uncategorized"
@@ -60,7 +61,7 @@ class Revenue:
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Revenue:
+    def from_row(cls, row: Row) -> Revenue:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
     @property
@@ -81,7 +82,7 @@ class Expense:
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Expense:
+    def from_row(cls, row: Row) -> Expense:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
     @property

@@ -23,6 +23,7 @@ from servelo_common.identity import Identity
 from servelo_common.jsonutil import money_str
 from servelo_common.pagination import PageRequest
 from servelo_common.schemas import ApiInput
+from servelo_common.sql import Row
 
 from finance import events
 from finance.domain import Expense, QuoteRevenue, Revenue, Summary, Totals, summarize
@@ -80,7 +81,7 @@ class Ledger(Generic[E]):
     updated: type[DomainEvent]
     deleted: type[events.EntryDeleted]
     state: Callable[[E], dict[str, Any]]
-    entry: Callable[[Mapping[str, Any]], E]
+    entry: Callable[[Row], E]
     checks_customer: bool = False
 
     async def list_entries(

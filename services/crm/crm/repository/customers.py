@@ -69,7 +69,7 @@ async def get_customer(
 async def insert_customer(
     conn: asyncpg.Connection, *, org_id: UUID, values: Mapping[str, Any]
 ) -> Record:
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO customers (org_id, name, email, phone, address, notes)"  # noqa: S608
         f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CUSTOMER_COLUMNS}",
         org_id,
@@ -79,6 +79,7 @@ async def insert_customer(
         values.get("address"),
         values.get("notes"),
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
@@ -88,11 +89,12 @@ async def update_customer(
     where = Where().add("org_id = {}", org_id).add("id = {}", customer_id)
     sets = where.assign(values, CUSTOMER_FIELDS)
     sets = f"{sets}, " if sets else ""
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE customers SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
         f"{where.sql} RETURNING {CUSTOMER_COLUMNS}",
         *where.params,
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 

@@ -55,7 +55,7 @@ async def insert_quote(
     created_by: UUID | None,
     values: Mapping[str, Any],
 ) -> Record:
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO quotes (org_id, number, created_by, customer_id, line_items, tax_rate,"  # noqa: S608
         " subtotal, tax, total, valid_until, notes)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -72,6 +72,7 @@ async def insert_quote(
         values.get("valid_until"),
         values.get("notes"),
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
@@ -93,11 +94,12 @@ async def update_quote(
     where = Where().add("org_id = {}", org_id).add("id = {}", quote_id)
     sets = where.assign(values, QUOTE_FIELDS)
     sets = f"{sets}, " if sets else ""
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE quotes SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
         f"{where.sql} RETURNING {QUOTE_COLUMNS}",
         *where.params,
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 

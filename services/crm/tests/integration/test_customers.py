@@ -113,7 +113,8 @@ async def test_search_matches_name_email_and_phone_fragments(tenant: Any) -> Non
 async def test_list_pages_with_a_link_header(tenant: Any) -> None:
     made = [await make_customer(tenant.admin, name=f"Client {i}") for i in range(5)]
     seen: list[str] = []
-    path, params = "/api/customers", {"limit": "2"}
+    path: str = "/api/customers"
+    params: dict[str, str] | None = {"limit": "2"}
     while True:
         resp = await tenant.admin.get(path, params=params)
         assert resp.status == 200, resp

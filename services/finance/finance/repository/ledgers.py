@@ -54,7 +54,8 @@ async def insert_entry(
     cols = ", ".join(["id", "org_id", *names])
     params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
     sql = f"INSERT INTO {table} ({cols}) VALUES ({params}) RETURNING *"  # noqa: S608
-    row: asyncpg.Record = await conn.fetchrow(sql, entry_id, org_id, *values.values())
+    row = await conn.fetchrow(sql, entry_id, org_id, *values.values())
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
