@@ -25,6 +25,8 @@ from uuid import UUID
 
 import asyncpg
 
+from servelo_common.events import CloudEvent
+
 _TABLE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -71,3 +73,26 @@ async def replica_exists(
         record_id,
     )
     return bool(found)
+
+
+CUSTOMER_EVENTS = ("customer-created", "customer-updated", "customer-deleted")
+
+
+async def apply_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> bool:
+    """One of crm's `customer-*` events applied to this schema's `customers` copy, by the
+    rule above; True when it changed the copy (a deletion: the customer was live)."""
+    deleted = event.type == "customer-deleted"
+    return await upsert_replica(
+        conn,
+        table="customers",
+        org_id=event.tenant_id,
+        record_id=UUID(str(event.data["id"])),
+        name=None if deleted else str(event.data.get("name") or ""),
+        deleted=deleted,
+        event_time=event.occurred_at,
+    )
+
+
+async def customer_exists(conn: asyncpg.Connection, *, org_id: UUID, customer_id: UUID) -> bool:
+    """A customer of the org that crm has not deleted (per this schema's copy)."""
+    return await replica_exists(conn, table="customers", org_id=org_id, record_id=customer_id)

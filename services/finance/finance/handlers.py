@@ -9,42 +9,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from uuid import UUID
 
 import asyncpg
+from servelo_common import replicas
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
 
 from finance import service
 from finance.domain import currency_from_settings, revenue_from_quote
-from finance.repository import customers, orgs
+from finance.repository import orgs
 
 log = logging.getLogger("finance.handlers")
 
 EventHandler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
 
 
-async def customer_saved(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await customers.upsert_customer(
-        conn,
-        org_id=event.tenant_id,
-        customer_id=UUID(str(event.data["id"])),
-        name=str(event.data.get("name") or ""),
-        deleted=False,
-        event_time=event.occurred_at,
-    )
-
-
-async def customer_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
+async def customer_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     # Revenue entries keep their customer_id: the books must not change with the CRM.
-    await customers.upsert_customer(
-        conn,
-        org_id=event.tenant_id,
-        customer_id=UUID(str(event.data["id"])),
-        name=None,
-        deleted=True,
-        event_time=event.occurred_at,
-    )
+    await replicas.apply_customer_event(conn, event)
 
 
 async def quote_accepted(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -72,9 +54,9 @@ async def org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 
 HANDLERS: dict[tuple[str, str], EventHandler] = {
-    ("crm", "customer-created"): customer_saved,
-    ("crm", "customer-updated"): customer_saved,
-    ("crm", "customer-deleted"): customer_deleted,
+    ("crm", "customer-created"): customer_changed,
+    ("crm", "customer-updated"): customer_changed,
+    ("crm", "customer-deleted"): customer_changed,
     ("crm", "quote-accepted"): quote_accepted,
     ("auth", "settings-updated"): settings_updated,
     ("auth", "org-deleted"): org_deleted,

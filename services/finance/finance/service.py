@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
+from servelo_common import replicas
 from servelo_common.db import tenant_tx
 from servelo_common.errors import NotFound, RequestValidationError
 from servelo_common.etag import Precondition
@@ -27,7 +28,6 @@ from servelo_common.sql import Row
 
 from finance import events
 from finance.domain import Expense, QuoteRevenue, Revenue, Summary, Totals, summarize
-from finance.repository import customers as customer_repo
 from finance.repository import ledgers as repo
 from finance.repository import orgs as org_repo
 from finance.repository.ledgers import Table
@@ -65,7 +65,7 @@ async def _check_customer(
 ) -> None:
     """A revenue entry may only name a (not deleted) customer of the same org."""
     customer_id = values.get("customer_id")
-    if customer_id is not None and not await customer_repo.customer_exists(
+    if customer_id is not None and not await replicas.customer_exists(
         conn, org_id=org_id, customer_id=customer_id
     ):
         raise RequestValidationError({"customer_id": ["No customer with this id."]})

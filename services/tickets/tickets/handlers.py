@@ -10,12 +10,13 @@ import logging
 from uuid import UUID
 
 from asyncpg import Connection
+from servelo_common import replicas
 from servelo_common.consumer import Handler, Subscription
 from servelo_common.events import CloudEvent, emit, subject_for
 from servelo_common.storage import Storage
 
 from tickets.events import TicketAssigned, TicketUpdated
-from tickets.repository import customers, orgs, tickets, users
+from tickets.repository import orgs, tickets, users
 
 log = logging.getLogger("tickets.handlers")
 
@@ -28,7 +29,6 @@ USER_EVENTS = (
     "user-deactivated",
     "user-deleted",
 )
-CUSTOMER_EVENTS = ("customer-created", "customer-updated", "customer-deleted")
 
 
 def _org(event: CloudEvent) -> UUID:
@@ -69,18 +69,9 @@ async def on_user_event(conn: Connection, event: CloudEvent) -> None:
 
 
 async def on_customer_event(conn: Connection, event: CloudEvent) -> None:
-    data, org_id = event.data, _org(event)
-    customer_id = UUID(str(data["id"]))
-    deleted = event.type == "customer-deleted"
-    applied = await customers.upsert_customer(
-        conn,
-        org_id=org_id,
-        customer_id=customer_id,
-        name=None if deleted else str(data.get("name") or ""),
-        deleted=deleted,
-        event_time=event.occurred_at,
-    )
-    if applied and deleted:
+    applied = await replicas.apply_customer_event(conn, event)
+    if applied and event.type == "customer-deleted":
+        org_id, customer_id = _org(event), UUID(str(event.data["id"]))
         for row in await tickets.clear_customer(conn, org_id=org_id, customer_id=customer_id):
             await emit(
                 conn,
@@ -116,7 +107,7 @@ def subscriptions(storage: Storage) -> list[Subscription]:
         ),
         Subscription(
             name="customers",
-            events=[subject_for("crm", t) for t in CUSTOMER_EVENTS],
+            events=[subject_for("crm", t) for t in replicas.CUSTOMER_EVENTS],
             handler=on_customer_event,
         ),
         Subscription(

@@ -5,7 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from servelo_common.db import system_tx
-from servelo_common.replicas import replica_exists, upsert_replica
+from servelo_common.events import CloudEvent
+from servelo_common.replicas import (
+    apply_customer_event,
+    customer_exists,
+    replica_exists,
+    upsert_replica,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -88,3 +94,28 @@ async def apply_to(conn, table: str) -> bool:
         deleted=False,
         event_time=T0,
     )
+
+
+def customer_event(kind: str, org, cid, *, name: str | None = "Acme", at=T0) -> CloudEvent:
+    data = {"id": str(cid)} if name is None else {"id": str(cid), "name": name}
+    return CloudEvent(
+        id=str(uuid.uuid4()),
+        source="servelo/crm",
+        type=f"customer-{kind}",
+        time=at.isoformat().replace("+00:00", "Z"),
+        subject=str(cid),
+        tenant=str(org),
+        data=data,
+    )
+
+
+async def test_crm_customer_events_keep_the_copy(conn) -> None:
+    org, cid = uuid.uuid4(), uuid.uuid4()
+    assert await apply_customer_event(conn, customer_event("created", org, cid))
+    later = T0 + timedelta(seconds=2)
+    assert await apply_customer_event(conn, customer_event("updated", org, cid, name="B", at=later))
+    assert (await stored(conn, org, cid))["name"] == "B"
+    assert await customer_exists(conn, org_id=org, customer_id=cid)
+    assert await apply_customer_event(conn, customer_event("deleted", org, cid, name=None))
+    assert not await customer_exists(conn, org_id=org, customer_id=cid)
+    assert not await apply_customer_event(conn, customer_event("deleted", org, cid, name=None))

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Pool
+from servelo_common import replicas
 from servelo_common.db import tenant_tx
 from servelo_common.errors import NotFound, RequestValidationError
 from servelo_common.etag import Precondition
@@ -26,7 +27,6 @@ from tickets.events import (
     TicketUpdated,
 )
 from tickets.listing import ListQuery
-from tickets.repository import customers as customer_repo
 from tickets.repository import tickets as repo
 from tickets.repository import users as user_repo
 from tickets.schemas import TicketCreate, TicketUpdate
@@ -37,7 +37,7 @@ async def check_references(conn: Connection, *, org_id: UUID, refs: dict[str, An
     """A customer and an assignee must exist in the org (per this service's copies)."""
     errors: dict[str, list[str]] = {}
     customer = refs.get("customer_id")
-    if customer is not None and not await customer_repo.known_customer(
+    if customer is not None and not await replicas.customer_exists(
         conn, org_id=org_id, customer_id=customer
     ):
         errors["customer_id"] = ["Unknown customer."]
