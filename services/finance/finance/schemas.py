@@ -146,8 +146,7 @@ def _absent(value: Any) -> bool:
 
 
 class SummaryGroup(ApiOutput):
-    """A month group has `period`, a category group `category`; the other key is absent."""
-
+    # A month group has `period`, a category group `category`; the other key is absent.
     period: str | None = Field(default=None, exclude_if=_absent)
     category: str | None = Field(default=None, exclude_if=_absent)
     revenue: MoneyOut
