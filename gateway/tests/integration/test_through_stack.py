@@ -6,6 +6,7 @@ import uuid
 import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from openapi_spec_validator import validate as validate_spec
 from servelo_common.identity import Identity, encode_identity
 from servelo_common.jwt import SigningKey, parse_signing_keys
 from servelo_common.testing import eventually
@@ -181,6 +182,24 @@ async def test_openapi_document_covers_the_services(stack, tenant):
     doc = resp.json
     assert doc["openapi"].startswith("3.1")
     assert "/api/auth/login" in doc["paths"]
+
+
+async def test_openapi_document_is_valid_and_every_operation_has_a_unique_id(tenant):
+    """A client generator needs a valid document and one operationId per operation."""
+    doc = (await tenant.anon.get("/api/openapi.json")).json
+    validate_spec(doc)
+    ids = [
+        op["operationId"]
+        for item in doc["paths"].values()
+        for method, op in item.items()
+        if method in ("get", "put", "post", "patch", "delete")
+    ]
+    assert len(ids) > 90
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for item in doc["paths"].values():
+        for method, op in item.items():
+            assert op["responses"], (method, op["operationId"])
+            assert "default" not in op["responses"], op["operationId"]
 
 
 @pytest.mark.slow

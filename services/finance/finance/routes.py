@@ -98,6 +98,7 @@ def ledger_routes(
         return message(f"{noun} deleted")
 
     tags = [path.rsplit("/", 1)[-1]]
+    plural = "Revenue" if noun == "Revenue" else f"{noun}s"  # operation ids: listExpenses
     item = f"{path}/{{id}}"
     return [
         api_route(
@@ -108,6 +109,7 @@ def ledger_routes(
             list_response=True,
             tags=tags,
             summary=f"List {noun.lower()} entries (newest date first)",
+            operation_id=f"list{plural}",
         ),
         api_route(
             path,
@@ -118,6 +120,7 @@ def ledger_routes(
             status=201,
             tags=tags,
             summary=f"Record a {noun.lower()} entry",
+            operation_id=f"create{noun}",
         ),
         api_route(
             item,
@@ -126,6 +129,7 @@ def ledger_routes(
             response=public,
             tags=tags,
             summary=f"Get one {noun.lower()} entry",
+            operation_id=f"get{noun}",
         ),
         api_route(
             item,
@@ -135,6 +139,7 @@ def ledger_routes(
             response=public,
             tags=tags,
             summary=f"Update a {noun.lower()} entry (fields sent only)",
+            operation_id=f"update{noun}",
         ),
         api_route(
             item,
@@ -142,6 +147,7 @@ def ledger_routes(
             methods=["DELETE"],
             tags=tags,
             summary=f"Delete a {noun.lower()} entry (admin only)",
+            operation_id=f"delete{noun}",
         ),
     ]
 
