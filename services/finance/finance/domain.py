@@ -106,15 +106,17 @@ class QuoteRevenue:
     status: RevenueStatus = "pending"
 
 
-def revenue_from_quote(data: Mapping[str, Any], *, event_time: str) -> QuoteRevenue | None:
-    """Map crm's `quote-accepted` data; None when there is nothing to book (total <= 0)."""
+def revenue_from_quote(data: Mapping[str, Any], *, event_time: datetime) -> QuoteRevenue | None:
+    """Map crm's `quote-accepted` data; None when there is nothing to book (total <= 0).
+    `event_time` (the event's `occurred_at`) stands in for a missing `accepted_at`."""
     try:
         amount = Decimal(str(data["total"])).quantize(Decimal("0.01"))
     except (KeyError, InvalidOperation) as exc:
         raise ValueError(f"quote-accepted without a valid total: {data.get('total')!r}") from exc
     if amount <= 0:
         return None
-    accepted = str(data.get("accepted_at") or event_time)
+    raw = data.get("accepted_at")
+    accepted = datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else event_time
     customer = data.get("customer_id")
     number = data.get("number")
     return QuoteRevenue(
@@ -122,7 +124,7 @@ def revenue_from_quote(data: Mapping[str, Any], *, event_time: str) -> QuoteReve
         customer_id=UUID(str(customer)) if customer else None,
         amount=amount,
         # The calendar date of the acceptance in UTC (orgs have no time zone setting).
-        date=datetime.fromisoformat(accepted.replace("Z", "+00:00")).date(),
+        date=accepted.date(),
         description=f"Quote #{number}" if number is not None else "Accepted quote",
     )
 

@@ -30,7 +30,7 @@ async def customer_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
 
 
 async def quote_accepted(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    quote = revenue_from_quote(event.data, event_time=event.time)
+    quote = revenue_from_quote(event.data, event_time=event.occurred_at)
     if quote is None:
         log.info("accepted quote with no total; nothing booked", extra={"event_id": event.id})
         return

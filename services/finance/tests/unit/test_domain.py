@@ -62,7 +62,7 @@ def test_accepted_quote_becomes_pending_revenue_on_the_accepted_date() -> None:
             "total": "108.25",
             "accepted_at": "2026-03-31T23:30:00.000000Z",
         },
-        event_time="2026-04-01T00:00:00Z",
+        event_time=datetime(2026, 4, 1, tzinfo=UTC),
     )
     assert booked is not None
     assert booked.quote_id == quote_id
@@ -77,7 +77,7 @@ def test_accepted_quote_becomes_pending_revenue_on_the_accepted_date() -> None:
 def test_quote_without_accepted_at_uses_the_event_time() -> None:
     booked = revenue_from_quote(
         {"id": str(uuid4()), "number": 1, "customer_id": None, "total": "5"},
-        event_time="2026-05-02T10:00:00Z",
+        event_time=datetime(2026, 5, 2, 10, tzinfo=UTC),
     )
     assert booked is not None
     assert booked.date == date(2026, 5, 2)
@@ -88,7 +88,8 @@ def test_quote_without_accepted_at_uses_the_event_time() -> None:
 def test_quote_with_zero_total_books_nothing() -> None:
     assert (
         revenue_from_quote(
-            {"id": str(uuid4()), "number": 1, "total": "0.00"}, event_time="2026-05-02T10:00:00Z"
+            {"id": str(uuid4()), "number": 1, "total": "0.00"},
+            event_time=datetime(2026, 5, 2, 10, tzinfo=UTC),
         )
         is None
     )
@@ -96,7 +97,9 @@ def test_quote_with_zero_total_books_nothing() -> None:
 
 def test_quote_with_unreadable_total_is_an_error() -> None:
     with pytest.raises(ValueError, match="total"):
-        revenue_from_quote({"id": str(uuid4()), "total": "lots"}, event_time="2026-05-02")
+        revenue_from_quote(
+            {"id": str(uuid4()), "total": "lots"}, event_time=datetime(2026, 5, 2, tzinfo=UTC)
+        )
 
 
 def test_months_between_crosses_year_end() -> None:
