@@ -35,14 +35,7 @@ def create_app() -> Starlette:
         )
         state.extras["auth"] = ctx
         await bootstrap(ctx)
-        janitor = Janitor(state.db)
-        janitor.start()
-        state.extras["janitor"] = janitor
-
-    async def stop(state: ServiceState) -> None:
-        janitor = state.extras.get("janitor")
-        if isinstance(janitor, Janitor):
-            await janitor.stop()
+        state.start_worker(Janitor(state.db))  # supervised, stopped with the service
 
     return create_service_app(
         ServiceSpec(
@@ -50,7 +43,6 @@ def create_app() -> Starlette:
             routes=ROUTES,
             migrations=package_migrations(__file__),
             on_startup=[start],
-            on_shutdown=[stop],
         ),
         settings,
     )
