@@ -105,9 +105,14 @@ async def create_pool(
 
 @asynccontextmanager
 async def tenant_tx(pool: asyncpg.Pool, org_id: UUID | str) -> AsyncIterator[asyncpg.Connection]:
-    """One transaction scoped to one tenant: row-level security sees only its rows."""
+    """One transaction scoped to one tenant: row-level security sees only its rows.
+
+    It also holds the org's purge lock (shared) and refuses a deleted org (`OrgDeleted`),
+    so no transaction can write rows for an org after its purge in this schema.
+    """
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('servelo.org_id', $1, true)", str(org_id))
+        if await conn.fetchval("SELECT servelo_enter_org($1)", UUID(str(org_id))):
+            raise OrgDeleted()
         yield conn
 
 

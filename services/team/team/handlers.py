@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
-from servelo_common.purge import purge_platform_rows
+from servelo_common.purge import purge_org
 
 from team import planning_repository as prepo
 
@@ -28,12 +28,6 @@ _PURGE_ORDER = (
 )
 
 
-async def _purged(conn: asyncpg.Connection, org_id: UUID) -> bool:
-    return bool(
-        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM purged_orgs WHERE id = $1)", org_id)
-    )
-
-
 async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     """Keep the ids of the org's crm customers, so projects can be checked locally."""
     org_id = event.tenant_id
@@ -43,8 +37,6 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
     except (KeyError, ValueError):
         # Retrying cannot fix a malformed event; keep a trace and move on.
         log.warning("ignored malformed customer event", extra={"event_id": event.id})
-        return
-    if await _purged(conn, org_id):
         return
     name = event.data.get("name")
     await prepo.upsert_customer(
@@ -58,13 +50,10 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
 
 
 async def on_org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    """Delete every row of the org; late events about it are ignored from now on."""
+    """Delete every row of the org; its tombstone makes late events about it no-ops."""
     org_id = event.tenant_id if event.tenant else UUID(str(event.data["id"]))
-    for table in _PURGE_ORDER:
-        await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-    await conn.execute("INSERT INTO purged_orgs (id) VALUES ($1) ON CONFLICT DO NOTHING", org_id)
     # Events about the org, published or not, hold its data too (names, rates).
-    await purge_platform_rows(conn, org_id=org_id)
+    await purge_org(conn, org_id=org_id, tables=_PURGE_ORDER)
     log.info("org purged", extra={"org_id": str(org_id)})
 
 

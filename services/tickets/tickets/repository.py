@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Record
-from servelo_common.purge import purge_platform_rows
+from servelo_common import purge
 
 from tickets.domain import ACTIVE_STATUSES, EDITABLE
 from tickets.listing import COLUMNS
@@ -325,6 +325,5 @@ async def clear_customer(conn: Connection, *, org_id: UUID, customer_id: UUID) -
 async def purge_org(conn: Connection, *, org_id: UUID) -> None:
     """Every row of the org in this schema, outbox and inbox included."""
     # ticket_search rows go with their tickets (ON DELETE CASCADE).
-    for table in ("photos", "comments", "tickets", "ticket_counters", "users", "customers"):
-        await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-    await purge_platform_rows(conn, org_id=org_id)
+    tables = ("photos", "comments", "tickets", "ticket_counters", "users", "customers")
+    await purge.purge_org(conn, org_id=org_id, tables=tables)
