@@ -55,6 +55,8 @@ class StackConfig:
     admin_password: str | None = None  # None: generated once and kept in data_dir
     smtp_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Embedded Postgres without fsync/synchronous commit; None: SERVELO_EMBEDDED_PG_FAST.
+    pg_fast: bool | None = None
 
 
 @dataclass
@@ -111,7 +113,7 @@ class Stack:
         if self.config.database_url:
             self.admin_dsn = self.config.database_url
         else:
-            self.pg = EmbeddedPostgres(self.data_dir / "pg")
+            self.pg = EmbeddedPostgres(self.data_dir / "pg", fast=self.config.pg_fast)
             self.admin_dsn = self.pg.start()
         if self.config.nats_url:
             self.nats_url = self.config.nats_url
