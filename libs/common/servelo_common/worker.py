@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -180,3 +181,14 @@ class PollingWorker(Worker):
             # A broken connection: make sure the pool does not hand it out again.
             with contextlib.suppress(Exception):
                 conn.terminate()
+
+
+class Job(Worker):
+    """A supervised coroutine: `factory()` is awaited again whenever it fails or returns."""
+
+    def __init__(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        super().__init__(name)
+        self.factory = factory
+
+    async def run(self) -> None:
+        await self.factory()
