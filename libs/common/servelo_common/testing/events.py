@@ -4,6 +4,7 @@ can drive a consumer without running the producer (or replay an event on purpose
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,13 +87,16 @@ async def stream_events(nc: Client, subject: str, *, tenant: str | None = None) 
     return found
 
 
-async def assert_consumers_idle(nc: Client) -> None:
-    """Every durable consumer of the stream has handled (acked) everything it was sent;
-    wrap in `eventually`."""
+async def assert_consumers_idle(nc: Client, services: Iterable[str] | None = None) -> None:
+    """Every durable consumer of the stream (of `services`, when given: durables are named
+    `<service>-<name>`) has handled (acked) everything it was sent; wrap in `eventually`."""
     js = nc.jetstream()
+    prefixes = tuple(f"{s}-" for s in services) if services is not None else ("",)
     busy = {
         c.name: (c.num_pending, c.num_ack_pending)
         for c in await js.consumers_info(STREAM)
-        if c.config.durable_name and (c.num_pending or c.num_ack_pending)
+        if c.config.durable_name
+        and c.name.startswith(prefixes)
+        and (c.num_pending or c.num_ack_pending)
     }
     assert not busy, f"consumers still busy (pending, ack pending): {busy}"

@@ -278,7 +278,9 @@ async def test_consumers_ride_out_a_database_outage_longer_than_their_retries(
 
         await eventually(handled_once, timeout=RECOVERY_LIMIT, interval=0.2)
         recovered = round(time.monotonic() - back, 2)
-        await eventually(lambda: assert_consumers_idle(nc), timeout=RECOVERY_LIMIT)
+        await eventually(
+            lambda: assert_consumers_idle(nc, services=stack.services), timeout=RECOVERY_LIMIT
+        )
         for schema in ("tickets", "team", "finance"):
             per_event = await fetchval(
                 stack.admin_dsn,

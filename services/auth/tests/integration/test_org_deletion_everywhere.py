@@ -134,7 +134,7 @@ async def test_late_events_for_a_deleted_org_leave_zero_rows(
         await event_publisher.publish(source, kind, data, tenant=org)
 
     async def all_handled():
-        await assert_consumers_idle(event_publisher.nc)
+        await assert_consumers_idle(event_publisher.nc, services=ALL)
 
     await eventually(all_handled, timeout=15)
     left = {t: n for t, n in (await rows_of_org(db, org)).items() if n}
