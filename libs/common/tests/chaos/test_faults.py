@@ -10,6 +10,7 @@ of the server's return with no process restarted. `make chaos` runs these alone.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 from collections import Counter
@@ -125,7 +126,8 @@ async def test_steady_writes_survive_nats_and_postgres_kills(
             {
                 "fault": name,
                 "down s": round(back - killed_at, 1),
-                "writes ok after s": round(first_write - back, 2) if first_write else "-",
+                "acked while down": sum(killed_at <= t <= back for t in writer.acked.values()),
+                "writes ok after s": round(first_write - back, 2) if first_write else math.inf,
                 **{f"{k} s": v for k, v in recovery.items()},
             }
         )
@@ -229,9 +231,10 @@ async def test_steady_writes_survive_nats_and_postgres_kills(
     assert set(statuses) <= {503}, statuses  # refused while Postgres was away, never a 500
     for _, resp in writer.refused:
         assert_unavailable_shape(resp)
-    assert len(writer.acked) > 1000
+    # The outbox keeps writes going while NATS is away (a slow machine writes fewer).
+    assert all(f["acked while down"] > 0 for f in faults if f["fault"].startswith("NATS"))
     for fault in faults:
-        slow = {k: v for k, v in fault.items() if k.endswith(" s") and k != "down s" and v != "-"}
+        slow = {k: v for k, v in fault.items() if k.endswith(" s") and k != "down s"}
         assert all(v <= RECOVERY_LIMIT for v in slow.values()), fault
     assert stack.pids() == pids, "a process was restarted"
     assert not stack.stack.dead_processes()
