@@ -85,10 +85,10 @@ class ServiceSettings(BaseSettings):
 
     @property
     def statement_timeout(self) -> float:
-        """Postgres `statement_timeout`: 15 s, or half the request deadline if that is less."""
+        """Postgres `statement_timeout`: 15 s, or 60% of the request deadline if less."""
         if self.db_statement_timeout is not None:
             return self.db_statement_timeout
-        return min(15.0, self.request_deadline / 2)
+        return min(15.0, self.request_deadline * 0.6)
 
     @property
     def secret(self) -> bytes:
