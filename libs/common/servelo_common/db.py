@@ -13,15 +13,16 @@ for ever behind a slow tenant or a database that is away.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import orjson
 
-from servelo_common.errors import NotFound, ServiceUnavailable
+from servelo_common.errors import NotFound, ServiceUnavailable, is_unavailable
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
@@ -103,6 +104,36 @@ async def create_pool(
     return pool
 
 
+def _broke_while_idle(exc: BaseException) -> bool:
+    # A server restart or pg_terminate_backend sends idle connections a FATAL error and
+    # closes them; a connection taken from the pool before asyncpg has seen the close
+    # fails its BEGIN like this.
+    return isinstance(exc, asyncpg.InternalClientError) or is_unavailable(exc)
+
+
+@asynccontextmanager
+async def _transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection in a transaction. If BEGIN fails because the connection broke
+    while it sat in the pool, the others are likely broken too (a restart, an operator's
+    pg_terminate_backend): the pool renews them all and the BEGIN is tried once more on a
+    fresh one. Nothing has run yet, so the retry is safe."""
+    for attempt in (1, 2):
+        stack = AsyncExitStack()
+        conn = await stack.enter_async_context(pool.acquire())  # its failures are final
+        try:
+            await stack.enter_async_context(conn.transaction())
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                await stack.aclose()
+            if attempt == 2 or not _broke_while_idle(exc):
+                raise
+            await pool.expire_connections()
+            continue
+        async with stack:
+            yield conn
+        return
+
+
 @asynccontextmanager
 async def tenant_tx(pool: asyncpg.Pool, org_id: UUID | str) -> AsyncIterator[asyncpg.Connection]:
     """One transaction scoped to one tenant: row-level security sees only its rows.
@@ -110,7 +141,7 @@ async def tenant_tx(pool: asyncpg.Pool, org_id: UUID | str) -> AsyncIterator[asy
     It also holds the org's purge lock (shared) and refuses a deleted org (`OrgDeleted`),
     so no transaction can write rows for an org after its purge in this schema.
     """
-    async with pool.acquire() as conn, conn.transaction():
+    async with _transaction(pool) as conn:
         if await conn.fetchval("SELECT servelo_enter_org($1)", UUID(str(org_id))):
             raise OrgDeleted()
         yield conn
@@ -119,6 +150,6 @@ async def tenant_tx(pool: asyncpg.Pool, org_id: UUID | str) -> AsyncIterator[asy
 @asynccontextmanager
 async def system_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     """One transaction that may read and write every tenant's rows. Use sparingly."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with _transaction(pool) as conn:
         await conn.execute("SELECT set_config('servelo.all_orgs', 'on', true)")
         yield conn

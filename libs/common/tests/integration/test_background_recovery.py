@@ -104,3 +104,18 @@ async def test_mail_sender_keeps_sending_after_its_connections_are_killed(stack,
             assert await terminate_backends(stack, schema) >= 1
     finally:
         await sender.stop()
+
+
+async def test_connections_killed_while_idle_do_not_fail_the_next_transaction(stack, pool, scratch):
+    """The server's FATAL to an idle pooled connection may be read before its close: the
+    transaction that takes that connection next must not fail (nor answer a 500)."""
+    schema, _ = scratch
+    org = uuid.uuid4()
+    for _ in range(30):
+        conns = [await pool.acquire() for _ in range(pool.get_max_size())]
+        for conn in conns:
+            await conn.fetchval("SELECT 1")
+            await pool.release(conn)
+        await terminate_backends(stack, schema)
+        async with tenant_tx(pool, org) as conn:
+            assert await conn.fetchval("SELECT 1") == 1
