@@ -183,7 +183,9 @@ def main() -> None:
             )
         )
         (work / "jwks.json").write_text(json.dumps(jwks_for([key])))
-        token = signer.sign(user_id=str(uuid.uuid4()), org="bench", role="admin", session_id="s1")
+        token = signer.sign(
+            user_id=str(uuid.uuid4()), org="bench", org_id=org_id, role="admin", session_id="s1"
+        )
         identity = encode_identity(
             Identity(org_id=org_id, org_slug="bench", user_id="u", role="admin"), SECRET.encode()
         )
@@ -314,7 +316,7 @@ def main() -> None:
         # Cold tokens: every request carries a token the gateway has never seen.
         n_tokens = 60000
         tokens = [
-            signer.sign(user_id=str(uuid.uuid4()), org="bench", role="admin")
+            signer.sign(user_id=str(uuid.uuid4()), org="bench", org_id=org_id, role="admin")
             for _ in range(n_tokens)
         ]
         cold_seconds = 3.0

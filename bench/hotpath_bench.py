@@ -72,7 +72,8 @@ def make_gateway() -> tuple[Gateway, str, list[str]]:
     key = SigningKey.generate()
     signer = TokenSigner([key])
     work = Path(tempfile.mkdtemp(prefix="servelo-hotpath-"))
-    orgs = [{"id": str(uuid.uuid4()), "slug": "bench", "name": "Bench", "plan": "pro"}]
+    org_id = str(uuid.uuid4())
+    orgs = [{"id": org_id, "slug": "bench", "name": "Bench", "plan": "pro"}]
     (work / "orgs.json").write_text(json.dumps(orgs))
     (work / "jwks.json").write_text(json.dumps(jwks_for([key])))
     settings = Settings(
@@ -91,8 +92,13 @@ def make_gateway() -> tuple[Gateway, str, list[str]]:
     )  # type: ignore[call-arg]
     gw, _jobs, _sync = build_gateway(settings)
     shutil.rmtree(work, ignore_errors=True)
-    token = signer.sign(user_id=str(uuid.uuid4()), org="bench", role="admin", session_id="s1")
-    cold = [signer.sign(user_id=str(uuid.uuid4()), org="bench", role="admin") for _ in range(2000)]
+    token = signer.sign(
+        user_id=str(uuid.uuid4()), org="bench", org_id=org_id, role="admin", session_id="s1"
+    )
+    cold = [
+        signer.sign(user_id=str(uuid.uuid4()), org="bench", org_id=org_id, role="admin")
+        for _ in range(2000)
+    ]
     return gw, token, cold
 
 

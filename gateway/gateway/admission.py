@@ -8,6 +8,7 @@ import orjson
 
 from gateway import errors
 from gateway.routing import LOGIN, MAGIC_LINK, PEEK_MAX_BODY, PUBLIC, REFRESH, has_dot_segment
+from gateway.tenants import Org
 from gateway.tokens import CachedAuth, NeedKeys
 
 if TYPE_CHECKING:
@@ -45,7 +46,28 @@ def admit(ex: Exchange) -> None:
         slug = gw.slug_for_host(h.host)
     org = gw.registry.by_slug.get(slug) if slug else None
     if org is None:
+        if slug and not gw.org_lookup.known_unknown(slug):
+            return ex.run(_admit_after_lookup(ex, slug))
         return ex.fail(errors.UNKNOWN_TENANT)
+    _admit_org(ex, org)
+
+
+async def _admit_after_lookup(ex: Exchange, slug: bytes) -> None:
+    """A host the registry does not know yet: ask auth (see gateway.orglookup)."""
+    org = await ex.gw.org_lookup.find(slug)
+    if ex.finished:
+        return
+    if org is None:
+        return ex.fail(errors.UNKNOWN_TENANT)
+    _admit_org(ex, org)
+    ex.flush_upstream()
+
+
+def _admit_org(ex: Exchange, org: Org) -> None:
+    gw = ex.gw
+    h = ex.h
+    method = ex.method
+    path = ex.path
     if not org.active:
         return ex.fail(errors.SUSPENDED)
     ex.org_slug = org.slug
@@ -70,19 +92,21 @@ def admit(ex: Exchange) -> None:
         # Same header as the connection's previous request, still cached, same tenant,
         # not expired: the same answer, without parsing the header or hashing the token.
         entry = client.auth_entry
+        authenticator = gw.authenticator
         if (
             entry is not None
             and entry.live
             and auth == client.auth_header
-            and entry.org_slug == org.slug
-            and entry.exp > gw.authenticator.clock()
+            and entry.org_id == org.id
+            and entry.epoch == authenticator.epoch  # no revocation since it was checked
+            and entry.valid_until > authenticator.clock()  # not expired, identity fresh
         ):
             ex.identity = entry.identity
             return _admit_body(ex)
         if len(auth) < 8 or auth[:7].lower() != b"bearer ":
             return ex.fail(errors.AUTH_REQUIRED)
         token = auth[7:].strip().decode("latin-1")
-        result = gw.authenticator.authenticate(token, org)
+        result = authenticator.authenticate(token, org)
         if type(result) is CachedAuth:
             ex.identity = result.identity
             client.auth_header = auth

@@ -7,12 +7,13 @@ import math
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.clientip import TrustedProxies
 from gateway.config import Settings
 from gateway.cors import Cors
 from gateway.deadlines import Deadlines
+from gateway.orglookup import OrgLookup
 from gateway.ratelimit import RateLimiter
 from gateway.routing import BodyLimits, RouteTable, build_routes
 from gateway.stats import Stats
@@ -50,6 +51,10 @@ async def _no_refresh() -> bool:
 
 def _always_ready() -> bool:
     return True
+
+
+async def _no_org(slug: str) -> dict[str, Any] | None:
+    return None
 
 
 async def _no_openapi() -> bytes:
@@ -91,9 +96,12 @@ class Gateway:
     _id_prefix: bytes = field(default_factory=lambda: os.urandom(6).hex().encode())
     # One timer for every in-flight request's timeout (see gateway.deadlines).
     deadlines: Deadlines = field(init=False)
+    # Registry misses ask auth (see gateway.orglookup); nobody to ask until wired.
+    org_lookup: OrgLookup = field(init=False)
 
     def __post_init__(self) -> None:
         self.deadlines = Deadlines(self._expire)
+        self.org_lookup = OrgLookup(self.registry, _no_org)
 
     def _expire(self, now: float) -> float:
         """Time out the requests due at `now`; the earliest deadline still pending."""

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "servelo-api"
     jwks_refresh_interval: float = Field(default=300.0, gt=0)
     claims_cache_size: int = Field(default=100_000, gt=0)
+    # Registry misses looked up at auth, per second per replica (see gateway.orglookup).
+    org_lookups_per_second: int = Field(default=20, gt=0)
     access_log: bool = False
 
     # Bench/dev only: load orgs / JWKS from files instead of auth + NATS.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from typing import Any
 
 import aiohttp
@@ -28,20 +27,15 @@ from servelo_common.events import STREAM
 from servelo_common.identity import internal_headers
 
 from gateway.tenants import OrgRegistry
-from gateway.tokens import Authenticator
+from gateway.tokens import SCOPES, Authenticator
 
 log = logging.getLogger("gateway.events")
 
 SUBJECTS = "servelo.events.auth.>"
 RESYNC_INTERVAL = 300.0
 ORG_EVENTS = {"org-created", "org-updated", "org-deleted"}
-REVOKING_EVENTS = {
-    "user-deactivated",
-    "user-deleted",
-    "user-sessions-revoked",
-    # Reactivation does not clear a revocation: tokens issued before stay refused.
-    "user-reactivated",
-}
+# `{"scope": "user"|"session"|"org", "ids": [...], "revoked_at": <unix s>}` (docs/events/auth.md)
+TOKENS_REVOKED = "tokens-revoked"
 
 
 class EventSync:
@@ -95,7 +89,10 @@ class EventSync:
             )
         self.registry.load(orgs)
         for item in revocations:
-            self.authenticator.revoke(str(item["user_id"]), float(item["revoked_at"]))
+            try:
+                self._revoke(item.get("scope"), [item.get("id")], item.get("revoked_at"))
+            except (TypeError, ValueError):
+                log.exception("revocation could not be applied", extra={"item": item})
         held, self._held = self._held or [], None
         for kind, data in held:
             self.apply(kind, data)
@@ -130,6 +127,20 @@ class EventSync:
             deliver_policy=DeliverPolicy.NEW,
         )
 
+    async def fetch_org(self, slug: str) -> dict[str, Any] | None:
+        """One org by slug from auth (a registry miss); None when auth has none."""
+        timeout = aiohttp.ClientTimeout(total=2)
+        headers = internal_headers(self.secret)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(f"{self.auth_url}/internal/orgs/{slug}", headers=headers) as resp,
+        ):
+            if resp.status == 404:
+                return None
+            resp.raise_for_status()
+            value = await resp.json(content_type=None)
+        return value if isinstance(value, dict) else None
+
     async def _get(self, session: aiohttp.ClientSession, path: str) -> list[dict[str, Any]]:
         headers = internal_headers(self.secret)
         async with session.get(self.auth_url + path, headers=headers) as resp:
@@ -160,11 +171,17 @@ class EventSync:
                 self.registry.upsert(data)
             elif kind == "org-deleted":
                 self.registry.delete(data)
-            elif kind in REVOKING_EVENTS:
-                at = data.get("revoked_at")
-                self.authenticator.revoke(str(data["id"]), float(at) if at else time.time())
+            elif kind == TOKENS_REVOKED:
+                self._revoke(data.get("scope"), data.get("ids"), data.get("revoked_at"))
         except (KeyError, TypeError, ValueError):
             log.exception("event could not be applied", extra={"type": kind})
+
+    def _revoke(self, scope: Any, ids: Any, revoked_at: Any) -> None:
+        if scope not in SCOPES or not isinstance(ids, list):
+            raise ValueError(f"malformed revocation: scope {scope!r}")
+        at = float(revoked_at)
+        for subject in ids:
+            self.authenticator.revoke(scope, str(subject), at)
 
 
 async def _retry(what: str, attempt: Any) -> Any:

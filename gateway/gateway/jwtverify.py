@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from servelo_common.jwt import ALGORITHM, InvalidToken, JwtVerifier
 
 # The claims every access token must carry (present and not null), as the signer sets them.
-REQUIRED = ("sub", "org", "role", "iat", "exp", "jti", "iss", "aud")
+REQUIRED = ("sub", "org", "org_id", "role", "iat", "exp", "jti", "iss", "aud")
 # The only JWS extension that may be listed in `crit` (RFC 7797); b64=false is refused.
 _SUPPORTED_CRIT = frozenset({"b64"})
 _SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")

@@ -19,6 +19,7 @@ from gateway.events import EventSync
 from gateway.jwks import JwksSource
 from gateway.jwtverify import FastJwtVerifier
 from gateway.openapi import OpenApiAggregator
+from gateway.orglookup import OrgLookup
 from gateway.protocol import ClientProtocol
 from gateway.tenants import OrgRegistry
 from gateway.tokens import Authenticator
@@ -64,6 +65,9 @@ def build_gateway(settings: Settings) -> tuple[Gateway, Jobs, EventSync | None]:
             authenticator=authenticator,
         )
         gw.is_ready = lambda: sync.ready
+        gw.org_lookup = OrgLookup(
+            registry, sync.fetch_org, max_per_second=settings.org_lookups_per_second
+        )
         jobs["gateway-events"] = sync.run
     if settings.gateway_static_jwks is not None:
         authenticator.set_jwks(orjson.loads(settings.gateway_static_jwks.read_bytes()))

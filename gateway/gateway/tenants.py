@@ -35,8 +35,10 @@ class Org:
     name: str = ""
     plan: str = ""
     active: bool = True
-    # Encoded identity for public routes (org only), filled lazily by the auth layer.
+    # Encoded identity for public routes (org only), filled lazily by the auth layer and
+    # re-signed after `public_identity_until` (see gateway.tokens).
     public_identity: bytes | None = field(default=None, compare=False)
+    public_identity_until: float = field(default=0.0, compare=False)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Org:
@@ -50,18 +52,27 @@ class Org:
 
 
 class OrgRegistry:
-    """Orgs by slug; replaced by a snapshot, then kept current by events (full objects)."""
+    """Orgs by slug; replaced by a snapshot, then kept current by events (full objects).
+
+    Every change counts as a version, and the version that last touched each slug is kept,
+    so an answer fetched from auth while events were arriving can tell whether it is stale
+    (see `is_newer_than` and gateway.orglookup)."""
 
     def __init__(self) -> None:
         self.by_slug: dict[bytes, Org] = {}
         self._by_id: dict[str, Org] = {}
         self.loaded = False
+        self.version = 0
+        self._loaded_at = 0
+        self._touched: dict[bytes, int] = {}
 
     def load(self, orgs: list[dict[str, Any]]) -> None:
         self.by_slug = {}
         self._by_id = {}
+        self._touched = {}
         for data in orgs:
             self.upsert(data)
+        self._loaded_at = self.version = self.version + 1
         self.loaded = True
 
     def get(self, slug: bytes) -> Org | None:
@@ -71,16 +82,30 @@ class OrgRegistry:
         org = Org.from_json(data)
         old = self._by_id.get(org.id)
         if old is not None:
-            self.by_slug.pop(old.slug.encode(), None)
+            self._drop_slug(old.slug.encode())
         self._by_id[org.id] = org
-        self.by_slug[org.slug.encode()] = org
+        slug = org.slug.encode()
+        self.by_slug[slug] = org
+        self._touch(slug)
 
     def delete(self, data: dict[str, Any]) -> None:
         org = self._by_id.pop(str(data.get("id")), None)
         if org is not None:
-            self.by_slug.pop(org.slug.encode(), None)
+            self._drop_slug(org.slug.encode())
         slug = data.get("slug")
         if isinstance(slug, str):
-            gone = self.by_slug.pop(slug.encode(), None)
+            gone = self._drop_slug(slug.encode())
             if gone is not None:
                 self._by_id.pop(gone.id, None)
+
+    def is_newer_than(self, slug: bytes, version: int) -> bool:
+        """Whether `slug` changed (or a snapshot was loaded) after `version`."""
+        return self._loaded_at > version or self._touched.get(slug, 0) > version
+
+    def _drop_slug(self, slug: bytes) -> Org | None:
+        self._touch(slug)
+        return self.by_slug.pop(slug, None)
+
+    def _touch(self, slug: bytes) -> None:
+        self.version += 1
+        self._touched[slug] = self.version

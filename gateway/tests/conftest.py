@@ -88,9 +88,11 @@ class Keys:
         **extra: Any,
     ) -> str:
         now = time.time() if iat is None else iat
+        org_ids = {o["slug"]: o["id"] for o in ORGS}
         claims = {
             "sub": sub,
             "org": org,
+            "org_id": org_ids.get(org, "00000000-0000-0000-0000-000000000000"),
             "role": role,
             "iat": round(now, 3),
             "exp": exp if exp is not None else now + 900,
@@ -100,6 +102,7 @@ class Keys:
             "aud": "servelo-api",
             **extra,
         }
+        claims = {k: v for k, v in claims.items() if v is not None}  # None: leave it out
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 
 

@@ -40,6 +40,7 @@ def claims(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "sub": "user-1",
         "org": "acme",
+        "org_id": "11111111-1111-1111-1111-111111111111",
         "role": "admin",
         "iat": round(now, 3),
         "exp": int(now) + 900,

@@ -423,6 +423,26 @@ async def test_revoked_user_tokens_are_refused_at_once(gateway_factory: Any, key
     async with aiohttp.ClientSession() as session:
         async with session.get(gw.url + "/api/tickets/echo", headers=headers) as resp:
             assert resp.status == 200
-        gw.gw.authenticator.revoke("u9", 9e12)
+        gw.gw.authenticator.revoke("user", "u9", 9e12)
+        async with session.get(gw.url + "/api/tickets/echo", headers=headers) as resp:
+            assert resp.status == 401
+
+
+@pytest.mark.parametrize(
+    ("scope", "subject"),
+    [("user", "u9"), ("session", "session-1"), ("org", "11111111-1111-1111-1111-111111111111")],
+)
+async def test_every_revocation_scope_refuses_a_connections_cached_token(
+    gateway_factory: Any, keys: Any, scope: str, subject: str
+) -> None:
+    """The same keep-alive connection repeats its Authorization header: the per-connection
+    shortcut must see the revocation too, whatever its scope."""
+    gw = await gateway_factory()
+    headers = {"Host": HOST, "Authorization": f"Bearer {keys.token(sub='u9')}"}
+    async with aiohttp.ClientSession() as session:
+        for _ in range(2):  # the second request takes the per-connection shortcut
+            async with session.get(gw.url + "/api/tickets/echo", headers=headers) as resp:
+                assert resp.status == 200
+        gw.gw.authenticator.revoke(scope, subject, 9e12)  # type: ignore[arg-type]
         async with session.get(gw.url + "/api/tickets/echo", headers=headers) as resp:
             assert resp.status == 401

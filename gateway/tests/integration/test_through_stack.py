@@ -6,6 +6,7 @@ import uuid
 import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from openapi_spec_validator import validate as validate_spec
 from servelo_common.identity import Identity, encode_identity
 from servelo_common.jwt import SigningKey, parse_signing_keys
 from servelo_common.testing import eventually
@@ -13,9 +14,11 @@ from servelo_common.testing import eventually
 
 def claims_for(client, **overrides):
     now = time.time()
+    issued = pyjwt.decode(client.token, options={"verify_signature": False})
     claims = {
         "sub": client.user["id"],
         "org": client.host.split(".")[0],
+        "org_id": issued["org_id"],
         "role": "admin",
         "iat": now,
         "exp": now + 600,
@@ -156,7 +159,14 @@ async def test_suspended_org_is_403_on_every_route(stack, http, tenant):
     assert resp.status == 200
 
     async def active_again():
-        assert (await tenant.admin.get("/api/auth/me")).status == 200
+        # Suspension revoked the org (CONTRACT.md, Tokens): sign in again after it.
+        assert (await tenant.admin.get("/api/auth/me")).status == 401
+        fresh = await tenant.anon.post(
+            "/api/auth/login", json={"email": tenant.admin.email, "password": tenant.admin.password}
+        )
+        assert fresh.status == 200, fresh
+        me = await tenant.admin.with_token(fresh.json["access_token"]).get("/api/auth/me")
+        assert me.status == 200, me
 
     await eventually(active_again, timeout=1.0)
 
@@ -172,6 +182,24 @@ async def test_openapi_document_covers_the_services(stack, tenant):
     doc = resp.json
     assert doc["openapi"].startswith("3.1")
     assert "/api/auth/login" in doc["paths"]
+
+
+async def test_openapi_document_is_valid_and_every_operation_has_a_unique_id(tenant):
+    """A client generator needs a valid document and one operationId per operation."""
+    doc = (await tenant.anon.get("/api/openapi.json")).json
+    validate_spec(doc)
+    ids = [
+        op["operationId"]
+        for item in doc["paths"].values()
+        for method, op in item.items()
+        if method in ("get", "put", "post", "patch", "delete")
+    ]
+    assert len(ids) > 90
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for item in doc["paths"].values():
+        for method, op in item.items():
+            assert op["responses"], (method, op["operationId"])
+            assert "default" not in op["responses"], op["operationId"]
 
 
 @pytest.mark.slow

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servelo_common import errors
 from servelo_common.bus import EventBus, StreamSettings
+from servelo_common.conditional import ConditionalGet
 from servelo_common.config import ServiceSettings
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import create_pool
@@ -234,7 +235,11 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
 
     async def openapi(request: Request) -> Response:
         if not document:
-            document.update(openapi_document(f"Servelo {spec.name}", spec.routes))
+            document.update(
+                openapi_document(
+                    f"Servelo {spec.name}", spec.routes, validation_status=spec.validation_status
+                )
+            )
         return JSONResponse(document)
 
     routes: list[BaseRoute] = [
@@ -255,6 +260,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
     )
     app.state.settings = settings
     app.state.validation_status = spec.validation_status
+    app.add_middleware(ConditionalGet)
     app.add_middleware(RequestDeadline, seconds=settings.request_deadline)
     app.add_middleware(RequestContext)
     return app

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servelo_common.identity import IDENTITY_MAX_AGE
+
 Environment = Literal["development", "test", "production"]
 
 
@@ -34,6 +36,8 @@ class ServiceSettings(BaseSettings):
     public_port: int | None = None
     jwt_issuer: str = "servelo"
     jwt_audience: str = "servelo-api"
+    # Seconds a gateway-signed identity header stays acceptable (replay window).
+    identity_max_age: float = Field(default=IDENTITY_MAX_AGE, gt=0, le=300)
     # Apply pending migrations at start (safe with replicas: an advisory lock serializes).
     migrate_on_start: bool = True
 

@@ -69,6 +69,12 @@ class CloudEvent:
         )
 
     @property
+    def occurred_at(self) -> datetime:
+        """`time` as an aware UTC datetime: replicas keep the newest fact by it."""
+        moment = datetime.fromisoformat(self.time.replace("Z", "+00:00"))
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+    @property
     def tenant_id(self) -> UUID:
         if not self.tenant:
             raise ValueError(f"event {self.id} has no tenant")

@@ -30,6 +30,11 @@ def _secret(request: Request) -> bytes:
     return secret
 
 
+def _max_age(request: Request) -> float:
+    max_age: float = request.app.state.settings.identity_max_age
+    return max_age
+
+
 def tenant(request: Request) -> Identity:
     """The tenant the gateway resolved from the host; for public routes like login."""
     cached = request.scope.get("servelo.identity")
@@ -39,7 +44,7 @@ def tenant(request: Request) -> Identity:
     if not value:
         raise Unauthorized()
     try:
-        ident = decode_identity(value, _secret(request))
+        ident = decode_identity(value, _secret(request), max_age=_max_age(request))
     except InvalidIdentity as exc:
         raise Unauthorized() from exc
     request.scope["servelo.identity"] = ident

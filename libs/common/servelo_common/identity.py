@@ -14,11 +14,16 @@ from dataclasses import dataclass
 
 IDENTITY_HEADER = "x-servelo-identity"
 INTERNAL_HEADER = "x-servelo-internal"
-_VERSION = "v1"
-_FIELDS = 6
+# v2 adds the instant the gateway signed the header (whole seconds): a captured header is
+# refused once it is older than a short window, whatever happened to the token since.
+_VERSION = "v2"
+_FIELDS = 8
+# How old a signed identity may be when a service reads it (SERVELO_IDENTITY_MAX_AGE). The
+# gateway re-signs a cached identity well before that (see gateway.tokens).
+IDENTITY_MAX_AGE = 30.0
 # Internal (service-to-service) signatures are valid this long, so a captured header
 # cannot be replayed for ever.
-INTERNAL_MAX_AGE = 300.0
+INTERNAL_MAX_AGE = IDENTITY_MAX_AGE
 
 
 class InvalidIdentity(Exception):
@@ -43,12 +48,14 @@ def _sign(payload: str, secret: bytes) -> str:
     return hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def encode_identity(identity: Identity, secret: bytes) -> str:
+def encode_identity(identity: Identity, secret: bytes, *, signed_at: float | None = None) -> str:
     """Serialize and sign; `;` cannot occur in any field (uuids, slugs, role names)."""
     iat = "" if identity.token_iat is None else repr(identity.token_iat)
+    signed = int(signed_at if signed_at is not None else time.time())
     payload = ";".join(
         (
             _VERSION,
+            str(signed),
             identity.org_id,
             identity.org_slug,
             identity.user_id or "",
@@ -60,14 +67,24 @@ def encode_identity(identity: Identity, secret: bytes) -> str:
     return f"{payload};{_sign(payload, secret)}"
 
 
-def decode_identity(value: str, secret: bytes) -> Identity:
+def decode_identity(
+    value: str, secret: bytes, *, max_age: float = IDENTITY_MAX_AGE, now: float | None = None
+) -> Identity:
+    """The identity, if signed with `secret` within `max_age` seconds of `now` (either way:
+    a header from a gateway whose clock runs ahead is as suspect as an old one)."""
     payload, sep, signature = value.rpartition(";")
     if not sep or not hmac.compare_digest(signature, _sign(payload, secret)):
         raise InvalidIdentity("bad signature")
     parts = payload.split(";")
-    if len(parts) != _FIELDS + 1 or parts[0] != _VERSION or not parts[1] or not parts[2]:
+    if len(parts) != _FIELDS or parts[0] != _VERSION or not parts[2] or not parts[3]:
         raise InvalidIdentity("malformed identity")
-    _, org_id, slug, user_id, role, session_id, iat = parts
+    _, signed, org_id, slug, user_id, role, session_id, iat = parts
+    try:
+        age = (now if now is not None else time.time()) - int(signed)
+    except ValueError as exc:
+        raise InvalidIdentity("malformed identity") from exc
+    if not -max_age <= age <= max_age:
+        raise InvalidIdentity("identity expired")
     return Identity(
         org_id=org_id,
         org_slug=slug,

@@ -100,6 +100,7 @@ class TokenSigner:
         *,
         user_id: str,
         org: str,
+        org_id: str,
         role: str,
         session_id: str | None = None,
         now: float | None = None,
@@ -110,6 +111,8 @@ class TokenSigner:
         claims: dict[str, Any] = {
             "sub": user_id,
             "org": org,
+            # The slug names the host; the id tells a recreated slug from the original org.
+            "org_id": org_id,
             "role": role,
             "iat": issued,
             "exp": int(issued) + self.ttl,
@@ -124,7 +127,7 @@ class TokenSigner:
         )
 
 
-_REQUIRED = ["sub", "org", "role", "iat", "exp", "jti", "iss", "aud"]
+_REQUIRED = ["sub", "org", "org_id", "role", "iat", "exp", "jti", "iss", "aud"]
 
 
 class JwtVerifier:

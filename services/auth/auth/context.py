@@ -7,8 +7,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from servelo_common.db import Pool
+from servelo_common.identity import Identity
 from servelo_common.jwt import SigningKey, TokenSigner
 from starlette.requests import Request
 
@@ -46,6 +48,14 @@ class Client:
             ip = request.client.host
         agent = request.headers.get("user-agent")
         return cls(ip=ip[:100] if ip else None, user_agent=agent[:500] if agent else None)
+
+
+def session_of(ident: Identity) -> UUID | None:
+    """The caller's session (the token's `sid`), if it names one."""
+    try:
+        return UUID(ident.session_id) if ident.session_id else None
+    except ValueError:
+        return None
 
 
 def revocation_time() -> tuple[float, datetime]:

@@ -77,12 +77,18 @@ class UserDeleted(DomainEvent):
     revoked_at: float
 
 
-class UserSessionsRevoked(DomainEvent):
+class TokensRevoked(DomainEvent):
+    """Access tokens of a scope issued before `revoked_at` are refused (by the gateway).
+
+    `scope` is `user` (ids: user ids), `session` (refresh-token family ids, the `sid`
+    claim) or `org` (the org id)."""
+
     source: ClassVar[str] = "auth"
-    type: ClassVar[str] = "user-sessions-revoked"
-    id: str
-    user_id: str
+    type: ClassVar[str] = "tokens-revoked"
     org_id: str
+    scope: str
+    ids: list[str]
+    reason: str
     revoked_at: float
 
 

@@ -12,7 +12,7 @@ from servelo_common.identity import Identity
 from auth import repository as repo
 from auth.context import Auth, Client
 from auth.links import redeem, send_link
-from auth.service import activate_if_invited, open_session
+from auth.service import ACCOUNT_INACTIVE, open_session
 
 REQUEST_ANSWER = "If an account exists for this email, a sign-in link has been sent."
 INVALID_LINK = "Invalid or expired magic link"
@@ -54,8 +54,7 @@ async def verify(ctx: Auth, tenant: Identity, *, token: str, client: Client) -> 
         if user is None:
             raise ApiError(401, INVALID_LINK)
         if user["status"] == "deactivated":
-            raise ApiError(403, "Account is inactive")
-        user = await activate_if_invited(conn, org_id=org_id, user=user)
+            raise ApiError(403, ACCOUNT_INACTIVE)
         await repo.insert_audit(
             conn,
             org_id=org_id,
@@ -66,5 +65,5 @@ async def verify(ctx: Auth, tenant: Identity, *, token: str, client: Client) -> 
             details={"method": "magic_link", "purpose": link["purpose"]},
         )
         return await open_session(
-            ctx, conn, org_id=org_id, slug=tenant.org_slug, user=user, client=client
+            ctx, conn, org_id=org_id, slug=tenant.org_slug, user_id=user["id"], client=client
         )

@@ -11,11 +11,11 @@ from servelo_common.events import emit
 
 from auth import events
 from auth import repository as repo
-from auth.context import Auth, Client
+from auth.context import Auth
 from auth.domain import check_last_admin
 from auth.links import send_link
 from auth.schemas import InviteInput
-from auth.service import open_session, revoke_user
+from auth.service import end_other_sessions, revoke, revoke_user
 
 USER_NOT_FOUND = "User not found"
 
@@ -80,25 +80,23 @@ async def set_password(
     password: str,
     actor_id: UUID | None,
     action: str = "password_set",
-    reissue: tuple[str, Client] | None = None,
-) -> dict[str, Any] | None:
-    """Replace the password (no current one needed) and end every session of the user.
-    With `reissue` (org slug, client), the user gets a new session: the tokens returned."""
+    keep_session: UUID | None = None,
+) -> None:
+    """Replace the password (no current one needed) and end the user's sessions, with the
+    access tokens they issued, except `keep_session` (the caller's own, when users set
+    their own password: the token they hold keeps working)."""
     password_hash = await ctx.passwords.hash(password)
     async with tenant_tx(ctx.pool, org_id) as conn:
         await user_in_org(conn, org_id=org_id, user_id=user_id, for_update=True)
-        user = await repo.update_user(
-            conn, org_id=org_id, user_id=user_id, password_hash=password_hash
-        )
-        await revoke_user(conn, org_id=org_id, user_id=user_id)
+        await repo.update_user(conn, org_id=org_id, user_id=user_id, password_hash=password_hash)
+        if keep_session is None:
+            await revoke_user(conn, org_id=org_id, user_id=user_id, reason=action)
+        else:
+            await end_other_sessions(
+                conn, org_id=org_id, user_id=user_id, keep=keep_session, reason=action
+            )
         await repo.insert_audit(
             conn, org_id=org_id, action=action, actor_id=actor_id, user_id=user_id
-        )
-        if reissue is None:
-            return None
-        # Signed after the revocation instant, so the gateway accepts it.
-        return await open_session(
-            ctx, conn, org_id=org_id, slug=reissue[0], user=user, client=reissue[1]
         )
 
 
@@ -126,7 +124,9 @@ async def update(
             conn, events.UserUpdated(**events.user_fields(updated)), tenant=org_id, subject=user_id
         )
         if role_changed:
-            await revoke_user(conn, org_id=org_id, user_id=user_id, end_sessions=False)
+            # The role claim of their tokens is stale; their sessions stay (a refresh
+            # signs the new role, read from the database).
+            await revoke(conn, org_id=org_id, scope="user", ids=[user_id], reason="role_changed")
             await repo.insert_audit(
                 conn,
                 org_id=org_id,
@@ -154,7 +154,7 @@ async def deactivate(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID |
             return user
         await _guard_admins(conn, org_id=org_id, user=user, new_role=None, deactivating=True)
         user = await repo.update_user(conn, org_id=org_id, user_id=user_id, status="deactivated")
-        at = await revoke_user(conn, org_id=org_id, user_id=user_id, publish=False)
+        at = await revoke_user(conn, org_id=org_id, user_id=user_id, reason="deactivated")
         await emit(
             conn,
             events.UserDeactivated(**events.user_fields(user), revoked_at=at),
@@ -186,7 +186,7 @@ async def delete(ctx: Auth, *, org_id: UUID, user_id: UUID, actor_id: UUID | Non
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await user_in_org(conn, org_id=org_id, user_id=user_id, for_update=True)
         await _guard_admins(conn, org_id=org_id, user=user, new_role=None, deactivating=True)
-        at = await revoke_user(conn, org_id=org_id, user_id=user_id, publish=False)
+        at = await revoke_user(conn, org_id=org_id, user_id=user_id, reason="deleted")
         await repo.delete_user(conn, org_id=org_id, user_id=user_id)
         await emit(
             conn,

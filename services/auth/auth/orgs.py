@@ -11,12 +11,13 @@ from servelo_common.db import Connection, tenant_tx
 from servelo_common.errors import ApiError, Conflict
 from servelo_common.events import emit
 from servelo_common.identity import Identity
+from servelo_common.values import normalize_email
 
 from auth import events
 from auth import repository as repo
 from auth.context import Auth
 from auth.links import send_link
-from auth.schemas import OrgCreate, normalize_email
+from auth.schemas import OrgCreate
 
 log = logging.getLogger("auth.orgs")
 

@@ -164,23 +164,41 @@ async def revoke_session(
 
 async def revoke_user_sessions(
     conn: Connection, *, org_id: UUID, user_id: UUID, keep: UUID | None = None
-) -> None:
-    await conn.execute(
+) -> list[UUID]:
+    """End the user's live sessions except `keep`; the ids of those ended."""
+    rows = await conn.fetch(
         "UPDATE sessions SET revoked_at = now() WHERE org_id = $1 AND user_id = $2"
-        " AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3)",
+        " AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3) RETURNING id",
         org_id,
         user_id,
         keep,
     )
+    return [r["id"] for r in rows]
 
 
-async def insert_revocation(
-    conn: Connection, *, org_id: UUID, user_id: UUID, revoked_at: datetime
+async def session_signed_in_at(
+    conn: Connection, *, org_id: UUID, session_id: UUID, user_id: UUID
+) -> datetime | None:
+    """When the live session was opened (a sign-in: refreshes do not move it)."""
+    value: datetime | None = await conn.fetchval(
+        "SELECT created_at FROM sessions WHERE org_id = $1 AND id = $2 AND user_id = $3"
+        " AND revoked_at IS NULL",
+        org_id,
+        session_id,
+        user_id,
+    )
+    return value
+
+
+async def insert_revocations(
+    conn: Connection, *, org_id: UUID, scope: str, subject_ids: list[UUID], revoked_at: datetime
 ) -> None:
     await conn.execute(
-        "INSERT INTO revocations (org_id, user_id, revoked_at) VALUES ($1, $2, $3)",
+        "INSERT INTO revocations (org_id, scope, subject_id, revoked_at)"
+        " SELECT $1, $2, unnest($3::uuid[]), $4",
         org_id,
-        user_id,
+        scope,
+        subject_ids,
         revoked_at,
     )
 
@@ -188,8 +206,8 @@ async def insert_revocation(
 async def recent_revocations(conn: Connection, *, since: datetime) -> list[Record]:
     return list(
         await conn.fetch(
-            "SELECT user_id, max(revoked_at) AS revoked_at FROM revocations"
-            " WHERE revoked_at >= $1 GROUP BY user_id",
+            "SELECT scope, subject_id, max(revoked_at) AS revoked_at FROM revocations"
+            " WHERE revoked_at >= $1 GROUP BY scope, subject_id",
             since,
         )
     )
@@ -250,8 +268,10 @@ async def use_magic_link(conn: Connection, *, org_id: UUID, token_hash: bytes) -
     )
 
 
-async def get_org(conn: Connection, *, org_id: UUID) -> Record | None:
-    return await conn.fetchrow("SELECT * FROM orgs WHERE id = $1", org_id)
+async def get_org(conn: Connection, *, org_id: UUID, lock: bool = False) -> Record | None:
+    """`lock`: FOR SHARE, so a suspension waits for the caller's transaction."""
+    suffix = " FOR SHARE" if lock else ""
+    return await conn.fetchrow(f"SELECT * FROM orgs WHERE id = $1{suffix}", org_id)  # noqa: S608
 
 
 async def list_users(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from servelo_common.db import system_tx
+from servelo_common.errors import NotFound
 from servelo_common.http import body, caller, json, message, path_id, require_internal, tenant
-from servelo_common.jsonutil import JSONResponse
 from servelo_common.jwt import jwks_for
 from servelo_common.routing import api_route
 from starlette.requests import Request
@@ -91,31 +92,18 @@ async def list_sessions(request: Request) -> Response:
     return json([SessionPublic.model_validate(r) for r in rows])
 
 
-def _revoked(text: str, access: str | None, ttl: int) -> Response:
-    content: dict[str, object] = {"message": text}
-    if access:
-        # The caller's own access token was refused with the others; here is a new one.
-        content.update(
-            accessToken=access,
-            access_token=access,
-            token_type="bearer",  # noqa: S106
-            expires_in=ttl,
-        )
-    return JSONResponse(content)
-
-
 async def revoke_session(request: Request) -> Response:
-    """End one of the caller's sessions."""
+    """End one of the caller's sessions (its access tokens stop working at once)."""
     ident = caller(request)
     session_id = path_id(request, message="Session not found")
-    access = await sessions.revoke(auth(request), ident, session_id)
-    return _revoked("Session revoked", access, auth(request).signer.ttl)
+    await sessions.revoke(auth(request), ident, session_id)
+    return message("Session revoked")
 
 
 async def revoke_other_sessions(request: Request) -> Response:
     """End every session of the caller except the current one."""
-    access = await sessions.revoke_others(auth(request), caller(request))
-    return _revoked("Other sessions revoked", access, auth(request).signer.ttl)
+    await sessions.revoke_others(auth(request), caller(request))
+    return message("Other sessions revoked")
 
 
 async def jwks(request: Request) -> Response:
@@ -123,33 +111,50 @@ async def jwks(request: Request) -> Response:
     return json(jwks_for(auth(request).keys), headers={"Cache-Control": "max-age=60"})
 
 
+def _org_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "slug": row["slug"],
+        "name": row["name"],
+        "plan": row["plan"],
+        "active": row["active"],
+    }
+
+
 async def internal_orgs(request: Request) -> Response:
     """Every org, for the gateway's tenant registry."""
     require_internal(request)
     async with auth(request).pool.acquire() as conn:
         rows = await repo.list_orgs(conn)
-    return json(
-        [
-            {
-                "id": str(r["id"]),
-                "slug": r["slug"],
-                "name": r["name"],
-                "plan": r["plan"],
-                "active": r["active"],
-            }
-            for r in rows
-        ]
-    )
+    return json([_org_json(r) for r in rows])
+
+
+async def internal_org(request: Request) -> Response:
+    """One org by slug, for a gateway whose registry has not heard of it yet."""
+    require_internal(request)
+    async with auth(request).pool.acquire() as conn:
+        row = await repo.get_org_by_slug(conn, slug=request.path_params["slug"])
+    if row is None:
+        raise NotFound("Organization not found")
+    return json(_org_json(row))
 
 
 async def internal_revocations(request: Request) -> Response:
-    """Users whose access tokens issued before `revoked_at` are refused (last 20 minutes)."""
+    """Scoped revocations of the last 20 minutes: tokens of the scope's subject issued
+    before `revoked_at` are refused."""
     require_internal(request)
     since = datetime.fromtimestamp(time.time() - REVOCATION_WINDOW, UTC)
     async with system_tx(auth(request).pool) as conn:
         rows = await repo.recent_revocations(conn, since=since)
     return json(
-        [{"user_id": str(r["user_id"]), "revoked_at": r["revoked_at"].timestamp()} for r in rows]
+        [
+            {
+                "scope": r["scope"],
+                "id": str(r["subject_id"]),
+                "revoked_at": r["revoked_at"].timestamp(),
+            }
+            for r in rows
+        ]
     )
 
 
@@ -208,6 +213,7 @@ ROUTES = [
     api_route("/api/auth/jwks", jwks, methods=["GET"], public=True, tags=_AUTH),
     # Service-to-service only: plain routes, left out of the public OpenAPI document.
     Route("/internal/orgs", internal_orgs, methods=["GET"]),
+    Route("/internal/orgs/{slug}", internal_org, methods=["GET"]),
     Route("/internal/revocations", internal_revocations, methods=["GET"]),
     *user_routes.ROUTES,
     *admin_routes.ROUTES,

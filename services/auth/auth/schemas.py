@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, Text, Timestamp
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    Email,
+    IdOut,
+    Name,
+    OptionalPhone,
+    Text,
+    Timestamp,
+)
+from servelo_common.values import normalize_email
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 Role = Literal["admin", "manager", "technician"]
-Email = Annotated[str, Field(min_length=3, max_length=254)]
 # Never stripped: whitespace is part of a password.
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=1024)]
 AnyPassword = Annotated[
     str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)
 ]
-Phone = Annotated[str, Field(max_length=50)]
-
-
-# Deliberately loose (addresses are verified by mail), but no whitespace or control
-# characters: the address ends up in a mail header.
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
-
-
-def normalize_email(value: str) -> str:
-    value = value.strip().lower()
-    if not _EMAIL.fullmatch(value):
-        raise ValueError("The email must be a valid email address.")
-    return value
 
 
 class EmailInput(ApiInput):
     email: Email
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return normalize_email(value)
 
 
 class LoginInput(ApiInput):
@@ -47,7 +37,12 @@ class LoginInput(ApiInput):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        return value.strip().lower()
+        # The stored form when it is an address; anything else simply matches nobody (a
+        # login never says whether an email is valid, only "Invalid credentials").
+        try:
+            return normalize_email(value)
+        except ValueError:
+            return value.strip().lower()
 
 
 class RefreshInput(ApiInput):
@@ -131,7 +126,7 @@ class OrgPublic(ApiOutput):
 class UserUpdate(ApiInput):
     name: Name | None = None
     role: Role | None = None
-    phone: Phone | None = None
+    phone: OptionalPhone = None
     notes: Text | None = None
     avatar_url: Annotated[str, Field(max_length=2000)] | None = None
 

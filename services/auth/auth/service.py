@@ -19,12 +19,26 @@ from auth.tokens import digest, family_of, refresh_token
 
 INVALID_CREDENTIALS = "Invalid credentials"
 INVALID_REFRESH = "Invalid or expired refresh token"
+ACCOUNT_INACTIVE = "Account is inactive"
+ORG_SUSPENDED = "Organization is suspended"
 
 
 async def open_session(
-    ctx: Auth, conn: Connection, *, org_id: UUID, slug: str, user: Any, client: Client
+    ctx: Auth,
+    conn: Connection,
+    *,
+    org_id: UUID,
+    slug: str,
+    user_id: UUID,
+    client: Client,
+    password_hash: str | None = None,
 ) -> dict[str, Any]:
-    """A new refresh-token family and its first access token."""
+    """A new refresh-token family and its first access token. `password_hash`: the hash the
+    caller verified, which must still be the user's (it may have changed meanwhile)."""
+    user = await signable_user(conn, org_id=org_id, user_id=user_id)
+    if password_hash is not None and user["password_hash"] != password_hash:
+        raise ApiError(401, INVALID_CREDENTIALS)
+    user = await activate_if_invited(conn, org_id=org_id, user=user)
     family = uuid.uuid4()
     refresh = refresh_token(family)
     expires = datetime.now(UTC) + timedelta(days=ctx.settings.refresh_token_days)
@@ -38,10 +52,25 @@ async def open_session(
         user_agent=client.user_agent,
         ip=client.ip,
     )
-    access = ctx.signer.sign(
-        user_id=str(user["id"]), org=slug, role=user["role"], session_id=str(family)
-    )
+    access = _sign(ctx, org_id=org_id, slug=slug, user=user, session_id=family)
     return token_response(access, refresh, ctx.signer.ttl, user)
+
+
+async def signable_user(conn: Connection, *, org_id: UUID, user_id: UUID) -> Any:
+    """The user a token is about to be signed for, read and locked in the signing
+    transaction: a deactivation, role change or suspension either committed before (and is
+    seen here) or waits for this transaction and revokes what it issues."""
+    org = await repo.get_org(conn, org_id=org_id, lock=True)
+    if org is None:
+        raise ApiError(401, INVALID_CREDENTIALS)
+    if not org["active"]:
+        raise ApiError(403, ORG_SUSPENDED)
+    user = await repo.get_user(conn, org_id=org_id, user_id=user_id, for_update=True)
+    if user is None:
+        raise ApiError(401, INVALID_CREDENTIALS)
+    if user["status"] == "deactivated":
+        raise ApiError(403, ACCOUNT_INACTIVE)
+    return user
 
 
 async def activate_if_invited(conn: Connection, *, org_id: UUID, user: Any) -> Any:
@@ -53,6 +82,17 @@ async def activate_if_invited(conn: Connection, *, org_id: UUID, user: Any) -> A
         conn, events.UserActivated(**events.user_fields(user)), tenant=org_id, subject=user["id"]
     )
     return user
+
+
+def _sign(ctx: Auth, *, org_id: UUID, slug: str, user: Any, session_id: UUID) -> str:
+    """Every access token auth issues is signed here, from a `signable_user` row."""
+    return ctx.signer.sign(
+        user_id=str(user["id"]),
+        org=slug,
+        org_id=str(org_id),
+        role=user["role"],
+        session_id=str(session_id),
+    )
 
 
 async def login(
@@ -83,7 +123,6 @@ async def login(
                 ip=client.ip,
             )
         elif user is not None:
-            user = await activate_if_invited(conn, org_id=org_id, user=user)
             await repo.insert_audit(
                 conn,
                 org_id=org_id,
@@ -94,11 +133,17 @@ async def login(
                 ip=client.ip,
             )
             return await open_session(
-                ctx, conn, org_id=org_id, slug=tenant.org_slug, user=user, client=client
+                ctx,
+                conn,
+                org_id=org_id,
+                slug=tenant.org_slug,
+                user_id=user["id"],
+                client=client,
+                password_hash=user["password_hash"],
             )
     if not ok:
         raise ApiError(401, INVALID_CREDENTIALS)
-    raise ApiError(403, "Account is inactive")
+    raise ApiError(403, ACCOUNT_INACTIVE)
 
 
 async def refresh(ctx: Auth, tenant: Identity, *, token: str, client: Client) -> dict[str, Any]:
@@ -117,6 +162,7 @@ async def refresh(ctx: Auth, tenant: Identity, *, token: str, client: Client) ->
             and row["status"] != "deactivated"
         )
         if usable and row["current_hash"] == presented:
+            user = await signable_user(conn, org_id=org_id, user_id=row["user_id"])
             new = refresh_token(family)
             await repo.rotate_session(
                 conn,
@@ -126,22 +172,12 @@ async def refresh(ctx: Auth, tenant: Identity, *, token: str, client: Client) ->
                 ip=client.ip,
                 user_agent=client.user_agent,
             )
-            user = {
-                "id": row["user_id"],
-                "name": row["name"],
-                "email": row["email"],
-                "role": row["role"],
-            }
-            access = ctx.signer.sign(
-                user_id=str(row["user_id"]),
-                org=tenant.org_slug,
-                role=row["role"],
-                session_id=str(family),
-            )
+            access = _sign(ctx, org_id=org_id, slug=tenant.org_slug, user=user, session_id=family)
             return token_response(access, new, ctx.signer.ttl, user)
         if usable:
-            # A rotated token came back: someone holds a copy. End the whole family.
-            await repo.revoke_session(conn, org_id=org_id, session_id=family)
+            # A rotated token came back: someone holds a copy. End the whole family, and
+            # the access tokens it issued.
+            await end_session(conn, org_id=org_id, session_id=family, reason="refresh_reuse")
             await repo.insert_audit(
                 conn,
                 org_id=org_id,
@@ -160,7 +196,9 @@ async def logout(ctx: Auth, tenant: Identity, *, token: str | None) -> None:
     org_id = UUID(tenant.org_id)
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.find_refresh(conn, org_id=org_id, token_hash=digest(token))
-        if row is not None and await repo.revoke_session(conn, org_id=org_id, session_id=row["id"]):
+        if row is not None and await end_session(
+            conn, org_id=org_id, session_id=row["id"], reason="logout"
+        ):
             await repo.insert_audit(
                 conn,
                 org_id=org_id,
@@ -170,28 +208,51 @@ async def logout(ctx: Auth, tenant: Identity, *, token: str | None) -> None:
             )
 
 
-async def revoke_user(
-    conn: Connection,
-    *,
-    org_id: UUID,
-    user_id: UUID,
-    publish: bool = True,
-    end_sessions: bool = True,
-    keep: UUID | None = None,
+# -- revocation: the gateway refuses tokens of a scope issued before the instant ---------
+
+
+async def revoke(
+    conn: Connection, *, org_id: UUID, scope: str, ids: list[UUID], reason: str
 ) -> float:
-    """Refuse the user's access tokens issued until now and (unless told otherwise) end
-    their sessions, except `keep`."""
+    """Refuse the access tokens of `ids` (users, sessions or the org itself, by `scope`)
+    issued until now: recorded for the gateway's snapshot and published for its cache."""
     at, at_dt = revocation_time()
-    if end_sessions:
-        await repo.revoke_user_sessions(conn, org_id=org_id, user_id=user_id, keep=keep)
-    await repo.insert_revocation(conn, org_id=org_id, user_id=user_id, revoked_at=at_dt)
-    if publish:
-        await emit(
-            conn,
-            events.UserSessionsRevoked(
-                id=str(user_id), user_id=str(user_id), org_id=str(org_id), revoked_at=at
-            ),
-            tenant=org_id,
-            subject=user_id,
-        )
+    if not ids:
+        return at
+    await repo.insert_revocations(
+        conn, org_id=org_id, scope=scope, subject_ids=ids, revoked_at=at_dt
+    )
+    await emit(
+        conn,
+        events.TokensRevoked(
+            org_id=str(org_id), scope=scope, ids=[str(i) for i in ids], reason=reason, revoked_at=at
+        ),
+        tenant=org_id,
+        subject=ids[0] if len(ids) == 1 else org_id,
+    )
     return at
+
+
+async def revoke_user(conn: Connection, *, org_id: UUID, user_id: UUID, reason: str) -> float:
+    """Every access token of the user, and every session (deactivation, deletion)."""
+    await repo.revoke_user_sessions(conn, org_id=org_id, user_id=user_id)
+    return await revoke(conn, org_id=org_id, scope="user", ids=[user_id], reason=reason)
+
+
+async def end_session(
+    conn: Connection, *, org_id: UUID, session_id: UUID, reason: str, user_id: UUID | None = None
+) -> bool:
+    """End one session (of `user_id`, if given) and refuse its access tokens; False when it
+    had already ended or is not theirs."""
+    if not await repo.revoke_session(conn, org_id=org_id, session_id=session_id, user_id=user_id):
+        return False
+    await revoke(conn, org_id=org_id, scope="session", ids=[session_id], reason=reason)
+    return True
+
+
+async def end_other_sessions(
+    conn: Connection, *, org_id: UUID, user_id: UUID, keep: UUID | None, reason: str
+) -> None:
+    """End every session of the user except `keep` (the caller's), with their tokens."""
+    ended = await repo.revoke_user_sessions(conn, org_id=org_id, user_id=user_id, keep=keep)
+    await revoke(conn, org_id=org_id, scope="session", ids=ended, reason=reason)

@@ -11,34 +11,27 @@ from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 
 from auth import repository as repo
-from auth.context import Auth
-from auth.service import revoke_user
-
-
-def _current(ident: Identity) -> UUID | None:
-    try:
-        return UUID(ident.session_id) if ident.session_id else None
-    except ValueError:
-        return None
+from auth.context import Auth, session_of
+from auth.service import end_other_sessions, end_session
 
 
 async def list_sessions(ctx: Auth, ident: Identity) -> list[dict[str, Any]]:
-    org_id, current = UUID(ident.org_id), _current(ident)
+    org_id, current = UUID(ident.org_id), session_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         rows = await repo.list_sessions(conn, org_id=org_id, user_id=UUID(str(ident.user_id)))
     return [{**dict(r), "current": r["id"] == current} for r in rows]
 
 
-async def revoke(ctx: Auth, ident: Identity, session_id: UUID) -> str | None:
-    """End one of the caller's sessions; its access tokens are refused too (the gateway
-    revokes per user, so the caller gets a fresh access token for their own session)."""
+async def revoke(ctx: Auth, ident: Identity, session_id: UUID) -> None:
+    """End one of the caller's sessions; its access tokens are refused at once (the
+    caller's own, if it is the current session: that is signing out)."""
     org_id, user_id = UUID(ident.org_id), UUID(str(ident.user_id))
     async with tenant_tx(ctx.pool, org_id) as conn:
-        if not await repo.revoke_session(
-            conn, org_id=org_id, session_id=session_id, user_id=user_id
-        ):
+        ended = await end_session(
+            conn, org_id=org_id, session_id=session_id, user_id=user_id, reason="session_revoked"
+        )
+        if not ended:
             raise NotFound("Session not found")
-        await revoke_user(conn, org_id=org_id, user_id=user_id, end_sessions=False)
         await repo.insert_audit(
             conn,
             org_id=org_id,
@@ -47,30 +40,18 @@ async def revoke(ctx: Auth, ident: Identity, session_id: UUID) -> str | None:
             user_id=user_id,
             details={"session_id": str(session_id)},
         )
-    return _fresh_token(ctx, ident, skip=session_id)
 
 
-async def revoke_others(ctx: Auth, ident: Identity) -> str | None:
-    org_id, user_id, current = UUID(ident.org_id), UUID(str(ident.user_id)), _current(ident)
+async def revoke_others(ctx: Auth, ident: Identity) -> None:
+    """End every other session of the caller; the current one (and its token) goes on."""
+    org_id, user_id = UUID(ident.org_id), UUID(str(ident.user_id))
     async with tenant_tx(ctx.pool, org_id) as conn:
-        if current is None:
-            await revoke_user(conn, org_id=org_id, user_id=user_id)
-        else:
-            await revoke_user(conn, org_id=org_id, user_id=user_id, keep=current)
+        await end_other_sessions(
+            conn, org_id=org_id, user_id=user_id, keep=session_of(ident), reason="sessions_revoked"
+        )
         await repo.insert_audit(
             conn, org_id=org_id, action="sessions_revoked", actor_id=user_id, user_id=user_id
         )
-    return _fresh_token(ctx, ident, skip=None)
-
-
-def _fresh_token(ctx: Auth, ident: Identity, *, skip: UUID | None) -> str | None:
-    """A new access token for the caller's own session, issued after the revocation."""
-    current = _current(ident)
-    if current is None or current == skip or ident.role is None:
-        return None
-    return ctx.signer.sign(
-        user_id=str(ident.user_id), org=ident.org_slug, role=ident.role, session_id=str(current)
-    )
 
 
 async def audit(ctx: Auth, *, org_id: UUID, page: PageRequest) -> list[Any]:

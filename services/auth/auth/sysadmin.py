@@ -14,6 +14,7 @@ from servelo_common.purge import purge_org
 from auth import events
 from auth import repository as repo
 from auth.context import Auth
+from auth.service import revoke
 
 ORG_NOT_FOUND = "Organization not found"
 
@@ -62,6 +63,10 @@ async def update_org(ctx: Auth, slug: str, changes: dict[str, Any]) -> Any:
             await emit(
                 conn, events.OrgUpdated(**events.org_fields(org)), tenant=org_id, subject=org_id
             )
+            if changes.get("active") is False:
+                # After the UPDATE took the row lock: a token being signed holds the row
+                # FOR SHARE, so it either committed before (and is revoked here) or waits.
+                await revoke(conn, org_id=org_id, scope="org", ids=[org_id], reason="org_suspended")
             await repo.insert_audit(
                 conn,
                 org_id=org_id,

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from auth import members, sessions, users
 from auth import settings as org_settings
-from auth.context import Client, auth
+from auth.context import auth, session_of
 from auth.domain import user_view
 from auth.schemas import (
     AuditPublic,
@@ -119,22 +119,18 @@ async def set_own_password(request: Request) -> Response:
     """Set a password on the current account (no current one needed)."""
     ident = caller(request)
     data = await body(request, SetPasswordInput)
-    tokens = await users.set_own_password(auth(request), ident, data.password, Client.of(request))
-    return json({"message": "Password set successfully", **(tokens or {})})
+    await users.set_own_password(auth(request), ident, data.password)
+    return message("Password set successfully")
 
 
 async def change_password(request: Request) -> Response:
     """Change the current user's password."""
     ident = caller(request)
     data = await body(request, ChangePasswordInput)
-    tokens = await users.change_password(
-        auth(request),
-        ident,
-        current=data.current_password,
-        new=data.new_password,
-        client=Client.of(request),
+    await users.change_password(
+        auth(request), ident, current=data.current_password, new=data.new_password
     )
-    return json({"message": "Password changed successfully", **(tokens or {})})
+    return message("Password changed successfully")
 
 
 async def get_user(request: Request) -> Response:
@@ -163,12 +159,17 @@ async def update_user(request: Request) -> Response:
 
 
 async def admin_set_password(request: Request) -> Response:
-    """Force-set a user's password (admin); ends their sessions."""
-    _, org_id, actor = _admin(request)
+    """Force-set a user's password (admin); ends their sessions (but the caller's own)."""
+    ident, org_id, actor = _admin(request)
     user_id = path_id(request, message=NOT_FOUND)
     data = await body(request, SetPasswordInput)
     await members.set_password(
-        auth(request), org_id=org_id, user_id=user_id, password=data.password, actor_id=actor
+        auth(request),
+        org_id=org_id,
+        user_id=user_id,
+        password=data.password,
+        actor_id=actor,
+        keep_session=session_of(ident) if user_id == actor else None,
     )
     return message("Password updated successfully")
 

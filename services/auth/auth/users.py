@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,9 +14,15 @@ from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 
 from auth import repository as repo
-from auth.context import Auth, Client
+from auth.context import Auth, session_of
 from auth.domain import deep_merge, sniff_image
 from auth.members import set_password, user_in_org
+
+# `set-password` on an account that has a password needs a sign-in this recent.
+REAUTH_SECONDS = 300
+REAUTH_REQUIRED = (
+    "Recent sign-in required: sign in again (within the last 5 minutes) to set a password"
+)
 
 
 def _ids(ident: Identity) -> tuple[UUID, UUID]:
@@ -104,24 +111,37 @@ async def avatar(ctx: Auth, *, org_id: UUID, user_id: UUID) -> Any:
     return row
 
 
-async def set_own_password(
-    ctx: Auth, ident: Identity, password: str, client: Client
-) -> dict[str, Any] | None:
+async def set_own_password(ctx: Auth, ident: Identity, password: str) -> None:
+    """Set a password; on an account that already has one, only within `REAUTH_SECONDS` of
+    signing in (a stolen access token alone cannot take the account over)."""
     org_id, user_id = _ids(ident)
-    return await set_password(
+    session_id = session_of(ident)
+    async with tenant_tx(ctx.pool, org_id) as conn:
+        user = await user_in_org(conn, org_id=org_id, user_id=user_id)
+        if user["password_hash"] is not None:
+            signed_in = (
+                await repo.session_signed_in_at(
+                    conn, org_id=org_id, session_id=session_id, user_id=user_id
+                )
+                if session_id is not None
+                else None
+            )
+            if signed_in is None or signed_in < datetime.now(UTC) - timedelta(
+                seconds=REAUTH_SECONDS
+            ):
+                raise ApiError(403, REAUTH_REQUIRED, code="reauthentication_required")
+    await set_password(
         ctx,
         org_id=org_id,
         user_id=user_id,
         password=password,
         actor_id=user_id,
         action="password_set",
-        reissue=(ident.org_slug, client),
+        keep_session=session_id,
     )
 
 
-async def change_password(
-    ctx: Auth, ident: Identity, *, current: str, new: str, client: Client
-) -> dict[str, Any] | None:
+async def change_password(ctx: Auth, ident: Identity, *, current: str, new: str) -> None:
     user = await me(ctx, ident)
     if not await ctx.passwords.verify(user["password_hash"], current):
         raise ApiError(
@@ -130,12 +150,12 @@ async def change_password(
             errors={"current_password": ["The current password is incorrect."]},
         )
     org_id, user_id = _ids(ident)
-    return await set_password(
+    await set_password(
         ctx,
         org_id=org_id,
         user_id=user_id,
         password=new,
         actor_id=user_id,
         action="password_changed",
-        reissue=(ident.org_slug, client),
+        keep_session=session_of(ident),
     )

@@ -11,46 +11,37 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, fi
 from servelo_common.schemas import (
     ApiInput,
     ApiOutput,
+    Day,
+    DecimalJson,
     IdOut,
     Money,
     MoneyOut,
     Name,
+    OptionalEmail,
+    OptionalPhone,
     Text,
     Timestamp,
 )
+from servelo_common.values import no_float
 
-from crm.contacts import normalize_email, normalize_phone
 from crm.domain import QuoteStatus
 from crm.totals import plain_decimal
 
 MAX_LINES = 200
 
 
-def _no_float(value: Any) -> Any:
-    # A JSON number arrives as a float: take its shortest repr, never its binary value.
-    return repr(value) if isinstance(value, float) else value
-
-
-def _blank_is_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-Email = Annotated[
-    str | None,
-    BeforeValidator(_blank_is_none),
-    AfterValidator(lambda v: normalize_email(v) if v is not None else None),
-]
-Phone = Annotated[
-    str | None,
-    BeforeValidator(_blank_is_none),
-    AfterValidator(lambda v: normalize_phone(v) if v is not None else None),
-]
 Quantity = Annotated[
-    Decimal, BeforeValidator(_no_float), Field(gt=0, max_digits=12, decimal_places=4)
+    Decimal,
+    BeforeValidator(no_float),
+    Field(gt=0, max_digits=12, decimal_places=4),
+    DecimalJson(places=4, integer_digits=8),
 ]
 UnitPrice = Annotated[Money, Field(ge=0)]
 TaxRate = Annotated[
-    Decimal, BeforeValidator(_no_float), Field(ge=0, le=100, max_digits=7, decimal_places=4)
+    Decimal,
+    BeforeValidator(no_float),
+    Field(ge=0, le=100, max_digits=7, decimal_places=4),
+    DecimalJson(places=4, integer_digits=3),
 ]
 RateOut = Annotated[
     Decimal, PlainSerializer(lambda d: plain_decimal(d, min_places=2), return_type=str)
@@ -72,16 +63,16 @@ class CrmInput(ApiInput):
 
 class CustomerCreate(CrmInput):
     name: Name
-    email: Email = None
-    phone: Phone = None
+    email: OptionalEmail = None
+    phone: OptionalPhone = None
     address: LongText = None
     notes: Text | None = None
 
 
 class CustomerUpdate(CrmInput):
     name: Name | None = None
-    email: Email = None
-    phone: Phone = None
+    email: OptionalEmail = None
+    phone: OptionalPhone = None
     address: LongText = None
     notes: Text | None = None
 
@@ -138,7 +129,7 @@ class QuoteCreate(CrmInput):
     customer_id: UUID
     line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] = []
     tax_rate: TaxRate | None = None
-    valid_until: date | None = None
+    valid_until: Day | None = None
     notes: Text | None = None
 
 
@@ -148,7 +139,7 @@ class QuoteUpdate(CrmInput):
     customer_id: UUID | None = None
     line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] | None = None
     tax_rate: TaxRate | None = None
-    valid_until: date | None = None
+    valid_until: Day | None = None
     notes: Text | None = None
     status: QuoteStatus | None = None
 

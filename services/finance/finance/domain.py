@@ -22,20 +22,7 @@ ZERO = Decimal("0.00")
 GroupBy = Literal["month", "category"]
 RevenueStatus = Literal["pending", "received"]
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
-def parse_date(value: Any) -> date:
-    """A calendar date written `YYYY-MM-DD`, nothing else (no timestamps, no numbers)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ValueError("Must be a date written YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ValueError("Must be a valid calendar date (YYYY-MM-DD).") from exc
 
 
 def check_range(start: date | None, end: date | None) -> None:

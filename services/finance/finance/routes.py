@@ -119,6 +119,7 @@ def ledger_routes(
         return message(f"{noun} deleted")
 
     tags = [path.rsplit("/", 1)[-1]]
+    plural = "Revenue" if noun == "Revenue" else f"{noun}s"  # operation ids: listExpenses
     item = f"{path}/{{id}}"
     return [
         api_route(
@@ -129,6 +130,7 @@ def ledger_routes(
             list_response=True,
             tags=tags,
             summary=f"List {noun.lower()} entries (newest date first)",
+            operation_id=f"list{plural}",
         ),
         api_route(
             path,
@@ -139,6 +141,7 @@ def ledger_routes(
             status=201,
             tags=tags,
             summary=f"Record a {noun.lower()} entry",
+            operation_id=f"create{noun}",
         ),
         api_route(
             item,
@@ -147,6 +150,7 @@ def ledger_routes(
             response=public,
             tags=tags,
             summary=f"Get one {noun.lower()} entry",
+            operation_id=f"get{noun}",
         ),
         api_route(
             item,
@@ -156,6 +160,7 @@ def ledger_routes(
             response=public,
             tags=tags,
             summary=f"Update a {noun.lower()} entry (fields sent only)",
+            operation_id=f"update{noun}",
         ),
         api_route(
             item,
@@ -163,6 +168,7 @@ def ledger_routes(
             methods=["DELETE"],
             tags=tags,
             summary=f"Delete a {noun.lower()} entry (admin only)",
+            operation_id=f"delete{noun}",
         ),
     ]
 

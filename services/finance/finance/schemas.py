@@ -7,14 +7,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Money, MoneyOut, Timestamp
+from servelo_common.schemas import ApiInput, ApiOutput, Day, IdOut, Money, MoneyOut, Timestamp
 
 from finance.domain import (
     DEFAULT_CATEGORY,
@@ -22,10 +21,8 @@ from finance.domain import (
     GroupBy,
     RevenueStatus,
     check_range,
-    parse_date,
 )
 
-CalendarDate = Annotated[date, BeforeValidator(parse_date)]
 PositiveMoney = Annotated[Money, Field(gt=0)]
 Category = Annotated[str, Field(min_length=1, max_length=MAX_CATEGORY)]
 Description = Annotated[str, Field(max_length=2000)]
@@ -52,7 +49,7 @@ class _Entry(ApiInput):
 
 
 class RevenueCreate(_Entry):
-    date: CalendarDate = Field(default_factory=_today)
+    date: Day = Field(default_factory=_today)
     amount: PositiveMoney
     category: Category = DEFAULT_CATEGORY
     description: Description = ""
@@ -61,7 +58,7 @@ class RevenueCreate(_Entry):
 
 
 class RevenueUpdate(_Entry):
-    date: CalendarDate | None = None
+    date: Day | None = None
     amount: PositiveMoney | None = None
     category: Category | None = None
     description: Description | None = None
@@ -70,7 +67,7 @@ class RevenueUpdate(_Entry):
 
 
 class ExpenseCreate(_Entry):
-    date: CalendarDate = Field(default_factory=_today)
+    date: Day = Field(default_factory=_today)
     amount: PositiveMoney
     category: Category = DEFAULT_CATEGORY
     description: Description = ""
@@ -78,7 +75,7 @@ class ExpenseCreate(_Entry):
 
 
 class ExpenseUpdate(_Entry):
-    date: CalendarDate | None = None
+    date: Day | None = None
     amount: PositiveMoney | None = None
     category: Category | None = None
     description: Description | None = None
@@ -112,8 +109,8 @@ class ExpensePublic(ApiOutput):
 
 
 class _Range(ApiInput):
-    from_: CalendarDate | None = Field(default=None, validation_alias="from")
-    to: CalendarDate | None = None
+    from_: Day | None = Field(default=None, validation_alias="from")
+    to: Day | None = None
 
     @model_validator(mode="before")
     @classmethod

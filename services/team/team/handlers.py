@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
-from servelo_common.purge import purge_org
 
-from team import planning_repository as prepo
+from team.repository import customers, orgs
 
 log = logging.getLogger("team.handlers")
-
-# Children before parents (foreign keys); the platform's tables are purged by libs/common.
-_PURGE_ORDER = (
-    "actuals",
-    "allocations",
-    "rate_history",
-    "team_members",
-    "roles",
-    "role_counters",
-    "projects",
-    "customers",
-)
 
 
 async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
@@ -33,13 +19,13 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
     org_id = event.tenant_id
     try:
         customer_id = UUID(str(event.data["id"]))
-        version = datetime.fromisoformat(event.time)
+        version = event.occurred_at
     except (KeyError, ValueError):
         # Retrying cannot fix a malformed event; keep a trace and move on.
         log.warning("ignored malformed customer event", extra={"event_id": event.id})
         return
     name = event.data.get("name")
-    await prepo.upsert_customer(
+    await customers.upsert_customer(
         conn,
         org_id=org_id,
         customer_id=customer_id,
@@ -52,8 +38,7 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
 async def on_org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     """Delete every row of the org; its tombstone makes late events about it no-ops."""
     org_id = event.tenant_id if event.tenant else UUID(str(event.data["id"]))
-    # Events about the org, published or not, hold its data too (names, rates).
-    await purge_org(conn, org_id=org_id, tables=_PURGE_ORDER)
+    await orgs.purge_org(conn, org_id=org_id)
     log.info("org purged", extra={"org_id": str(org_id)})
 
 

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, model_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, Text, Timestamp
+from pydantic import Field, model_validator
+from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Instant, Name, Text, Timestamp
 
 from tickets.domain import Priority, Status
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # A time without an offset is taken as UTC, as every time in the API is.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-When = Annotated[datetime, AfterValidator(_utc)]
 
 
 class TicketCreate(ApiInput):
@@ -29,7 +18,7 @@ class TicketCreate(ApiInput):
     priority: Priority = "normal"
     customer_id: UUID | None = None
     assignee_id: UUID | None = None
-    scheduled_at: When | None = None
+    scheduled_at: Instant | None = None
 
 
 class TicketUpdate(ApiInput):
@@ -41,7 +30,7 @@ class TicketUpdate(ApiInput):
     priority: Priority | None = None
     customer_id: UUID | None = None
     assignee_id: UUID | None = None
-    scheduled_at: When | None = None
+    scheduled_at: Instant | None = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> TicketUpdate:
@@ -75,9 +64,9 @@ class TicketFilters(ApiInput):
     assignee_id: str | None = None
     customer_id: UUID | None = None
     q: Annotated[str, Field(max_length=200)] | None = None
-    scheduled_from: When | None = None
-    scheduled_to: When | None = None
-    updated_since: When | None = None
+    scheduled_from: Instant | None = None
+    scheduled_to: Instant | None = None
+    updated_since: Instant | None = None
     trashed: bool = False
     sort: str = "-created_at"
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,34 @@ from servelo_common.jwt import SigningKey
 from servelo_common.migrate import migrate_dsn
 
 ALL_SERVICES = ("auth", "tickets", "crm", "finance", "team")
+
+# The caller's SERVELO_* variables reach every component (docs/deploy.md, "make run"),
+# except these, which the stack decides: each process's own ports, its own database role,
+# the stack's servers and the stack's addresses of the others, and what StackConfig holds
+# (`make run` fills StackConfig from the same variables, so the operator's values still win).
+STACK_OWNED = frozenset(
+    {
+        "SERVELO_ENV",
+        "SERVELO_DATA_DIR",
+        "SERVELO_BASE_DOMAIN",
+        "SERVELO_SYSTEM_ADMIN_ORG",
+        "SERVELO_SMTP_URL",
+        "SERVELO_DATABASE_URL",
+        "SERVELO_NATS_URL",
+        "SERVELO_INTERNAL_SECRET",
+        "SERVELO_HOST",
+        "SERVELO_PORT",
+        "SERVELO_METRICS_PORT",
+        "SERVELO_GATEWAY_HOST",
+        "SERVELO_GATEWAY_PORT",
+        "SERVELO_GATEWAY_ADMIN_PORT",
+        *(f"SERVELO_{s.upper()}_URL" for s in ALL_SERVICES),
+    }
+)
+# Given to auth only, as on Kubernetes: the gateway and the other services never see them.
+AUTH_ONLY = frozenset(
+    {"SERVELO_JWT_KEYS", "SERVELO_BOOTSTRAP_ADMIN_EMAIL", "SERVELO_BOOTSTRAP_ADMIN_PASSWORD"}
+)
 
 
 def available_services(wanted: str | None = None) -> list[str]:
@@ -54,7 +83,10 @@ class StackConfig:
     admin_email: str = "admin@servelo.local"
     admin_password: str | None = None  # None: generated once and kept in data_dir
     smtp_url: str | None = None
+    # Set for every component, over the caller's variables (the test plugin's fixed values).
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The environment the stack was started from: its SERVELO_* settings reach the components.
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     # Embedded Postgres without fsync/synchronous commit; None: SERVELO_EMBEDDED_PG_FAST.
     pg_fast: bool | None = None
 
@@ -78,6 +110,8 @@ class Stack:
         self.service_dsns: dict[str, str] = {}
         self.processes: dict[str, Process] = {}
         self.secrets: dict[str, str] = {}
+        # Each process's metrics listener (the gateway's admin port): one machine, many ports.
+        self.metrics_ports: dict[str, int] = {}
 
     # -- infrastructure ----------------------------------------------------------------
     def _load_secrets(self) -> dict[str, str]:
@@ -101,6 +135,14 @@ class Stack:
         if changed:
             path.write_text(json.dumps(data, indent=2))
             path.chmod(0o600)
+        # An operator's own secret or keys win over the generated ones (not written down).
+        caller = self.config.environ
+        for name, variable in (
+            ("internal_secret", "SERVELO_INTERNAL_SECRET"),
+            ("jwt_keys", "SERVELO_JWT_KEYS"),
+        ):
+            if caller.get(variable):
+                data[name] = caller[variable]
         return data
 
     @property
@@ -142,7 +184,11 @@ class Stack:
 
     # -- processes ---------------------------------------------------------------------
     def common_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")}
+        """What every component gets: the caller's environment, then the stack's values."""
+        caller = self.config.environ
+        env = {k: v for k, v in caller.items() if k not in STACK_OWNED | AUTH_ONLY}
+        # Links in mail point at the gateway unless the operator says otherwise (a proxy).
+        env.setdefault("SERVELO_PUBLIC_PORT", str(self.config.gateway_port))
         env.update(
             {
                 "SERVELO_ENV": self.config.env,
@@ -151,14 +197,52 @@ class Stack:
                 "SERVELO_BASE_DOMAIN": self.config.base_domain,
                 "SERVELO_SYSTEM_ADMIN_ORG": self.config.system_org,
                 "SERVELO_DATA_DIR": str(self.data_dir),
-                "SERVELO_PUBLIC_PORT": str(self.config.gateway_port),
-                "SERVELO_HOST": "127.0.0.1",
                 "PYTHONUNBUFFERED": "1",
             }
         )
         if self.config.smtp_url:
             env["SERVELO_SMTP_URL"] = self.config.smtp_url
         env.update(self.config.extra_env)
+        return env
+
+    def _metrics_port(self, name: str) -> int:
+        # Kept across restarts of the same process, so a scraper's target does not move.
+        if name not in self.metrics_ports:
+            self.metrics_ports[name] = free_port()
+        return self.metrics_ports[name]
+
+    def service_env(self, service: str, port: int) -> dict[str, str]:
+        env = self.common_env()
+        env.update(
+            {
+                "SERVELO_DATABASE_URL": self.service_dsns[service],
+                "SERVELO_HOST": "127.0.0.1",
+                "SERVELO_PORT": str(port),
+                "SERVELO_METRICS_PORT": str(self._metrics_port(service)),
+            }
+        )
+        if service == "auth":
+            env.update(
+                {
+                    "SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
+                    "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
+                    "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+                }
+            )
+        return env
+
+    def gateway_env(self, name: str = "gateway", port: int | None = None) -> dict[str, str]:
+        env = self.common_env()
+        env.update(
+            {
+                "SERVELO_GATEWAY_HOST": "127.0.0.1",
+                "SERVELO_GATEWAY_PORT": str(port or self.config.gateway_port),
+                "SERVELO_GATEWAY_ADMIN_PORT": str(self._metrics_port(name)),
+            }
+        )
+        for service in ALL_SERVICES:
+            proc = self.processes.get(service)
+            env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
         return env
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str], port: int) -> None:
@@ -178,33 +262,33 @@ class Stack:
     def start_services(self) -> None:
         for service in self.config.services:
             port = free_port()
-            env = self.common_env()
-            env.update(
-                {"SERVELO_DATABASE_URL": self.service_dsns[service], "SERVELO_PORT": str(port)}
-            )
-            if service == "auth":
-                env.update(
-                    {
-                        "SERVELO_JWT_KEYS": self.secrets["jwt_keys"],
-                        "SERVELO_BOOTSTRAP_ADMIN_EMAIL": self.config.admin_email,
-                        "SERVELO_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
-                    }
-                )
+            env = self.service_env(service, port)
             self._spawn(
                 service, ["-m", "servelo_common.serve", f"{service}.main:create_app"], env, port
             )
         for service in self.config.services:
             self.wait_http(service, "/healthz", timeout=60)
 
-    def start_gateway(self) -> None:
-        env = self.common_env()
-        env["SERVELO_GATEWAY_PORT"] = str(self.config.gateway_port)
-        env["SERVELO_GATEWAY_HOST"] = "127.0.0.1"
-        for service in ALL_SERVICES:
-            proc = self.processes.get(service)
-            env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""
-        self._spawn("gateway", ["-m", "gateway"], env, self.config.gateway_port)
-        self.wait_http("gateway", "/readyz", timeout=60)
+    def start_gateway(
+        self, name: str = "gateway", port: int | None = None, env: dict[str, str] | None = None
+    ) -> Process:
+        """The gateway (or another replica of it: a `name`, a `port` and `env` overrides)."""
+        port = port or self.config.gateway_port
+        full = self.gateway_env(name, port)
+        full.update(env or {})
+        self._spawn(name, ["-m", "gateway"], full, port)
+        self.wait_http(name, "/readyz", timeout=60)
+        return self.processes[name]
+
+    def stop_process(self, name: str) -> None:
+        """Stop one process this stack started (a test's extra gateway replica, say)."""
+        proc = self.processes.pop(name)
+        proc.proc.terminate()
+        try:
+            proc.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.proc.kill()
+            proc.proc.wait(5)
 
     def wait_http(self, name: str, path: str, *, timeout: float) -> None:
         proc = self.processes[name]

@@ -58,6 +58,15 @@ class TestStack:
     def host(self, slug: str) -> str:
         return f"{slug}.{self.base_domain}"
 
+    def service_url(self, name: str) -> str:
+        """A service's own address, behind the gateway (for tests that bypass it)."""
+        return f"http://127.0.0.1:{self.stack.processes[name].port}"
+
+    @property
+    def internal_secret(self) -> bytes:
+        """What the gateway signs identities with (tests forge or replay headers with it)."""
+        return self.stack.secrets["internal_secret"].encode()
+
     def client(self, http: aiohttp.ClientSession, slug: str, token: str | None = None) -> ApiClient:
         return ApiClient(http, self.gateway_url, self.host(slug), token)
 
@@ -107,8 +116,8 @@ class TestStack:
         """The platform's processes: a recovery without restarts keeps every one."""
         return {name: p.proc.pid for name, p in self.stack.processes.items()}
 
-    def log_tail(self, name: str) -> str:
-        return self.stack.log_tail(name)
+    def log_tail(self, name: str, size: int = 4000) -> str:
+        return self.stack.log_tail(name, size)
 
 
 def _docker_answers() -> bool:
@@ -165,6 +174,9 @@ def running_platform(
         admin_email=SYSTEM_ADMIN_EMAIL,
         admin_password="sysadmin-" + secrets.token_hex(8),
         smtp_url=mail.url,
+        # The suite runs the same anywhere: a developer's own SERVELO_* settings (rate
+        # limits, log level, ...) do not reach the test stack.
+        environ={k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")},
         extra_env={
             "SERVELO_PASSWORD_HASH_PROFILE": "fast",
             # Tests act as many clients from one address, through a trusted proxy header.

@@ -38,6 +38,16 @@ async def explode(request: Request) -> Response:
     raise RuntimeError("secret internals")
 
 
+async def versioned(request: Request) -> Response:
+    """A resource with an ETag."""
+    return json({"v": 1}, headers={"ETag": '"v1"', "Cache-Control": "private"})
+
+
+async def replace_thing(request: Request) -> Response:
+    """Replace a thing."""
+    return json({})
+
+
 def make_app(validation_status: int = 400) -> Any:
     settings = ServiceSettings(
         database_url="postgresql://x", nats_url="nats://x", internal_secret=SECRET, env="test"
@@ -46,6 +56,8 @@ def make_app(validation_status: int = 400) -> Any:
         api_route("/things", create_thing, methods=["POST"], body=ThingCreate),
         api_route("/things/{id}", get_thing, methods=["GET"]),
         api_route("/boom", explode, methods=["GET"]),
+        api_route("/versioned", versioned, methods=["GET"]),
+        api_route("/things/{id}", replace_thing, methods=["PUT", "PATCH"]),
     ]
     return create_service_app(
         ServiceSpec(name="unit", routes=routes, validation_status=validation_status), settings
@@ -106,6 +118,25 @@ async def test_wrong_method_is_405_in_the_error_shape():
     status, _, data = await call(make_app(), "DELETE", "/things")
     assert status == 405
     assert data["error"] == data["message"]
+
+
+async def test_405_allows_every_method_of_the_path_not_only_the_first_routes():
+    _, headers, _ = await call(make_app(), "DELETE", "/things/1")
+    assert headers["allow"] == "GET, HEAD, PATCH, PUT"
+
+
+async def test_if_none_match_with_the_current_etag_is_304_without_a_body():
+    status, headers, data = await call(make_app(), "GET", "/versioned")
+    assert status == 200 and headers["etag"] == '"v1"'
+    for sent in ('"v1"', 'W/"v1"', '"v0", "v1"', "*"):
+        status, headers, data = await call(
+            make_app(), "GET", "/versioned", headers={"If-None-Match": sent}
+        )
+        assert status == 304 and data is None, sent
+        assert headers["etag"] == '"v1"' and "content-length" not in headers
+        assert headers["cache-control"] == "private"
+    status, _, data = await call(make_app(), "GET", "/versioned", headers={"If-None-Match": '"v0"'})
+    assert status == 200 and data == {"v": 1}
 
 
 async def test_unhandled_error_is_500_without_internals():

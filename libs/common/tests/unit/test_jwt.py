@@ -17,7 +17,9 @@ def verifier_for(*keys: SigningKey) -> JwtVerifier:
 
 
 def test_signed_token_verifies_with_all_claims(key):
-    token = TokenSigner([key]).sign(user_id="u1", org="acme", role="admin", session_id="f1")
+    token = TokenSigner([key]).sign(
+        user_id="u1", org="acme", org_id="o1", role="admin", session_id="f1"
+    )
     claims = verifier_for(key).verify(token)
     assert claims["sub"] == "u1"
     assert claims["org"] == "acme"
@@ -56,28 +58,30 @@ def test_hs256_with_public_key_is_refused(key):
 
 def test_token_from_unknown_key_is_refused(key):
     other = SigningKey(kid=key.kid, private_key=SigningKey.generate().private_key)
-    token = TokenSigner([other]).sign(user_id="u1", org="acme", role="admin")
+    token = TokenSigner([other]).sign(user_id="u1", org="acme", org_id="o1", role="admin")
     with pytest.raises(InvalidToken, match="Invalid token"):
         verifier_for(key).verify(token)
 
 
 def test_expired_token_is_refused(key):
     token = TokenSigner([key], ttl=1).sign(
-        user_id="u1", org="acme", role="admin", now=time.time() - 100
+        user_id="u1", org="acme", org_id="o1", role="admin", now=time.time() - 100
     )
     with pytest.raises(InvalidToken, match="Token expired"):
         verifier_for(key).verify(token)
 
 
 def test_wrong_audience_is_refused(key):
-    token = TokenSigner([key], audience="other").sign(user_id="u1", org="acme", role="admin")
+    token = TokenSigner([key], audience="other").sign(
+        user_id="u1", org="acme", org_id="o1", role="admin"
+    )
     with pytest.raises(InvalidToken):
         verifier_for(key).verify(token)
 
 
 def test_rotated_out_key_verifies_until_removed(key):
     new = SigningKey.generate()
-    old_token = TokenSigner([key]).sign(user_id="u1", org="acme", role="admin")
+    old_token = TokenSigner([key]).sign(user_id="u1", org="acme", org_id="o1", role="admin")
     verifier = verifier_for(new, key)  # new key signs, old one still published
     assert verifier.verify(old_token)["sub"] == "u1"
     assert verifier.unknown_kid(old_token) is None

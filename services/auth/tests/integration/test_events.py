@@ -80,8 +80,11 @@ async def test_password_change_publishes_a_revocation(
 ) -> None:
     user = await tenant.create_user()
     uid = user.user["id"]
-    revoked = await _wait_for(auth_events, "user-sessions-revoked", uid)
-    assert revoked["data"]["id"] == uid and revoked["data"]["user_id"] == uid
+    # create_user force-sets the password as the admin: every token of the user goes.
+    revoked = await _wait_for(auth_events, "tokens-revoked", uid)
+    assert revoked["data"]["scope"] == "user" and revoked["data"]["ids"] == [uid]
+    assert revoked["data"]["reason"] == "password_set"
+    assert isinstance(revoked["data"]["revoked_at"], float)
 
 
 async def test_settings_updated_carries_the_settings(

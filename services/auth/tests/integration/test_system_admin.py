@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_common.testing.tenants import Tenant, eventually, login
 
 
 async def test_list_orgs_with_user_counts(
@@ -46,12 +46,15 @@ async def test_suspended_org_is_403_then_back(
         assert resp.json["error"] == "Organization is suspended"
 
     await eventually(suspended)
-    login = await tenant.anon.post("/api/auth/login", json={"email": "a@b.c", "password": "x"})
-    assert login.status == 403
+    refused = await tenant.anon.post("/api/auth/login", json={"email": "a@b.c", "password": "x"})
+    assert refused.status == 403
     await sysadmin.put(f"/api/admin/orgs/{tenant.slug}", json={"active": True})
 
     async def back() -> None:
-        assert (await tenant.admin.get("/api/auth/me")).status == 200
+        # Suspension revoked every token of the org: its users sign in again.
+        assert (await tenant.admin.get("/api/auth/me")).status == 401
+        again = await login(tenant.anon, tenant.admin.email, tenant.admin.password)
+        assert (await again.get("/api/auth/me")).status == 200
 
     await eventually(back)
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from auth.config import Settings
 from auth.passwords import Passwords
-from auth.schemas import LoginInput, OrgCreate, normalize_email
+from auth.schemas import LoginInput, OrgCreate
 from auth.tokens import digest, family_of, load_keys, refresh_token
 from pydantic import ValidationError
+from servelo_common.values import normalize_email
 
 BASE = {"database_url": "postgresql://x", "nats_url": "nats://x", "internal_secret": "s" * 40}
 

@@ -1,7 +1,8 @@
 """Client emails and phones: one stored form, garbage refused."""
 
 import pytest
-from crm.contacts import normalize_email, normalize_phone, search_phone_digits
+from crm.contacts import search_phone_digits
+from servelo_common.values import normalize_email, normalize_phone
 
 
 def test_email_is_trimmed_and_lowercased() -> None:

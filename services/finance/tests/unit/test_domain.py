@@ -11,37 +11,8 @@ from finance.domain import (
     QUOTE_CATEGORY,
     check_range,
     currency_from_settings,
-    parse_date,
     revenue_from_quote,
 )
-
-
-def test_parse_date_accepts_iso_calendar_date() -> None:
-    assert parse_date("2026-02-28") == date(2026, 2, 28)
-    assert parse_date(" 2024-02-29 ") == date(2024, 2, 29)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "2026-02-30",
-        "2025-02-29",
-        "2026-13-01",
-        "26-01-01",
-        "2026/01/01",
-        "2026-01-01T00:00:00",
-        "20260101",
-        "",
-        "today",
-        1700000000,
-        2026.5,
-        None,
-        ["2026-01-01"],
-    ],
-)
-def test_parse_date_refuses_anything_but_yyyy_mm_dd(value: object) -> None:
-    with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        parse_date(value)
 
 
 def test_range_refuses_from_after_to() -> None:

@@ -1,69 +1,54 @@
-"""Factories for the team API, used through the real gateway as an admin of a tenant."""
+"""The team API as the tests use it: the shared factories bound to a tenant's admin."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
 from servelo_common.testing import EventPublisher
-from servelo_common.testing.client import ApiClient, ApiResponse
+from servelo_common.testing.client import ApiClient
+from servelo_common.testing.factories import (
+    Json,
+    iso_day,
+    make_actual,
+    make_allocation,
+    make_member,
+    make_project,
+    make_role,
+)
 
-
-def iso_day(offset: int) -> str:
-    """An ISO date `offset` days from today (UTC), as the service counts days."""
-    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
-
-
-def created(resp: ApiResponse) -> dict[str, Any]:
-    assert resp.status == 201, resp
-    body: dict[str, Any] = resp.json
-    return body
+# A member a test does not describe is the reference's John Doe, without a role, so that
+# the per-org role ids count only the roles the test creates.
+MEMBER_DEFAULTS = {"name": "John Doe", "hourly_rate": "150.00", "active": True, "role_id": None}
 
 
 class TeamApi:
-    """One tenant's team API, with factories that fill in what a test does not care about."""
+    """One tenant's admin client (`c`) and the shared factories with it as their client."""
 
     def __init__(self, client: ApiClient) -> None:
         self.c = client
 
-    async def role(self, name: str | None = None) -> dict[str, Any]:
-        name = name or f"Role {secrets.token_hex(3)}"
-        return created(await self.c.post("/api/roles", json={"name": name}))
+    async def role(self, name: str | None = None) -> Json:
+        return await make_role(self.c, **({"name": name} if name else {}))
 
-    async def member(self, **fields: Any) -> dict[str, Any]:
-        body = {"name": "John Doe", "hourly_rate": "150.00", "active": True, **fields}
-        return created(await self.c.post("/api/team-members", json=body))
+    async def member(self, **fields: Any) -> Json:
+        return await make_member(self.c, **{**MEMBER_DEFAULTS, **fields})
 
-    async def project(self, **fields: Any) -> dict[str, Any]:
-        body = {"name": f"Project {secrets.token_hex(3)}", **fields}
-        return created(await self.c.post("/api/projects", json=body))
+    async def project(self, **fields: Any) -> Json:
+        return await make_project(self.c, **fields)
 
-    async def allocation(
-        self, member: dict[str, Any], project: dict[str, Any], **fields: Any
-    ) -> dict[str, Any]:
-        body = {
-            "team_member_id": member["id"],
-            "project_id": project["id"],
-            "start_date": iso_day(0),
-            "end_date": iso_day(4),
-            "hours_per_day": "8.00",
-            **fields,
-        }
-        return created(await self.c.post("/api/allocations", json=body))
+    async def allocation(self, member: Json, project: Json, **fields: Any) -> Json:
+        ids = {"team_member_id": member["id"], "project_id": project["id"]}
+        return await make_allocation(self.c, **ids, **fields)
 
-    async def actual(
-        self, member: dict[str, Any], project: dict[str, Any], **fields: Any
-    ) -> dict[str, Any]:
-        body = {
-            "team_member_id": member["id"],
-            "project_id": project["id"],
-            "date": iso_day(-1),
-            "hours": "7.50",
-            **fields,
-        }
-        return created(await self.c.post("/api/actuals", json=body))
+    async def actual(self, member: Json, project: Json, **fields: Any) -> Json:
+        ids = {"team_member_id": member["id"], "project_id": project["id"]}
+        return await make_actual(self.c, **ids, **fields)
+
+
+Publish = Callable[..., Awaitable[None]]
 
 
 @pytest.fixture
@@ -77,7 +62,7 @@ def other_team(other_tenant: Any) -> TeamApi:
 
 
 @pytest.fixture
-def publish(event_publisher: EventPublisher) -> Any:
+def publish(event_publisher: EventPublisher) -> Publish:
     """Publish a CloudEvent as another service would (crm's customer events)."""
 
     async def send(
@@ -89,6 +74,6 @@ def publish(event_publisher: EventPublisher) -> Any:
 
 
 @pytest.fixture
-def day() -> Any:
+def day() -> Callable[[int], str]:
     """`day(n)`: the ISO date n days from today (UTC)."""
     return iso_day

@@ -48,8 +48,9 @@ async def test_anonymous_is_401(tenant: Any) -> None:
 async def test_create_with_idempotency_key_creates_once(tenant: Any) -> None:
     body = {"name": "Once", "hourly_rate": "10.00"}
     headers = {"Idempotency-Key": "member-once"}
-    first = await tenant.admin.post("/api/team-members", json=body, headers=headers)
-    again = await tenant.admin.post("/api/team-members", json=body, headers=headers)
+    first, again = [
+        await tenant.admin.post("/api/team-members", json=body, headers=headers) for _ in range(2)
+    ]
     assert first.status == again.status == 201
     assert first.json == again.json
     listed = await tenant.admin.get("/api/team-members")

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 from servelo_common.migrate import migrate
-from team import repository as repo
+from team.repository import roles as repo
 
 MIGRATIONS = Path(__file__).parents[2] / "migrations"
 ORG_A, ORG_B = uuid.uuid4(), uuid.uuid4()

@@ -1,0 +1,62 @@
+"""Building SQL from the filters a request actually has, with values always bound.
+
+    where = Where().add("org_id = {}", org_id).when(status, "status = {}")
+    where.keyset("(created_at, id)", "<", cursor)
+    rows = await conn.fetch(
+        f"SELECT * FROM tickets{where.sql} ORDER BY created_at DESC, id DESC"
+        f" LIMIT {where.param(limit)}",
+        *where.params,
+    )
+
+Only the conditions present are added, so each query is one the planner can turn into an
+index range scan (a `$n IS NULL OR ...` catch-all can defeat that with generic plans). SQL
+text comes from code (constants and whitelisted column names); every value is a `$n`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class Where:
+    def __init__(self, *params: Any) -> None:
+        """`params`: values already numbered `$1...` by the caller's SQL."""
+        self.clauses: list[str] = []
+        self.params: list[Any] = list(params)
+
+    def param(self, value: Any) -> str:
+        """A placeholder for `value`, e.g. for the LIMIT."""
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def add(self, clause: str, *values: Any) -> Where:
+        """`clause` with one `{}` per value, e.g. `add("(name, id) > ({}, {})", n, i)`."""
+        self.clauses.append(clause.format(*(self.param(v) for v in values)))
+        return self
+
+    def when(self, value: Any, clause: str) -> Where:
+        """Add `clause` (one `{}`) only when the filter was given."""
+        return self.add(clause, value) if value is not None else self
+
+    def keyset(self, columns: str, op: str, cursor: Sequence[Any] | None) -> Where:
+        """Rows strictly after the previous page's last row: `("(created_at, id)", "<", c)`
+        for a newest-first list, `">"` for an ascending one."""
+        if cursor is None:
+            return self
+        if op not in ("<", ">"):
+            raise ValueError(f"keyset direction must be < or >, not {op!r}")
+        marks = ", ".join("{}" for _ in cursor)
+        return self.add(f"{columns} {op} ({marks})", *cursor)
+
+    def assign(self, values: Mapping[str, Any], allowed: frozenset[str]) -> str:
+        """`a = $3, b = $4` for an UPDATE's SET, numbered after the params so far; column
+        names come from `allowed` only."""
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        return ", ".join(f"{name} = {self.param(values[name])}" for name in sorted(values))
+
+    @property
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""

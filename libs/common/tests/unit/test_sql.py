@@ -1,0 +1,41 @@
+"""The WHERE builder puts only the given filters into the query, values as parameters."""
+
+from __future__ import annotations
+
+import pytest
+from servelo_common.sql import Where
+
+
+def test_only_given_filters_become_conditions() -> None:
+    where = Where().add("org_id = {}", "o").when(None, "active = {}").when(True, "x = {}")
+    where.add("(name, id) > ({}, {})", "n", 7)
+    assert where.sql == " WHERE org_id = $1 AND x = $2 AND (name, id) > ($3, $4)"
+    assert where.param(101) == "$5"
+    assert where.params == ["o", True, "n", 7, 101]
+
+
+def test_false_is_a_filter_not_an_absent_one() -> None:
+    where = Where().when(False, "active = {}")
+    assert where.sql == " WHERE active = $1" and where.params == [False]
+
+
+def test_no_conditions_no_where() -> None:
+    assert Where().sql == ""
+
+
+def test_keyset_follows_the_direction_and_skips_the_first_page() -> None:
+    where = Where().add("org_id = {}", "o").keyset("(created_at, id)", "<", None)
+    assert where.sql == " WHERE org_id = $1"
+    where.keyset("(created_at, id)", "<", ["t", "i"])
+    assert where.sql == " WHERE org_id = $1 AND (created_at, id) < ($2, $3)"
+    with pytest.raises(ValueError, match="direction"):
+        where.keyset("(id)", "<=", [1])
+
+
+def test_assign_numbers_after_the_conditions_and_whitelists_columns() -> None:
+    where = Where("org", "row")  # $1, $2 already in the caller's SQL
+    sets = where.assign({"name": "n", "active": False}, frozenset({"name", "active"}))
+    assert sets == "active = $3, name = $4"
+    assert where.params == ["org", "row", False, "n"]
+    with pytest.raises(ValueError, match="not updatable"):
+        where.assign({"org_id": "x"}, frozenset({"name"}))

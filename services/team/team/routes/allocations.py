@@ -1,0 +1,116 @@
+"""Allocations: `/api/allocations[/{id}]`; a booking answers its over-booking warnings."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from servelo_common.http import body, caller, json, message, path_id, query, require_role
+from servelo_common.idempotency import idempotent
+from servelo_common.routing import api_route
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.schemas.allocations import (
+    AllocationCreate,
+    AllocationPublic,
+    AllocationQuery,
+    AllocationUpdate,
+    AllocationWithWarnings,
+)
+from team.service import allocations
+
+
+def _allocation_id(request: Request) -> UUID:
+    return path_id(request, message=allocations.NOT_FOUND)
+
+
+async def list_allocations(request: Request) -> Response:
+    """List allocations by start date; filter by member, project and `from`/`to` overlap."""
+    ident = caller(request)
+    flt = query(request, AllocationQuery)
+    pr = page_of(request, (date, UUID))
+    found = await allocations.list_allocations(request.state.db, ident=ident, query=flt, page=pr)
+    return listing(request, found, pr, lambda a: (a.start_date, a.id), AllocationPublic)
+
+
+async def create_allocation(request: Request) -> Response:
+    """Book a member on a project; `warnings` lists the days booked over 24 hours."""
+    ident = require_role(request, *WRITERS)
+
+    async def run() -> Response:
+        data = await body(request, AllocationCreate)
+        booked = await allocations.create_allocation(request.state.db, ident=ident, data=data)
+        return json(AllocationWithWarnings.of(booked), status=201)
+
+    return await idempotent(request, run)
+
+
+async def get_allocation(request: Request) -> Response:
+    """Get one allocation."""
+    ident = caller(request)
+    allocation = await allocations.get_allocation(
+        request.state.db, ident=ident, allocation_id=_allocation_id(request)
+    )
+    return json(AllocationPublic.model_validate(allocation))
+
+
+async def update_allocation(request: Request) -> Response:
+    """Update an allocation; `warnings` lists the days booked over 24 hours."""
+    ident = require_role(request, *WRITERS)
+    aid, pool = _allocation_id(request), request.state.db
+    data = await update_body(
+        request,
+        AllocationUpdate,
+        lambda: allocations.get_allocation(pool, ident=ident, allocation_id=aid),
+    )
+    booked = await allocations.update_allocation(pool, ident=ident, allocation_id=aid, data=data)
+    return json(AllocationWithWarnings.of(booked))
+
+
+async def delete_allocation(request: Request) -> Response:
+    """Delete an allocation."""
+    ident = require_role(request, *WRITERS)
+    await allocations.delete_allocation(
+        request.state.db, ident=ident, allocation_id=_allocation_id(request)
+    )
+    return message("Allocation deleted successfully")
+
+
+ROUTES: list[Route] = [
+    api_route(
+        "/api/allocations",
+        list_allocations,
+        methods=["GET"],
+        response=AllocationPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/allocations",
+        create_allocation,
+        methods=["POST"],
+        body=AllocationCreate,
+        response=AllocationWithWarnings,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/allocations/{id}",
+        get_allocation,
+        methods=["GET"],
+        response=AllocationPublic,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/allocations/{id}",
+        update_allocation,
+        methods=["PUT", "PATCH"],
+        body=AllocationUpdate,
+        response=AllocationWithWarnings,
+        tags=TAGS,
+    ),
+    api_route("/api/allocations/{id}", delete_allocation, methods=["DELETE"], tags=TAGS),
+]
