@@ -70,6 +70,13 @@ async def test_a_generated_client_signs_in_creates_and_pages(
 ) -> None:
     host = {"Host": stack.host(tenant.slug)}
     anonymous = generated.Client(base_url=stack.gateway_url, headers=host)
+    async with anonymous:  # closed here, not left to the garbage collector
+        await sign_in_create_and_page(generated, stack, tenant, anonymous, host)
+
+
+async def sign_in_create_and_page(
+    generated: ModuleType, stack: Any, tenant: Tenant, anonymous: Any, host: dict[str, str]
+) -> None:
     login = await op(generated, "auth", "login").asyncio_detailed(
         client=anonymous,
         body=model(generated, "LoginInput")(
@@ -79,9 +86,13 @@ async def test_a_generated_client_signs_in_creates_and_pages(
     assert login.status_code == 200, login.content
     tokens = login.parsed
     assert tokens.expires_in == 900 and tokens.user.email == tenant.admin.email
-    api = generated.AuthenticatedClient(
+    async with generated.AuthenticatedClient(
         base_url=stack.gateway_url, token=tokens.access_token, headers=host
-    )
+    ) as api:
+        await create_and_page(generated, api)
+
+
+async def create_and_page(generated: ModuleType, api: Any) -> None:
 
     customer = await op(generated, "clients", "create_customer").asyncio(
         client=api,
