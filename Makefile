@@ -11,11 +11,12 @@ export UV_SYSTEM_CERTS := 1
 PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
 	services/tickets/tickets services/crm/crm services/finance/finance services/team/team
 
-.PHONY: help env run test check fmt bench clean
+.PHONY: help env run test chaos check fmt bench clean
 
 help:
 	@echo "make run    start Postgres + NATS (embedded unless SERVELO_DATABASE_URL/SERVELO_NATS_URL), every service and the gateway"
-	@echo "make test   the whole test suite against real servers"
+	@echo "make test   the whole test suite against real servers (fault tests included)"
+	@echo "make chaos  only the fault tests: Postgres and NATS SIGKILLed under a steady writer"
 	@echo "make check  ruff lint + format check + mypy (strict)"
 	@echo "make bench  gateway vs nginx, tickets figures, the service path vs pgbench -> docs/benchmarks*.md"
 
@@ -34,6 +35,9 @@ run: env
 
 test: env
 	$(UV) run --no-sync pytest
+
+chaos: env
+	$(UV) run --no-sync pytest -m chaos -s libs/common/tests/chaos
 
 check: env
 	$(UV) run --no-sync ruff check .

@@ -8,9 +8,10 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import orjson
+from servelo_common.worker import Job
 
 from gateway.app import Gateway
 from gateway.config import Settings
@@ -38,7 +39,10 @@ async def start_server(gw: Gateway, host: str, port: int) -> asyncio.Server:
     )
 
 
-def build_gateway(settings: Settings) -> tuple[Gateway, list[Awaitable[None]], EventSync | None]:
+Jobs = dict[str, Callable[[], Awaitable[None]]]
+
+
+def build_gateway(settings: Settings) -> tuple[Gateway, Jobs, EventSync | None]:
     """The gateway plus the background jobs that keep its registry and keys current."""
     registry = OrgRegistry()
     verifier = FastJwtVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -47,7 +51,7 @@ def build_gateway(settings: Settings) -> tuple[Gateway, list[Awaitable[None]], E
     )
     gw = Gateway.from_settings(settings, registry=registry, authenticator=authenticator)
     gw.openapi = OpenApiAggregator([r.service.url for r in gw.routes])
-    jobs: list[Awaitable[None]] = []
+    jobs: Jobs = {}
     sync: EventSync | None = None
     if settings.gateway_static_orgs is not None:
         registry.load(orjson.loads(settings.gateway_static_orgs.read_bytes()))
@@ -64,13 +68,13 @@ def build_gateway(settings: Settings) -> tuple[Gateway, list[Awaitable[None]], E
         gw.org_lookup = OrgLookup(
             registry, sync.fetch_org, max_per_second=settings.org_lookups_per_second
         )
-        jobs.append(sync.run())
+        jobs["gateway-events"] = sync.run
     if settings.gateway_static_jwks is not None:
         authenticator.set_jwks(orjson.loads(settings.gateway_static_jwks.read_bytes()))
     else:
         jwks = JwksSource(url=f"{settings.auth_url}/api/auth/jwks", authenticator=authenticator)
         gw.refresh_jwks = jwks.refresh_for_unknown_kid
-        jobs.append(jwks.run(settings.jwks_refresh_interval))
+        jobs["gateway-jwks"] = lambda: jwks.run(settings.jwks_refresh_interval)
     return gw, jobs, sync
 
 
@@ -96,8 +100,14 @@ async def serve(settings: Settings) -> None:
     # Everything allocated so far (modules, settings, tables) lives as long as the process:
     # keep it out of the cyclic GC's full passes, which would otherwise walk it all.
     gc.freeze()
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    tasks.append(asyncio.ensure_future(_housekeeping(gw)))
+    # Supervised: a job that fails is logged and started again, never lost quietly, and
+    # the gateway is not ready while one has died.
+    jobs["gateway-housekeeping"] = lambda: _housekeeping(gw)
+    workers = [Job(name, factory) for name, factory in jobs.items()]
+    for worker in workers:
+        worker.start()
+    ready = gw.is_ready
+    gw.is_ready = lambda: ready() and all(w.alive for w in workers)
     log.info(
         "gateway listening",
         extra={
@@ -112,9 +122,8 @@ async def serve(settings: Settings) -> None:
     await stop.wait()
     log.info("shutting down")
     await shutdown(gw, server)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for worker in workers:
+        await worker.stop()
     if sync is not None:
         with contextlib.suppress(Exception):
             await sync.close()

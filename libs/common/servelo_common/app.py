@@ -2,10 +2,17 @@
 
 It gives each service the same health endpoints, error shape, request ids, JSON logs,
 pool (migrated on start), event bus, outbox relay and consumers, held in lifespan state.
+
+Every background task is a supervised `Worker` (relay, mail sender, consumers, and any a
+service starts with `state.start_worker`): a failure is logged and the task restarted with
+backoff, and `/readyz` fails while a dependency is away or once a worker has died. Every
+request has a deadline below the gateway's, and a dependency outage answers 503 with
+`Retry-After`, never 500.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -23,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servelo_common import errors
-from servelo_common.bus import EventBus
+from servelo_common.bus import EventBus, StreamSettings
 from servelo_common.conditional import ConditionalGet
 from servelo_common.config import ServiceSettings
 from servelo_common.consumer import Consumer, Subscription
@@ -34,6 +41,7 @@ from servelo_common.mail import MailSender
 from servelo_common.migrate import migrate
 from servelo_common.relay import OutboxRelay
 from servelo_common.routing import openapi_document
+from servelo_common.worker import Worker
 
 log = logging.getLogger("servelo.app")
 
@@ -48,6 +56,16 @@ class ServiceState:
     db: Any
     bus: EventBus
     extras: dict[str, Any] = field(default_factory=dict)
+    workers: list[Worker] = field(default_factory=list)
+
+    def start_worker(self, worker: Worker) -> Worker:
+        """Start a supervised background task; /readyz watches it, shutdown stops it."""
+        worker.start()
+        self.workers.append(worker)
+        return worker
+
+    def dead_workers(self) -> list[str]:
+        return [w.name for w in self.workers if not w.alive]
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,43 @@ class RequestContext:
             request_id_var.reset(token)
 
 
+class RequestDeadline:
+    """Pure ASGI: a request whose answer has not started within `seconds` is cancelled
+    (its connection goes back to the pool) and answered 503 with Retry-After. Set below
+    the gateway's timeout, so the client gets this answer rather than a 504 while the
+    service is still working for nobody. A response already streaming is left alone."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
+            await self.app(scope, receive, send)
+            return
+        started = False
+        deadline = asyncio.timeout(self.seconds)
+
+        async def send_started(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start" and not started:
+                started = True
+                deadline.reschedule(None)
+            await send(message)
+
+        try:
+            async with deadline:
+                await self.app(scope, receive, send_started)
+        except TimeoutError:
+            if not deadline.expired() or started:
+                raise
+            log.warning(
+                "request deadline passed",
+                extra={"path": scope["path"], "seconds": self.seconds},
+            )
+            response = errors.unavailable_response("Request took too long")
+            await response(scope, receive, send)
+
+
 def _request_id(scope: Scope) -> str:
     for key, value in scope["headers"]:
         if key == b"x-request-id" and 0 < len(value) <= 128:
@@ -118,24 +173,34 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             application_name=spec.name,
             min_size=settings.db_pool_min,
             max_size=settings.db_pool_max,
+            statement_timeout=settings.statement_timeout,
+            lock_timeout=settings.db_lock_timeout,
+            idle_in_transaction_timeout=settings.db_idle_in_transaction_timeout,
+            acquire_timeout=settings.db_acquire_timeout,
         )
         if settings.migrate_on_start:
             async with pool.acquire() as conn:
+                # A migration may rightly take long or wait for the previous replica's lock;
+                # the pool's reset (RESET ALL) restores the timeouts afterwards.
+                await conn.execute("SET statement_timeout = 0; SET lock_timeout = 0")
                 await migrate(conn, schema=spec.name, folder=spec.migrations)
             # Migrations may have created types the pooled connections cached before.
             await pool.expire_connections()
-        bus = EventBus(settings.nats_url, name=spec.name)
+        bus = EventBus(
+            settings.nats_url,
+            name=spec.name,
+            stream=StreamSettings(
+                replicas=settings.nats_stream_replicas,
+                max_age=settings.nats_stream_max_age,
+                max_bytes=settings.nats_stream_max_bytes,
+            ),
+        )
         bus.start()
-        relay = OutboxRelay(pool, bus, schema=spec.name)
-        relay.start()
-        mailer = MailSender(pool, settings, schema=spec.name)
-        mailer.start()
-        consumers = [
-            Consumer(pool, bus, service=spec.name, subscription=s) for s in spec.subscriptions
-        ]
-        for consumer in consumers:
-            consumer.start()
         state = ServiceState(settings=settings, db=pool, bus=bus)
+        state.start_worker(OutboxRelay(pool, bus, schema=spec.name))
+        state.start_worker(MailSender(pool, settings, schema=spec.name))
+        for sub in spec.subscriptions:
+            state.start_worker(Consumer(pool, bus, service=spec.name, subscription=sub))
         for hook in spec.on_startup:
             await hook(state)
         log.info("service started")
@@ -144,10 +209,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
         finally:
             for hook in spec.on_shutdown:
                 await hook(state)
-            for consumer in consumers:
-                await consumer.stop()
-            await relay.stop()
-            await mailer.stop()
+            for worker in reversed(state.workers):
+                await worker.stop()
             await bus.close()
             await pool.close()
 
@@ -163,6 +226,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             problems.append("database")
         if not request.state.bus.connected:
             problems.append("nats")
+        problems.extend(f"worker {name}" for name in request.state.service.dead_workers())
         if problems:
             return errors.error_response(503, f"Not ready: {', '.join(problems)}")
         return JSONResponse({"status": "ready"})
@@ -190,11 +254,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
         exception_handlers={
             errors.ApiError: errors.api_error_handler,
             HTTPException: errors.http_exception_handler,
+            **dict.fromkeys(errors.DEPENDENCY_ERRORS, errors.dependency_error_handler),
             Exception: errors.unhandled_error_handler,
         },
     )
     app.state.settings = settings
     app.state.validation_status = spec.validation_status
     app.add_middleware(ConditionalGet)
+    app.add_middleware(RequestDeadline, seconds=settings.request_deadline)
     app.add_middleware(RequestContext)
     return app

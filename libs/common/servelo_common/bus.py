@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, replace
+from typing import Any
 
 import nats
 from nats.aio.client import Client
@@ -22,8 +24,9 @@ DRAIN_TIMEOUT = 2.0
 
 
 class EventBus:
-    def __init__(self, url: str, *, name: str) -> None:
+    def __init__(self, url: str, *, name: str, stream: StreamSettings | None = None) -> None:
         self.url, self.name = url, name
+        self.stream = stream
         self.nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
@@ -51,7 +54,9 @@ class EventBus:
         while True:
             try:
                 self.nc = await nats.connect(
-                    self.url,
+                    # A cluster's nodes, comma-separated (the client also learns them from
+                    # the server it reaches first).
+                    [u.strip() for u in self.url.split(",") if u.strip()],
                     name=self.name,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
@@ -59,7 +64,7 @@ class EventBus:
                     allow_reconnect=True,
                 )
                 self._js = self.nc.jetstream(timeout=5)
-                await ensure_stream(self._js)
+                await ensure_stream(self._js, self.stream)
                 self._ready.set()
                 log.info("connected to NATS", extra={"url": self.url})
                 return
@@ -93,18 +98,56 @@ async def _quiet_close(nc: Client) -> None:
         log.debug("error closing NATS connection", exc_info=True)
 
 
-async def ensure_stream(js: JetStreamContext) -> None:
-    config = StreamConfig(
-        name=STREAM,
-        subjects=[f"{SUBJECT_PREFIX}.>"],
-        retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
-        max_age=RETENTION,
-        duplicate_window=DUPLICATE_WINDOW,
-    )
+@dataclass(frozen=True)
+class StreamSettings:
+    """What an operator sets for the stream (SERVELO_NATS_STREAM_*)."""
+
+    replicas: int = 1
+    max_age: float = RETENTION
+    max_bytes: int = -1  # no limit
+
+
+def _at_least(current: float, wanted: float, unlimited: float) -> bool:
+    """Whether a limit `current` already allows `wanted` (`unlimited` means no limit)."""
+    if current == unlimited:
+        return True
+    return wanted != unlimited and current >= wanted
+
+
+async def ensure_stream(js: JetStreamContext, settings: StreamSettings | None = None) -> None:
+    """Create the stream, or raise an existing one's replicas and retention to `settings`.
+
+    Nothing is ever lowered: an operator may have raised them by hand, and a service
+    restarting with the defaults must not undo that (nor may an older replica)."""
+    wanted = settings or StreamSettings()
     try:
-        await js.stream_info(STREAM)
+        info = await js.stream_info(STREAM)
     except nats.js.errors.NotFoundError:
-        await js.add_stream(config)
-    # An existing stream is left as it is: an operator may have raised its replicas or
-    # retention, and a service restart must not set them back.
+        await js.add_stream(
+            StreamConfig(
+                name=STREAM,
+                subjects=[f"{SUBJECT_PREFIX}.>"],
+                retention=RetentionPolicy.LIMITS,
+                storage=StorageType.FILE,
+                max_age=wanted.max_age,
+                max_bytes=wanted.max_bytes,
+                num_replicas=wanted.replicas,
+                duplicate_window=DUPLICATE_WINDOW,
+            )
+        )
+        log.info("stream created", extra={"stream": STREAM, "replicas": wanted.replicas})
+        return
+    config = info.config
+    changes: dict[str, Any] = {}
+    if (config.num_replicas or 1) < wanted.replicas:
+        changes["num_replicas"] = wanted.replicas
+    if not _at_least(config.max_age or 0.0, wanted.max_age, 0.0):
+        changes["max_age"] = wanted.max_age
+    max_bytes = config.max_bytes if config.max_bytes is not None else -1
+    if not _at_least(max_bytes, wanted.max_bytes, -1):
+        changes["max_bytes"] = wanted.max_bytes
+    if (config.duplicate_window or 0.0) < DUPLICATE_WINDOW:
+        changes["duplicate_window"] = DUPLICATE_WINDOW
+    if changes:
+        await js.update_stream(replace(config, **changes))
+        log.info("stream raised", extra={"stream": STREAM, **changes})

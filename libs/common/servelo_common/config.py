@@ -41,6 +41,21 @@ class ServiceSettings(BaseSettings):
     # Apply pending migrations at start (safe with replicas: an advisory lock serializes).
     migrate_on_start: bool = True
 
+    # Bounded waits, in seconds. A service gives up on a request (503 + Retry-After) before
+    # the gateway would answer 504 (SERVELO_GATEWAY_TIMEOUT), so the connection it held goes
+    # back to the pool: one tenant's slow query cannot hold a service's whole pool.
+    gateway_timeout: float = Field(default=30.0, gt=0)
+    request_timeout: float | None = Field(default=None, gt=0)  # None: gateway timeout - 2
+    db_statement_timeout: float | None = Field(default=None, gt=0)  # None: see below
+    db_lock_timeout: float = Field(default=5.0, gt=0)
+    db_idle_in_transaction_timeout: float = Field(default=60.0, gt=0)
+    db_acquire_timeout: float = Field(default=5.0, gt=0)
+
+    # The JetStream stream, applied when it is created and raised (never lowered) at start.
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    nats_stream_max_age: float = Field(default=14 * 24 * 3600.0, gt=0)
+    nats_stream_max_bytes: int = Field(default=-1, ge=-1)  # -1: no limit
+
     @field_validator("internal_secret")
     @classmethod
     def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
@@ -53,6 +68,31 @@ class ServiceSettings(BaseSettings):
         if self.env == "production" and self.internal_secret.get_secret_value().startswith("dev-"):
             raise ValueError("SERVELO_INTERNAL_SECRET is a development secret; set a real one")
         return self
+
+    @model_validator(mode="after")
+    def _deadlines_nest(self) -> ServiceSettings:
+        if self.request_timeout is not None and self.request_timeout >= self.gateway_timeout:
+            raise ValueError("SERVELO_REQUEST_TIMEOUT must be below SERVELO_GATEWAY_TIMEOUT")
+        if (
+            self.db_statement_timeout is not None
+            and self.db_statement_timeout >= self.request_deadline
+        ):
+            raise ValueError("SERVELO_DB_STATEMENT_TIMEOUT must be below the request timeout")
+        return self
+
+    @property
+    def request_deadline(self) -> float:
+        """Seconds a request may take until its answer starts."""
+        if self.request_timeout is not None:
+            return self.request_timeout
+        return max(self.gateway_timeout - 2.0, self.gateway_timeout * 0.8)
+
+    @property
+    def statement_timeout(self) -> float:
+        """Postgres `statement_timeout`: 15 s, or 60% of the request deadline if less."""
+        if self.db_statement_timeout is not None:
+            return self.db_statement_timeout
+        return min(15.0, self.request_deadline * 0.6)
 
     @property
     def secret(self) -> bytes:

@@ -4,14 +4,20 @@
                  handler=handle_user_event)
 
 The handler runs in a tenant transaction together with the inbox insert, so a redelivered
-event is skipped and a failed handler leaves nothing behind. After `max_deliver` failed
-attempts the event is kept in `dead_letters` and terminated, so one poison message does not
-block the stream.
+event is skipped and a failed handler leaves nothing behind. Before any handler runs, the
+transaction checks the org's tombstone (`purge.purge_org`): an event about a deleted org
+is acknowledged and changes nothing.
+
+No event is ever dropped. The server never gives up on a message (no `max_deliver`): the
+consumer decides. A failure because a dependency is away (Postgres down, a lock or
+statement timeout) is retried with backoff for as long as it lasts and never counts
+against the event. After `max_deliver` failed handler runs the event is written to
+`dead_letters`, and only once that row is committed is the message terminated; if the
+dead letter cannot be written either, the message is redelivered later.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,12 +30,17 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from servelo_common.bus import EventBus
-from servelo_common.db import system_tx, tenant_tx
+from servelo_common.db import OrgDeleted, system_tx, tenant_tx
+from servelo_common.errors import is_unavailable
 from servelo_common.events import STREAM, CloudEvent
+from servelo_common.worker import Worker
 
 log = logging.getLogger("servelo.consumer")
 
 Handler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
+
+# Failure counts of messages in flight, by stream sequence; far more than can be pending.
+_MAX_TRACKED = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,108 +48,141 @@ class Subscription:
     name: str
     events: Sequence[str]
     handler: Handler
+    # Failed handler runs (dependency outages excluded) before the event is dead-lettered.
     max_deliver: int = 5
     ack_wait: float = 30.0
+    # Redelivery delays after the 1st, 2nd, ... failure; the last one repeats.
     backoff: Sequence[float] = field(default=(0.5, 2.0, 5.0, 15.0))
 
 
-class Consumer:
+class Consumer(Worker):
     def __init__(
         self, pool: asyncpg.Pool, bus: EventBus, *, service: str, subscription: Subscription
     ) -> None:
-        self.pool, self.bus, self.sub = pool, bus, subscription
         self.durable = f"{service}-{subscription.name}"
-        self._task: asyncio.Task[None] | None = None
+        super().__init__(self.durable)
+        self.pool, self.bus, self.sub = pool, bus, subscription
+        self._failures: dict[int, int] = {}
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=self.durable)
+    def consumer_config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            name=self.durable,
+            durable_name=self.durable,
+            filter_subjects=list(self.sub.events),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            # The server must never stop redelivering on its own: see the module docstring.
+            max_deliver=-1,
+            ack_wait=self.sub.ack_wait,
+        )
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         await self.bus.wait_ready()
-        delay = 0.2
-        while True:
+        # Create, or update an existing durable (one made with a server-side max_deliver).
+        await self.bus.js.add_consumer(STREAM, self.consumer_config())
+        psub = await self.bus.js.pull_subscribe_bind(durable=self.durable, stream=STREAM)
+        try:
+            while True:
+                try:
+                    msgs = await psub.fetch(batch=50, timeout=1.0)
+                except (NatsTimeoutError, TimeoutError):
+                    continue
+                for msg in msgs:
+                    await self._handle(msg)
+        finally:
             try:
-                psub = await self.bus.js.pull_subscribe(
-                    "",
-                    durable=self.durable,
-                    stream=STREAM,
-                    config=ConsumerConfig(
-                        filter_subjects=list(self.sub.events),
-                        ack_policy=AckPolicy.EXPLICIT,
-                        deliver_policy=DeliverPolicy.ALL,
-                        max_deliver=self.sub.max_deliver,
-                        ack_wait=self.sub.ack_wait,
-                    ),
-                )
-                delay = 0.2
-                while True:
-                    try:
-                        msgs = await psub.fetch(batch=50, timeout=1.0)
-                    except (NatsTimeoutError, TimeoutError):
-                        continue
-                    for msg in msgs:
-                        await self._handle(msg)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning(
-                    "consumer loop failed; retrying",
-                    extra={"consumer": self.durable, "error": repr(exc)},
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await psub.unsubscribe()
+            except Exception:
+                log.debug("unsubscribe failed", exc_info=True)
 
     async def _handle(self, msg: Msg) -> None:
         try:
             event = CloudEvent.from_json(orjson.loads(msg.data))
         except (ValueError, KeyError, TypeError) as exc:
-            await self._dead_letter(msg, None, None, f"undecodable event: {exc!r}")
-            await msg.term()
+            await self._give_up(msg, None, None, f"undecodable event: {exc!r}")
             return
         try:
             await self.handle_event(event)
         except Exception as exc:
-            deliveries = msg.metadata.num_delivered or 1
-            log.warning(
-                "event handler failed",
-                exc_info=True,
-                extra={
-                    "consumer": self.durable,
-                    "event_id": event.id,
-                    "type": event.type,
-                    "delivery": deliveries,
-                },
-            )
-            if deliveries >= self.sub.max_deliver:
-                await self._dead_letter(msg, event.id, event.tenant, repr(exc))
-                await msg.term()
-            else:
-                backoff = self.sub.backoff[min(deliveries - 1, len(self.sub.backoff) - 1)]
-                await msg.nak(delay=backoff)
+            await self._failed(msg, event, exc)
             return
+        self._failures.pop(_seq(msg), None)
         await msg.ack()
 
-    async def handle_event(self, event: CloudEvent) -> bool:
-        """Run the handler unless this event id was handled; True when it ran."""
-        scope = tenant_tx(self.pool, event.tenant) if event.tenant else system_tx(self.pool)
-        async with scope as conn:
-            inserted = await conn.fetchval(
-                "INSERT INTO inbox (consumer, event_id, org_id, type) VALUES ($1, $2, $3, $4)"
-                " ON CONFLICT DO NOTHING RETURNING true",
-                self.durable,
-                UUID(event.id),
-                UUID(event.tenant) if event.tenant else None,
-                event.type,
+    async def _failed(self, msg: Msg, event: CloudEvent, exc: Exception) -> None:
+        seq = _seq(msg)
+        transient = is_unavailable(exc)
+        failures = self._failures.get(seq, 0) + (0 if transient else 1)
+        deliveries = msg.metadata.num_delivered or 1
+        log.warning(
+            "event handler failed",
+            exc_info=not transient,
+            extra={
+                "consumer": self.durable,
+                "event_id": event.id,
+                "type": event.type,
+                "delivery": deliveries,
+                "failures": failures,
+                "transient": transient,
+                "error": repr(exc)[:300],
+            },
+        )
+        if failures >= self.sub.max_deliver:
+            await self._give_up(msg, event.id, event.tenant, repr(exc))
+            return
+        if len(self._failures) >= _MAX_TRACKED:
+            self._failures.clear()
+        self._failures[seq] = failures
+        await msg.nak(delay=self._delay(deliveries))
+
+    def _delay(self, deliveries: int) -> float:
+        backoff = self.sub.backoff
+        return backoff[min(deliveries - 1, len(backoff) - 1)] if backoff else 1.0
+
+    async def _give_up(
+        self, msg: Msg, event_id: str | None, tenant: str | None, error: str
+    ) -> None:
+        """Dead-letter, then terminate; if the dead letter cannot be written, redeliver."""
+        try:
+            await self._dead_letter(msg, event_id, tenant, error)
+        except Exception as exc:
+            log.warning(
+                "dead letter not written; the event will be redelivered",
+                extra={"consumer": self.durable, "event_id": event_id, "error": repr(exc)},
             )
-            if not inserted:
-                return False
-            await self.sub.handler(conn, event)
-            return True
+            await msg.nak(delay=self._delay(msg.metadata.num_delivered or 1))
+            return
+        self._failures.pop(_seq(msg), None)
+        log.error(
+            "event dead-lettered",
+            extra={"consumer": self.durable, "event_id": event_id, "error": error[:300]},
+        )
+        await msg.term()
+
+    async def handle_event(self, event: CloudEvent) -> bool:
+        """Run the handler unless this event id was handled or its org is deleted; True when
+        it ran."""
+        scope = tenant_tx(self.pool, event.tenant) if event.tenant else system_tx(self.pool)
+        try:
+            async with scope as conn:
+                inserted = await conn.fetchval(
+                    "INSERT INTO inbox (consumer, event_id, org_id, type) VALUES ($1, $2, $3, $4)"
+                    " ON CONFLICT DO NOTHING RETURNING true",
+                    self.durable,
+                    UUID(event.id),
+                    UUID(event.tenant) if event.tenant else None,
+                    event.type,
+                )
+                if not inserted:
+                    return False
+                await self.sub.handler(conn, event)
+                return True
+        except OrgDeleted:
+            log.info(
+                "event for a deleted org ignored",
+                extra={"consumer": self.durable, "event_id": event.id, "type": event.type},
+            )
+            return False
 
     async def _dead_letter(
         self, msg: Msg, event_id: str | None, tenant: str | None, error: str
@@ -155,6 +199,10 @@ class Consumer:
                 error[:2000],
                 msg.metadata.num_delivered or 1,
             )
+
+
+def _seq(msg: Msg) -> int:
+    return int(msg.metadata.sequence.stream)
 
 
 def _uuid_or_none(value: str | None) -> UUID | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
+import asyncpg
+import nats.errors
+import nats.js.errors
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,8 +16,12 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 
 from servelo_common.jsonutil import JSONResponse
+from servelo_common.logs import request_id_var
 
 log = logging.getLogger("servelo.errors")
+
+# Seconds a client is asked to wait when a dependency is away (Postgres restarts in a few).
+RETRY_AFTER = 2
 
 _STATUS_MESSAGES = {
     400: "Bad request",
@@ -119,6 +127,16 @@ def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
+class ServiceUnavailable(ApiError):
+    """503 with `Retry-After`: a dependency is away or busy; the same request may succeed
+    in a moment."""
+
+    def __init__(self, message: str = "Service unavailable") -> None:
+        super().__init__(
+            503, message, headers={"Retry-After": str(RETRY_AFTER)}, code="unavailable"
+        )
+
+
 class RequestValidationError(ApiError):
     """Input failed validation: 400, or 422 where a service's API says so (team)."""
 
@@ -128,6 +146,8 @@ class RequestValidationError(ApiError):
 
 async def api_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if isinstance(exc, ServiceUnavailable):
+        return unavailable_response(exc.message)
     status = exc.status
     if isinstance(exc, RequestValidationError):
         status = getattr(request.app.state, "validation_status", 400)
@@ -170,3 +190,76 @@ async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
     # The trace goes to the log with the request id; the client gets the shape only.
     log.exception("unhandled error", extra={"path": request.url.path})
     return error_response(500, "Internal server error")
+
+
+# A dependency that is down, restarting or overloaded: the request did not fail, it could
+# not be served now. (asyncpg: connection errors, admin/crash shutdown, "the database
+# system is starting up", statement and lock timeouts, too many connections, deadlocks.)
+_UNAVAILABLE: tuple[type[Exception], ...] = (
+    ServiceUnavailable,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.LockNotAvailableError,
+    asyncpg.TransactionRollbackError,
+    asyncpg.IdleInTransactionSessionTimeoutError,
+    ConnectionError,
+    TimeoutError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.NoServersError,
+    nats.errors.NoRespondersError,
+    nats.errors.StaleConnectionError,
+    nats.js.errors.ServiceUnavailableError,
+)
+_NETWORK_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.ECONNABORTED,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.ETIMEDOUT,
+    errno.EPIPE,
+}
+_CLOSED_MESSAGES = ("connection is closed", "connection was closed", "pool is closing")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when `exc` means a dependency is away (retry later), not a bug or bad input."""
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        return any(m in str(exc) for m in _CLOSED_MESSAGES)
+    if isinstance(exc, OSError):
+        # asyncio reports a refused connection to several addresses as a plain OSError.
+        return exc.errno in _NETWORK_ERRNOS or str(exc).startswith("Multiple exceptions")
+    return False
+
+
+def unavailable_response(message: str = "Service unavailable") -> Response:
+    """The contract's 503: error shape, `code`, `request_id` and `Retry-After`."""
+    extra: dict[str, Any] = {"code": "unavailable"}
+    rid = request_id_var.get()
+    if rid:
+        extra["request_id"] = rid
+    return error_response(503, message, headers={"Retry-After": str(RETRY_AFTER)}, **extra)
+
+
+async def dependency_error_handler(request: Request, exc: Exception) -> Response:
+    """Registered for the exception classes a dependency outage raises; anything else of
+    those classes is still a 500."""
+    if not is_unavailable(exc):
+        return await unhandled_error_handler(request, exc)
+    log.warning(
+        "dependency unavailable",
+        extra={"path": request.url.path, "error": repr(exc)[:300]},
+    )
+    return unavailable_response()
+
+
+# The classes to register `dependency_error_handler` for (their subclasses follow).
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
+    *_UNAVAILABLE[1:],
+    asyncpg.InterfaceError,
+    OSError,
+)

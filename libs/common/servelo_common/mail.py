@@ -8,9 +8,7 @@ down delays mail and loses none; the request that queued it never fails because 
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ import aiosmtplib
 import asyncpg
 
 from servelo_common.config import ServiceSettings
+from servelo_common.worker import PollingWorker
 
 log = logging.getLogger("servelo.mail")
 MAX_ATTEMPTS = 20
@@ -89,52 +88,15 @@ def build_message(sender: str, row: dict[str, Any]) -> EmailMessage:
     return msg
 
 
-class MailSender:
+class MailSender(PollingWorker):
+    """Sends queued mail; a supervised worker woken by the mail outbox trigger."""
+
     def __init__(self, pool: asyncpg.Pool, settings: ServiceSettings, *, schema: str) -> None:
-        self.pool, self.settings, self.schema = pool, settings, schema
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
-        self._channel = f"servelo_mail_{schema}"
+        super().__init__(f"{schema}-mail", pool, channel=f"servelo_mail_{schema}")
+        self.settings, self.schema = settings, schema
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self.schema}-mail")
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        try:
-            await self._loop()
-        finally:
-            if self._listener is not None and not self._listener.is_closed():
-                await self._listener.remove_listener(self._channel, self._on_notify)
-                await self.pool.release(self._listener)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                if self._listener is None or self._listener.is_closed():
-                    self._listener = await self.pool.acquire()
-                    await self._listener.add_listener(self._channel, self._on_notify)
-                while await self.send_pending():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("mail loop failed; retrying", exc_info=True)
-                if self._listener is not None:
-                    self._listener.terminate()
-                    await self.pool.release(self._listener)
-                    self._listener = None
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 1.0)
+    async def work(self) -> bool:
+        return await self.send_pending() > 0
 
     async def send_pending(self) -> int:
         """Send what is due; failures are retried later with backoff. Returns sent count."""

@@ -2,95 +2,51 @@
 
 It wakes on the outbox trigger's NOTIFY (and polls as a fallback), publishes with the event
 id as `Nats-Msg-Id` so a retry after a lost ack is dropped by JetStream's duplicate window,
-and backs off while NATS is down however long that lasts. Replicas share the work with
-`FOR UPDATE SKIP LOCKED`.
+and backs off while NATS or Postgres is down however long that lasts (a supervised
+`PollingWorker`: its LISTEN connection is taken again after a Postgres restart). Replicas
+share the work with `FOR UPDATE SKIP LOCKED`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from typing import Any
+import time
 
 import asyncpg
 
 from servelo_common.bus import EventBus
 from servelo_common.jsonutil import dumps
+from servelo_common.worker import PollingWorker
 
 log = logging.getLogger("servelo.relay")
 
 POLL_INTERVAL = 1.0
 MAX_BACKOFF = 5.0
 KEEP_PUBLISHED_DAYS = 7
+CLEANUP_INTERVAL = 3600.0
 
 
-class OutboxRelay:
+class OutboxRelay(PollingWorker):
+    poll_interval = POLL_INTERVAL
+    max_backoff = MAX_BACKOFF
+
     def __init__(
         self, pool: asyncpg.Pool, bus: EventBus, *, schema: str, batch_size: int = 200
     ) -> None:
-        self.pool, self.bus, self.schema, self.batch_size = pool, bus, schema, batch_size
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
-        self._channel = f"servelo_outbox_{schema}"
+        super().__init__(f"{schema}-outbox-relay", pool, channel=f"servelo_outbox_{schema}")
+        self.bus, self.schema, self.batch_size = bus, schema, batch_size
+        self._cleaned = float("-inf")
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self.schema}-outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        self._listener = await self._listen()
-        try:
-            await self._loop()
-        finally:
-            # Give the LISTEN connection back, or closing the pool waits for it for ever.
-            if self._listener is not None and not self._listener.is_closed():
-                await self._listener.remove_listener(self._channel, self._on_notify)
-                await self.pool.release(self._listener)
-
-    async def _loop(self) -> None:
+    async def prepare(self) -> None:
         await self.bus.wait_ready()
-        backoff = 0.1
-        cleaned = 0.0
-        while True:
-            try:
-                sent = await self.publish_pending()
-                backoff = 0.1
-                loop_time = asyncio.get_running_loop().time()
-                if loop_time - cleaned > 3600:
-                    await self._cleanup()
-                    cleaned = loop_time
-                if sent >= self.batch_size:
-                    continue  # more waiting: do not sleep
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("outbox publish failed; will retry", extra={"error": repr(exc)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_INTERVAL)
-            if self._listener is None or self._listener.is_closed():
-                self._listener = await self._listen()
 
-    async def _listen(self) -> asyncpg.Connection | None:
-        try:
-            conn: asyncpg.Connection = await self.pool.acquire()
-            await conn.add_listener(self._channel, self._on_notify)
-            return conn
-        except Exception:
-            log.warning("could not LISTEN for outbox notifications; polling", exc_info=True)
-            return None
-
-    def _on_notify(self, *_: Any) -> None:
-        self._wake.set()
+    async def work(self) -> bool:
+        sent = await self.publish_pending()
+        now = time.monotonic()
+        if now - self._cleaned > CLEANUP_INTERVAL:
+            await self._cleanup()
+            self._cleaned = now
+        return sent >= self.batch_size  # more waiting: do not sleep
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many were published."""

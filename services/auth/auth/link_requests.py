@@ -7,11 +7,10 @@ its rows are picked up by the next pass of any replica (every `POLL` seconds).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from servelo_common.db import system_tx, tenant_tx
+from servelo_common.worker import PollingWorker
 
 from auth import repository as repo
 from auth.context import Auth
@@ -22,34 +21,18 @@ POLL = 2.0
 BATCH = 50
 
 
-class LinkRequests:
+class LinkRequests(PollingWorker):
+    """A supervised worker (servelo_common.worker): woken by each request in this replica,
+    polling every `POLL` seconds for rows another replica left behind."""
+
+    poll_interval = POLL
+
     def __init__(self, ctx: Auth) -> None:
+        super().__init__("auth-link-requests", ctx.pool)
         self.ctx = ctx
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="auth-link-requests")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                while await self.work_off():
-                    pass
-            except Exception:
-                log.warning("magic-link requests failed; will retry", exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL)
+    async def work(self) -> bool:
+        return await self.work_off() >= BATCH
 
     async def work_off(self) -> int:
         """Handle the waiting requests (oldest first); returns how many were handled."""

@@ -38,19 +38,10 @@ def create_app() -> Starlette:
         )
         state.extras["auth"] = ctx
         await bootstrap(ctx)
-        janitor = Janitor(state.db)
-        janitor.start()
-        state.extras["janitor"] = janitor
+        state.start_worker(Janitor(state.db))  # supervised, stopped with the service
         link_requests = LinkRequests(ctx)
         ctx.wake_link_requests = link_requests.wake
-        link_requests.start()
-        state.extras["link_requests"] = link_requests
-
-    async def stop(state: ServiceState) -> None:
-        for name in ("link_requests", "janitor"):
-            worker = state.extras.get(name)
-            if isinstance(worker, LinkRequests | Janitor):
-                await worker.stop()
+        state.start_worker(link_requests)
 
     return create_service_app(
         ServiceSpec(
@@ -58,7 +49,6 @@ def create_app() -> Starlette:
             routes=ROUTES,
             migrations=package_migrations(__file__),
             on_startup=[start],
-            on_shutdown=[stop],
         ),
         settings,
     )

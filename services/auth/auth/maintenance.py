@@ -4,13 +4,9 @@ and magic-link requests."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from servelo_common.db import Pool, system_tx
+from servelo_common.worker import PollingWorker
 
-log = logging.getLogger("auth.maintenance")
 INTERVAL = 3600.0
 
 _STATEMENTS = (
@@ -33,24 +29,16 @@ async def purge_expired(pool: Pool) -> None:
             await conn.execute(statement)
 
 
-class Janitor:
+class Janitor(PollingWorker):
+    """A supervised worker (servelo_common.worker): hourly, and retried with backoff while
+    the database is away."""
+
+    poll_interval = INTERVAL
+    max_backoff = 60.0
+
     def __init__(self, pool: Pool) -> None:
-        self.pool = pool
-        self._task: asyncio.Task[None] | None = None
+        super().__init__("auth-janitor", pool)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="auth-janitor")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(INTERVAL)
-            try:
-                await purge_expired(self.pool)
-            except Exception:
-                log.warning("clean-up failed; will retry", exc_info=True)
+    async def work(self) -> bool:
+        await purge_expired(self.pool)
+        return False

@@ -9,7 +9,7 @@ from servelo_common.db import system_tx, tenant_tx
 from servelo_common.errors import ApiError, NotFound
 from servelo_common.events import emit
 from servelo_common.pagination import PageRequest
-from servelo_common.purge import purge_platform_rows
+from servelo_common.purge import purge_org
 
 from auth import events
 from auth import repository as repo
@@ -83,12 +83,13 @@ async def delete_org(ctx: Auth, slug: str) -> None:
         raise ApiError(409, "The system organization cannot be deleted")
     org_id = await org_id_of(ctx, slug)
     async with system_tx(ctx.pool) as conn:
+        # First (it waits for the org's transactions in flight): rows that reference the org
+        # without a foreign key (platform tables), and the tombstone. The outbox stays: it
+        # is about to carry `org-deleted` to the other services.
+        await purge_org(conn, org_id=org_id, include_outbox=False)
         deleted = await conn.fetchval("DELETE FROM orgs WHERE id = $1 RETURNING id", org_id)
         if deleted is None:
             raise NotFound(ORG_NOT_FOUND)
-        # Rows that reference the org without a foreign key (platform tables). The outbox
-        # stays: it is about to carry `org-deleted` to the other services.
-        await purge_platform_rows(conn, org_id=org_id, include_outbox=False)
         await emit(
             conn, events.OrgDeleted(id=str(org_id), slug=slug), tenant=org_id, subject=org_id
         )

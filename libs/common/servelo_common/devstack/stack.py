@@ -87,6 +87,8 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
     # The environment the stack was started from: its SERVELO_* settings reach the components.
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # Embedded Postgres without fsync/synchronous commit; None: SERVELO_EMBEDDED_PG_FAST.
+    pg_fast: bool | None = None
 
 
 @dataclass
@@ -153,7 +155,7 @@ class Stack:
         if self.config.database_url:
             self.admin_dsn = self.config.database_url
         else:
-            self.pg = EmbeddedPostgres(self.data_dir / "pg")
+            self.pg = EmbeddedPostgres(self.data_dir / "pg", fast=self.config.pg_fast)
             self.admin_dsn = self.pg.start()
         if self.config.nats_url:
             self.nats_url = self.config.nats_url

@@ -4,18 +4,21 @@ can drive a consumer without running the producer (or replay an event on purpose
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from nats.aio.client import Client
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from servelo_common.events import subject_for
+from servelo_common.events import STREAM, subject_for
 from servelo_common.jsonutil import iso_z
 
 
 class EventPublisher:
     def __init__(self, nc: Client) -> None:
+        self.nc = nc
         self.js = nc.jetstream()
 
     async def publish(
@@ -52,3 +55,48 @@ class EventPublisher:
             headers={"Nats-Msg-Id": msg_id or eid},
         )
         return eid
+
+
+async def stream_events(nc: Client, subject: str, *, tenant: str | None = None) -> list[Any]:
+    """Every CloudEvent in the stream on `subject` (wildcards allowed), oldest first,
+    optionally only one tenant's: what a test counts to find lost or duplicated events."""
+    js = nc.jetstream()
+    sub = await js.pull_subscribe(
+        subject,
+        stream=STREAM,
+        config=ConsumerConfig(
+            deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, inactive_threshold=60
+        ),
+    )
+    found: list[Any] = []
+    try:
+        while True:
+            info = await sub.consumer_info()
+            if not info.num_pending:
+                break
+            try:
+                msgs = await sub.fetch(batch=500, timeout=2)
+            except TimeoutError:
+                continue
+            for msg in msgs:
+                event = orjson.loads(msg.data)
+                if tenant is None or event.get("tenant") == tenant:
+                    found.append(event)
+    finally:
+        await sub.unsubscribe()
+    return found
+
+
+async def assert_consumers_idle(nc: Client, services: Iterable[str] | None = None) -> None:
+    """Every durable consumer of the stream (of `services`, when given: durables are named
+    `<service>-<name>`) has handled (acked) everything it was sent; wrap in `eventually`."""
+    js = nc.jetstream()
+    prefixes = tuple(f"{s}-" for s in services) if services is not None else ("",)
+    busy = {
+        c.name: (c.num_pending, c.num_ack_pending)
+        for c in await js.consumers_info(STREAM)
+        if c.config.durable_name
+        and c.name.startswith(prefixes)
+        and (c.num_pending or c.num_ack_pending)
+    }
+    assert not busy, f"consumers still busy (pending, ack pending): {busy}"

@@ -3,6 +3,10 @@
 Postgres and NATS come from `SERVELO_TEST_DATABASE_URL` / `SERVELO_TEST_NATS_URL` when set,
 else from testcontainers when a Docker engine answers, else embedded servers from pip on free
 ports in a temporary folder. `SERVELO_TEST_SERVICES=auth,tickets` starts only those services.
+
+`chaos_stack` is a second, separate platform (always embedded servers, durable commits) for
+the fault tests (`@pytest.mark.chaos`): they SIGKILL its Postgres and NATS, so the rest of
+the suite, on `stack`, is not disturbed.
 """
 
 from __future__ import annotations
@@ -100,13 +104,36 @@ class TestStack:
     def can_restart_nats(self) -> bool:
         return self.stack.nats is not None
 
+    @property
+    def can_kill_postgres(self) -> bool:
+        return self.stack.pg is not None
+
     def stop_nats(self) -> None:
         assert self.stack.nats is not None, "NATS is external: cannot stop it"
         self.stack.nats.stop()
 
+    def kill_nats(self) -> None:
+        """SIGKILL nats-server; `start_nats()` brings it back on the same port and data."""
+        assert self.stack.nats is not None, "NATS is external: cannot kill it"
+        self.stack.nats.kill()
+
     def start_nats(self) -> None:
         assert self.stack.nats is not None
         self.stack.nats.start()
+
+    def kill_postgres(self) -> None:
+        """SIGKILL the postmaster and its backends; `start_postgres()` restarts it on the
+        same port and data folder (crash recovery included)."""
+        assert self.stack.pg is not None, "Postgres is external: cannot kill it"
+        self.stack.pg.kill()
+
+    def start_postgres(self) -> None:
+        assert self.stack.pg is not None
+        self.stack.pg.start()
+
+    def pids(self) -> dict[str, int]:
+        """The platform's processes: a recovery without restarts keeps every one."""
+        return {name: p.proc.pid for name, p in self.stack.processes.items()}
 
     def log_tail(self, name: str, size: int = 4000) -> str:
         return self.stack.log_tail(name, size)
@@ -138,17 +165,20 @@ def _containers() -> tuple[str, str, list[Any]]:
     return pg.get_connection_url(), nats_url, [pg, nats]
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[TestStack]:
-    folder = Path(tempfile.mkdtemp(prefix="servelo-test-"))
-    db_url = os.environ.get("SERVELO_TEST_DATABASE_URL") or None
-    nats_url = os.environ.get("SERVELO_TEST_NATS_URL") or None
+@contextlib.contextmanager
+def running_platform(
+    *, prefix: str, external: bool = True, pg_fast: bool | None = None
+) -> Iterator[TestStack]:
+    """The whole platform in a temporary folder, stopped and removed afterwards. With
+    `external=False` the servers are always embedded ones (which a test may kill)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    db_url = os.environ.get("SERVELO_TEST_DATABASE_URL") or None if external else None
+    nats_url = os.environ.get("SERVELO_TEST_NATS_URL") or None if external else None
     containers: list[Any] = []
-    if (db_url is None or nats_url is None) and _docker_answers():
+    if external and (db_url is None or nats_url is None) and _docker_answers():
         c_db, c_nats, containers = _containers()
         db_url, nats_url = db_url or c_db, nats_url or c_nats
     suffix = secrets.token_hex(4)
-    os.environ.setdefault("SERVELO_EMBEDDED_PG_FAST", "1")
     mail = MailCatcher(free_port())
     mail.start()
     config = StackConfig(
@@ -172,6 +202,7 @@ def stack() -> Iterator[TestStack]:
             "SERVELO_TRUSTED_PROXIES": "127.0.0.1",
             "SERVELO_DB_POOL_MAX": "5",
         },
+        pg_fast=pg_fast,
     )
     platform = Stack(config)
     try:
@@ -194,6 +225,22 @@ def stack() -> Iterator[TestStack]:
 
             asyncio.run(drop_database(db_url, config.database))
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[TestStack]:
+    os.environ.setdefault("SERVELO_EMBEDDED_PG_FAST", "1")
+    with running_platform(prefix="servelo-test-") as platform:
+        yield platform
+
+
+@pytest.fixture(scope="module")
+def chaos_stack() -> Iterator[TestStack]:
+    """A platform of its own whose Postgres and NATS the fault tests SIGKILL (per module,
+    so it is gone before the rest of the suite runs). Commits are durable (synchronous
+    commit on): an acknowledged write must survive the kill."""
+    with running_platform(prefix="servelo-chaos-", external=False, pg_fast=False) as platform:
+        yield platform
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Deleting an org removes every row of it in every service (each purges on `org-deleted`)."""
 
+import uuid
 from typing import Any
 
 import pytest
 from servelo_common.testing import eventually
+from servelo_common.testing.events import assert_consumers_idle
 
 ALL = {"auth", "tickets", "crm", "finance", "team"}
 
@@ -79,3 +81,61 @@ async def test_deleted_org_leaves_zero_rows_in_every_schema(stack, http, tenant,
         assert (await admin.get("/api/auth/me")).status in (401, 404)
 
     await eventually(gone_at_the_gateway, timeout=5)
+
+
+async def test_late_events_for_a_deleted_org_leave_zero_rows(
+    stack, http, tenant, db, event_publisher
+):
+    """Events about the org published after its deletion (another service's outbox, a
+    replay) reach every consumer of every service and recreate nothing."""
+    if not set(stack.services) >= ALL:
+        pytest.skip("needs every service running")
+    org = tenant.org_id
+    sysadmin = await stack.system_admin(http)
+    assert (await sysadmin.delete(f"/api/admin/orgs/{tenant.slug}")).status == 200
+
+    async def tombstoned_everywhere():
+        for schema in sorted(ALL):
+            found = await db.fetchval(
+                f"SELECT count(*) FROM {schema}.org_tombstones WHERE id = $1::uuid", org
+            )
+            assert found == 1, schema
+
+    await eventually(tombstoned_everywhere, timeout=15)
+
+    user = {
+        "id": str(uuid.uuid4()),
+        "org_id": org,
+        "name": "Late",
+        "email": "late@example.com",
+        "role": "technician",
+        "active": True,
+        "status": "active",
+    }
+    customer = {"id": str(uuid.uuid4()), "name": "Late Ltd", "email": "l@example.com"}
+    quote = {
+        "id": str(uuid.uuid4()),
+        "number": 7,
+        "customer_id": customer["id"],
+        "status": "accepted",
+        "total": "110.00",
+    }
+    late = [
+        ("auth", "user-created", user),
+        ("auth", "user-invited", user),
+        ("auth", "user-updated", user),
+        ("auth", "user-activated", user),
+        ("auth", "settings-updated", {"org_id": org, "settings": {"currency": "EUR"}}),
+        ("crm", "customer-created", customer),
+        ("crm", "customer-updated", customer),
+        ("crm", "quote-accepted", quote),
+    ]
+    for source, kind, data in late:
+        await event_publisher.publish(source, kind, data, tenant=org)
+
+    async def all_handled():
+        await assert_consumers_idle(event_publisher.nc, services=ALL)
+
+    await eventually(all_handled, timeout=15)
+    left = {t: n for t, n in (await rows_of_org(db, org)).items() if n}
+    assert left == {}

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from servelo_common.purge import purge_platform_rows
+from servelo_common import purge
 
 from crm.repository import Record
 
@@ -49,10 +49,6 @@ async def upsert_org_settings(
 
 
 async def purge_org(conn: asyncpg.Connection, *, org_id: UUID) -> dict[str, int]:
-    """Delete every row of the org in this schema, events not yet published included."""
-    counts: dict[str, int] = {}
-    for table in TENANT_TABLES:
-        status = await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-        counts[table] = int(status.split()[-1])
-    counts.update(await purge_platform_rows(conn, org_id=org_id))
-    return counts
+    """Delete every row of the org in this schema, events not yet published included, and
+    leave its tombstone."""
+    return await purge.purge_org(conn, org_id=org_id, tables=TENANT_TABLES)

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
-from servelo_common.purge import purge_platform_rows
+from servelo_common import purge
 
 from finance.domain import DEFAULT_CURRENCY
 
@@ -34,10 +34,5 @@ _ORG_TABLES = ("revenue", "expenses", "customers", "org_settings")
 
 
 async def purge_org(conn: asyncpg.Connection, *, org_id: UUID) -> dict[str, int]:
-    """Delete every row of the org in this schema; returns the counts per table."""
-    counts: dict[str, int] = {}
-    for table in _ORG_TABLES:
-        status = await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-        counts[table] = int(status.split()[-1])
-    counts.update(await purge_platform_rows(conn, org_id=org_id))
-    return counts
+    """Delete every row of the org in this schema and leave its tombstone; counts per table."""
+    return await purge.purge_org(conn, org_id=org_id, tables=_ORG_TABLES)

@@ -1,11 +1,11 @@
-"""What this service does when auth deletes an org: purge its rows, remember it is gone."""
+"""What this service does when auth deletes an org: purge its rows, leave its tombstone."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 import asyncpg
-from servelo_common.purge import purge_platform_rows
+from servelo_common import purge
 
 # Children before parents (foreign keys); the platform's tables are purged by libs/common.
 TENANT_TABLES = (
@@ -20,16 +20,8 @@ TENANT_TABLES = (
 )
 
 
-async def is_purged(conn: asyncpg.Connection, *, org_id: UUID) -> bool:
-    return bool(
-        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM purged_orgs WHERE id = $1)", org_id)
-    )
-
-
 async def purge_org(conn: asyncpg.Connection, *, org_id: UUID) -> None:
     """Delete every row of the org, its events (published or not: they hold its data too,
-    names and rates) included, and record it so late events about it are ignored."""
-    for table in TENANT_TABLES:
-        await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-    await conn.execute("INSERT INTO purged_orgs (id) VALUES ($1) ON CONFLICT DO NOTHING", org_id)
-    await purge_platform_rows(conn, org_id=org_id)
+    names and rates) included; the shared consumer skips late events about it from then on
+    (the tombstone of `servelo_common.purge.purge_org`)."""
+    await purge.purge_org(conn, org_id=org_id, tables=TENANT_TABLES)

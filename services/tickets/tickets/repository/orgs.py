@@ -5,12 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from asyncpg import Connection
-from servelo_common.purge import purge_platform_rows
+from servelo_common import purge
 
 
 async def purge_org(conn: Connection, *, org_id: UUID) -> None:
     """Every row of the org in this schema, outbox and inbox included."""
     # ticket_search rows go with their tickets (ON DELETE CASCADE).
-    for table in ("photos", "comments", "tickets", "ticket_counters", "users", "customers"):
-        await conn.execute(f"DELETE FROM {table} WHERE org_id = $1", org_id)  # noqa: S608
-    await purge_platform_rows(conn, org_id=org_id)
+    tables = ("photos", "comments", "tickets", "ticket_counters", "users", "customers")
+    await purge.purge_org(conn, org_id=org_id, tables=tables)

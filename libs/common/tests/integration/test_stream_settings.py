@@ -1,0 +1,24 @@
+"""The stream's replicas and retention are settings: raised on start, never lowered."""
+
+import nats
+from servelo_common.bus import RETENTION, StreamSettings, ensure_stream
+from servelo_common.events import STREAM
+
+
+async def test_retention_is_raised_and_never_lowered(stack):
+    nc = await nats.connect(stack.nats_url)
+    try:
+        js = nc.jetstream()
+        before = (await js.stream_info(STREAM)).config
+        assert before.max_age == RETENTION and before.num_replicas == 1
+        longer = RETENTION + 24 * 3600
+        await ensure_stream(js, StreamSettings(max_age=longer, max_bytes=2**40))
+        raised = (await js.stream_info(STREAM)).config
+        assert raised.max_age == longer
+        assert raised.max_bytes in (None, -1)  # unlimited already allows 1 TiB: kept
+        # A replica started with lower settings (the defaults) changes nothing.
+        await ensure_stream(js, StreamSettings(max_age=3600, replicas=1))
+        kept = (await js.stream_info(STREAM)).config
+        assert kept.max_age == longer and kept.num_replicas == 1
+    finally:
+        await nc.close()
