@@ -20,7 +20,8 @@ from .conftest import link_token
 TOKEN_KEYS = {"accessToken", "access_token", "refreshToken", "refresh_token"}
 
 
-def claims(token: str) -> dict[str, Any]:
+def claims(token: str | None) -> dict[str, Any]:
+    assert token is not None
     decoded: dict[str, Any] = pyjwt.decode(token, options={"verify_signature": False})
     return decoded
 
