@@ -88,11 +88,21 @@ async def read_upload(request: Request, *, max_bytes: int, field: str = "file") 
 
 
 # The resources' modules use the helpers above, so they are imported after them.
-from auth.routes import audit, internal, magic_links, orgs, sessions, settings, users  # noqa: E402
+from auth.routes import (  # noqa: E402
+    account,
+    audit,
+    internal,
+    magic_links,
+    orgs,
+    sessions,
+    settings,
+    users,
+)
 
 ROUTES = [
     *sessions.ROUTES,
     *magic_links.ROUTES,
+    *account.ROUTES,
     *users.ROUTES,
     *settings.ROUTES,
     *audit.ROUTES,

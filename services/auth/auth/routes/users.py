@@ -1,12 +1,13 @@
-"""Users: the caller's own account (`/api/auth/me`, `/api/users/me/...`, preferences) and
-an admin managing the org's users (`/api/users[/{id}[/...]]`)."""
+"""An admin managing the org's users (`/api/users[/{id}[/...]]`), and the active users
+anyone may assign work to (`/api/users/technicians`). The caller's own account:
+`routes.account`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, json_body, message, path_id, require_role
+from servelo_common.http import body, caller, json, message, path_id, require_role
 from servelo_common.identity import Identity
 from servelo_common.pagination import page, page_request
 from servelo_common.routing import api_route
@@ -14,9 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from auth.routes import ctx_of, read_upload
+from auth.routes import ctx_of
 from auth.schemas.users import (
-    ChangePasswordInput,
     InviteInput,
     SetPasswordInput,
     TechnicianPublic,
@@ -35,12 +35,6 @@ def user_id(request: Request) -> UUID:
 
 def admin(request: Request) -> Identity:
     return require_role(request, "admin")
-
-
-async def me(request: Request) -> Response:
-    """The current user's profile."""
-    user = await users.get_me(ctx_of(request), ident=caller(request))
-    return json(UserPublic.model_validate(user))
 
 
 async def list_users(request: Request) -> Response:
@@ -68,58 +62,6 @@ async def technicians(request: Request) -> Response:
     found = await users.list_technicians(ctx_of(request), ident=ident, page=pr)
     shown, headers = page(request, found, pr, key=lambda t: (t.name, str(t.id)))
     return json([TechnicianPublic.model_validate(t) for t in shown], headers=headers)
-
-
-async def get_preferences(request: Request) -> Response:
-    """The current user's preferences."""
-    return json(await users.get_preferences(ctx_of(request), ident=caller(request)))
-
-
-async def put_preferences(request: Request) -> Response:
-    """Deep-merge a JSON object into the current user's preferences."""
-    ident = caller(request)
-    data = await json_body(request)
-    return json(await users.merge_preferences(ctx_of(request), ident=ident, data=data))
-
-
-async def upload_avatar(request: Request) -> Response:
-    """Upload a profile photo (multipart field `file`)."""
-    ident = caller(request)
-    ctx = ctx_of(request)
-    data = await read_upload(request, max_bytes=ctx.settings.avatar_max_bytes)
-    return json(UserPublic.model_validate(await users.set_avatar(ctx, ident=ident, data=data)))
-
-
-async def get_avatar(request: Request) -> Response:
-    """A user's profile photo."""
-    ident = caller(request)
-    target = path_id(request, message=users.AVATAR_NOT_FOUND)
-    avatar = await users.get_avatar(ctx_of(request), ident=ident, user_id=target)
-    return Response(
-        avatar.data,
-        media_type=avatar.content_type,
-        headers={
-            "Cache-Control": "private, max-age=86400",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'",
-        },
-    )
-
-
-async def set_own_password(request: Request) -> Response:
-    """Set a password on the current account (no current one needed)."""
-    ident = caller(request)
-    data = await body(request, SetPasswordInput)
-    await users.set_own_password(ctx_of(request), ident=ident, data=data)
-    return message("Password set successfully")
-
-
-async def change_password(request: Request) -> Response:
-    """Change the current user's password."""
-    ident = caller(request)
-    data = await body(request, ChangePasswordInput)
-    await users.change_password(ctx_of(request), ident=ident, data=data)
-    return message("Password changed successfully")
 
 
 async def get_user(request: Request) -> Response:
@@ -176,7 +118,6 @@ async def delete_user(request: Request) -> Response:
 
 
 ROUTES: list[Route] = [
-    api_route("/api/auth/me", me, methods=["GET"], response=UserPublic, tags=["auth"]),
     api_route(
         "/api/users",
         list_users,
@@ -203,25 +144,6 @@ ROUTES: list[Route] = [
         list_response=True,
         tags=TAGS,
     ),
-    api_route("/api/users/preferences", get_preferences, methods=["GET"], tags=TAGS),
-    api_route("/api/users/preferences", put_preferences, methods=["PUT"], tags=TAGS),
-    api_route(
-        "/api/users/me/avatar", upload_avatar, methods=["POST"], response=UserPublic, tags=TAGS
-    ),
-    api_route(
-        "/api/users/me/set-password",
-        set_own_password,
-        methods=["POST"],
-        body=SetPasswordInput,
-        tags=TAGS,
-    ),
-    api_route(
-        "/api/users/me/change-password",
-        change_password,
-        methods=["POST"],
-        body=ChangePasswordInput,
-        tags=TAGS,
-    ),
     api_route("/api/users/{id}", get_user, methods=["GET"], response=UserPublic, tags=TAGS),
     api_route(
         "/api/users/{id}",
@@ -232,7 +154,6 @@ ROUTES: list[Route] = [
         tags=TAGS,
     ),
     api_route("/api/users/{id}", delete_user, methods=["DELETE"], tags=TAGS),
-    api_route("/api/users/{id}/avatar", get_avatar, methods=["GET"], tags=TAGS),
     api_route(
         "/api/users/{id}/set-password",
         admin_set_password,

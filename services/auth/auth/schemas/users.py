@@ -9,7 +9,7 @@ from pydantic import Field
 from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, OptionalPhone, Text, Timestamp
 
 from auth.domain.users import UserStatus
-from auth.schemas import ROLES, AnyPassword, Password, Role
+from auth.schemas import ROLES, Password, Role
 from auth.schemas.magic_links import EmailInput
 
 
@@ -54,11 +54,6 @@ class UserUpdate(ApiInput):
 
 class SetPasswordInput(ApiInput):
     password: Password
-
-
-class ChangePasswordInput(ApiInput):
-    current_password: AnyPassword
-    new_password: Password
 
 
 class UserQuery(ApiInput):

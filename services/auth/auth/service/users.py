@@ -1,20 +1,15 @@
-"""Users: a user's own account (profile, preferences, avatar, password), and an admin
-managing the org's users (list, invite, update, deactivate, reactivate, delete, set a
-password, send a sign-in link). A system admin acts on another org through the same
-functions, with the identity `service.orgs.act_in` gives.
+"""An admin managing the org's users: list, invite, update (profile, role), deactivate,
+reactivate, delete, force-set a password, send a sign-in link; and the active users anyone
+may assign work to. A system admin acts on another org through the same functions, with
+the identity `service.orgs.act_in` gives. The caller's own account: `service.account`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-import orjson
-from servelo_common import images
 from servelo_common.db import tenant_tx
 from servelo_common.errors import ApiError, Conflict, NotFound
 from servelo_common.events import emit
@@ -25,14 +20,12 @@ from auth import events
 from auth.domain.magic_links import Purpose
 from auth.domain.orgs import Org
 from auth.domain.revocations import Scope
-from auth.domain.users import Avatar, Technician, User, UserStatus, deep_merge
+from auth.domain.users import Technician, User, UserStatus
 from auth.repository import audit as audit_repo
 from auth.repository import orgs as orgs_repo
-from auth.repository import sessions as sessions_repo
 from auth.repository import users as repo
 from auth.schemas.orgs import AdminUserUpdate
 from auth.schemas.users import (
-    ChangePasswordInput,
     InviteInput,
     SetPasswordInput,
     UserQuery,
@@ -43,14 +36,9 @@ from auth.service.magic_links import send_link
 from auth.service.revocations import end_other_sessions, revoke, revoke_user
 
 USER_NOT_FOUND = "User not found"
-AVATAR_NOT_FOUND = "Avatar not found"
-REAUTH_REQUIRED = (
-    "Recent sign-in required: sign in again (within the last 5 minutes) to set a password"
-)
-NOT_AN_IMAGE = "The file must be a PNG, JPEG, GIF or WebP image"
 
 
-async def _user(
+async def load_user(
     conn: asyncpg.Connection, *, org_id: UUID, user_id: UUID, for_update: bool = False
 ) -> User:
     row = await repo.get_user(conn, org_id=org_id, user_id=user_id, for_update=for_update)
@@ -65,7 +53,7 @@ async def _org(conn: asyncpg.Connection, *, org_id: UUID) -> Org:
     return Org.from_row(row)
 
 
-async def _update(conn: asyncpg.Connection, user: User, **changes: Any) -> User:
+async def save_user(conn: asyncpg.Connection, user: User, **changes: Any) -> User:
     return User.from_row(
         await repo.update_user(conn, org_id=user.org_id, user_id=user.id, changes=changes)
     )
@@ -81,114 +69,7 @@ async def _guard_admins(
     )
 
 
-# -- the caller's own account ----------------------------------------------------------
-
-
-async def get_me(ctx: Auth, *, ident: Identity) -> User:
-    org_id, user_id = org_of(ident), actor_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        row = await repo.get_user(conn, org_id=org_id, user_id=user_id)
-    user = None if row is None else User.from_row(row)
-    if user is None or not user.can_sign_in:
-        raise ApiError(401)
-    return user
-
-
-async def get_preferences(ctx: Auth, *, ident: Identity) -> dict[str, Any]:
-    return (await get_me(ctx, ident=ident)).preferences
-
-
-async def merge_preferences(ctx: Auth, *, ident: Identity, data: Any) -> dict[str, Any]:
-    """Deep-merge a JSON object into the caller's preferences (`null` deletes a key)."""
-    if not isinstance(data, dict):
-        raise ApiError(
-            400, "Validation failed", errors={"body": ["Preferences must be a JSON object."]}
-        )
-    limit = ctx.settings.preferences_max_bytes
-    org_id, user_id = org_of(ident), actor_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
-        merged = deep_merge(user.preferences, data)
-        if len(orjson.dumps(merged)) > limit:
-            raise ApiError(
-                413,
-                "Preferences are too large",
-                errors={"body": [f"At most {limit} bytes of preferences."]},
-            )
-        await _update(conn, user, preferences=merged)
-    return merged
-
-
-async def set_avatar(ctx: Auth, *, ident: Identity, data: bytes) -> User:
-    """Store an image (type by its magic bytes, metadata removed: servelo_common.images) and
-    point `avatar_url` at it."""
-    not_an_image = ApiError(415, NOT_AN_IMAGE, errors={"file": [f"{NOT_AN_IMAGE}."]})
-    kind = images.sniff(data[: images.SNIFF_BYTES])
-    if kind is None:
-        raise not_an_image
-    try:
-        data = await asyncio.to_thread(images.clean_bytes, data, kind)
-    except images.InvalidImage as exc:
-        raise not_an_image from exc
-    org_id, user_id = org_of(ident), actor_of(ident)
-    # The version defeats caches when the picture changes.
-    url = f"/api/users/{user_id}/avatar?v={int(time.time() * 1000)}"
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
-        await repo.put_avatar(conn, org_id=org_id, user_id=user_id, content_type=kind, data=data)
-        return await _update(conn, user, avatar_url=url)
-
-
-async def get_avatar(ctx: Auth, *, ident: Identity, user_id: UUID) -> Avatar:
-    org_id = org_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        row = await repo.get_avatar(conn, org_id=org_id, user_id=user_id)
-    if row is None:
-        raise ApiError(404, AVATAR_NOT_FOUND)
-    return Avatar.from_row(row)
-
-
-async def set_own_password(ctx: Auth, *, ident: Identity, data: SetPasswordInput) -> None:
-    """Set a password; on an account that already has one, only soon after signing in
-    (`User.may_set_password`: a stolen access token alone cannot take the account over).
-    Every other session ends; the caller's goes on."""
-    org_id, user_id, session_id = org_of(ident), actor_of(ident), session_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id)
-        signed_in = (
-            await sessions_repo.signed_in_at(
-                conn, org_id=org_id, session_id=session_id, user_id=user_id
-            )
-            if user.has_password and session_id is not None
-            else None
-        )
-    if not user.may_set_password(signed_in_at=signed_in, now=datetime.now(UTC)):
-        raise ApiError(403, REAUTH_REQUIRED, code="reauthentication_required")
-    await _replace_password(
-        ctx, ident=ident, user_id=user_id, password=data.password, keep_session=session_id
-    )
-
-
-async def change_password(ctx: Auth, *, ident: Identity, data: ChangePasswordInput) -> None:
-    """Replace the password, given the current one; every other session ends."""
-    user = await get_me(ctx, ident=ident)
-    if not await ctx.passwords.verify(user.password_hash, data.current_password):
-        raise ApiError(
-            400,
-            "Current password is incorrect",
-            errors={"current_password": ["The current password is incorrect."]},
-        )
-    await _replace_password(
-        ctx,
-        ident=ident,
-        user_id=user.id,
-        password=data.new_password,
-        action="password_changed",
-        keep_session=session_of(ident),
-    )
-
-
-async def _replace_password(
+async def replace_password(
     ctx: Auth,
     *,
     ident: Identity,
@@ -203,8 +84,8 @@ async def _replace_password(
     password_hash = await ctx.passwords.hash(password)
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
-        await _update(conn, user, password_hash=password_hash)
+        user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
+        await save_user(conn, user, password_hash=password_hash)
         if keep_session is None:
             await revoke_user(conn, org_id=org_id, user_id=user_id, reason=action)
         else:
@@ -216,13 +97,10 @@ async def _replace_password(
         )
 
 
-# -- an admin managing the org's users ------------------------------------------------
-
-
 async def get_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        return await _user(conn, org_id=org_id, user_id=user_id)
+        return await load_user(conn, org_id=org_id, user_id=user_id)
 
 
 async def list_users(
@@ -288,7 +166,7 @@ async def update_user(ctx: Auth, *, ident: Identity, user_id: UUID, data: UserUp
     org_id = org_of(ident)
     changes = data.provided()
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
+        user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         new_role = changes.get("role")
         role_changed = new_role is not None and new_role != user.role
         if role_changed:
@@ -299,7 +177,7 @@ async def update_user(ctx: Auth, *, ident: Identity, user_id: UUID, data: UserUp
             changes.pop("role")
         if not changes:
             return user
-        updated = await _update(conn, user, **changes)
+        updated = await save_user(conn, user, **changes)
         await emit(
             conn, events.UserUpdated(**events.user_fields(updated)), tenant=org_id, subject=user_id
         )
@@ -352,12 +230,12 @@ async def deactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
     user is deactivated already."""
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
+        user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         status = user.deactivation()
         if status is None:
             return user
         await _guard_admins(conn, user=user, new_role=None, deactivating=True)
-        user = await _update(conn, user, status=status)
+        user = await save_user(conn, user, status=status)
         at = await revoke_user(conn, org_id=org_id, user_id=user_id, reason="deactivated")
         await emit(
             conn,
@@ -379,11 +257,11 @@ async def reactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
     """A deactivated user may sign in again (`user-reactivated`); a no-op otherwise."""
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
+        user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         status = user.reactivation()
         if status is None:
             return user
-        user = await _update(conn, user, status=status)
+        user = await save_user(conn, user, status=status)
         await emit(
             conn, events.UserReactivated(**events.user_fields(user)), tenant=org_id, subject=user_id
         )
@@ -400,7 +278,7 @@ async def reactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
 async def delete_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> None:
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id, for_update=True)
+        user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         await _guard_admins(conn, user=user, new_role=None, deactivating=True)
         at = await revoke_user(conn, org_id=org_id, user_id=user_id, reason="deleted")
         await repo.delete_user(conn, org_id=org_id, user_id=user_id)
@@ -426,7 +304,7 @@ async def set_user_password(
     """Force-set a user's password: every session of theirs ends, but the caller's own when
     admins set their own password."""
     own = user_id == actor_of(ident)
-    await _replace_password(
+    await replace_password(
         ctx,
         ident=ident,
         user_id=user_id,
@@ -439,7 +317,7 @@ async def send_login_link(ctx: Auth, *, ident: Identity, user_id: UUID) -> None:
     """A 24-hour sign-in link mailed to the user, on an admin's request."""
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
-        user = await _user(conn, org_id=org_id, user_id=user_id)
+        user = await load_user(conn, org_id=org_id, user_id=user_id)
         if not user.can_sign_in:
             raise ApiError(409, "User is deactivated")
         org = await _org(conn, org_id=org_id)

@@ -1,11 +1,11 @@
-"""Users with no I/O: the lifecycle, the last-admin rule, reauthentication, preferences."""
+"""Users with no I/O: the lifecycle, the last-admin rule, reauthentication."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from auth.domain.users import AccountInactive, UserStatus, deep_merge
+from auth.domain.users import AccountInactive, UserStatus
 from servelo_common.errors import ApiError
 
 from .conftest import make_user
@@ -121,12 +121,3 @@ def test_replacing_a_password_needs_a_recent_sign_in() -> None:
 def test_the_hash_is_not_in_the_repr() -> None:
     user = make_user(password_hash="$argon2id$secret")
     assert "argon2" not in repr(user) and user.has_password
-
-
-def test_deep_merge_merges_objects_and_null_removes() -> None:
-    base = {"a": {"x": 1, "y": 2}, "b": 1, "c": [1]}
-    assert deep_merge(base, {"a": {"y": 3, "z": 4}, "b": None, "c": [2]}) == {
-        "a": {"x": 1, "y": 3, "z": 4},
-        "c": [2],
-    }
-    assert base == {"a": {"x": 1, "y": 2}, "b": 1, "c": [1]}
