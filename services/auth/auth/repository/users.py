@@ -91,13 +91,9 @@ async def list_users(
     after: Sequence[Any] | None,
 ) -> list[Record]:
     """Newest first, keyset-paged on (created_at, id)."""
-    where = (
-        Where()
-        .add("org_id = {}", org_id)
-        .when(role, "role = {}")
-        .when(status.value if status else None, "status = {}")
-        .keyset("(created_at, id)", "<", after)
-    )
+    where = Where().add("org_id = {}", org_id).when(role, "role = {}")
+    where.when(status.value if status else None, "status = {}")
+    where.keyset("(created_at, id)", "<", after)
     return list(
         await conn.fetch(
             f"SELECT * FROM users{where.sql}"  # noqa: S608

@@ -142,13 +142,5 @@ async def verify_link(ctx: Auth, *, ident: Identity, token: str, client: Client)
             raise ApiError(401, INVALID_LINK)
         user = User.from_row(user_row)
         user.ensure_can_sign_in()
-        await audit_repo.insert_audit(
-            conn,
-            org_id=org_id,
-            action="login",
-            user_id=user.id,
-            actor_id=user.id,
-            ip=client.ip,
-            details={"method": "magic_link", "purpose": link.purpose.value},
-        )
-        return await open_session(ctx, conn, ident=ident, user_id=user.id, client=client)
+        how = {"method": "magic_link", "purpose": link.purpose.value}
+        return await open_session(ctx, conn, ident=ident, user_id=user.id, client=client, how=how)

@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from servelo_common.db import system_tx, tenant_tx
 from servelo_common.errors import ApiError, Conflict, NotFound
 from servelo_common.events import emit
@@ -62,43 +61,37 @@ async def act_in(ctx: Auth, *, ident: Identity, slug: str) -> Identity:
 
 
 async def _create(
-    ctx: Auth,
-    conn: asyncpg.Connection,
-    *,
-    org_id: UUID,
-    slug: str,
-    name: str,
-    plan: str,
-    admin: dict[str, Any],
-    password_hash: str | None,
+    ctx: Auth, *, slug: str, name: str, plan: str, admin: dict[str, Any], password_hash: str | None
 ) -> Org | None:
-    """The org and its first admin (active with a password, else invited by a link), or
-    None when the slug is taken."""
-    row = await repo.insert_org(conn, org_id=org_id, slug=slug, name=name, plan=plan)
-    if row is None:
-        return None
-    org = Org.from_row(row)
-    user_row = await users_repo.insert_user(
-        conn,
-        org_id=org_id,
-        email=admin["email"],
-        name=admin["name"],
-        role="admin",
-        status=UserStatus.ACTIVE if password_hash else UserStatus.INVITED,
-        password_hash=password_hash,
-    )
-    assert user_row is not None  # a new org has no users yet
-    user = User.from_row(user_row)
-    await emit(conn, events.OrgCreated(**events.org_fields(org)), tenant=org_id, subject=org_id)
-    fields = events.user_fields(user)
-    if password_hash:
-        await emit(conn, events.UserCreated(**fields), tenant=org_id, subject=user.id)
-    else:
-        await emit(conn, events.UserInvited(**fields), tenant=org_id, subject=user.id)
-        await send_link(ctx, conn, org=org, user=user, purpose=Purpose.INVITE)
-    await audit_repo.insert_audit(
-        conn, org_id=org_id, action="org_created", user_id=user.id, details={"slug": slug}
-    )
+    """The org and its first admin (active with a password, else invited by a link), in one
+    transaction with their events; None when the slug is taken."""
+    org_id = uuid.uuid4()
+    async with tenant_tx(ctx.pool, org_id) as conn:
+        row = await repo.insert_org(conn, org_id=org_id, slug=slug, name=name, plan=plan)
+        if row is None:
+            return None
+        org = Org.from_row(row)
+        user_row = await users_repo.insert_user(
+            conn,
+            org_id=org_id,
+            email=admin["email"],
+            name=admin["name"],
+            role="admin",
+            status=UserStatus.ACTIVE if password_hash else UserStatus.INVITED,
+            password_hash=password_hash,
+        )
+        assert user_row is not None  # a new org has no users yet
+        user = User.from_row(user_row)
+        await emit(conn, events.OrgCreated(**events.org_fields(org)), tenant=org_id, subject=org_id)
+        fields = events.user_fields(user)
+        if password_hash:
+            await emit(conn, events.UserCreated(**fields), tenant=org_id, subject=user.id)
+        else:
+            await emit(conn, events.UserInvited(**fields), tenant=org_id, subject=user.id)
+            await send_link(ctx, conn, org=org, user=user, purpose=Purpose.INVITE)
+        await audit_repo.insert_audit(
+            conn, org_id=org_id, action="org_created", user_id=user.id, details={"slug": slug}
+        )
     return org
 
 
@@ -106,18 +99,14 @@ async def create_org(ctx: Auth, *, ident: Identity, data: OrgCreate) -> Org:
     require_system_admin(ctx, ident)
     password = data.admin.password
     password_hash = await ctx.passwords.hash(password) if password else None
-    org_id = uuid.uuid4()
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        org = await _create(
-            ctx,
-            conn,
-            org_id=org_id,
-            slug=data.slug,
-            name=data.name,
-            plan=data.plan,
-            admin=data.admin.model_dump(),
-            password_hash=password_hash,
-        )
+    org = await _create(
+        ctx,
+        slug=data.slug,
+        name=data.name,
+        plan=data.plan,
+        admin=data.admin.model_dump(),
+        password_hash=password_hash,
+    )
     if org is None:
         raise Conflict(SLUG_TAKEN)
     return org
@@ -140,18 +129,14 @@ async def bootstrap(ctx: Auth) -> None:
             " SERVELO_BOOTSTRAP_ADMIN_PASSWORD (8+ characters) to create it"
         )
     password_hash = await ctx.passwords.hash(secret.get_secret_value())
-    org_id = uuid.uuid4()
-    async with tenant_tx(ctx.pool, org_id) as conn:
-        org = await _create(
-            ctx,
-            conn,
-            org_id=org_id,
-            slug=slug,
-            name=SYSTEM_ORG_NAME,
-            plan="system",
-            admin={"email": email, "name": "System admin"},
-            password_hash=password_hash,
-        )
+    org = await _create(
+        ctx,
+        slug=slug,
+        name=SYSTEM_ORG_NAME,
+        plan="system",
+        admin={"email": email, "name": "System admin"},
+        password_hash=password_hash,
+    )
     if org is not None:
         log.info("created the system org and its admin", extra={"slug": slug})
 

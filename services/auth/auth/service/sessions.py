@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -92,10 +93,21 @@ async def open_session(
     ident: Identity,
     user_id: UUID,
     client: Client,
+    how: dict[str, Any],
     password_hash: str | None = None,
 ) -> SessionTokens:
-    """A new refresh-token family and its first access token. `password_hash`: the hash the
-    caller verified, which must still be the user's (it may have changed meanwhile)."""
+    """A sign-in: a new refresh-token family and its first access token, and `login` in the
+    audit trail with `how` (the method). `password_hash`: the hash the caller verified,
+    which must still be the user's (it may have changed meanwhile)."""
+    await audit_repo.insert_audit(
+        conn,
+        org_id=org_of(ident),
+        action="login",
+        user_id=user_id,
+        actor_id=user_id,
+        details=how,
+        ip=client.ip,
+    )
     user = await signable_user(conn, org_id=org_of(ident), user_id=user_id)
     if password_hash is not None and user.password_hash != password_hash:
         raise ApiError(401, INVALID_CREDENTIALS)
@@ -151,21 +163,13 @@ async def login(ctx: Auth, *, ident: Identity, data: LoginInput, client: Client)
                 ip=client.ip,
             )
         else:
-            await audit_repo.insert_audit(
-                conn,
-                org_id=org_id,
-                action="login",
-                user_id=user.id,
-                actor_id=user.id,
-                details={"method": "password"},
-                ip=client.ip,
-            )
             return await open_session(
                 ctx,
                 conn,
                 ident=ident,
                 user_id=user.id,
                 client=client,
+                how={"method": "password"},
                 password_hash=user.password_hash,
             )
     if not ok:
