@@ -17,7 +17,7 @@ help:
 	@echo "make run    start Postgres + NATS (embedded unless SERVELO_DATABASE_URL/SERVELO_NATS_URL), every service and the gateway"
 	@echo "make test   the whole test suite against real servers"
 	@echo "make check  ruff lint + format check + mypy (strict)"
-	@echo "make bench  gateway overhead vs nginx, tickets throughput and latency -> docs/benchmarks*.md"
+	@echo "make bench  gateway vs nginx, tickets figures, the service path vs pgbench -> docs/benchmarks*.md"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -47,6 +47,7 @@ fmt: env
 bench: env
 	UV=$(UV) bash bench/run.sh
 	@if [ -f bench/tickets_bench.py ]; then $(UV) run --no-sync python bench/tickets_bench.py; fi
+	$(UV) run --no-sync python bench/e2e_bench.py
 
 clean:
 	rm -rf .venv .servelo .pytest_cache .mypy_cache .ruff_cache

@@ -6,4 +6,4 @@ if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
   apt-get update && apt-get install -y nginx wrk
 fi
 UV="${UV:-$(command -v uv || echo .servelo/tools/bin/uv)}"
-UV_PYTHON_DOWNLOADS=never exec "$UV" run python bench/gateway_bench.py "$@"
+UV_PYTHON_DOWNLOADS=never "$UV" run --no-sync python bench/gateway_bench.py "$@"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 
 from servelo_common.errors import ApiError
+
+# What a service's update/delete calls with the resource's current ETag before it writes:
+# raises 412 when the caller's `If-Match` names another version (see `if_match`).
+Precondition = Callable[[str], None]
 
 
 def etag_for(resource_id: Any, version: datetime | int | str) -> str:
@@ -26,3 +31,8 @@ def check_if_match(request: Request, current: str) -> None:
     if "*" in candidates or current in candidates:
         return
     raise ApiError(412, "The resource was changed by someone else; reload and try again")
+
+
+def if_match(request: Request) -> Precondition:
+    """The request's `If-Match` as a precondition for the service to check under its lock."""
+    return lambda current: check_if_match(request, current)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -154,3 +155,21 @@ def json(content: Any, status: int = 200, headers: dict[str, str] | None = None)
 
 def message(text: str, status: int = 200) -> Response:
     return JSONResponse({"message": text}, status_code=status)
+
+
+def resource(
+    model: type[BaseModel], obj: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A domain object as its `XPublic` `model`, with its `ETag` when it has one (`obj.etag`)."""
+    etag = getattr(obj, "etag", None)
+    all_headers = {"ETag": etag} if isinstance(etag, str) else {}
+    return json(
+        model.model_validate(obj), status=status, headers={**all_headers, **(headers or {})}
+    )
+
+
+def resources(
+    model: type[BaseModel], objs: Sequence[Any], headers: dict[str, str] | None = None
+) -> Response:
+    """A list of domain objects as a JSON array of `model`."""
+    return json([model.model_validate(o) for o in objs], headers=headers)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from uuid import UUID
 
 IDENTITY_HEADER = "x-servelo-identity"
 INTERNAL_HEADER = "x-servelo-internal"
@@ -42,6 +43,16 @@ class Identity:
     @property
     def is_user(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def org_uuid(self) -> UUID:
+        """The tenant, as services and repositories take it."""
+        return UUID(self.org_id)
+
+    @property
+    def user_uuid(self) -> UUID | None:
+        """The signed-in user (the actor), None for a tenant-only identity."""
+        return UUID(self.user_id) if self.user_id else None
 
 
 def _sign(payload: str, secret: bytes) -> str:

@@ -16,7 +16,13 @@ text comes from code (constants and whitelisted column names); every value is a 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
+
+
+class Row(Protocol):
+    """What a domain object's `from_row` reads: an asyncpg Record, or a plain dict in tests."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
 class Where:

@@ -1,4 +1,5 @@
-"""The quote lifecycle: draft -> sent -> accepted / declined. Pure, no I/O.
+"""crm's domain, pure, no I/O: clients (customers), the quote and its lifecycle,
+draft -> sent -> accepted / declined.
 
     draft --send / PUT status=sent--> sent --PUT status=accepted--> accepted
                                           --PUT status=declined--> declined
@@ -9,9 +10,17 @@ is what they accept. A sent quote may be mailed again; accepted and declined are
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from servelo_common.etag import etag_for
+from servelo_common.sql import Row
+from servelo_common.values import PHONE_SEPARATORS
 
 
 class QuoteStatus(StrEnum):
@@ -44,10 +53,116 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class Customer:
+    id: UUID
+    name: str
+    email: str | None
+    phone: str | None
+    address: str | None
+    notes: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Customer:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            email=row["email"],
+            phone=row["phone"],
+            address=row["address"],
+            notes=row["notes"],
+            version=row["version"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.version)
+
+
+def search_phone_digits(term: str) -> str | None:
+    """The digits to look for when a search term looks like (part of) a phone number.
+
+    Client contact details are searched in their one stored form (`servelo_common.values`:
+    emails lowercased, phones as digits), so `+1 (555) 010-0199` finds `+15550100199`."""
+    compact = PHONE_SEPARATORS.sub("", term).removeprefix("+")
+    return compact if compact.isdigit() else None
+
+
+def search_term(q: str) -> str:
+    """What to look for in `name email phone`: phone-like input as bare digits."""
+    return search_phone_digits(q) or q.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """A stored quote line: its total was computed by the server (see `totals`)."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    total: Decimal
+
+    @classmethod
+    def from_stored(cls, item: Mapping[str, Any]) -> LineItem:
+        return cls(
+            description=item["description"],
+            quantity=Decimal(item["quantity"]),
+            unit_price=Decimal(item["unit_price"]),
+            total=Decimal(item["total"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
-    status: QuoteStatus
+    id: UUID
     number: int
-    valid_until: date | None = None
+    customer_id: UUID
+    status: QuoteStatus
+    line_items: tuple[LineItem, ...]
+    tax_rate: Decimal
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    valid_until: date | None
+    notes: str | None
+    sent_at: datetime | None
+    accepted_at: datetime | None
+    declined_at: datetime | None
+    created_by: UUID | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Quote:
+        return cls(
+            id=row["id"],
+            number=row["number"],
+            customer_id=row["customer_id"],
+            status=QuoteStatus(row["status"]),
+            line_items=tuple(LineItem.from_stored(i) for i in row["line_items"]),
+            tax_rate=row["tax_rate"],
+            subtotal=row["subtotal"],
+            tax=row["tax"],
+            total=row["total"],
+            valid_until=row["valid_until"],
+            notes=row["notes"],
+            sent_at=row["sent_at"],
+            accepted_at=row["accepted_at"],
+            declined_at=row["declined_at"],
+            created_by=row["created_by"],
+            version=row["version"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.version)
 
     def ensure_editable(self) -> None:
         """Lines, tax rate and client change only while the quote is a draft."""

@@ -7,7 +7,6 @@ followed by a stale settings event recreating the org's row.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -66,7 +65,7 @@ async def handle_auth_event(conn: asyncpg.Connection, event: CloudEvent) -> None
             conn,
             org_id=org_id,
             values=settings_values(event.data),
-            event_time=datetime.fromisoformat(event.time),
+            event_time=event.occurred_at,
         )
     elif event.type == "org-deleted":
         counts = await repo.purge_org(conn, org_id=org_id)

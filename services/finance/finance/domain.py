@@ -1,4 +1,5 @@
-"""Finance rules with no I/O: calendar dates, categories, quote -> revenue, summary periods."""
+"""Finance rules with no I/O: revenue and expense entries, calendar dates, categories,
+quote -> revenue, summary periods."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from uuid import UUID
+
+from servelo_common.etag import etag_for
+from servelo_common.sql import Row
 
 MAX_CATEGORY = 100
 DEFAULT_CATEGORY = "Uncategorized"
@@ -43,6 +47,53 @@ def currency_from_settings(data: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Revenue:
+    id: UUID
+    date: date
+    amount: Decimal
+    category: str
+    description: str
+    customer_id: UUID | None
+    quote_id: UUID | None
+    status: RevenueStatus
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Revenue:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.updated_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Expense:
+    id: UUID
+    date: date
+    amount: Decimal
+    category: str
+    description: str
+    vendor: str | None
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Expense:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.updated_at)
+
+
+Entry = Revenue | Expense
+
+
+@dataclass(frozen=True, slots=True)
 class QuoteRevenue:
     """The pending revenue entry an accepted quote books."""
 
@@ -55,15 +106,17 @@ class QuoteRevenue:
     status: RevenueStatus = "pending"
 
 
-def revenue_from_quote(data: Mapping[str, Any], *, event_time: str) -> QuoteRevenue | None:
-    """Map crm's `quote-accepted` data; None when there is nothing to book (total <= 0)."""
+def revenue_from_quote(data: Mapping[str, Any], *, event_time: datetime) -> QuoteRevenue | None:
+    """Map crm's `quote-accepted` data; None when there is nothing to book (total <= 0).
+    `event_time` (the event's `occurred_at`) stands in for a missing `accepted_at`."""
     try:
         amount = Decimal(str(data["total"])).quantize(Decimal("0.01"))
     except (KeyError, InvalidOperation) as exc:
         raise ValueError(f"quote-accepted without a valid total: {data.get('total')!r}") from exc
     if amount <= 0:
         return None
-    accepted = str(data.get("accepted_at") or event_time)
+    raw = data.get("accepted_at")
+    accepted = datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else event_time
     customer = data.get("customer_id")
     number = data.get("number")
     return QuoteRevenue(
@@ -71,7 +124,7 @@ def revenue_from_quote(data: Mapping[str, Any], *, event_time: str) -> QuoteReve
         customer_id=UUID(str(customer)) if customer else None,
         amount=amount,
         # The calendar date of the acceptance in UTC (orgs have no time zone setting).
-        date=datetime.fromisoformat(accepted.replace("Z", "+00:00")).date(),
+        date=accepted.date(),
         description=f"Quote #{number}" if number is not None else "Accepted quote",
     )
 
@@ -131,3 +184,63 @@ def total_of(groups: Iterable[Totals]) -> Totals:
 
 def period_label(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One line of the summary: a month (`period`) or a `category`, and its sums."""
+
+    totals: Totals
+    period: str | None = None
+    category: str | None = None
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.totals.revenue
+
+    @property
+    def pending_revenue(self) -> Decimal:
+        return self.totals.pending_revenue
+
+    @property
+    def expenses(self) -> Decimal:
+        return self.totals.expenses
+
+    @property
+    def profit(self) -> Decimal:
+        return self.totals.profit
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    currency: str
+    from_: date | None
+    to: date | None
+    group_by: GroupBy
+    groups: tuple[Group, ...]
+    totals: Totals
+
+
+def summarize(
+    sums: Mapping[Any, Totals],
+    *,
+    group_by: GroupBy,
+    start: date | None,
+    end: date | None,
+    currency: str,
+) -> Summary:
+    """The summary of per-month (or per-category) sums: every month of the range listed."""
+    if group_by == "month":
+        groups = tuple(
+            Group(t, period=period_label(month)) for month, t in fill_months(sums, start, end)
+        )
+    else:
+        groups = tuple(Group(t, category=k) for k, t in sums.items())
+    return Summary(
+        currency=currency,
+        from_=start,
+        to=end,
+        group_by=group_by,
+        groups=groups,
+        totals=total_of(sums.values()),
+    )

@@ -9,47 +9,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from uuid import UUID
 
 import asyncpg
+from servelo_common import replicas
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
 
-from finance import replicas, service
+from finance import service
 from finance.domain import currency_from_settings, revenue_from_quote
+from finance.repository import orgs
 
 log = logging.getLogger("finance.handlers")
 
 EventHandler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
 
 
-def _time(event: CloudEvent) -> datetime:
-    return datetime.fromisoformat(event.time.replace("Z", "+00:00"))
-
-
-async def customer_saved(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    await replicas.upsert_customer(
-        conn,
-        org_id=event.tenant_id,
-        customer_id=UUID(str(event.data["id"])),
-        name=str(event.data.get("name") or ""),
-        version_at=_time(event),
-    )
-
-
-async def customer_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
+async def customer_changed(conn: asyncpg.Connection, event: CloudEvent) -> None:
     # Revenue entries keep their customer_id: the books must not change with the CRM.
-    await replicas.mark_customer_deleted(
-        conn,
-        org_id=event.tenant_id,
-        customer_id=UUID(str(event.data["id"])),
-        version_at=_time(event),
-    )
+    await replicas.apply_customer_event(conn, event)
 
 
 async def quote_accepted(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    quote = revenue_from_quote(event.data, event_time=event.time)
+    quote = revenue_from_quote(event.data, event_time=event.occurred_at)
     if quote is None:
         log.info("accepted quote with no total; nothing booked", extra={"event_id": event.id})
         return
@@ -61,21 +42,21 @@ async def quote_accepted(conn: asyncpg.Connection, event: CloudEvent) -> None:
 async def settings_updated(conn: asyncpg.Connection, event: CloudEvent) -> None:
     currency = currency_from_settings(event.data)
     if currency is not None:
-        await replicas.set_currency(
-            conn, org_id=event.tenant_id, currency=currency, version_at=_time(event)
+        await orgs.set_currency(
+            conn, org_id=event.tenant_id, currency=currency, event_time=event.occurred_at
         )
 
 
 async def org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:
     org_id = event.tenant_id
-    counts = await replicas.purge_org(conn, org_id=org_id)
+    counts = await orgs.purge_org(conn, org_id=org_id)
     log.info("org purged", extra={"org_id": str(org_id), "rows": counts})
 
 
 HANDLERS: dict[tuple[str, str], EventHandler] = {
-    ("crm", "customer-created"): customer_saved,
-    ("crm", "customer-updated"): customer_saved,
-    ("crm", "customer-deleted"): customer_deleted,
+    ("crm", "customer-created"): customer_changed,
+    ("crm", "customer-updated"): customer_changed,
+    ("crm", "customer-deleted"): customer_changed,
     ("crm", "quote-accepted"): quote_accepted,
     ("auth", "settings-updated"): settings_updated,
     ("auth", "org-deleted"): org_deleted,

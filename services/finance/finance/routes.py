@@ -6,9 +6,18 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-from servelo_common.etag import check_if_match, etag_for
-from servelo_common.http import body, caller, json, message, path_id, query, require_role
+from servelo_common.etag import if_match
+from servelo_common.http import (
+    body,
+    caller,
+    json,
+    message,
+    path_id,
+    query,
+    require_role,
+    resource,
+    resources,
+)
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page, page_request
 from servelo_common.routing import api_route
@@ -20,12 +29,12 @@ from starlette.routing import Route
 from finance import service
 from finance.schemas import (
     ExpenseCreate,
-    ExpenseFilter,
     ExpensePublic,
+    ExpenseQuery,
     ExpenseUpdate,
     RevenueCreate,
-    RevenueFilter,
     RevenuePublic,
+    RevenueQuery,
     RevenueUpdate,
     SummaryPublic,
     SummaryQuery,
@@ -33,16 +42,8 @@ from finance.schemas import (
 from finance.service import EXPENSES, REVENUE, Ledger
 
 
-def _one(public: type[ApiOutput], row: asyncpg.Record, status: int = 200) -> Response:
-    return json(
-        public.model_validate(dict(row)),
-        status=status,
-        headers={"ETag": etag_for(row["id"], row["updated_at"])},
-    )
-
-
 def ledger_routes(
-    ledger: Ledger,
+    ledger: Ledger[Any],
     path: str,
     *,
     create: type[ApiInput],
@@ -55,67 +56,45 @@ def ledger_routes(
 
     async def list_entries(request: Request) -> Response:
         ident = caller(request)
-        wanted = query(request, filters)
+        q = query(request, filters)
         pr = page_request(request, key_types=(date, UUID))
-        rows = await service.list_entries(
-            request.state.db,
-            ledger,
-            org_id=UUID(ident.org_id),
-            filters=dict(wanted),
-            cursor=pr.cursor,
-            limit=pr.limit,
-        )
-        items, headers = page(request, rows, pr, key=lambda r: (r["date"], r["id"]))
-        return json([public.model_validate(dict(r)) for r in items], headers=headers)
+        found = await ledger.list_entries(request.state.db, ident=ident, query=q, page=pr)
+        items, headers = page(request, found, pr, key=lambda e: (e.date, e.id))
+        return resources(public, items, headers=headers)
 
     async def create_entry(request: Request) -> Response:
         ident = caller(request)
 
         async def run() -> Response:
             data = await body(request, create)
-            row = await service.create_entry(
-                request.state.db,
-                ledger,
-                org_id=UUID(ident.org_id),
-                user_id=UUID(ident.user_id) if ident.user_id else None,
-                values=dict(data),
-            )
-            return _one(public, row, status=201)
+            entry = await ledger.create_entry(request.state.db, ident=ident, data=data)
+            return resource(public, entry, status=201)
 
         return await idempotent(request, run)
 
     async def get_entry(request: Request) -> Response:
         ident = caller(request)
         entry_id = path_id(request, message=ledger.not_found)
-        row = await service.get_entry(
-            request.state.db, ledger, org_id=UUID(ident.org_id), entry_id=entry_id
-        )
-        return _one(public, row)
+        entry = await ledger.get_entry(request.state.db, ident=ident, entry_id=entry_id)
+        return resource(public, entry)
 
     async def update_entry(request: Request) -> Response:
         ident = caller(request)
         entry_id = path_id(request, message=ledger.not_found)
         data = await body(request, update)
-
-        def guard(current: asyncpg.Record) -> None:
-            check_if_match(request, etag_for(current["id"], current["updated_at"]))
-
-        row = await service.update_entry(
+        entry = await ledger.update_entry(
             request.state.db,
-            ledger,
-            org_id=UUID(ident.org_id),
+            ident=ident,
             entry_id=entry_id,
-            changes=data.provided(),
-            guard=guard,
+            data=data,
+            precondition=if_match(request),
         )
-        return _one(public, row)
+        return resource(public, entry)
 
     async def delete_entry(request: Request) -> Response:
         ident = require_role(request, "admin")
         entry_id = path_id(request, message=ledger.not_found)
-        await service.delete_entry(
-            request.state.db, ledger, org_id=UUID(ident.org_id), entry_id=entry_id
-        )
+        await ledger.delete_entry(request.state.db, ident=ident, entry_id=entry_id)
         return message(f"{noun} deleted")
 
     tags = [path.rsplit("/", 1)[-1]]
@@ -177,10 +156,8 @@ async def finance_summary(request: Request) -> Response:
     """Revenue, expenses and profit per month or per category, in the org's currency."""
     ident = caller(request)
     q = query(request, SummaryQuery)
-    result: dict[str, Any] = await service.summary(
-        request.state.db, org_id=UUID(ident.org_id), group_by=q.group_by, start=q.from_, end=q.to
-    )
-    return json(result)
+    summary = await service.summarize_ledgers(request.state.db, ident=ident, query=q)
+    return json(SummaryPublic.model_validate(summary))
 
 
 ROUTES = [
@@ -190,7 +167,7 @@ ROUTES = [
         create=RevenueCreate,
         update=RevenueUpdate,
         public=RevenuePublic,
-        filters=RevenueFilter,
+        filters=RevenueQuery,
         noun="Revenue",
     ),
     *ledger_routes(
@@ -199,7 +176,7 @@ ROUTES = [
         create=ExpenseCreate,
         update=ExpenseUpdate,
         public=ExpensePublic,
-        filters=ExpenseFilter,
+        filters=ExpenseQuery,
         noun="Expense",
     ),
     api_route(

@@ -126,13 +126,13 @@ class _Range(ApiInput):
         return value
 
 
-class RevenueFilter(_Range):
+class RevenueQuery(_Range):
     category: Category | None = None
     customer_id: UUID | None = None
     status: RevenueStatus | None = None
 
 
-class ExpenseFilter(_Range):
+class ExpenseQuery(_Range):
     category: Category | None = None
     vendor: Vendor | None = None
 
@@ -141,9 +141,14 @@ class SummaryQuery(_Range):
     group_by: GroupBy = "month"
 
 
+def _absent(value: Any) -> bool:
+    return value is None
+
+
 class SummaryGroup(ApiOutput):
-    period: str | None = None
-    category: str | None = None
+    # A month group has `period`, a category group `category`; the other key is absent.
+    period: str | None = Field(default=None, exclude_if=_absent)
+    category: str | None = Field(default=None, exclude_if=_absent)
     revenue: MoneyOut
     pending_revenue: MoneyOut
     expenses: MoneyOut
@@ -158,7 +163,7 @@ class SummaryTotals(ApiOutput):
 
 
 class SummaryPublic(ApiOutput):
-    model_config = ConfigDict(from_attributes=True, serialize_by_alias=True)
+    model_config = ConfigDict(from_attributes=True, serialize_by_alias=True, validate_by_name=True)
 
     currency: str
     from_: date | None = Field(alias="from")

@@ -1,81 +1,63 @@
-"""Use cases: each owns its transaction, so an entry and its event commit together."""
+"""Use cases: each owns its transaction, so an entry and its event commit together.
+
+Revenue and expenses are two ledgers with one set of use cases (`Ledger`): `REVENUE` and
+`EXPENSES` differ only in table, wording, events and domain class. Each use case has the
+one signature (docs/architecture.md), `REVENUE.create_entry(pool, *, ident, data)`, and
+returns domain objects (`Revenue`, `Expense`, `Summary`).
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
+from servelo_common import replicas
 from servelo_common.db import tenant_tx
 from servelo_common.errors import NotFound, RequestValidationError
+from servelo_common.etag import Precondition
 from servelo_common.events import DomainEvent, emit
+from servelo_common.identity import Identity
 from servelo_common.jsonutil import money_str
+from servelo_common.pagination import PageRequest
+from servelo_common.schemas import ApiInput
+from servelo_common.sql import Row
 
-from finance import events, replicas
-from finance import repository as repo
-from finance.domain import GroupBy, QuoteRevenue, Totals, fill_months, period_label, total_of
-from finance.repository import Table
+from finance import events
+from finance.domain import Expense, QuoteRevenue, Revenue, Summary, Totals, summarize
+from finance.repository import ledgers as repo
+from finance.repository import orgs as org_repo
+from finance.repository.ledgers import Table
+from finance.schemas import SummaryQuery
 
-Guard = Callable[[asyncpg.Record], None]
+E = TypeVar("E", Revenue, Expense)
 
 
-def _revenue_state(row: asyncpg.Record) -> dict[str, Any]:
+def _revenue_state(entry: Revenue) -> dict[str, Any]:
     return {
-        "id": str(row["id"]),
-        "date": row["date"].isoformat(),
-        "amount": money_str(row["amount"]),
-        "category": row["category"],
-        "description": row["description"],
-        "customer_id": str(row["customer_id"]) if row["customer_id"] else None,
-        "quote_id": str(row["quote_id"]) if row["quote_id"] else None,
-        "status": row["status"],
+        "id": str(entry.id),
+        "date": entry.date.isoformat(),
+        "amount": money_str(entry.amount),
+        "category": entry.category,
+        "description": entry.description,
+        "customer_id": str(entry.customer_id) if entry.customer_id else None,
+        "quote_id": str(entry.quote_id) if entry.quote_id else None,
+        "status": entry.status,
     }
 
 
-def _expense_state(row: asyncpg.Record) -> dict[str, Any]:
+def _expense_state(entry: Expense) -> dict[str, Any]:
     return {
-        "id": str(row["id"]),
-        "date": row["date"].isoformat(),
-        "amount": money_str(row["amount"]),
-        "category": row["category"],
-        "description": row["description"],
-        "vendor": row["vendor"],
+        "id": str(entry.id),
+        "date": entry.date.isoformat(),
+        "amount": money_str(entry.amount),
+        "category": entry.category,
+        "description": entry.description,
+        "vendor": entry.vendor,
     }
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """What differs between revenue and expenses: table, wording, events."""
-
-    table: Table
-    not_found: str
-    recorded: type[DomainEvent]
-    updated: type[DomainEvent]
-    deleted: type[events.EntryDeleted]
-    state: Callable[[asyncpg.Record], dict[str, Any]]
-
-
-REVENUE = Ledger(
-    "revenue",
-    "Revenue entry not found",
-    events.RevenueRecorded,
-    events.RevenueUpdated,
-    events.RevenueDeleted,
-    _revenue_state,
-)
-EXPENSES = Ledger(
-    "expenses",
-    "Expense not found",
-    events.ExpenseRecorded,
-    events.ExpenseUpdated,
-    events.ExpenseDeleted,
-    _expense_state,
-)
 
 
 async def _check_customer(
@@ -89,101 +71,128 @@ async def _check_customer(
         raise RequestValidationError({"customer_id": ["No customer with this id."]})
 
 
-async def create_entry(
-    pool: asyncpg.Pool,
-    ledger: Ledger,
-    *,
-    org_id: UUID,
-    user_id: UUID | None,
-    values: Mapping[str, Any],
-) -> asyncpg.Record:
-    async with tenant_tx(pool, org_id) as conn:
-        if ledger is REVENUE:
-            await _check_customer(conn, org_id, values)
-        row = await repo.insert_entry(
-            conn,
-            table=ledger.table,
-            org_id=org_id,
-            entry_id=uuid.uuid4(),
-            values={**values, "created_by": user_id},
-        )
-        await emit(conn, ledger.recorded(**ledger.state(row)), tenant=org_id, subject=row["id"])
-    return row
+@dataclass(frozen=True)
+class Ledger(Generic[E]):
+    """What differs between revenue and expenses: table, wording, events, domain class."""
+
+    table: Table
+    not_found: str
+    recorded: type[DomainEvent]
+    updated: type[DomainEvent]
+    deleted: type[events.EntryDeleted]
+    state: Callable[[E], dict[str, Any]]
+    entry: Callable[[Row], E]
+    checks_customer: bool = False
+
+    async def list_entries(
+        self, pool: asyncpg.Pool, *, ident: Identity, query: ApiInput, page: PageRequest
+    ) -> list[E]:
+        filters = dict(query)
+        equals = {k: v for k, v in filters.items() if k in repo.FILTERS[self.table]}
+        async with tenant_tx(pool, ident.org_id) as conn:
+            rows = await repo.list_entries(
+                conn,
+                table=self.table,
+                org_id=ident.org_uuid,
+                start=filters.get("from_"),
+                end=filters.get("to"),
+                equals=equals,
+                cursor=page.cursor,
+                limit=page.limit,
+            )
+        return [self.entry(r) for r in rows]
+
+    async def create_entry(self, pool: asyncpg.Pool, *, ident: Identity, data: ApiInput) -> E:
+        org_id, values = ident.org_uuid, dict(data)
+        async with tenant_tx(pool, org_id) as conn:
+            if self.checks_customer:
+                await _check_customer(conn, org_id, values)
+            row = await repo.insert_entry(
+                conn,
+                table=self.table,
+                org_id=org_id,
+                entry_id=uuid.uuid4(),
+                values={**values, "created_by": ident.user_uuid},
+            )
+            entry = self.entry(row)
+            await emit(conn, self.recorded(**self.state(entry)), tenant=org_id, subject=entry.id)
+        return entry
+
+    async def get_entry(self, pool: asyncpg.Pool, *, ident: Identity, entry_id: UUID) -> E:
+        org_id = ident.org_uuid
+        async with tenant_tx(pool, org_id) as conn:
+            row = await repo.get_entry(conn, table=self.table, org_id=org_id, entry_id=entry_id)
+        if row is None:
+            raise NotFound(self.not_found)
+        return self.entry(row)
+
+    async def update_entry(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        ident: Identity,
+        entry_id: UUID,
+        data: ApiInput,
+        precondition: Precondition | None = None,
+    ) -> E:
+        """Apply the fields the client sent; `precondition` sees the current ETag (If-Match)."""
+        org_id, changes = ident.org_uuid, data.provided()
+        async with tenant_tx(pool, org_id) as conn:
+            current = await repo.get_entry(
+                conn, table=self.table, org_id=org_id, entry_id=entry_id, for_update=True
+            )
+            if current is None:
+                raise NotFound(self.not_found)
+            if precondition is not None:
+                precondition(self.entry(current).etag)
+            if self.checks_customer and changes.get("customer_id") != current["customer_id"]:
+                # Only a changed customer is checked: an entry of a since-deleted customer
+                # can still be edited with its customer_id sent back unchanged.
+                await _check_customer(conn, org_id, changes)
+            row = await repo.update_entry(
+                conn, table=self.table, org_id=org_id, entry_id=entry_id, changes=changes
+            )
+            assert row is not None  # locked above
+            entry = self.entry(row)
+            await emit(conn, self.updated(**self.state(entry)), tenant=org_id, subject=entry_id)
+        return entry
+
+    async def delete_entry(self, pool: asyncpg.Pool, *, ident: Identity, entry_id: UUID) -> None:
+        org_id = ident.org_uuid
+        async with tenant_tx(pool, org_id) as conn:
+            if not await repo.delete_entry(
+                conn, table=self.table, org_id=org_id, entry_id=entry_id
+            ):
+                raise NotFound(self.not_found)
+            await emit(conn, self.deleted(id=str(entry_id)), tenant=org_id, subject=entry_id)
 
 
-async def get_entry(
-    pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID, entry_id: UUID
-) -> asyncpg.Record:
-    async with tenant_tx(pool, org_id) as conn:
-        row = await repo.get_entry(conn, table=ledger.table, org_id=org_id, entry_id=entry_id)
-    if row is None:
-        raise NotFound(ledger.not_found)
-    return row
-
-
-async def update_entry(
-    pool: asyncpg.Pool,
-    ledger: Ledger,
-    *,
-    org_id: UUID,
-    entry_id: UUID,
-    changes: Mapping[str, Any],
-    guard: Guard,
-) -> asyncpg.Record:
-    """Apply the fields the client sent; `guard` sees the current row (If-Match)."""
-    async with tenant_tx(pool, org_id) as conn:
-        current = await repo.get_entry(
-            conn, table=ledger.table, org_id=org_id, entry_id=entry_id, for_update=True
-        )
-        if current is None:
-            raise NotFound(ledger.not_found)
-        guard(current)
-        if ledger is REVENUE and changes.get("customer_id") != current["customer_id"]:
-            # Only a changed customer is checked: an entry of a since-deleted customer
-            # can still be edited with its customer_id sent back unchanged.
-            await _check_customer(conn, org_id, changes)
-        row = await repo.update_entry(
-            conn, table=ledger.table, org_id=org_id, entry_id=entry_id, changes=changes
-        )
-        assert row is not None  # locked above
-        await emit(conn, ledger.updated(**ledger.state(row)), tenant=org_id, subject=entry_id)
-    return row
-
-
-async def delete_entry(pool: asyncpg.Pool, ledger: Ledger, *, org_id: UUID, entry_id: UUID) -> None:
-    async with tenant_tx(pool, org_id) as conn:
-        if not await repo.delete_entry(conn, table=ledger.table, org_id=org_id, entry_id=entry_id):
-            raise NotFound(ledger.not_found)
-        await emit(conn, ledger.deleted(id=str(entry_id)), tenant=org_id, subject=entry_id)
-
-
-async def list_entries(
-    pool: asyncpg.Pool,
-    ledger: Ledger,
-    *,
-    org_id: UUID,
-    filters: Mapping[str, Any],
-    cursor: list[Any] | None,
-    limit: int,
-) -> list[asyncpg.Record]:
-    equals = {k: v for k, v in filters.items() if k in repo.FILTERS[ledger.table]}
-    async with tenant_tx(pool, org_id) as conn:
-        return await repo.list_entries(
-            conn,
-            table=ledger.table,
-            org_id=org_id,
-            start=filters.get("from_"),
-            end=filters.get("to"),
-            equals=equals,
-            cursor=cursor,
-            limit=limit,
-        )
+REVENUE: Ledger[Revenue] = Ledger(
+    "revenue",
+    "Revenue entry not found",
+    events.RevenueRecorded,
+    events.RevenueUpdated,
+    events.RevenueDeleted,
+    _revenue_state,
+    Revenue.from_row,
+    checks_customer=True,
+)
+EXPENSES: Ledger[Expense] = Ledger(
+    "expenses",
+    "Expense not found",
+    events.ExpenseRecorded,
+    events.ExpenseUpdated,
+    events.ExpenseDeleted,
+    _expense_state,
+    Expense.from_row,
+)
 
 
 async def book_accepted_quote(
     conn: asyncpg.Connection, *, org_id: UUID, quote: QuoteRevenue
 ) -> bool:
-    """Pending revenue for an accepted quote, once per quote; True when it was booked now."""
+    """Pending revenue for an accepted quote, once per quote; True when it was booked now.
+    Takes the handler's connection: it runs in the consumer's transaction with the inbox."""
     row = await repo.insert_quote_revenue(
         conn,
         org_id=org_id,
@@ -200,40 +209,20 @@ async def book_accepted_quote(
     )
     if row is None:
         return False
+    entry = Revenue.from_row(row)
     await emit(
-        conn, events.RevenueRecorded(**_revenue_state(row)), tenant=org_id, subject=row["id"]
+        conn, events.RevenueRecorded(**_revenue_state(entry)), tenant=org_id, subject=entry.id
     )
     return True
 
 
-async def summary(
-    pool: asyncpg.Pool, *, org_id: UUID, group_by: GroupBy, start: date | None, end: date | None
-) -> dict[str, Any]:
+async def summarize_ledgers(pool: asyncpg.Pool, *, ident: Identity, query: SummaryQuery) -> Summary:
     """Revenue, pending revenue, expenses and profit per month or category, in org currency."""
+    org_id, start, end = ident.org_uuid, query.from_, query.to
     async with tenant_tx(pool, org_id) as conn:
-        rows = await repo.summary_rows(conn, org_id=org_id, group_by=group_by, start=start, end=end)
-        currency = await replicas.get_currency(conn, org_id=org_id)
+        rows = await repo.summary_rows(
+            conn, org_id=org_id, group_by=query.group_by, start=start, end=end
+        )
+        currency = await org_repo.get_currency(conn, org_id=org_id)
     sums = {r["k"]: Totals(r["revenue"], r["pending_revenue"], r["expenses"]) for r in rows}
-    groups: list[dict[str, Any]] = []
-    if group_by == "month":
-        for month, t in fill_months(sums, start, end):
-            groups.append({"period": period_label(month), **_amounts(t)})
-    else:
-        groups = [{"category": k, **_amounts(t)} for k, t in sums.items()]
-    return {
-        "currency": currency,
-        "from": start,
-        "to": end,
-        "group_by": group_by,
-        "groups": groups,
-        "totals": _amounts(total_of(sums.values())),
-    }
-
-
-def _amounts(t: Totals) -> dict[str, Decimal]:
-    return {
-        "revenue": t.revenue,
-        "pending_revenue": t.pending_revenue,
-        "expenses": t.expenses,
-        "profit": t.profit,
-    }
+    return summarize(sums, group_by=query.group_by, start=start, end=end, currency=currency)

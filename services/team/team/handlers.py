@@ -8,33 +8,22 @@ from uuid import UUID
 import asyncpg
 from servelo_common.consumer import Subscription
 from servelo_common.events import CloudEvent, subject_for
+from servelo_common.replicas import apply_customer_event
 
-from team.repository import customers, orgs
+from team.repository import orgs
 
 log = logging.getLogger("team.handlers")
 
 
 async def on_customer_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     """Keep the ids of the org's crm customers, so projects can be checked locally."""
-    org_id = event.tenant_id
+    if await orgs.is_purged(conn, org_id=event.tenant_id):
+        return
     try:
-        customer_id = UUID(str(event.data["id"]))
-        version = event.occurred_at
+        await apply_customer_event(conn, event)
     except (KeyError, ValueError):
         # Retrying cannot fix a malformed event; keep a trace and move on.
         log.warning("ignored malformed customer event", extra={"event_id": event.id})
-        return
-    if await orgs.is_purged(conn, org_id=org_id):
-        return
-    name = event.data.get("name")
-    await customers.upsert_customer(
-        conn,
-        org_id=org_id,
-        customer_id=customer_id,
-        name=str(name).replace("\x00", "")[:200] if name is not None else None,
-        deleted=event.type == "customer-deleted",
-        version=version,
-    )
 
 
 async def on_org_deleted(conn: asyncpg.Connection, event: CloudEvent) -> None:

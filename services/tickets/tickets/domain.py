@@ -1,10 +1,16 @@
-"""A ticket's lifecycle: which status changes are allowed and what an update changes. No I/O."""
+"""Tickets, their comments and photos; a ticket's lifecycle: which status changes are
+allowed and what an update changes. No I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, get_args
+from uuid import UUID
+
+from servelo_common.etag import etag_for
+from servelo_common.sql import Row
 
 Status = Literal["open", "in_progress", "on_hold", "resolved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -86,7 +92,7 @@ class TicketChange:
         }
 
 
-def plan_update(current: Mapping[str, Any], updates: Mapping[str, Any]) -> TicketChange:
+def plan_update(current: Row, updates: Mapping[str, Any]) -> TicketChange:
     """Compare the requested values with the ticket; validate the status transition."""
     changed: dict[str, Any] = {}
     previous: dict[str, Any] = {}
@@ -97,3 +103,70 @@ def plan_update(current: Mapping[str, Any], updates: Mapping[str, Any]) -> Ticke
     if "status" in changed:
         check_transition(current["status"], changed["status"])
     return TicketChange(changed=changed, previous=previous)
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: UUID
+    number: int
+    title: str
+    description: str
+    status: Status
+    priority: Priority
+    customer_id: UUID | None
+    assignee_id: UUID | None
+    scheduled_at: datetime | None
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Ticket:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.updated_at)
+
+    @property
+    def trashed(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: UUID
+    ticket_id: UUID
+    author_id: UUID
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Comment:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    id: UUID
+    ticket_id: UUID
+    storage_key: str
+    content_type: str
+    size: int
+    filename: str | None
+    uploaded_by: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Photo:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def url(self) -> str:
+        """Where the API serves the file (to users of the org only)."""
+        return f"/api/tickets/{self.ticket_id}/photos/{self.id}"
+
+    def deletable_by(self, *, role: str | None, user_id: UUID | None) -> bool:
+        """Admins and managers delete any photo; a technician only the ones they uploaded."""
+        return role != "technician" or (user_id is not None and user_id == self.uploaded_by)

@@ -7,16 +7,16 @@ upserts guarded by the event time, so an older event arriving late changes nothi
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from uuid import UUID
 
 from asyncpg import Connection
+from servelo_common import replicas
 from servelo_common.consumer import Handler, Subscription
 from servelo_common.events import CloudEvent, emit, subject_for
 from servelo_common.storage import Storage
 
-from tickets import repository as repo
 from tickets.events import TicketAssigned, TicketUpdated
+from tickets.repository import orgs, tickets, users
 
 log = logging.getLogger("tickets.handlers")
 
@@ -29,7 +29,6 @@ USER_EVENTS = (
     "user-deactivated",
     "user-deleted",
 )
-CUSTOMER_EVENTS = ("customer-created", "customer-updated", "customer-deleted")
 
 
 def _org(event: CloudEvent) -> UUID:
@@ -46,15 +45,15 @@ async def on_user_event(conn: Connection, event: CloudEvent) -> None:
         and data.get("status") != "deactivated"
         and event.type != "user-deactivated"
     )
-    applied = await repo.upsert_user(
+    applied = await users.upsert_user(
         conn,
         org_id=org_id,
         user_id=user_id,
         fields={**data, "active": active, "deleted": deleted},
-        event_time=datetime.fromisoformat(event.time),
+        event_time=event.occurred_at,
     )
     if applied and not active:
-        for row in await repo.unassign_user(conn, org_id=org_id, user_id=user_id):
+        for row in await tickets.unassign_user(conn, org_id=org_id, user_id=user_id):
             await emit(
                 conn,
                 TicketAssigned(
@@ -70,19 +69,10 @@ async def on_user_event(conn: Connection, event: CloudEvent) -> None:
 
 
 async def on_customer_event(conn: Connection, event: CloudEvent) -> None:
-    data, org_id = event.data, _org(event)
-    customer_id = UUID(str(data["id"]))
-    deleted = event.type == "customer-deleted"
-    applied = await repo.upsert_customer(
-        conn,
-        org_id=org_id,
-        customer_id=customer_id,
-        name=str(data.get("name") or ""),
-        deleted=deleted,
-        event_time=datetime.fromisoformat(event.time),
-    )
-    if applied and deleted:
-        for row in await repo.clear_customer(conn, org_id=org_id, customer_id=customer_id):
+    applied = await replicas.apply_customer_event(conn, event)
+    if applied and event.type == "customer-deleted":
+        org_id, customer_id = _org(event), UUID(str(event.data["id"]))
+        for row in await tickets.clear_customer(conn, org_id=org_id, customer_id=customer_id):
             await emit(
                 conn,
                 TicketUpdated(
@@ -100,7 +90,7 @@ async def on_customer_event(conn: Connection, event: CloudEvent) -> None:
 def org_deleted_handler(storage: Storage) -> Handler:
     async def on_org_deleted(conn: Connection, event: CloudEvent) -> None:
         org_id = UUID(str(event.data.get("id") or event.tenant))
-        await repo.purge_org(conn, org_id=org_id)
+        await orgs.purge_org(conn, org_id=org_id)
         # Files last: if this fails the rows come back with the rollback and it is retried.
         await storage.delete_prefix(f"{org_id}/")
         log.info("org purged", extra={"org_id": str(org_id)})
@@ -117,7 +107,7 @@ def subscriptions(storage: Storage) -> list[Subscription]:
         ),
         Subscription(
             name="customers",
-            events=[subject_for("crm", t) for t in CUSTOMER_EVENTS],
+            events=[subject_for("crm", t) for t in replicas.CUSTOMER_EVENTS],
             handler=on_customer_event,
         ),
         Subscription(

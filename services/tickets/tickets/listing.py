@@ -1,4 +1,5 @@
-"""`GET /api/tickets`: filters and sort from the query string, turned into one keyset query.
+"""`GET /api/tickets`: the filters and the sort of a list, parsed from the query string.
+No I/O: the repository turns a `ListQuery` into one keyset query (`repository.tickets`).
 
 Each sort has an index on live tickets (see 0001_init.sql), and the cursor holds the last
 row's sort key (plus its id where the key is not unique), so page N costs what page 1 does.
@@ -8,27 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from servelo_common.errors import RequestValidationError
 
-from tickets.domain import PRIORITIES, STATUSES
-from tickets.schemas import TicketFilters
+from tickets.domain import PRIORITIES, STATUSES, Ticket
+from tickets.schemas import TicketQuery
 
-COLUMNS = (
-    "id, number, title, description, status, priority, customer_id, assignee_id,"
-    " scheduled_at, created_by, created_at, updated_at, deleted_at"
-)
+SORTS = ("created_at", "updated_at", "scheduled_at", "number")
 # Unscheduled tickets sort after every scheduled one when ascending (first when descending).
-NEVER = "'9999-12-31 00:00:00+00'::timestamptz"
-_SORT_EXPR = {
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-    "scheduled_at": f"coalesce(scheduled_at, {NEVER})",
-    "number": "number",
-}
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 UNASSIGNED = "none"
 
 
@@ -36,10 +28,6 @@ UNASSIGNED = "none"
 class Sort:
     field: str
     descending: bool
-
-    @property
-    def expr(self) -> str:
-        return _SORT_EXPR[self.field]
 
     @property
     def unique(self) -> bool:
@@ -50,8 +38,12 @@ class Sort:
     def key_types(self) -> tuple[type, ...]:
         return (int,) if self.unique else (datetime, UUID)
 
-    def key(self, row: Any) -> tuple[Any, ...]:
-        return (row["sort_key"],) if self.unique else (row["sort_key"], row["id"])
+    def key(self, ticket: Ticket) -> tuple[Any, ...]:
+        """The cursor of a page ending at `ticket` (what the repository's keyset compares)."""
+        if self.unique:
+            return (ticket.number,)
+        value = getattr(ticket, self.field)
+        return (NEVER if value is None else value, ticket.id)
 
 
 @dataclass(frozen=True)
@@ -82,9 +74,9 @@ def _choices(raw: str | None, allowed: tuple[str, ...], name: str) -> list[str]:
 
 def parse_sort(raw: str) -> Sort:
     name = raw.removeprefix("-")
-    if name not in _SORT_EXPR:
+    if name not in SORTS:
         raise RequestValidationError(
-            {"sort": [f"Sort by one of: {', '.join(_SORT_EXPR)} (prefix '-' for descending)."]}
+            {"sort": [f"Sort by one of: {', '.join(SORTS)} (prefix '-' for descending)."]}
         )
     return Sort(name, raw.startswith("-"))
 
@@ -99,7 +91,7 @@ def search_terms(text: str | None) -> str | None:
     return " & ".join(f"{w}:*" for w in words[:10]) or None
 
 
-def parse_filters(f: TicketFilters, *, caller_id: str) -> ListQuery:
+def parse_filters(f: TicketQuery, *, caller_id: str) -> ListQuery:
     assignee: UUID | str | None = None
     if f.assignee_id is not None:
         raw = f.assignee_id.strip().lower()
@@ -126,99 +118,3 @@ def parse_filters(f: TicketFilters, *, caller_id: str) -> ListQuery:
         trashed=f.trashed,
         sort=parse_sort(f.sort),
     )
-
-
-# How a search finds its page (see docs/tickets.md, "Search under row-level security"):
-# 1. walk the list in sort order, at most WALK rows, checking each row's lexemes in the
-#    side table by id; enough when matches are common (or the list ends within WALK rows);
-# 2. else, at most FEW_HITS matches: their ids from the side table's GIN index, then
-#    those tickets, sorted;
-# 3. else walk the whole list as in 1 (matches are at least FEW_HITS, so not too sparse).
-WALK = 1000
-FEW_HITS = 5000
-
-
-def build_query(
-    q: ListQuery,
-    *,
-    org_id: UUID,
-    cursor: list[Any] | None,
-    limit: int,
-    walk: int | None = None,
-    hit_ids: list[UUID] | None = None,
-) -> tuple[str, list[Any]]:
-    """SQL and arguments for one page (`limit` rows; the caller asks for one extra).
-
-    With a search: `walk` bounds the rows walked (step 1 above; rows then carry `walked`,
-    how many were), `hit_ids` selects the matches found by the GIN index (step 2), neither
-    is step 3. The forms are fixed rather than left to the planner, which cannot estimate
-    a prefix tsquery: given a join it walked the whole org in sort order for a word of 20
-    tickets (2 s on 200,000) or read every match of a word of every ticket.
-    """
-    args: list[Any] = [org_id]
-
-    def arg(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
-    where = ["org_id = $1", "deleted_at IS NOT NULL" if q.trashed else "deleted_at IS NULL"]
-    if q.statuses:
-        where.append(f"status = ANY({arg(q.statuses)}::text[])")
-    if q.priorities:
-        where.append(f"priority = ANY({arg(q.priorities)}::text[])")
-    if q.assignee == UNASSIGNED:
-        where.append("assignee_id IS NULL")
-    elif q.assignee is not None:
-        where.append(f"assignee_id = {arg(q.assignee)}")
-    if q.customer_id is not None:
-        where.append(f"customer_id = {arg(q.customer_id)}")
-    matches = None
-    if hit_ids is not None:
-        where.append(f"id = ANY({arg(hit_ids)}::uuid[])")
-    elif q.search:
-        # The side table (migrations/0002; `@@` is not leakproof, so under RLS an index on
-        # `tickets` is never used), read by primary key for each row walked. Its rows are
-        # filtered by org, and only select rows of `tickets`, whose RLS hides other orgs'.
-        # `ticket_search_query` ANDs the org's lexeme in (migrations/0003), as everywhere;
-        # as a sub-select it is computed once, not for each row (in a generic plan).
-        matches = (
-            "(SELECT s.search FROM ticket_search s WHERE s.ticket_id = {row}.id"  # noqa: S608
-            f" AND s.org_id = $1) @@ (SELECT ticket_search_query($1, {arg(q.search)}))"
-        )
-    if q.scheduled_from is not None:
-        where.append(f"scheduled_at >= {arg(q.scheduled_from)}")
-    if q.scheduled_to is not None:
-        where.append(f"scheduled_at <= {arg(q.scheduled_to)}")
-    if q.updated_since is not None:
-        where.append(f"updated_at >= {arg(q.updated_since)}")
-    s = q.sort
-    op, direction = ("<", "DESC") if s.descending else (">", "ASC")
-    if cursor is not None:
-        if s.unique:
-            where.append(f"{s.expr} {op} {arg(cursor[0])}")
-        else:
-            where.append(f"({s.expr}, id) {op} ({arg(cursor[0])}, {arg(cursor[1])})")
-
-    def order(key: str) -> str:
-        return f"{key} {direction}" if s.unique else f"{key} {direction}, id {direction}"
-
-    if matches is not None and walk is None:
-        where.append(matches.format(row="tickets"))
-    # Every identifier here comes from this module; client values are bind parameters.
-    sql = (
-        f"SELECT {COLUMNS}, {s.expr} AS sort_key FROM tickets"  # noqa: S608
-        f" WHERE {' AND '.join(where)}"
-    )
-    if hit_ids is not None:  # planned without the ORDER BY ... LIMIT: just those rows
-        sql = f"SELECT * FROM ({sql} OFFSET 0) AS hits"  # noqa: S608
-    elif matches is not None and walk is not None:
-        # The middle ORDER BY tells the planner the rows come sorted, so the outer LIMIT
-        # stops at the page's last match instead of checking every walked row.
-        sql = (
-            "SELECT * FROM (SELECT *, count(*) OVER () AS walked FROM"  # noqa: S608
-            f" ({sql} ORDER BY {order(s.expr)} LIMIT {arg(walk)}) AS w"
-            f" ORDER BY {order('sort_key')}) AS w WHERE {matches.format(row='w')}"
-        )
-    else:
-        return f"{sql} ORDER BY {order(s.expr)} LIMIT {arg(limit)}", args
-    return f"{sql} ORDER BY {order('sort_key')} LIMIT {arg(limit)}", args

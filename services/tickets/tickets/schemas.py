@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -56,7 +56,7 @@ class TicketPublic(ApiOutput):
     deleted_at: Timestamp | None
 
 
-class TicketFilters(ApiInput):
+class TicketQuery(ApiInput):
     """Query string of `GET /api/tickets` (cursor and limit are read by the pager)."""
 
     status: str | None = None
@@ -92,8 +92,3 @@ class PhotoPublic(ApiOutput):
     filename: str | None
     uploaded_by: IdOut | None
     created_at: Timestamp
-
-
-def photo_public(row: Any) -> PhotoPublic:
-    url = f"/api/tickets/{row['ticket_id']}/photos/{row['id']}"
-    return PhotoPublic.model_validate({**dict(row), "url": url})

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from servelo_common.identity import (
     INTERNAL_HEADER,
@@ -50,3 +52,10 @@ def test_internal_signature_expires():
     assert not verify_internal(value, SECRET, now=2000.0)
     assert not verify_internal(value, b"y" * 32, now=1010.0)
     assert not verify_internal(None, SECRET)
+
+
+def test_identity_ids_as_uuids() -> None:
+    org, user = uuid.uuid4(), uuid.uuid4()
+    ident = Identity(org_id=str(org), org_slug="acme", user_id=str(user), role="admin")
+    assert (ident.org_uuid, ident.user_uuid) == (org, user)
+    assert Identity(org_id=str(org), org_slug="acme").user_uuid is None

@@ -8,11 +8,18 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.sql import Where
 
-from crm.repository import Record, assignments, keyset
+from crm.repository import Record
 
 CUSTOMER_COLUMNS = "id, org_id, name, email, phone, address, notes, version, created_at, updated_at"
 CUSTOMER_FIELDS = frozenset({"name", "email", "phone", "address", "notes"})
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` with LIKE's own wildcards in the term taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 async def list_customers(
@@ -21,34 +28,28 @@ async def list_customers(
     org_id: UUID,
     limit: int,
     cursor: Sequence[Any] | None,
-    pattern: str | None,
-    grams_of: str | None,
+    term: str | None,
     updated_since: datetime | None,
 ) -> list[Record]:
-    """Newest first. `pattern` is a LIKE pattern on name/email/phone; `grams_of` the term
-    whose trigrams the GIN index narrows the candidates to (terms of 3+ characters)."""
-    args: list[Any] = [org_id]
-    conditions = ["org_id = $1"]
-    if pattern is not None:
-        args.append(pattern)
-        conditions.append(f"search_text LIKE ${len(args)}")
-    if grams_of is not None:
-        # The side table's GIN index narrows the candidates (see migrations/0001).
-        args.append(grams_of)
-        conditions.append(
-            "id IN (SELECT customer_id FROM customer_search"  # noqa: S608
-            f" WHERE org_id = $1 AND grams @> search_grams(${len(args)}))"
-        )
-    if updated_since is not None:
-        args.append(updated_since)
-        conditions.append(f"updated_at >= ${len(args)}")
-    keyset(conditions, args, cursor)
-    args.append(limit)
+    """Newest first. `term` is looked for as a substring of name/email/phone; terms of 3+
+    characters first narrow the candidates to those the trigram GIN index finds."""
+    where = Where().add("org_id = {}", org_id)
+    if term:
+        where.add("search_text LIKE {}", like_pattern(term))
+        if len(term) >= 3:
+            # The side table's GIN index narrows the candidates (see migrations/0001).
+            where.add(
+                "id IN (SELECT customer_id FROM customer_search"
+                " WHERE org_id = $1 AND grams @> search_grams({}))",
+                term,
+            )
+    where.when(updated_since, "updated_at >= {}")
+    where.keyset("(created_at, id)", "<", cursor)
     return list(
         await conn.fetch(
-            f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE {' AND '.join(conditions)}"  # noqa: S608
-            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
+            f"SELECT {CUSTOMER_COLUMNS} FROM customers{where.sql}"  # noqa: S608
+            f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
+            *where.params,
         )
     )
 
@@ -68,7 +69,7 @@ async def get_customer(
 async def insert_customer(
     conn: asyncpg.Connection, *, org_id: UUID, values: Mapping[str, Any]
 ) -> Record:
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO customers (org_id, name, email, phone, address, notes)"  # noqa: S608
         f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CUSTOMER_COLUMNS}",
         org_id,
@@ -78,21 +79,22 @@ async def insert_customer(
         values.get("address"),
         values.get("notes"),
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
 async def update_customer(
     conn: asyncpg.Connection, *, org_id: UUID, customer_id: UUID, values: Mapping[str, Any]
 ) -> Record:
-    sets, args = assignments(values, CUSTOMER_FIELDS, 3)
+    where = Where().add("org_id = {}", org_id).add("id = {}", customer_id)
+    sets = where.assign(values, CUSTOMER_FIELDS)
     sets = f"{sets}, " if sets else ""
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE customers SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
-        f" WHERE org_id = $1 AND id = $2 RETURNING {CUSTOMER_COLUMNS}",
-        org_id,
-        customer_id,
-        *args,
+        f"{where.sql} RETURNING {CUSTOMER_COLUMNS}",
+        *where.params,
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 

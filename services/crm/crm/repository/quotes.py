@@ -8,8 +8,9 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.sql import Where
 
-from crm.repository import Record, assignments, keyset
+from crm.repository import Record
 
 QUOTE_COLUMNS = (
     "id, org_id, number, customer_id, status, line_items, tax_rate, subtotal,"
@@ -54,7 +55,7 @@ async def insert_quote(
     created_by: UUID | None,
     values: Mapping[str, Any],
 ) -> Record:
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO quotes (org_id, number, created_by, customer_id, line_items, tax_rate,"  # noqa: S608
         " subtotal, tax, total, valid_until, notes)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -71,6 +72,7 @@ async def insert_quote(
         values.get("valid_until"),
         values.get("notes"),
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
@@ -89,15 +91,15 @@ async def get_quote(
 async def update_quote(
     conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID, values: Mapping[str, Any]
 ) -> Record:
-    sets, args = assignments(values, QUOTE_FIELDS, 3)
+    where = Where().add("org_id = {}", org_id).add("id = {}", quote_id)
+    sets = where.assign(values, QUOTE_FIELDS)
     sets = f"{sets}, " if sets else ""
-    row: Record = await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE quotes SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
-        f" WHERE org_id = $1 AND id = $2 RETURNING {QUOTE_COLUMNS}",
-        org_id,
-        quote_id,
-        *args,
+        f"{where.sql} RETURNING {QUOTE_COLUMNS}",
+        *where.params,
     )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
@@ -116,21 +118,18 @@ async def list_quotes(
     updated_since: datetime | None,
 ) -> list[Record]:
     """Newest first, optionally for one client and/or one status."""
-    args: list[Any] = [org_id]
-    conditions = ["org_id = $1"]
-    for column, value in (("customer_id", customer_id), ("status", status)):
-        if value is not None:
-            args.append(value)
-            conditions.append(f"{column} = ${len(args)}")
-    if updated_since is not None:
-        args.append(updated_since)
-        conditions.append(f"updated_at >= ${len(args)}")
-    keyset(conditions, args, cursor)
-    args.append(limit)
+    where = (
+        Where()
+        .add("org_id = {}", org_id)
+        .when(customer_id, "customer_id = {}")
+        .when(status, "status = {}")
+        .when(updated_since, "updated_at >= {}")
+        .keyset("(created_at, id)", "<", cursor)
+    )
     return list(
         await conn.fetch(
-            f"SELECT {QUOTE_COLUMNS} FROM quotes WHERE {' AND '.join(conditions)}"  # noqa: S608
-            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
+            f"SELECT {QUOTE_COLUMNS} FROM quotes{where.sql}"  # noqa: S608
+            f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
+            *where.params,
         )
     )

@@ -1,15 +1,12 @@
-"""Use cases. Each owns one transaction: repository writes and their events together."""
+"""Use cases. Each owns one transaction: repository writes and their events together.
+
+Every function has the one signature (docs/architecture.md): the pool, then keyword-only
+`ident` (the tenant is `ident.org_id`), the ids, then `data` / `query` / `page`; they
+return domain objects (`crm.domain`), which the routes turn into `XPublic`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from servelo_common.etag import Precondition
 
-from servelo_common.etag import etag_for
-
-# Raises 412 when the caller's `If-Match` does not name the current ETag.
-Precondition = Callable[[str], None]
-
-
-def row_etag(row: Any) -> str:
-    return etag_for(row["id"], row["version"])
+__all__ = ["Precondition"]

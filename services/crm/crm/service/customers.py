@@ -11,52 +11,42 @@ import asyncpg
 from servelo_common.db import tenant_tx
 from servelo_common.errors import Conflict, NotFound
 from servelo_common.events import emit
+from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 
-from crm.contacts import search_phone_digits
+from crm.domain import Customer, search_term
 from crm.events import CustomerCreated, CustomerDeleted, CustomerUpdated
-from crm.repository import Record
 from crm.repository import customers as repo
 from crm.schemas import CustomerCreate, CustomerQuery, CustomerUpdate
-from crm.service import Precondition, row_etag
+from crm.service import Precondition
 
 NOT_FOUND = "Client not found"
 DUPLICATE_EMAIL = "A client with this email already exists"
 
 
-def like_pattern(term: str) -> str:
-    """`%term%` with LIKE's own wildcards in the term taken literally."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_term(q: str) -> str:
-    """What to look for in `name email phone`: phone-like input as bare digits."""
-    return search_phone_digits(q) or q.lower()
-
-
 async def list_customers(
-    pool: asyncpg.Pool, *, org_id: UUID, page: PageRequest, filters: CustomerQuery
-) -> list[Record]:
-    term = search_term(filters.q) if filters.q else None
+    pool: asyncpg.Pool, *, ident: Identity, query: CustomerQuery, page: PageRequest
+) -> list[Customer]:
+    org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
-        return await repo.list_customers(
+        rows = await repo.list_customers(
             conn,
             org_id=org_id,
             limit=page.limit + 1,
             cursor=page.cursor,
-            pattern=like_pattern(term) if term else None,
-            grams_of=term if term and len(term) >= 3 else None,
-            updated_since=filters.updated_since,
+            term=search_term(query.q) if query.q else None,
+            updated_since=query.updated_since,
         )
+    return [Customer.from_row(r) for r in rows]
 
 
-async def get_customer(pool: asyncpg.Pool, *, org_id: UUID, customer_id: UUID) -> Record:
+async def get_customer(pool: asyncpg.Pool, *, ident: Identity, customer_id: UUID) -> Customer:
+    org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_customer(conn, org_id=org_id, customer_id=customer_id)
     if row is None:
         raise NotFound(NOT_FOUND)
-    return row
+    return Customer.from_row(row)
 
 
 @contextmanager
@@ -69,26 +59,36 @@ def _unique_email() -> Iterator[None]:
         raise
 
 
-def _event_data(row: Record) -> dict[str, Any]:
-    return {"id": str(row["id"]), "name": row["name"], "email": row["email"], "phone": row["phone"]}
+def _event_data(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": str(customer.id),
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+    }
 
 
-async def create_customer(pool: asyncpg.Pool, *, org_id: UUID, data: CustomerCreate) -> Record:
+async def create_customer(pool: asyncpg.Pool, *, ident: Identity, data: CustomerCreate) -> Customer:
+    org_id = ident.org_uuid
     with _unique_email():
         async with tenant_tx(pool, org_id) as conn:
             row = await repo.insert_customer(conn, org_id=org_id, values=data.model_dump())
-            await emit(conn, CustomerCreated(**_event_data(row)), tenant=org_id, subject=row["id"])
-    return row
+            customer = Customer.from_row(row)
+            await emit(
+                conn, CustomerCreated(**_event_data(customer)), tenant=org_id, subject=customer.id
+            )
+    return customer
 
 
 async def update_customer(
     pool: asyncpg.Pool,
     *,
-    org_id: UUID,
+    ident: Identity,
     customer_id: UUID,
     data: CustomerUpdate,
-    precondition: Precondition,
-) -> Record:
+    precondition: Precondition | None = None,
+) -> Customer:
+    org_id = ident.org_uuid
     with _unique_email():
         async with tenant_tx(pool, org_id) as conn:
             current = await repo.get_customer(
@@ -96,20 +96,29 @@ async def update_customer(
             )
             if current is None:
                 raise NotFound(NOT_FOUND)
-            precondition(row_etag(current))
+            if precondition is not None:
+                precondition(Customer.from_row(current).etag)
             changes = {k: v for k, v in data.provided().items() if current[k] != v}
             if not changes:
-                return current
+                return Customer.from_row(current)
             row = await repo.update_customer(
                 conn, org_id=org_id, customer_id=customer_id, values=changes
             )
-            await emit(conn, CustomerUpdated(**_event_data(row)), tenant=org_id, subject=row["id"])
-    return row
+            customer = Customer.from_row(row)
+            await emit(
+                conn, CustomerUpdated(**_event_data(customer)), tenant=org_id, subject=customer.id
+            )
+    return customer
 
 
 async def delete_customer(
-    pool: asyncpg.Pool, *, org_id: UUID, customer_id: UUID, precondition: Precondition
+    pool: asyncpg.Pool,
+    *,
+    ident: Identity,
+    customer_id: UUID,
+    precondition: Precondition | None = None,
 ) -> None:
+    org_id = ident.org_uuid
     try:
         async with tenant_tx(pool, org_id) as conn:
             current = await repo.get_customer(
@@ -117,7 +126,8 @@ async def delete_customer(
             )
             if current is None:
                 raise NotFound(NOT_FOUND)
-            precondition(row_etag(current))
+            if precondition is not None:
+                precondition(Customer.from_row(current).etag)
             quotes = await repo.count_quotes_of_customer(
                 conn, org_id=org_id, customer_id=customer_id
             )

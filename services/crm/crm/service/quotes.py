@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,19 +13,20 @@ import asyncpg
 from servelo_common.db import tenant_tx
 from servelo_common.errors import ApiError, Conflict, NotFound, RequestValidationError
 from servelo_common.events import emit
+from servelo_common.identity import Identity
 from servelo_common.jsonutil import iso_z, money_str
 from servelo_common.mail import queue_mail
 from servelo_common.pagination import PageRequest
 
 from crm import events
-from crm.domain import Quote, QuoteStatus, Transition, TransitionRefused
+from crm.domain import Quote, Transition, TransitionRefused
 from crm.quote_mail import Sender, render_quote_mail
 from crm.repository import Record
 from crm.repository import customers as customer_repo
 from crm.repository import orgs as org_repo
 from crm.repository import quotes as repo
 from crm.schemas import LineItemIn, QuoteCreate, QuoteQuery, QuoteUpdate
-from crm.service import Precondition, row_etag
+from crm.service import Precondition
 from crm.totals import AmountTooLarge, Line, compute_totals, plain_decimal
 
 NOT_FOUND = "Quote not found"
@@ -86,31 +88,33 @@ def _quote_data(row: Record) -> dict[str, Any]:
 
 
 async def list_quotes(
-    pool: asyncpg.Pool, *, org_id: UUID, page: PageRequest, filters: QuoteQuery
-) -> list[Record]:
+    pool: asyncpg.Pool, *, ident: Identity, query: QuoteQuery, page: PageRequest
+) -> list[Quote]:
+    org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
-        return await repo.list_quotes(
+        rows = await repo.list_quotes(
             conn,
             org_id=org_id,
             limit=page.limit + 1,
             cursor=page.cursor,
-            status=filters.status.value if filters.status else None,
-            customer_id=filters.customer_id,
-            updated_since=filters.updated_since,
+            status=query.status.value if query.status else None,
+            customer_id=query.customer_id,
+            updated_since=query.updated_since,
         )
+    return [Quote.from_row(r) for r in rows]
 
 
-async def get_quote(pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID) -> Record:
+async def get_quote(pool: asyncpg.Pool, *, ident: Identity, quote_id: UUID) -> Quote:
+    org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_quote(conn, org_id=org_id, quote_id=quote_id)
     if row is None:
         raise NotFound(NOT_FOUND)
-    return row
+    return Quote.from_row(row)
 
 
-async def create_quote(
-    pool: asyncpg.Pool, *, org_id: UUID, user_id: UUID | None, data: QuoteCreate
-) -> Record:
+async def create_quote(pool: asyncpg.Pool, *, ident: Identity, data: QuoteCreate) -> Quote:
+    org_id, user_id = ident.org_uuid, ident.user_uuid
     async with tenant_tx(pool, org_id) as conn:
         await _require_customer(conn, org_id, data.customer_id)
         rate = data.tax_rate if data.tax_rate is not None else await _default_tax_rate(conn, org_id)
@@ -125,23 +129,18 @@ async def create_quote(
             conn, org_id=org_id, number=number, created_by=user_id, values=values
         )
         await emit(conn, events.QuoteCreated(**_quote_data(row)), tenant=org_id, subject=row["id"])
-    return row
+    return Quote.from_row(row)
 
 
 async def _locked(
-    conn: asyncpg.Connection, org_id: UUID, quote_id: UUID, precondition: Precondition
+    conn: asyncpg.Connection, org_id: UUID, quote_id: UUID, precondition: Precondition | None
 ) -> Record:
     row = await repo.get_quote(conn, org_id=org_id, quote_id=quote_id, for_update=True)
     if row is None:
         raise NotFound(NOT_FOUND)
-    precondition(row_etag(row))
+    if precondition is not None:
+        precondition(Quote.from_row(row).etag)
     return row
-
-
-def _domain(row: Record) -> Quote:
-    return Quote(
-        status=QuoteStatus(row["status"]), number=row["number"], valid_until=row["valid_until"]
-    )
 
 
 async def _content_changes(
@@ -204,15 +203,16 @@ async def _emit_transition(
 async def update_quote(
     pool: asyncpg.Pool,
     *,
-    org_id: UUID,
+    ident: Identity,
     quote_id: UUID,
     data: QuoteUpdate,
-    precondition: Precondition,
-) -> Record:
+    precondition: Precondition | None = None,
+) -> Quote:
+    org_id = ident.org_uuid
     sent = data.provided()
     async with tenant_tx(pool, org_id) as conn:
         current = await _locked(conn, org_id, quote_id, precondition)
-        quote = _domain(current)
+        quote = Quote.from_row(current)
         changes = await _content_changes(conn, org_id, current, sent, data)
         try:
             if changes:
@@ -222,8 +222,8 @@ async def update_quote(
                     changes[name] = sent[name]
             # The transition is judged on the updated validity date, so one PUT can
             # extend an expired quote and record its acceptance.
-            quote = Quote(
-                quote.status, quote.number, changes.get("valid_until", current["valid_until"])
+            quote = dataclasses.replace(
+                quote, valid_until=changes.get("valid_until", current["valid_until"])
             )
             transition = (
                 quote.transition(data.status, now=datetime.now(UTC))
@@ -235,22 +235,27 @@ async def update_quote(
         if transition is not None:
             changes.update(_transition_values(transition))
         if not changes:
-            return current
+            return Quote.from_row(current)
         row = await repo.update_quote(conn, org_id=org_id, quote_id=quote_id, values=changes)
         await emit(conn, events.QuoteUpdated(**_quote_data(row)), tenant=org_id, subject=quote_id)
         if transition is not None:
             await _emit_transition(conn, org_id, row, transition)
-    return row
+    return Quote.from_row(row)
 
 
 async def send_quote(
-    pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID, precondition: Precondition
-) -> Record:
+    pool: asyncpg.Pool,
+    *,
+    ident: Identity,
+    quote_id: UUID,
+    precondition: Precondition | None = None,
+) -> Quote:
     """Mail the quote to its client; queued in this transaction, so never lost."""
+    org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
         current = await _locked(conn, org_id, quote_id, precondition)
         try:
-            transition = _domain(current).send(now=datetime.now(UTC))
+            transition = Quote.from_row(current).send(now=datetime.now(UTC))
         except TransitionRefused as exc:
             raise Conflict(str(exc)) from exc
         client = await customer_repo.get_customer(
@@ -276,12 +281,17 @@ async def send_quote(
         await queue_mail(conn, mail, org_id=org_id)
         await emit(conn, events.QuoteUpdated(**_quote_data(row)), tenant=org_id, subject=quote_id)
         await _emit_transition(conn, org_id, row, transition, to=client["email"])
-    return row
+    return Quote.from_row(row)
 
 
 async def delete_quote(
-    pool: asyncpg.Pool, *, org_id: UUID, quote_id: UUID, precondition: Precondition
+    pool: asyncpg.Pool,
+    *,
+    ident: Identity,
+    quote_id: UUID,
+    precondition: Precondition | None = None,
 ) -> None:
+    org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
         current = await _locked(conn, org_id, quote_id, precondition)
         await repo.delete_quote(conn, org_id=org_id, quote_id=quote_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from servelo_common.testing.factories import make_customer, make_quote
+
 
 async def test_client_round_trips_with_normalized_contacts(tenant: Any) -> None:
     resp = await tenant.admin.post(
@@ -28,7 +30,7 @@ async def test_client_round_trips_with_normalized_contacts(tenant: Any) -> None:
     assert got.headers["ETag"]
 
 
-async def test_update_changes_only_the_fields_sent(tenant: Any, make_customer: Any) -> None:
+async def test_update_changes_only_the_fields_sent(tenant: Any) -> None:
     created = await make_customer(tenant.admin, phone="555 0100", notes="keep me")
     resp = await tenant.admin.put(
         f"/api/customers/{created['id']}", json={"name": "Ann Lee-Park", "phone": ""}
@@ -50,7 +52,7 @@ async def test_invalid_email_and_phone_are_400_with_field_errors(tenant: Any) ->
     assert resp.json["error"] == resp.json["message"]
 
 
-async def test_missing_name_is_400(tenant: Any, make_customer: Any) -> None:
+async def test_missing_name_is_400(tenant: Any) -> None:
     resp = await tenant.admin.post("/api/customers", json={"email": "a@example.com"})
     assert resp.status == 400
     assert "name" in resp.json["errors"]
@@ -67,9 +69,7 @@ async def test_malformed_json_is_400(tenant: Any) -> None:
     assert resp.status == 400
 
 
-async def test_duplicate_email_in_one_org_is_409(
-    tenant: Any, other_tenant: Any, make_customer: Any
-) -> None:
+async def test_duplicate_email_in_one_org_is_409(tenant: Any, other_tenant: Any) -> None:
     await make_customer(tenant.admin, email="dup@example.com")
     resp = await tenant.admin.post(
         "/api/customers", json={"name": "Other", "email": "DUP@example.com"}
@@ -86,9 +86,7 @@ async def test_duplicate_email_in_one_org_is_409(
     assert resp.status == 409
 
 
-async def test_search_matches_name_email_and_phone_fragments(
-    tenant: Any, make_customer: Any
-) -> None:
+async def test_search_matches_name_email_and_phone_fragments(tenant: Any) -> None:
     ann = await make_customer(
         tenant.admin, name="Annabel Fixit", email="annabel@fixit.io", phone="+1 555 010 0199"
     )
@@ -112,10 +110,11 @@ async def test_search_matches_name_email_and_phone_fragments(
     assert await ids("a_l") == set()  # "_" is not "any character"
 
 
-async def test_list_pages_with_a_link_header(tenant: Any, make_customer: Any) -> None:
+async def test_list_pages_with_a_link_header(tenant: Any) -> None:
     made = [await make_customer(tenant.admin, name=f"Client {i}") for i in range(5)]
     seen: list[str] = []
-    path, params = "/api/customers", {"limit": "2"}
+    path: str = "/api/customers"
+    params: dict[str, str] | None = {"limit": "2"}
     while True:
         resp = await tenant.admin.get(path, params=params)
         assert resp.status == 200, resp
@@ -129,7 +128,7 @@ async def test_list_pages_with_a_link_header(tenant: Any, make_customer: Any) ->
     assert seen == [c["id"] for c in reversed(made)]  # newest first, each once
 
 
-async def test_updated_since_returns_recent_changes_only(tenant: Any, make_customer: Any) -> None:
+async def test_updated_since_returns_recent_changes_only(tenant: Any) -> None:
     old = await make_customer(tenant.admin)
     changed = await make_customer(tenant.admin)
     resp = await tenant.admin.put(f"/api/customers/{changed['id']}", json={"notes": "new"})
@@ -143,7 +142,7 @@ async def test_updated_since_returns_recent_changes_only(tenant: Any, make_custo
     assert "updated_since" in resp.json["errors"]
 
 
-async def test_technician_can_create_but_not_delete(tenant: Any, make_customer: Any) -> None:
+async def test_technician_can_create_but_not_delete(tenant: Any) -> None:
     tech = await tenant.create_user(role="technician")
     created = await make_customer(tech)
     resp = await tech.delete(f"/api/customers/{created['id']}")
@@ -155,11 +154,9 @@ async def test_technician_can_create_but_not_delete(tenant: Any, make_customer: 
     assert (await tenant.admin.get(f"/api/customers/{created['id']}")).status == 404
 
 
-async def test_client_with_quotes_cannot_be_deleted(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_client_with_quotes_cannot_be_deleted(tenant: Any) -> None:
     created = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, created["id"])
+    quote = await make_quote(tenant.admin, customer_id=created["id"])
     resp = await tenant.admin.delete(f"/api/customers/{created['id']}")
     assert resp.status == 409, resp
     assert "1 quote" in resp.json["error"]
@@ -167,9 +164,7 @@ async def test_client_with_quotes_cannot_be_deleted(
     assert (await tenant.admin.delete(f"/api/customers/{created['id']}")).status == 200
 
 
-async def test_other_tenant_client_is_404(
-    tenant: Any, other_tenant: Any, make_customer: Any
-) -> None:
+async def test_other_tenant_client_is_404(tenant: Any, other_tenant: Any) -> None:
     theirs = await make_customer(other_tenant.admin)
     path = f"/api/customers/{theirs['id']}"
     assert (await tenant.admin.get(path)).status == 404
@@ -197,7 +192,7 @@ async def test_create_with_idempotency_key_replays_the_first_response(tenant: An
     assert len(listed.json) == 1
 
 
-async def test_stale_if_match_on_client_is_412(tenant: Any, make_customer: Any) -> None:
+async def test_stale_if_match_on_client_is_412(tenant: Any) -> None:
     created = await make_customer(tenant.admin)
     path = f"/api/customers/{created['id']}"
     etag = (await tenant.admin.get(path)).headers["ETag"]

@@ -6,6 +6,7 @@ from typing import Any
 
 import nats
 import orjson
+from servelo_common.testing.factories import make_customer, make_quote
 from servelo_common.testing.tenants import eventually
 
 
@@ -16,11 +17,9 @@ def lines(*items: tuple[str, str]) -> list[dict[str, str]]:
     ]
 
 
-async def test_lines_of_a_sent_quote_cannot_change(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_lines_of_a_sent_quote_cannot_change(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     path = f"/api/quotes/{quote['id']}"
     sent = await tenant.admin.put(path, json={"status": "sent"})
     assert sent.status == 200, sent
@@ -38,11 +37,9 @@ async def test_lines_of_a_sent_quote_cannot_change(
     assert resp.json["status"] == "accepted" and resp.json["accepted_at"]
 
 
-async def test_status_transitions_and_refusals(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_status_transitions_and_refusals(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     path = f"/api/quotes/{quote['id']}"
     refused = await tenant.admin.put(path, json={"status": "accepted"})
     assert refused.status == 409
@@ -57,11 +54,9 @@ async def test_status_transitions_and_refusals(
     assert (await tenant.admin.get(path)).json["status"] == "declined"
 
 
-async def test_expired_quote_is_accepted_only_after_extending_it(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_expired_quote_is_accepted_only_after_extending_it(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"], valid_until="2020-01-31")
+    quote = await make_quote(tenant.admin, customer_id=client["id"], valid_until="2020-01-31")
     path = f"/api/quotes/{quote['id']}"
     await tenant.admin.put(path, json={"status": "sent"})
     resp = await tenant.admin.put(path, json={"status": "accepted"})
@@ -72,12 +67,10 @@ async def test_expired_quote_is_accepted_only_after_extending_it(
     assert resp.json["valid_until"] == "2999-12-31"
 
 
-async def test_technician_cannot_delete_a_quote(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_technician_cannot_delete_a_quote(tenant: Any) -> None:
     tech = await tenant.create_user(role="technician")
     client = await make_customer(tech)
-    quote = await make_quote(tech, client["id"])
+    quote = await make_quote(tech, customer_id=client["id"])
     assert (await tech.put(f"/api/quotes/{quote['id']}", json={"notes": "ok"})).status == 200
     resp = await tech.delete(f"/api/quotes/{quote['id']}")
     assert resp.status == 403
@@ -85,10 +78,10 @@ async def test_technician_cannot_delete_a_quote(
     assert (await tenant.admin.get(f"/api/quotes/{quote['id']}")).status == 404
 
 
-async def test_other_tenant_quote_is_404_on_every_route(
-    tenant: Any, other_tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
-    theirs = await make_quote(other_tenant.admin, (await make_customer(other_tenant.admin))["id"])
+async def test_other_tenant_quote_is_404_on_every_route(tenant: Any, other_tenant: Any) -> None:
+    theirs = await make_quote(
+        other_tenant.admin, customer_id=(await make_customer(other_tenant.admin))["id"]
+    )
     path = f"/api/quotes/{theirs['id']}"
     assert (await tenant.admin.get(path)).status == 404
     assert (await tenant.admin.put(path, json={"status": "sent"})).status == 404
@@ -101,11 +94,9 @@ async def test_other_tenant_quote_is_404_on_every_route(
     assert (await other_tenant.admin.get(path)).json["status"] == "draft"
 
 
-async def test_stale_if_match_on_quote_is_412(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_stale_if_match_on_quote_is_412(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     path = f"/api/quotes/{quote['id']}"
     etag = (await tenant.admin.get(path)).headers["ETag"]
     ok = await tenant.admin.put(path, json={"notes": "v2"}, headers={"If-Match": etag})
@@ -122,9 +113,7 @@ async def test_stale_if_match_on_quote_is_412(
     assert resp.status == 200
 
 
-async def test_accepting_publishes_quote_accepted_for_finance(
-    stack: Any, tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_accepting_publishes_quote_accepted_for_finance(stack: Any, tenant: Any) -> None:
     nc = await nats.connect(stack.nats_url)
     seen: list[dict[str, Any]] = []
 
@@ -136,7 +125,7 @@ async def test_accepting_publishes_quote_accepted_for_finance(
     await nc.subscribe("servelo.events.crm.>", cb=collect)
     try:
         client = await make_customer(tenant.admin)
-        quote = await make_quote(tenant.admin, client["id"], tax_rate="8.25")
+        quote = await make_quote(tenant.admin, customer_id=client["id"], tax_rate="8.25")
         path = f"/api/quotes/{quote['id']}"
         await tenant.admin.patch(path, json={"status": "sent"})
         accepted = (await tenant.admin.patch(path, json={"status": "accepted"})).json

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from servelo_common.testing.factories import make_customer, make_quote
 from servelo_common.testing.tenants import eventually
 
 
@@ -15,7 +16,7 @@ def lines(*items: tuple[str, str]) -> list[dict[str, str]]:
     ]
 
 
-async def test_totals_are_computed_by_the_server(tenant: Any, make_customer: Any) -> None:
+async def test_totals_are_computed_by_the_server(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
     resp = await tenant.admin.post(
         "/api/quotes",
@@ -46,7 +47,7 @@ async def test_totals_are_computed_by_the_server(tenant: Any, make_customer: Any
     assert quote["created_by"] == tenant.admin.user["id"]
 
 
-async def test_awkward_decimals_round_half_up(tenant: Any, make_customer: Any) -> None:
+async def test_awkward_decimals_round_half_up(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
     cases = [
         (lines(("0.1", "1.00"), ("0.1", "1.00"), ("0.1", "1.00")), "0", ("0.30", "0.00", "0.30")),
@@ -64,7 +65,7 @@ async def test_awkward_decimals_round_half_up(tenant: Any, make_customer: Any) -
         assert got == expected, (items, rate)
 
 
-async def test_bad_lines_are_400(tenant: Any, make_customer: Any) -> None:
+async def test_bad_lines_are_400(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
     for bad in (
         [{"description": "x", "quantity": "0", "unit_price": "1"}],
@@ -89,7 +90,7 @@ async def test_bad_lines_are_400(tenant: Any, make_customer: Any) -> None:
 
 
 async def test_numbers_are_per_org_and_gapless_under_concurrency(
-    tenant: Any, other_tenant: Any, make_customer: Any
+    tenant: Any, other_tenant: Any
 ) -> None:
     client = await make_customer(tenant.admin)
     body = {"customer_id": client["id"], "line_items": lines(("1", "5.00"))}
@@ -103,9 +104,7 @@ async def test_numbers_are_per_org_and_gapless_under_concurrency(
     assert resp.json["number"] == 1
 
 
-async def test_client_of_another_org_is_refused(
-    tenant: Any, other_tenant: Any, make_customer: Any
-) -> None:
+async def test_client_of_another_org_is_refused(tenant: Any, other_tenant: Any) -> None:
     theirs = await make_customer(other_tenant.admin)
     resp = await tenant.admin.post("/api/quotes", json={"customer_id": theirs["id"]})
     assert resp.status == 400, resp
@@ -115,11 +114,9 @@ async def test_client_of_another_org_is_refused(
     assert "customer_id" in resp.json["errors"]
 
 
-async def test_draft_lines_can_be_edited_and_totals_follow(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_draft_lines_can_be_edited_and_totals_follow(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"], tax_rate="10")
+    quote = await make_quote(tenant.admin, customer_id=client["id"], tax_rate="10")
     resp = await tenant.admin.put(
         f"/api/quotes/{quote['id']}",
         json={"line_items": lines(("2", "12.50")), "total": "1.00", "notes": "Parts extra"},
@@ -135,9 +132,7 @@ async def test_draft_lines_can_be_edited_and_totals_follow(
     assert resp.json["total"] == "25.00"
 
 
-async def test_default_tax_rate_comes_from_org_settings(
-    tenant: Any, make_customer: Any, publish: Any
-) -> None:
+async def test_default_tax_rate_comes_from_org_settings(tenant: Any, publish: Any) -> None:
     client = await make_customer(tenant.admin)
     resp = await tenant.admin.post(
         "/api/quotes", json={"customer_id": client["id"], "line_items": lines(("1", "100.00"))}
@@ -168,12 +163,10 @@ async def test_default_tax_rate_comes_from_org_settings(
     assert explicit.json["total"] == "100.00"
 
 
-async def test_list_filters_by_status_and_client(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_list_filters_by_status_and_client(tenant: Any) -> None:
     ann, bob = await make_customer(tenant.admin), await make_customer(tenant.admin)
-    q1 = await make_quote(tenant.admin, ann["id"])
-    q2 = await make_quote(tenant.admin, bob["id"])
+    q1 = await make_quote(tenant.admin, customer_id=ann["id"])
+    q2 = await make_quote(tenant.admin, customer_id=bob["id"])
     await tenant.admin.put(f"/api/quotes/{q2['id']}", json={"status": "sent"})
     resp = await tenant.admin.get("/api/quotes")
     assert [q["id"] for q in resp.json] == [q2["id"], q1["id"]]
@@ -186,9 +179,7 @@ async def test_list_filters_by_status_and_client(
     assert (await tenant.admin.get("/api/quotes", params={"status": "x"})).status == 400
 
 
-async def test_create_quote_with_idempotency_key_creates_one(
-    tenant: Any, make_customer: Any
-) -> None:
+async def test_create_quote_with_idempotency_key_creates_one(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
     body = {"customer_id": client["id"], "line_items": lines(("1", "9.99"))}
     headers = {"Idempotency-Key": "quote-key-1"}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from servelo_common.testing.factories import make_customer, make_quote
 from servelo_common.testing.mail import text_of
 from servelo_common.testing.tenants import eventually
 
 
-async def test_sending_mails_the_quote_to_the_client(
-    stack: Any, tenant: Any, publish: Any, make_customer: Any
-) -> None:
+async def test_sending_mails_the_quote_to_the_client(stack: Any, tenant: Any, publish: Any) -> None:
     await publish(
         "auth",
         "settings-updated",
@@ -71,11 +70,9 @@ async def test_sending_mails_the_quote_to_the_client(
     assert b"(Total: 1,136.60 USD) Tj" in pdf.get_content()
 
 
-async def test_sent_quote_can_be_mailed_again(
-    stack: Any, tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_sent_quote_can_be_mailed_again(stack: Any, tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     first = await tenant.admin.post(f"/api/quotes/{quote['id']}/send")
     again = await tenant.admin.post(f"/api/quotes/{quote['id']}/send")
     assert first.status == again.status == 200
@@ -83,22 +80,18 @@ async def test_sent_quote_can_be_mailed_again(
     await stack.mail.wait_for(to=client["email"], count=2)
 
 
-async def test_send_is_400_when_the_client_has_no_email(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_send_is_400_when_the_client_has_no_email(tenant: Any) -> None:
     client = await make_customer(tenant.admin, email=None)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     resp = await tenant.admin.post(f"/api/quotes/{quote['id']}/send")
     assert resp.status == 400, resp
     assert "no email" in resp.json["error"]
     assert (await tenant.admin.get(f"/api/quotes/{quote['id']}")).json["status"] == "draft"
 
 
-async def test_decided_quote_cannot_be_sent(
-    tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_decided_quote_cannot_be_sent(tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     path = f"/api/quotes/{quote['id']}"
     await tenant.admin.put(path, json={"status": "sent"})
     await tenant.admin.put(path, json={"status": "declined"})
@@ -107,11 +100,9 @@ async def test_decided_quote_cannot_be_sent(
     assert "can no longer be sent" in resp.json["error"]
 
 
-async def test_send_with_idempotency_key_mails_once(
-    stack: Any, tenant: Any, make_customer: Any, make_quote: Any
-) -> None:
+async def test_send_with_idempotency_key_mails_once(stack: Any, tenant: Any) -> None:
     client = await make_customer(tenant.admin)
-    quote = await make_quote(tenant.admin, client["id"])
+    quote = await make_quote(tenant.admin, customer_id=client["id"])
     headers = {"Idempotency-Key": "send-once"}
     first = await tenant.admin.post(f"/api/quotes/{quote['id']}/send", headers=headers)
     again = await tenant.admin.post(f"/api/quotes/{quote['id']}/send", headers=headers)
@@ -121,7 +112,7 @@ async def test_send_with_idempotency_key_mails_once(
     # A second mail would have been queued in the same moment as the first.
     marker = await make_customer(tenant.admin)
     await tenant.admin.post(
-        f"/api/quotes/{(await make_quote(tenant.admin, marker['id']))['id']}/send"
+        f"/api/quotes/{(await make_quote(tenant.admin, customer_id=marker['id']))['id']}/send"
     )
     await stack.mail.wait_for(to=marker["email"])
     assert len(stack.mail.to(client["email"])) == 1

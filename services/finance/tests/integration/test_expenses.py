@@ -6,18 +6,13 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from servelo_common.testing.factories import make_expense
+
+DEFAULTS = {"date": "2026-03-10", "amount": "40.00", "category": "Fuel", "vendor": "Shell"}
+
 
 async def _spend(client: Any, **fields: Any) -> dict[str, Any]:
-    body = {
-        "date": "2026-03-10",
-        "amount": "40.00",
-        "category": "Fuel",
-        "vendor": "Shell",
-        **fields,
-    }
-    resp = await client.post("/api/expenses", json=body)
-    assert resp.status == 201, resp
-    return dict(resp.json)
+    return await make_expense(client, **(DEFAULTS | fields))
 
 
 async def test_expense_round_trips_and_updates_only_sent_fields(tenant: Any) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from servelo_common.testing.factories import make_revenue
 from servelo_common.testing.tenants import eventually
+
+DEFAULTS = {"date": "2026-01-15", "amount": "150.00", "category": "Repairs"}
 
 
 async def _record(client: Any, **fields: Any) -> dict[str, Any]:
-    body = {"date": "2026-01-15", "amount": "150.00", "category": "Repairs", **fields}
-    resp = await client.post("/api/revenue", json=body)
-    assert resp.status == 201, resp
-    return dict(resp.json)
+    return await make_revenue(client, **(DEFAULTS | fields))
 
 
 async def test_revenue_entry_round_trips_with_money_as_strings(tenant: Any) -> None:

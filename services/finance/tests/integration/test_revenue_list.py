@@ -6,14 +6,14 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from servelo_common.testing.factories import make_revenue
 from servelo_common.testing.tenants import eventually
+
+DEFAULTS = {"date": "2026-01-15", "amount": "10.00", "category": "Repairs"}
 
 
 async def _record(client: Any, **fields: Any) -> dict[str, Any]:
-    body = {"date": "2026-01-15", "amount": "10.00", "category": "Repairs", **fields}
-    resp = await client.post("/api/revenue", json=body)
-    assert resp.status == 201, resp
-    return dict(resp.json)
+    return await make_revenue(client, **(DEFAULTS | fields))
 
 
 async def test_revenue_list_filters_by_date_category_customer_and_status(

@@ -11,7 +11,7 @@ from finance.domain import DEFAULT_CATEGORY, MAX_CATEGORY
 from finance.schemas import (
     ExpenseCreate,
     RevenueCreate,
-    RevenueFilter,
+    RevenueQuery,
     RevenueUpdate,
     SummaryQuery,
 )
@@ -75,9 +75,9 @@ def test_update_keeps_only_sent_fields_and_refuses_null_amount() -> None:
 
 
 def test_filter_refuses_from_after_to_and_ignores_blank_values() -> None:
-    assert "to" in _errors(RevenueFilter, {"from": "2026-02-01", "to": "2026-01-01"})
-    assert "from" in _errors(RevenueFilter, {"from": "yesterday"})
-    wanted = RevenueFilter.model_validate({"from": "2026-01-01", "category": "", "limit": "5"})
+    assert "to" in _errors(RevenueQuery, {"from": "2026-02-01", "to": "2026-01-01"})
+    assert "from" in _errors(RevenueQuery, {"from": "yesterday"})
+    wanted = RevenueQuery.model_validate({"from": "2026-01-01", "category": "", "limit": "5"})
     assert wanted.from_ == date(2026, 1, 1)
     assert wanted.category is None
 

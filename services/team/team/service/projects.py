@@ -9,9 +9,9 @@ from servelo_common.db import Pool, tenant_tx
 from servelo_common.errors import ApiError, NotFound, RequestValidationError
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
+from servelo_common.replicas import customer_exists
 
 from team.domain.projects import Project
-from team.repository import customers as customers_repo
 from team.repository import projects as repo
 from team.schemas.projects import ProjectCreate, ProjectQuery, ProjectUpdate
 from team.service import check_period, invalid, org_of
@@ -22,7 +22,7 @@ DEACTIVATE_SUGGESTION = "Consider deactivating the project instead"
 
 
 async def _check_customer(conn: asyncpg.Connection, org_id: UUID, customer_id: UUID | None) -> None:
-    if customer_id is not None and not await customers_repo.customer_exists(
+    if customer_id is not None and not await customer_exists(
         conn, org_id=org_id, customer_id=customer_id
     ):
         raise RequestValidationError({"customer_id": invalid("customer_id")})

@@ -87,9 +87,9 @@ async def test_0002_renumbers_roles_per_org_and_keeps_member_links(
 ) -> None:
     conn, schema = owner_conn
     members = await _seed_with_0001(conn, schema, tmp_path)
-    assert await migrate(conn, schema=schema, folder=MIGRATIONS) == [
-        "service/0002_per_org_role_ids.sql"
-    ]
+    applied = await migrate(conn, schema=schema, folder=MIGRATIONS)
+    # 0002 comes right after 0001 (later migrations follow it).
+    assert applied[0] == "service/0002_per_org_role_ids.sql"
     await conn.execute("RESET ROLE")  # superuser from here on: sees every org's rows
     roles = await conn.fetch("SELECT org_id, id, name FROM roles ORDER BY name")
     assert [(r["org_id"], r["id"], r["name"]) for r in roles] == [

@@ -1,4 +1,5 @@
-"""Factories for the tickets integration tests: tickets, users known to tickets, events."""
+"""Helpers for the tickets integration tests: users and customers known to tickets, events.
+Tickets come from the shared factories (`servelo_common.testing.factories.make_ticket`)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,15 @@ from typing import Any
 import pytest
 from servelo_common.testing import EventPublisher
 from servelo_common.testing.client import ApiClient
+from servelo_common.testing.factories import make_ticket
 from servelo_common.testing.tenants import Tenant, eventually
 
 Publish = Callable[..., Awaitable[str]]
 
 
-async def new_ticket(client: ApiClient, **fields: Any) -> dict[str, Any]:
-    resp = await client.post("/api/tickets", json={"title": "Leaking tap", **fields})
-    assert resp.status == 201, resp
-    return dict(resp.json)
-
-
 async def wait_assignable(tenant: Tenant, user_id: str) -> None:
     """Until the tickets service has learned about the user (a probe ticket gets them)."""
-    probe = await new_ticket(tenant.admin, title="probe")
+    probe = await make_ticket(tenant.admin, title="probe")
 
     async def known() -> None:
         resp = await tenant.admin.put(f"/api/tickets/{probe['id']}", json={"assignee_id": user_id})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from servelo_common.testing.factories import make_ticket
 from servelo_common.testing.tenants import Tenant
-
-from .conftest import new_ticket
 
 
 async def test_comments_listed_oldest_first_with_caller_as_author(tenant: Tenant) -> None:
     tech = await tenant.create_user(role="technician")
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}/comments"
     first = await tenant.admin.post(path, json={"body": "On my way", "author_id": "spoof"})
     assert first.status == 201, first
@@ -24,13 +23,13 @@ async def test_comments_listed_oldest_first_with_caller_as_author(tenant: Tenant
 
 
 async def test_empty_comment_is_400(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     resp = await tenant.admin.post(f"/api/tickets/{t['id']}/comments", json={"body": ""})
     assert resp.status == 400 and "body" in resp.json["errors"]
 
 
 async def test_idempotent_comment_is_added_once(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}/comments"
     key = {"Idempotency-Key": "c-1"}
     a = await tenant.admin.post(path, json={"body": "once"}, headers=key)
@@ -41,13 +40,13 @@ async def test_idempotent_comment_is_added_once(tenant: Tenant) -> None:
 
 
 async def test_trashed_ticket_comments_are_404(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     await tenant.admin.delete(f"/api/tickets/{t['id']}")
     assert (await tenant.admin.get(f"/api/tickets/{t['id']}/comments")).status == 404
 
 
 async def test_other_tenant_comments_are_404(tenant: Tenant, other_tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}/comments"
     await tenant.admin.post(path, json={"body": "secret"})
     assert (await other_tenant.admin.get(path)).status == 404

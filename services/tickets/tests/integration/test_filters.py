@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from servelo_common.testing.factories import make_ticket
 from servelo_common.testing.tenants import Tenant
 
-from .conftest import Publish, announced_user, known_customer, new_ticket
+from .conftest import Publish, announced_user, known_customer
 
 
 async def ids(tenant: Tenant, **params: str) -> list[str]:
@@ -17,15 +18,15 @@ async def ids(tenant: Tenant, **params: str) -> list[str]:
 
 
 async def test_newest_first_by_default(tenant: Tenant) -> None:
-    a = await new_ticket(tenant.admin)
-    b = await new_ticket(tenant.admin)
+    a = await make_ticket(tenant.admin)
+    b = await make_ticket(tenant.admin)
     assert await ids(tenant) == [b["id"], a["id"]]
 
 
 async def test_status_and_priority_filters(tenant: Tenant) -> None:
-    a = await new_ticket(tenant.admin, priority="urgent")
-    b = await new_ticket(tenant.admin, status="on_hold")
-    c = await new_ticket(tenant.admin, status="in_progress", priority="low")
+    a = await make_ticket(tenant.admin, priority="urgent")
+    b = await make_ticket(tenant.admin, status="on_hold")
+    c = await make_ticket(tenant.admin, status="in_progress", priority="low")
     assert await ids(tenant, status="on_hold") == [b["id"]]
     assert await ids(tenant, status="on_hold,in_progress") == [c["id"], b["id"]]
     assert await ids(tenant, priority="urgent") == [a["id"]]
@@ -37,9 +38,9 @@ async def test_status_and_priority_filters(tenant: Tenant) -> None:
 async def test_assignee_filter(tenant: Tenant, publish: Publish) -> None:
     me = await announced_user(tenant, publish, tenant.admin.user["id"], role="admin")
     tech = await announced_user(tenant, publish)
-    mine = await new_ticket(tenant.admin, assignee_id=me)
-    theirs = await new_ticket(tenant.admin, assignee_id=tech)
-    free = await new_ticket(tenant.admin)
+    mine = await make_ticket(tenant.admin, assignee_id=me)
+    theirs = await make_ticket(tenant.admin, assignee_id=tech)
+    free = await make_ticket(tenant.admin)
     listed = await ids(tenant, assignee_id=tech)
     assert theirs["id"] in listed and mine["id"] not in listed
     assert len(listed) == 2  # with the probe ticket assigned while waiting for the user
@@ -50,16 +51,16 @@ async def test_assignee_filter(tenant: Tenant, publish: Publish) -> None:
 
 async def test_customer_filter(tenant: Tenant, publish: Publish) -> None:
     cid = await known_customer(tenant, publish)
-    t = await new_ticket(tenant.admin, customer_id=cid)
-    await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin, customer_id=cid)
+    await make_ticket(tenant.admin)
     listed = await ids(tenant, customer_id=cid)
     assert t["id"] in listed and len(listed) == 2  # with the probe ticket
 
 
 async def test_search_in_title_and_description(tenant: Tenant) -> None:
-    a = await new_ticket(tenant.admin, title="Boiler broken", description="no hot water")
-    b = await new_ticket(tenant.admin, title="Window", description="Cracked glass in boiler room")
-    await new_ticket(tenant.admin, title="Door squeaks")
+    a = await make_ticket(tenant.admin, title="Boiler broken", description="no hot water")
+    b = await make_ticket(tenant.admin, title="Window", description="Cracked glass in boiler room")
+    await make_ticket(tenant.admin, title="Door squeaks")
     assert await ids(tenant, q="boiler") == [b["id"], a["id"]]
     assert await ids(tenant, q="hot wat") == [a["id"]]
     assert await ids(tenant, q="GLASS") == [b["id"]]
@@ -67,9 +68,9 @@ async def test_search_in_title_and_description(tenant: Tenant) -> None:
 
 
 async def test_scheduled_range_and_updated_since(tenant: Tenant) -> None:
-    early = await new_ticket(tenant.admin, scheduled_at="2030-01-10T08:00:00Z")
-    late = await new_ticket(tenant.admin, scheduled_at="2030-02-10T08:00:00Z")
-    await new_ticket(tenant.admin)
+    early = await make_ticket(tenant.admin, scheduled_at="2030-01-10T08:00:00Z")
+    late = await make_ticket(tenant.admin, scheduled_at="2030-02-10T08:00:00Z")
+    await make_ticket(tenant.admin)
     assert await ids(tenant, scheduled_from="2030-02-01T00:00:00Z") == [late["id"]]
     assert await ids(tenant, scheduled_to="2030-01-31") == [early["id"]]
     assert await ids(tenant, scheduled_from="2030-01-01", scheduled_to="2030-03-01") == [
@@ -85,9 +86,9 @@ async def test_scheduled_range_and_updated_since(tenant: Tenant) -> None:
 
 
 async def test_sorts(tenant: Tenant) -> None:
-    a = await new_ticket(tenant.admin, scheduled_at="2030-03-01T00:00:00Z")
-    b = await new_ticket(tenant.admin, scheduled_at="2030-01-01T00:00:00Z")
-    c = await new_ticket(tenant.admin)
+    a = await make_ticket(tenant.admin, scheduled_at="2030-03-01T00:00:00Z")
+    b = await make_ticket(tenant.admin, scheduled_at="2030-01-01T00:00:00Z")
+    c = await make_ticket(tenant.admin)
     await tenant.admin.put(f"/api/tickets/{a['id']}", json={"title": "touched"})
     assert await ids(tenant, sort="number") == [a["id"], b["id"], c["id"]]
     assert await ids(tenant, sort="-number") == [c["id"], b["id"], a["id"]]
@@ -114,7 +115,7 @@ async def walk(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
 
 async def test_keyset_pages_follow_the_sort(tenant: Tenant) -> None:
     for i in range(7):
-        await new_ticket(
+        await make_ticket(
             tenant.admin,
             title=f"t{i}",
             scheduled_at=f"2030-01-{10 - i:02d}T00:00:00Z" if i % 2 else None,

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from PIL import Image
 from servelo_common.testing.client import ApiClient, ApiResponse
+from servelo_common.testing.factories import make_ticket
 from servelo_common.testing.images import (
     assert_no_location,
     mpo_with_location,
@@ -18,7 +19,7 @@ from servelo_common.testing.images import (
 )
 from servelo_common.testing.tenants import Tenant
 
-from .conftest import files_of, new_ticket
+from .conftest import files_of
 
 GPS_IFD = 0x8825
 MIB = 1024 * 1024
@@ -59,7 +60,7 @@ async def photo_rows(db: asyncpg.Connection, org_id: str) -> int:
 
 
 async def test_upload_strips_gps_and_serves_the_photo(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     resp = await upload(tenant.admin, t["id"], jpeg_with_gps())
     assert resp.status == 201, resp
     photo = resp.json
@@ -83,7 +84,7 @@ async def test_upload_strips_gps_and_serves_the_photo(tenant: Tenant) -> None:
 async def test_uploaded_photo_keeps_no_location_anywhere(
     tenant: Tenant, content: bytes, ctype: str
 ) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     resp = await upload(tenant.admin, t["id"], content, content_type=ctype)
     assert resp.status == 201, resp
     assert resp.json["content_type"] == ctype
@@ -94,7 +95,7 @@ async def test_uploaded_photo_keeps_no_location_anywhere(
 
 
 async def test_type_comes_from_the_bytes_not_the_header(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     resp = await upload(tenant.admin, t["id"], png(), filename="x.jpg", content_type="image/jpeg")
     assert resp.status == 201 and resp.json["content_type"] == "image/png"
 
@@ -102,7 +103,7 @@ async def test_type_comes_from_the_bytes_not_the_header(tenant: Tenant) -> None:
 async def test_non_image_is_refused_and_nothing_stored(
     tenant: Tenant, stack: Any, db: asyncpg.Connection
 ) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     resp = await upload(
         tenant.admin,
         t["id"],
@@ -120,7 +121,7 @@ async def test_non_image_is_refused_and_nothing_stored(
 async def test_oversized_upload_is_413_and_nothing_stored(
     tenant: Tenant, stack: Any, db: asyncpg.Connection
 ) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     big = jpeg_with_gps() + b"\x00" * (10 * MIB)
     resp = await upload(tenant.admin, t["id"], big)
     assert resp.status == 413, resp
@@ -129,7 +130,7 @@ async def test_oversized_upload_is_413_and_nothing_stored(
 
 
 async def test_missing_file_field_is_400(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     form = aiohttp.FormData()
     form.add_field("other", b"x", filename="a.png")
     resp = await tenant.admin.post(f"/api/tickets/{t['id']}/photos", data=form)
@@ -139,7 +140,7 @@ async def test_missing_file_field_is_400(tenant: Tenant) -> None:
 
 
 async def test_idempotent_upload_stores_once(tenant: Tenant, db: asyncpg.Connection) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     key = {"Idempotency-Key": "photo-1"}
     a = await upload(tenant.admin, t["id"], png(), headers=key)
     b = await upload(tenant.admin, t["id"], png(), headers=key)
@@ -148,7 +149,7 @@ async def test_idempotent_upload_stores_once(tenant: Tenant, db: asyncpg.Connect
 
 
 async def test_delete_photo_removes_row_and_file(tenant: Tenant, stack: Any) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     photo = (await upload(tenant.admin, t["id"], png())).json
     assert len(files_of(stack, tenant.org_id)) == 1
     tech = await tenant.create_user(role="technician")
@@ -162,7 +163,7 @@ async def test_delete_photo_removes_row_and_file(tenant: Tenant, stack: Any) -> 
 async def test_other_tenant_photo_is_404_on_every_route(
     tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     photo = (await upload(tenant.admin, t["id"], png())).json
     other = other_tenant.admin
     assert (await other.get(photo["url"])).status == 404
@@ -170,6 +171,6 @@ async def test_other_tenant_photo_is_404_on_every_route(
     assert (await other.get(f"/api/tickets/{t['id']}/photos")).status == 404
     assert (await upload(other, t["id"], png())).status == 404
     # Their own ticket with our photo id: still not found.
-    theirs = await new_ticket(other)
+    theirs = await make_ticket(other)
     assert (await other.get(f"/api/tickets/{theirs['id']}/photos/{photo['id']}")).status == 404
     assert (await tenant.admin.get(photo["url"])).status == 200

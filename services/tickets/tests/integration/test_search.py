@@ -6,9 +6,8 @@ import uuid
 from typing import Any
 
 import asyncpg
+from servelo_common.testing.factories import make_ticket
 from servelo_common.testing.tenants import Tenant
-
-from .conftest import new_ticket
 
 WORDS = {"title": "Boiler zanzibar", "description": "common words in both orgs"}
 
@@ -22,8 +21,8 @@ async def search(tenant: Tenant, **params: str) -> list[str]:
 async def test_search_never_returns_another_tenants_tickets(
     tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    mine = await new_ticket(tenant.admin, **WORDS)
-    theirs = [await new_ticket(other_tenant.admin, **WORDS) for _ in range(3)]
+    mine = await make_ticket(tenant.admin, **WORDS)
+    theirs = [await make_ticket(other_tenant.admin, **WORDS) for _ in range(3)]
     for q in ("zanzibar", "boil", "common words", "zanzibar boiler"):
         assert await search(tenant, q=q) == [mine["id"]], q
         found = await search(other_tenant, q=q)
@@ -36,7 +35,7 @@ async def test_side_table_rows_from_another_org_still_never_come_back(
 ) -> None:
     """Even a side-table row claiming the wrong org (a bug there) cannot leak a ticket:
     the ids are joined back to `tickets`, whose row-level security hides other orgs."""
-    theirs = await new_ticket(other_tenant.admin, title="Secret quokka")
+    theirs = await make_ticket(other_tenant.admin, title="Secret quokka")
     await db.execute(
         "UPDATE tickets.ticket_search SET org_id = $1 WHERE ticket_id = $2",
         uuid.UUID(tenant.org_id),
@@ -47,7 +46,7 @@ async def test_side_table_rows_from_another_org_still_never_come_back(
 
 
 async def test_search_follows_edits_and_the_trash(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin, title="Dripping tap")
+    t = await make_ticket(tenant.admin, title="Dripping tap")
     assert await search(tenant, q="dripping") == [t["id"]]
     resp = await tenant.admin.put(
         f"/api/tickets/{t['id']}", json={"title": "Flooded cellar", "description": "pump"}
@@ -62,9 +61,9 @@ async def test_search_follows_edits_and_the_trash(tenant: Tenant) -> None:
 
 async def test_search_pages_follow_the_sort(tenant: Tenant) -> None:
     made: list[dict[str, Any]] = [
-        await new_ticket(tenant.admin, title=f"Gutter {i}") for i in range(5)
+        await make_ticket(tenant.admin, title=f"Gutter {i}") for i in range(5)
     ]
-    await new_ticket(tenant.admin, title="Fence")
+    await make_ticket(tenant.admin, title="Fence")
     seen: list[str] = []
     resp = await tenant.admin.get("/api/tickets", params={"q": "gutter", "limit": "2"})
     while True:
@@ -81,14 +80,14 @@ async def test_search_pages_follow_the_sort(tenant: Tenant) -> None:
 async def test_a_query_without_lexemes_finds_nothing(tenant: Tenant) -> None:
     """`___` has no lexeme: the org lexeme ANDed into every search (migrations/0003) must
     not turn an empty query into "every ticket of the org"."""
-    await new_ticket(tenant.admin, title="Fence", description="paint")
+    await make_ticket(tenant.admin, title="Fence", description="paint")
     assert await search(tenant, q="___") == []
     assert await search(tenant, q="___", trashed="1") == []
 
 
 async def test_search_words_never_match_the_org_lexeme(tenant: Tenant) -> None:
     """Each side-table row also holds `~org <hex>`; no search word is a prefix of it."""
-    await new_ticket(tenant.admin, title="Fence", description="paint")
+    await make_ticket(tenant.admin, title="Fence", description="paint")
     for q in ("o", "or", "org", "~org", tenant.org_id.replace("-", "")[:8]):
         assert await search(tenant, q=q) == [], q
 
@@ -97,9 +96,9 @@ async def test_search_past_the_bounded_walk_reads_only_this_orgs_matches(
     tenant: Tenant, other_tenant: Tenant, db: asyncpg.Connection
 ) -> None:
     """The match is older than the 1,000 newest tickets, so the search takes the GIN step
-    (tickets.listing, step 2), with the org lexeme; the other org's matches stay out."""
-    mine = await new_ticket(tenant.admin, title="Old wombat")
-    theirs = [await new_ticket(other_tenant.admin, title="Wombat") for _ in range(2)]
+    (repository.tickets, step 2), with the org lexeme; the other org's matches stay out."""
+    mine = await make_ticket(tenant.admin, title="Old wombat")
+    theirs = [await make_ticket(other_tenant.admin, title="Wombat") for _ in range(2)]
     await db.execute(
         "INSERT INTO tickets.tickets (id, org_id, number, title)"
         " SELECT gen_random_uuid(), $1, 100000 + n, 'Filler ' || n"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from servelo_common.testing.factories import make_ticket
 from servelo_common.testing.tenants import Tenant
-
-from .conftest import new_ticket
 
 
 async def test_create_and_get_ticket(tenant: Tenant) -> None:
@@ -32,7 +31,7 @@ async def test_create_and_get_ticket(tenant: Tenant) -> None:
 
 
 async def test_update_changes_only_sent_fields(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin, description="before")
+    t = await make_ticket(tenant.admin, description="before")
     resp = await tenant.admin.put(
         f"/api/tickets/{t['id']}", json={"title": "Renamed", "status": "in_progress"}
     )
@@ -66,7 +65,7 @@ async def test_unknown_assignee_and_customer_are_400(tenant: Tenant) -> None:
 
 
 async def test_closed_ticket_can_only_be_reopened(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}"
     assert (await tenant.admin.put(path, json={"status": "closed"})).status == 200
     resp = await tenant.admin.put(path, json={"status": "resolved"})
@@ -75,9 +74,9 @@ async def test_closed_ticket_can_only_be_reopened(tenant: Tenant) -> None:
 
 
 async def test_numbers_are_per_org(tenant: Tenant, other_tenant: Tenant) -> None:
-    assert (await new_ticket(tenant.admin))["number"] == 1
-    assert (await new_ticket(tenant.admin))["number"] == 2
-    assert (await new_ticket(other_tenant.admin))["number"] == 1
+    assert (await make_ticket(tenant.admin))["number"] == 1
+    assert (await make_ticket(tenant.admin))["number"] == 2
+    assert (await make_ticket(other_tenant.admin))["number"] == 1
 
 
 async def test_concurrent_creates_get_consecutive_numbers(tenant: Tenant) -> None:
@@ -89,7 +88,7 @@ async def test_concurrent_creates_get_consecutive_numbers(tenant: Tenant) -> Non
 
 
 async def test_if_match_with_stale_etag_is_412(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}"
     etag = (await tenant.admin.get(path)).headers["ETag"]
     first = await tenant.admin.put(path, json={"priority": "low"}, headers={"If-Match": etag})
@@ -117,7 +116,7 @@ async def test_idempotent_create_replays_first_response(tenant: Tenant) -> None:
 
 async def test_technician_may_update_but_not_delete(tenant: Tenant) -> None:
     tech = await tenant.create_user(role="technician")
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}"
     assert (await tech.put(path, json={"status": "in_progress"})).status == 200
     resp = await tech.delete(path)
@@ -128,7 +127,7 @@ async def test_technician_may_update_but_not_delete(tenant: Tenant) -> None:
 
 
 async def test_trash_and_restore(tenant: Tenant) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}"
     resp = await tenant.admin.delete(path)
     assert resp.status == 200 and resp.json["message"]
@@ -149,7 +148,7 @@ async def test_trash_and_restore(tenant: Tenant) -> None:
 async def test_other_tenant_ticket_is_404_on_every_route(
     tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    t = await new_ticket(tenant.admin)
+    t = await make_ticket(tenant.admin)
     path = f"/api/tickets/{t['id']}"
     other = other_tenant.admin
     assert (await other.get(path)).status == 404

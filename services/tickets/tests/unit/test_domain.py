@@ -1,12 +1,16 @@
-"""Ticket status transitions and update planning, without I/O."""
+"""Ticket status transitions and update planning, photos, without I/O."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 from tickets.domain import (
     STATUSES,
     TRANSITIONS,
     InvalidTransition,
+    Photo,
     can_transition,
     check_transition,
     plan_update,
@@ -81,3 +85,23 @@ def test_unassigning_needs_no_reference_check() -> None:
 
 def test_nothing_to_change_is_empty() -> None:
     assert plan_update(TICKET, {}).empty
+
+
+def test_photo_url_and_who_may_delete_it() -> None:
+    owner = uuid4()
+    photo = Photo.from_row(
+        {
+            "id": uuid4(),
+            "ticket_id": uuid4(),
+            "storage_key": "k",
+            "content_type": "image/png",
+            "size": 3,
+            "filename": None,
+            "uploaded_by": owner,
+            "created_at": datetime.now(UTC),
+        }
+    )
+    assert photo.url == f"/api/tickets/{photo.ticket_id}/photos/{photo.id}"
+    assert photo.deletable_by(role="technician", user_id=owner)
+    assert not photo.deletable_by(role="technician", user_id=uuid4())
+    assert photo.deletable_by(role="manager", user_id=uuid4())

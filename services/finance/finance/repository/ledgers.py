@@ -1,4 +1,5 @@
-"""asyncpg SQL for revenue and expense entries (one set of queries for both tables)."""
+"""The ledgers: revenue and expense entries (one set of queries for both tables), and the
+summary's sums over both."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
+from servelo_common.sql import Where
 
 Table = Literal["revenue", "expenses"]
 # Identifiers that may appear in generated SQL; everything else travels as a parameter.
@@ -52,7 +54,8 @@ async def insert_entry(
     cols = ", ".join(["id", "org_id", *names])
     params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
     sql = f"INSERT INTO {table} ({cols}) VALUES ({params}) RETURNING *"  # noqa: S608
-    row: asyncpg.Record = await conn.fetchrow(sql, entry_id, org_id, *values.values())
+    row = await conn.fetchrow(sql, entry_id, org_id, *values.values())
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
     return row
 
 
@@ -78,13 +81,13 @@ async def update_entry(
     entry_id: UUID,
     changes: Mapping[str, Any],
 ) -> asyncpg.Record | None:
-    names = _columns(table, list(changes))
-    sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=3))
+    where = Where().add("org_id = {}", org_id).add("id = {}", entry_id)
+    sets = where.assign(changes, COLUMNS[table])
     sql = (
         f"UPDATE {table} SET {sets}{', ' if sets else ''}updated_at = now()"  # noqa: S608
-        " WHERE org_id = $1 AND id = $2 RETURNING *"
+        f"{where.sql} RETURNING *"
     )
-    row: asyncpg.Record | None = await conn.fetchrow(sql, org_id, entry_id, *changes.values())
+    row: asyncpg.Record | None = await conn.fetchrow(sql, *where.params)
     return row
 
 
@@ -108,29 +111,18 @@ async def list_entries(
 ) -> list[asyncpg.Record]:
     """Newest date first, then id: a keyset on (date, id) served by the (org_id, date, id)
     index, so page N costs what page 1 does."""
-    where = ["org_id = $1"]
-    params: list[Any] = [org_id]
-
-    def bind(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}"
-
-    if start is not None:
-        where.append(f"date >= {bind(start)}")
-    if end is not None:
-        where.append(f"date <= {bind(end)}")
+    unknown = set(equals) - FILTERS[table]
+    if unknown:
+        raise ValueError(f"not a {table} filter: {sorted(unknown)}")
+    where = Where().add("org_id = {}", org_id).when(start, "date >= {}").when(end, "date <= {}")
     for name, value in equals.items():
-        if name not in FILTERS[table]:
-            raise ValueError(f"not a {table} filter: {name}")
-        if value is not None:
-            where.append(f"{name} = {bind(value)}")
-    if cursor is not None:
-        where.append(f"(date, id) < ({bind(cursor[0])}, {bind(cursor[1])})")
+        where.when(value, f"{name} = {{}}")
+    where.keyset("(date, id)", "<", cursor)
     sql = (
-        f"SELECT * FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
-        f" ORDER BY date DESC, id DESC LIMIT {bind(limit + 1)}"
+        f"SELECT * FROM {table}{where.sql}"  # noqa: S608
+        f" ORDER BY date DESC, id DESC LIMIT {where.param(limit + 1)}"
     )
-    rows: list[asyncpg.Record] = await conn.fetch(sql, *params)
+    rows: list[asyncpg.Record] = await conn.fetch(sql, *where.params)
     return rows
 
 
@@ -157,20 +149,17 @@ async def summary_rows(
 ) -> list[asyncpg.Record]:
     """Sums per period (or category) over both tables, done by Postgres in numeric."""
     key = _PERIOD_KEYS[group_by]
+    where = Where().add("org_id = {}", org_id).when(start, "date >= {}").when(end, "date <= {}")
     sql = f"""
         WITH r AS (
           SELECT {key} AS k,
                  sum(amount) FILTER (WHERE status = 'received') AS received,
                  sum(amount) FILTER (WHERE status = 'pending') AS pending
-          FROM revenue
-          WHERE org_id = $1 AND ($2::date IS NULL OR date >= $2)
-            AND ($3::date IS NULL OR date <= $3)
+          FROM revenue{where.sql}
           GROUP BY 1
         ), e AS (
           SELECT {key} AS k, sum(amount) AS spent
-          FROM expenses
-          WHERE org_id = $1 AND ($2::date IS NULL OR date >= $2)
-            AND ($3::date IS NULL OR date <= $3)
+          FROM expenses{where.sql}
           GROUP BY 1
         )
         SELECT coalesce(r.k, e.k) AS k,
@@ -180,5 +169,5 @@ async def summary_rows(
         FROM r FULL JOIN e ON r.k = e.k
         ORDER BY 1
     """  # noqa: S608
-    rows: list[asyncpg.Record] = await conn.fetch(sql, org_id, start, end)
+    rows: list[asyncpg.Record] = await conn.fetch(sql, *where.params)
     return rows

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from asyncpg import Pool
-from servelo_common.errors import NotFound
-from servelo_common.http import caller, json, message, path_id
+from servelo_common.http import caller, message, path_id, resource, resources
 from servelo_common.idempotency import idempotent
 from servelo_common.routing import api_route
-from servelo_common.storage import Storage
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from tickets import photos
 from tickets.config import Settings
-from tickets.schemas import PhotoPublic, photo_public
-from tickets.service import TICKET_NOT_FOUND
-from tickets.upload import discard_rest
+from tickets.routes.upload import Upload, discard_rest, receive_upload
+from tickets.schemas import PhotoPublic
+from tickets.service import TICKET_NOT_FOUND, Tickets, photos
 
 TAGS = ("tickets",)
 
 
-def _pool(request: Request) -> Pool:
-    return request.state.db
-
-
-def _storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.storage
-    return storage
+def _ctx(request: Request) -> Tickets:
+    return Tickets(pool=request.state.db, storage=request.app.state.storage)
 
 
 class _KeyOnly(Request):
@@ -46,17 +35,16 @@ async def upload_photo(request: Request) -> Response:
         ident = caller(request)
         ticket_id = path_id(request, message=TICKET_NOT_FOUND)
 
-        async def upload() -> Response:
-            row = await photos.add_photo(
-                _pool(request),
-                _storage(request),
-                request,
-                ident,
-                ticket_id,
-                max_bytes=max_bytes,
-                tmp_dir=settings.data_dir / "tmp",
+        async def receive() -> Upload:
+            return await receive_upload(
+                request, max_bytes=max_bytes, tmp_dir=settings.data_dir / "tmp"
             )
-            return json(photo_public(row), status=201)
+
+        async def upload() -> Response:
+            photo = await photos.add_photo(
+                _ctx(request), ident=ident, ticket_id=ticket_id, data=receive
+            )
+            return resource(PhotoPublic, photo, status=201)
 
         return await idempotent(_KeyOnly(request.scope, request.receive), upload)
     finally:
@@ -67,8 +55,8 @@ async def list_photos(request: Request) -> Response:
     """List a ticket's photos, oldest first."""
     ident = caller(request)
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
-    rows = await photos.list_photos(_pool(request), ident, ticket_id)
-    return json([photo_public(r).to_json() for r in rows])
+    found = await photos.list_photos(_ctx(request), ident=ident, ticket_id=ticket_id)
+    return resources(PhotoPublic, found)
 
 
 async def get_photo(request: Request) -> Response:
@@ -76,25 +64,14 @@ async def get_photo(request: Request) -> Response:
     ident = caller(request)
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
     photo_id = path_id(request, "photo_id", message=photos.PHOTO_NOT_FOUND)
-    row = await photos.get_photo(_pool(request), ident, ticket_id, photo_id)
-    chunks = _storage(request).open(row["storage_key"])
-    try:
-        first = await anext(chunks)
-    except FileNotFoundError as exc:
-        raise NotFound(photos.PHOTO_NOT_FOUND) from exc
-    except StopAsyncIteration:
-        first = b""
-
-    async def stream() -> AsyncIterator[bytes]:
-        yield first
-        async for chunk in chunks:
-            yield chunk
-
+    file = await photos.open_photo(
+        _ctx(request), ident=ident, ticket_id=ticket_id, photo_id=photo_id
+    )
     return StreamingResponse(
-        stream(),
-        media_type=row["content_type"],
+        file.chunks,
+        media_type=file.photo.content_type,
         headers={
-            "Content-Length": str(row["size"]),
+            "Content-Length": str(file.photo.size),
             "Cache-Control": "private, max-age=86400",
             "X-Content-Type-Options": "nosniff",
             "Content-Disposition": "inline",
@@ -107,11 +84,11 @@ async def delete_photo(request: Request) -> Response:
     ident = caller(request)
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
     photo_id = path_id(request, "photo_id", message=photos.PHOTO_NOT_FOUND)
-    await photos.delete_photo(_pool(request), _storage(request), ident, ticket_id, photo_id)
+    await photos.delete_photo(_ctx(request), ident=ident, ticket_id=ticket_id, photo_id=photo_id)
     return message("Photo deleted")
 
 
-PHOTO_ROUTES = [
+ROUTES = [
     api_route(
         "/api/tickets/{id}/photos",
         upload_photo,

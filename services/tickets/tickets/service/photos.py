@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 from uuid import UUID
 
-from asyncpg import Pool, Record
 from PIL import Image
 from servelo_common.db import tenant_tx
 from servelo_common.errors import ApiError, NotFound
@@ -18,17 +18,41 @@ from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.images import COPY_CHUNK, InvalidImage, clean, sniff
 from servelo_common.jsonutil import iso_z
-from servelo_common.storage import Storage
-from starlette.requests import Request
 
-from tickets import repository as repo
+from tickets.domain import Photo
 from tickets.events import TicketPhotoAdded, TicketPhotoDeleted
-from tickets.service import TICKET_NOT_FOUND
-from tickets.upload import receive_upload
+from tickets.repository import photos as repo
+from tickets.service import Tickets, actor
+from tickets.service.tickets import require_ticket
 
 log = logging.getLogger("tickets.photos")
 PHOTO_NOT_FOUND = "Photo not found"
 NOT_AN_IMAGE = "Only JPEG, PNG, WebP or GIF images are accepted"
+
+
+class Upload(Protocol):
+    """A received file in a temporary file (`routes.upload.Upload`): its first bytes, the
+    client's file name, and `discard()` to remove it."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def head(self) -> bytes: ...
+    @property
+    def filename(self) -> str | None: ...
+    def discard(self) -> None: ...
+
+
+# Reads the request body only when called: after the ticket was found, not before.
+Receive = Callable[[], Awaitable[Upload]]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoFile:
+    """A photo and its bytes, ready to stream (the first chunk already read)."""
+
+    photo: Photo
+    chunks: AsyncIterator[bytes]
 
 
 def storage_key(org_id: UUID, ticket_id: UUID, photo_id: UUID) -> str:
@@ -57,26 +81,13 @@ def _clean(src: Path, dst: Path, content_type: str) -> None:
         raise InvalidImage("not a readable image") from exc
 
 
-async def _require_ticket(pool: Pool, org_id: UUID, ticket_id: UUID) -> None:
+async def add_photo(ctx: Tickets, *, ident: Identity, ticket_id: UUID, data: Receive) -> Photo:
+    """Stream -> temp file -> cleaned -> storage -> row + event; `data` receives the file."""
+    pool, storage = ctx.pool, ctx.storage
+    org_id, user_id = actor(ident)
     async with tenant_tx(pool, org_id) as conn:
-        if await repo.get_ticket(conn, org_id=org_id, ticket_id=ticket_id) is None:
-            raise NotFound(TICKET_NOT_FOUND)
-
-
-async def add_photo(
-    pool: Pool,
-    storage: Storage,
-    request: Request,
-    ident: Identity,
-    ticket_id: UUID,
-    *,
-    max_bytes: int,
-    tmp_dir: Path,
-) -> Record:
-    assert ident.user_id is not None
-    org_id, user_id = UUID(ident.org_id), UUID(ident.user_id)
-    await _require_ticket(pool, org_id, ticket_id)  # before reading megabytes
-    upload = await receive_upload(request, max_bytes=max_bytes, tmp_dir=tmp_dir)
+        await require_ticket(conn, org_id=org_id, ticket_id=ticket_id)  # before reading MBs
+    upload = await data()
     cleaned = upload.path.with_suffix(".clean")
     try:
         content_type = sniff(upload.head)
@@ -91,8 +102,7 @@ async def add_photo(
         size = await storage.put(key, _file_chunks(cleaned))
         try:
             async with tenant_tx(pool, org_id) as conn:
-                if await repo.get_ticket(conn, org_id=org_id, ticket_id=ticket_id) is None:
-                    raise NotFound(TICKET_NOT_FOUND)
+                await require_ticket(conn, org_id=org_id, ticket_id=ticket_id)
                 row = await repo.insert_photo(
                     conn,
                     org_id=org_id,
@@ -123,49 +133,66 @@ async def add_photo(
     finally:
         await asyncio.to_thread(upload.discard)
         await asyncio.to_thread(cleaned.unlink, True)
-    return row
+    return Photo.from_row(row)
 
 
-async def list_photos(pool: Pool, ident: Identity, ticket_id: UUID) -> list[Record]:
-    org_id = UUID(ident.org_id)
-    async with tenant_tx(pool, org_id) as conn:
-        if await repo.get_ticket(conn, org_id=org_id, ticket_id=ticket_id) is None:
-            raise NotFound(TICKET_NOT_FOUND)
-        return await repo.list_photos(conn, org_id=org_id, ticket_id=ticket_id)
+async def list_photos(ctx: Tickets, *, ident: Identity, ticket_id: UUID) -> list[Photo]:
+    org_id = ident.org_uuid
+    async with tenant_tx(ctx.pool, org_id) as conn:
+        await require_ticket(conn, org_id=org_id, ticket_id=ticket_id)
+        rows = await repo.list_photos(conn, org_id=org_id, ticket_id=ticket_id)
+    return [Photo.from_row(r) for r in rows]
 
 
-async def get_photo(pool: Pool, ident: Identity, ticket_id: UUID, photo_id: UUID) -> Record:
-    org_id = UUID(ident.org_id)
-    async with tenant_tx(pool, org_id) as conn:
+async def get_photo(ctx: Tickets, *, ident: Identity, ticket_id: UUID, photo_id: UUID) -> Photo:
+    org_id = ident.org_uuid
+    async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.get_photo(conn, org_id=org_id, ticket_id=ticket_id, photo_id=photo_id)
     if row is None:
         raise NotFound(PHOTO_NOT_FOUND)
-    return row
+    return Photo.from_row(row)
 
 
-async def delete_photo(
-    pool: Pool, storage: Storage, ident: Identity, ticket_id: UUID, photo_id: UUID
-) -> None:
+async def open_photo(
+    ctx: Tickets, *, ident: Identity, ticket_id: UUID, photo_id: UUID
+) -> PhotoFile:
+    """The photo with its bytes; 404 also when its file is gone from the storage."""
+    photo = await get_photo(ctx, ident=ident, ticket_id=ticket_id, photo_id=photo_id)
+    chunks = ctx.storage.open(photo.storage_key)
+    try:
+        first = await anext(chunks)
+    except FileNotFoundError as exc:
+        raise NotFound(PHOTO_NOT_FOUND) from exc
+    except StopAsyncIteration:
+        first = b""
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return PhotoFile(photo, stream())
+
+
+async def delete_photo(ctx: Tickets, *, ident: Identity, ticket_id: UUID, photo_id: UUID) -> None:
     """Admins and managers delete any photo; a technician only the ones they uploaded."""
-    assert ident.user_id is not None
-    org_id = UUID(ident.org_id)
-    async with tenant_tx(pool, org_id) as conn:
+    org_id, user_id = actor(ident)
+    async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.get_photo(conn, org_id=org_id, ticket_id=ticket_id, photo_id=photo_id)
         if row is None:
             raise NotFound(PHOTO_NOT_FOUND)
-        if ident.role == "technician" and str(row["uploaded_by"]) != ident.user_id:
+        photo = Photo.from_row(row)
+        if not photo.deletable_by(role=ident.role, user_id=user_id):
             raise ApiError(403, "Forbidden")
         await repo.delete_photo(conn, org_id=org_id, photo_id=photo_id)
         await emit(
             conn,
-            TicketPhotoDeleted(
-                id=str(photo_id), ticket_id=str(ticket_id), deleted_by=ident.user_id
-            ),
+            TicketPhotoDeleted(id=str(photo_id), ticket_id=str(ticket_id), deleted_by=str(user_id)),
             tenant=org_id,
             subject=ticket_id,
         )
     try:
-        await storage.delete(row["storage_key"])
+        await ctx.storage.delete(photo.storage_key)
     except OSError:
         # The row is gone, so nothing links to the file any more; log it for an operator.
-        log.warning("photo file not deleted", extra={"key": row["storage_key"]})
+        log.warning("photo file not deleted", extra={"key": photo.storage_key})

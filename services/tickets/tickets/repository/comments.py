@@ -1,0 +1,42 @@
+"""A ticket's comments: the `comments` table."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from asyncpg import Connection, Record
+from servelo_common.sql import Where
+
+COMMENT_COLUMNS = "id, ticket_id, author_id, body, created_at"
+
+
+async def insert_comment(
+    conn: Connection, *, org_id: UUID, comment_id: UUID, ticket_id: UUID, author_id: UUID, body: str
+) -> Record:
+    row = await conn.fetchrow(
+        "INSERT INTO comments (id, org_id, ticket_id, author_id, body)"  # noqa: S608
+        f" VALUES ($1, $2, $3, $4, $5) RETURNING {COMMENT_COLUMNS}",
+        comment_id,
+        org_id,
+        ticket_id,
+        author_id,
+        body,
+    )
+    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
+    return row
+
+
+async def list_comments(
+    conn: Connection, *, org_id: UUID, ticket_id: UUID, after: list[Any] | None, limit: int
+) -> list[Record]:
+    """Oldest first; `after` is the (created_at, id) of the previous page's last comment."""
+    where = Where().add("org_id = {}", org_id).add("ticket_id = {}", ticket_id)
+    where.keyset("(created_at, id)", ">", after or None)
+    return list(
+        await conn.fetch(
+            f"SELECT {COMMENT_COLUMNS} FROM comments{where.sql}"  # noqa: S608
+            f" ORDER BY created_at, id LIMIT {where.param(limit)}",
+            *where.params,
+        )
+    )

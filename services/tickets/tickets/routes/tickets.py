@@ -1,0 +1,140 @@
+"""Ticket routes: `/api/tickets[/:id]` and `POST /api/tickets/:id/restore`."""
+
+from __future__ import annotations
+
+from servelo_common.etag import if_match
+from servelo_common.http import (
+    body,
+    caller,
+    message,
+    path_id,
+    query,
+    require_role,
+    resource,
+    resources,
+)
+from servelo_common.idempotency import idempotent
+from servelo_common.pagination import page, page_request
+from servelo_common.routing import api_route
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tickets.domain import Ticket
+from tickets.listing import parse_filters
+from tickets.schemas import TicketCreate, TicketPublic, TicketQuery, TicketUpdate
+from tickets.service import TICKET_NOT_FOUND
+from tickets.service import tickets as service
+
+TAGS = ("tickets",)
+
+
+def _ticket(ticket: Ticket, status: int = 200) -> Response:
+    headers = {"Location": f"/api/tickets/{ticket.id}"} if status == 201 else None
+    return resource(TicketPublic, ticket, status=status, headers=headers)
+
+
+def _trashed(request: Request) -> bool:
+    return request.query_params.get("trashed", "").lower() in ("1", "true", "yes")
+
+
+async def list_tickets(request: Request) -> Response:
+    """List tickets: filters, sort, keyset pages; `trashed=1` lists the Trash."""
+    ident = caller(request)
+    assert ident.user_id is not None
+    filters = parse_filters(query(request, TicketQuery), caller_id=ident.user_id)
+    pr = page_request(request, key_types=filters.sort.key_types)
+    found = await service.list_tickets(request.state.db, ident=ident, query=filters, page=pr)
+    items, headers = page(request, found, pr, key=filters.sort.key)
+    return resources(TicketPublic, items, headers=headers)
+
+
+async def get_ticket(request: Request) -> Response:
+    """Get a ticket (`trashed=1` also finds it in the Trash)."""
+    ident = caller(request)
+    ticket_id = path_id(request, message=TICKET_NOT_FOUND)
+    trashed = None if _trashed(request) else False
+    ticket = await service.get_ticket(
+        request.state.db, ident=ident, ticket_id=ticket_id, trashed=trashed
+    )
+    return _ticket(ticket)
+
+
+async def create_ticket(request: Request) -> Response:
+    """Create a ticket; it gets the org's next number."""
+    ident = caller(request)
+
+    async def create() -> Response:
+        data = await body(request, TicketCreate)
+        ticket = await service.create_ticket(request.state.db, ident=ident, data=data)
+        return _ticket(ticket, status=201)
+
+    return await idempotent(request, create)
+
+
+async def update_ticket(request: Request) -> Response:
+    """Update a ticket (partial); `If-Match` answers 412 when it changed meanwhile."""
+    ident = caller(request)
+    ticket_id = path_id(request, message=TICKET_NOT_FOUND)
+    data = await body(request, TicketUpdate)
+    ticket = await service.update_ticket(
+        request.state.db,
+        ident=ident,
+        ticket_id=ticket_id,
+        data=data,
+        precondition=if_match(request),
+    )
+    return _ticket(ticket)
+
+
+async def delete_ticket(request: Request) -> Response:
+    """Move a ticket to Trash (admin only)."""
+    ident = require_role(request, "admin")
+    ticket_id = path_id(request, message=TICKET_NOT_FOUND)
+    await service.trash_ticket(request.state.db, ident=ident, ticket_id=ticket_id)
+    return message("Ticket moved to Trash")
+
+
+async def restore_ticket(request: Request) -> Response:
+    """Bring a ticket back from Trash (admin only)."""
+    ident = require_role(request, "admin")
+    ticket_id = path_id(request, message=TICKET_NOT_FOUND)
+    ticket = await service.restore_ticket(request.state.db, ident=ident, ticket_id=ticket_id)
+    return _ticket(ticket)
+
+
+ROUTES = [
+    api_route(
+        "/api/tickets",
+        list_tickets,
+        methods=["GET"],
+        response=TicketPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/tickets",
+        create_ticket,
+        methods=["POST"],
+        body=TicketCreate,
+        response=TicketPublic,
+        status=201,
+        tags=TAGS,
+    ),
+    api_route("/api/tickets/{id}", get_ticket, methods=["GET"], response=TicketPublic, tags=TAGS),
+    api_route(
+        "/api/tickets/{id}",
+        update_ticket,
+        methods=["PUT"],
+        body=TicketUpdate,
+        response=TicketPublic,
+        tags=TAGS,
+    ),
+    api_route("/api/tickets/{id}", delete_ticket, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/tickets/{id}/restore",
+        restore_ticket,
+        methods=["POST"],
+        response=TicketPublic,
+        tags=TAGS,
+    ),
+]
