@@ -1,21 +1,12 @@
 """Auth's rules with no I/O: one module per resource, the same names as in every layer.
 
-What the resources share lives here: the row shape domain objects are built from, and where
-a request came from.
+What the resources share lives here: where a request came from. Domain objects are built
+from rows with `X.from_row(row)` (`servelo_common.sql.Row`: a record, or a dict in tests).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-
-class Row(Protocol):
-    """What `from_row` reads: an asyncpg record, or a dict in tests."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
-
-    def get(self, key: str, default: Any = None, /) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from auth.domain import Row
+from servelo_common.sql import Row
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from auth.domain import Row
+from servelo_common.sql import Row
 
 
 @dataclass(frozen=True, slots=True)

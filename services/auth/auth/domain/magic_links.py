@@ -7,8 +7,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from servelo_common.mail import Mail
-
-from auth.domain import Row
+from servelo_common.sql import Row
 
 REQUEST_ANSWER = "If an account exists for this email, a sign-in link has been sent."
 INVALID_LINK = "Invalid or expired magic link"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
 from servelo_common.errors import ApiError
-
-from auth.domain import Row
+from servelo_common.sql import Row
 
 ORG_NOT_FOUND = "Organization not found"
 ORG_SUSPENDED = "Organization is suspended"
@@ -35,8 +34,12 @@ class Org:
             plan=row["plan"],
             active=row["active"],
             created_at=row["created_at"],
-            user_count=row.get("user_count"),
         )
+
+    @classmethod
+    def counted(cls, row: Row) -> Org:
+        """From a row that carries the org's `user_count` too."""
+        return replace(cls.from_row(row), user_count=row["user_count"])
 
 
 def check_system_org_change(*, is_system: bool, suspending: bool) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from auth.domain import Row
+from servelo_common.sql import Row
 
 # The gateway keeps this much of them (an access token lives 15 minutes).
 RECENT_WINDOW = 20 * 60

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from auth.domain import Row
+from servelo_common.sql import Row
+
 from auth.domain.users import User, UserStatus
 
 INVALID_CREDENTIALS = "Invalid credentials"

@@ -16,8 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from servelo_common.errors import ApiError
-
-from auth.domain import Row
+from servelo_common.sql import Row
 
 ACCOUNT_INACTIVE = "Account is inactive"
 LAST_ADMIN = "Cannot remove the organization's last admin"

@@ -40,11 +40,12 @@ async def list_audit(
     conn: asyncpg.Connection, *, org_id: UUID, limit: int, after: Sequence[Any] | None
 ) -> list[Record]:
     """Newest first, keyset-paged on (created_at, id)."""
-    where = Where().add("org_id = {}", org_id).keyset("(created_at, id)", "<", after)
-    return list(
-        await conn.fetch(
-            f"SELECT * FROM audit_log{where.sql}"  # noqa: S608
-            f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    where = Where().add("org_id = {}", org_id)
+    sql = where.page(
+        "SELECT * FROM audit_log",
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=after,
     )
+    return list(await conn.fetch(sql, *where.params))

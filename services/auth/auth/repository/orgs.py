@@ -62,14 +62,11 @@ async def list_orgs(
 ) -> list[Record]:
     """Newest first with their user counts (a `system_tx`: counting crosses tenants),
     keyset-paged on (created_at, id)."""
-    where = Where().keyset("(o.created_at, o.id)", "<", after)
-    return list(
-        await conn.fetch(
-            f"{_WITH_USER_COUNT}{where.sql}"
-            f" ORDER BY o.created_at DESC, o.id DESC LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    where = Where()
+    sql = where.page(
+        _WITH_USER_COUNT, order=("o.created_at", "o.id"), descending=True, limit=limit, after=after
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 async def update_org(conn: asyncpg.Connection, *, org_id: UUID, changes: Mapping[str, Any]) -> None:

@@ -93,14 +93,10 @@ async def list_users(
     """Newest first, keyset-paged on (created_at, id)."""
     where = Where().add("org_id = {}", org_id).when(role, "role = {}")
     where.when(status.value if status else None, "status = {}")
-    where.keyset("(created_at, id)", "<", after)
-    return list(
-        await conn.fetch(
-            f"SELECT * FROM users{where.sql}"  # noqa: S608
-            f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        "SELECT * FROM users", order=("created_at", "id"), descending=True, limit=limit, after=after
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 async def active_users(
@@ -108,14 +104,13 @@ async def active_users(
 ) -> list[Record]:
     """Active users by name, keyset-paged on (name, id) (the partial index's order)."""
     where = Where().add("org_id = {}", org_id).add("status = 'active'")
-    where.keyset("(name, id)", ">", after)
-    return list(
-        await conn.fetch(
-            f"SELECT id, name, email, role, phone, avatar_url FROM users{where.sql}"  # noqa: S608
-            f" ORDER BY name, id LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        "SELECT id, name, email, role, phone, avatar_url FROM users",
+        order=("name", "id"),
+        limit=limit,
+        after=after,
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 async def lock_admins(conn: asyncpg.Connection, *, org_id: UUID) -> None:

@@ -3,7 +3,7 @@ and users' avatars (`/api/users/{id}/avatar`)."""
 
 from __future__ import annotations
 
-from servelo_common.http import body, caller, json, json_body, message, path_id
+from servelo_common.http import body, caller, json, json_body, message, path_id, resource
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +19,7 @@ from auth.service import account
 async def me(request: Request) -> Response:
     """The current user's profile."""
     user = await account.get_me(ctx_of(request), ident=caller(request))
-    return json(UserPublic.model_validate(user))
+    return resource(UserPublic, user)
 
 
 async def get_preferences(request: Request) -> Response:
@@ -39,7 +39,7 @@ async def upload_avatar(request: Request) -> Response:
     ident = caller(request)
     ctx = ctx_of(request)
     data = await read_upload(request, max_bytes=ctx.settings.avatar_max_bytes)
-    return json(UserPublic.model_validate(await account.set_avatar(ctx, ident=ident, data=data)))
+    return resource(UserPublic, await account.set_avatar(ctx, ident=ident, data=data))
 
 
 async def get_avatar(request: Request) -> Response:

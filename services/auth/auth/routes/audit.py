@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import json, require_role
+from servelo_common.http import require_role, resources
 from servelo_common.pagination import page, page_request
 from servelo_common.routing import api_route
 from starlette.requests import Request
@@ -23,7 +23,7 @@ async def audit(request: Request) -> Response:
     pr = page_request(request, key_types=(datetime, UUID))
     entries = await list_audit(ctx_of(request), ident=ident, page=pr)
     shown, headers = page(request, entries, pr, key=lambda e: (e.created_at, str(e.id)))
-    return json([AuditPublic.model_validate(e) for e in shown], headers=headers)
+    return resources(AuditPublic, shown, headers=headers)
 
 
 ROUTES: list[Route] = [

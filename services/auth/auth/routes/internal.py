@@ -6,7 +6,7 @@ public OpenAPI document.
 
 from __future__ import annotations
 
-from servelo_common.http import json, require_internal
+from servelo_common.http import json, require_internal, resource, resources
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,14 +21,14 @@ async def internal_orgs(request: Request) -> Response:
     """Every org, for the gateway's tenant registry."""
     require_internal(request)
     found = await orgs.registry(ctx_of(request))
-    return json([OrgEntry.model_validate(o) for o in found])
+    return resources(OrgEntry, found)
 
 
 async def internal_org(request: Request) -> Response:
     """One org by slug, for a gateway whose registry has not heard of it yet."""
     require_internal(request)
     org = await orgs.registry_entry(ctx_of(request), slug=request.path_params["slug"])
-    return json(OrgEntry.model_validate(org))
+    return resource(OrgEntry, org)
 
 
 async def internal_revocations(request: Request) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, message
+from servelo_common.http import body, caller, message, resource, resources
 from servelo_common.identity import Identity
 from servelo_common.pagination import page, page_request
 from servelo_common.routing import api_route
@@ -41,7 +41,7 @@ async def create_org(request: Request) -> Response:
     ident = system_admin(request)
     data = await body(request, OrgCreate)
     org = await orgs.create_org(ctx_of(request), ident=ident, data=data)
-    return json(OrgPublic.model_validate(org), status=201)
+    return resource(OrgPublic, org, status=201)
 
 
 async def list_orgs(request: Request) -> Response:
@@ -50,7 +50,7 @@ async def list_orgs(request: Request) -> Response:
     pr = page_request(request, key_types=(datetime, UUID))
     found = await orgs.list_orgs(ctx_of(request), ident=ident, page=pr)
     shown, headers = page(request, found, pr, key=lambda o: (o.created_at, str(o.id)))
-    return json([OrgPublic.model_validate(o) for o in shown], headers=headers)
+    return resources(OrgPublic, shown, headers=headers)
 
 
 async def update_org(request: Request) -> Response:
@@ -60,7 +60,7 @@ async def update_org(request: Request) -> Response:
     org = await orgs.update_org(
         ctx_of(request), ident=ident, slug=request.path_params["slug"], data=data
     )
-    return json(OrgPublic.model_validate(org))
+    return resource(OrgPublic, org)
 
 
 async def delete_org(request: Request) -> Response:
@@ -76,7 +76,7 @@ async def list_org_users(request: Request) -> Response:
     pr = page_request(request, key_types=(datetime, UUID))
     found = await users.list_users(ctx_of(request), ident=ident, query=UserQuery(), page=pr)
     shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
-    return json([UserPublic.model_validate(u) for u in shown], headers=headers)
+    return resources(UserPublic, shown, headers=headers)
 
 
 async def update_org_user(request: Request) -> Response:
@@ -85,7 +85,7 @@ async def update_org_user(request: Request) -> Response:
     target = user_id(request)
     data = await body(request, AdminUserUpdate)
     user = await users.update_access(ctx_of(request), ident=ident, user_id=target, data=data)
-    return json(UserPublic.model_validate(user))
+    return resource(UserPublic, user)
 
 
 async def set_org_user_password(request: Request) -> Response:

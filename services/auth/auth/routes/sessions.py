@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from servelo_common.http import body, caller, json, message, path_id, tenant
+from servelo_common.http import body, caller, json, message, path_id, resources, tenant
 from servelo_common.jwt import jwks_for
 from servelo_common.routing import api_route
 from starlette.requests import Request
@@ -45,7 +45,7 @@ async def logout(request: Request) -> Response:
 async def list_sessions(request: Request) -> Response:
     """The caller's active sessions (one per sign-in)."""
     found = await sessions.list_sessions(ctx_of(request), ident=caller(request))
-    return json([SessionPublic.model_validate(s) for s in found])
+    return resources(SessionPublic, found)
 
 
 async def revoke_session(request: Request) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, message, path_id, require_role
+from servelo_common.http import body, caller, message, path_id, require_role, resource, resources
 from servelo_common.identity import Identity
 from servelo_common.pagination import page, page_request
 from servelo_common.routing import api_route
@@ -44,7 +44,7 @@ async def list_users(request: Request) -> Response:
     flt = UserQuery.of(request.query_params)
     found = await users.list_users(ctx_of(request), ident=ident, query=flt, page=pr)
     shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
-    return json([UserPublic.model_validate(u) for u in shown], headers=headers)
+    return resources(UserPublic, shown, headers=headers)
 
 
 async def invite(request: Request) -> Response:
@@ -52,7 +52,7 @@ async def invite(request: Request) -> Response:
     ident = admin(request)
     data = await body(request, InviteInput)
     user = await users.invite_user(ctx_of(request), ident=ident, data=data)
-    return json(UserPublic.model_validate(user), status=201)
+    return resource(UserPublic, user, status=201)
 
 
 async def technicians(request: Request) -> Response:
@@ -61,14 +61,14 @@ async def technicians(request: Request) -> Response:
     pr = page_request(request, key_types=(str, UUID))
     found = await users.list_technicians(ctx_of(request), ident=ident, page=pr)
     shown, headers = page(request, found, pr, key=lambda t: (t.name, str(t.id)))
-    return json([TechnicianPublic.model_validate(t) for t in shown], headers=headers)
+    return resources(TechnicianPublic, shown, headers=headers)
 
 
 async def get_user(request: Request) -> Response:
     """One user of the org (admin)."""
     ident = admin(request)
     user = await users.get_user(ctx_of(request), ident=ident, user_id=user_id(request))
-    return json(UserPublic.model_validate(user))
+    return resource(UserPublic, user)
 
 
 async def update_user(request: Request) -> Response:
@@ -77,7 +77,7 @@ async def update_user(request: Request) -> Response:
     target = user_id(request)
     data = await body(request, UserUpdate)
     user = await users.update_user(ctx_of(request), ident=ident, user_id=target, data=data)
-    return json(UserPublic.model_validate(user))
+    return resource(UserPublic, user)
 
 
 async def admin_set_password(request: Request) -> Response:
@@ -100,14 +100,14 @@ async def deactivate(request: Request) -> Response:
     """Deactivate a user: no sign-in, tokens refused (admin)."""
     ident = admin(request)
     user = await users.deactivate_user(ctx_of(request), ident=ident, user_id=user_id(request))
-    return json(UserPublic.model_validate(user))
+    return resource(UserPublic, user)
 
 
 async def reactivate(request: Request) -> Response:
     """Reactivate a deactivated user (admin)."""
     ident = admin(request)
     user = await users.reactivate_user(ctx_of(request), ident=ident, user_id=user_id(request))
-    return json(UserPublic.model_validate(user))
+    return resource(UserPublic, user)
 
 
 async def delete_user(request: Request) -> Response:

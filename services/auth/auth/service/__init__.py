@@ -3,7 +3,7 @@ repository writes and the outbox rows of their events together.
 
 Every use case has the same signature: `(ctx, *, ident, <ids>, data | query | page)`, where
 `ctx` is `Auth` (what they share for the app's lifetime) and `ident` the caller (the tenant
-is `ident.org_id`; for public routes such as login the identity names only the tenant).
+is `ident.org_uuid`; for public routes such as login the identity names only the tenant).
 They return domain objects, never rows or response schemas. The few that take a connection
 (`signable_user`, `revoke`, `send_link`, ...) are steps run inside another use case's
 transaction.
@@ -37,15 +37,13 @@ class Auth:
     wake_link_requests: Callable[[], None] = lambda: None
 
 
-def org_of(ident: Identity) -> UUID:
-    return UUID(ident.org_id)
-
-
 def actor_of(ident: Identity) -> UUID:
-    """The signed-in caller (401 for an identity that names only the tenant)."""
-    if ident.user_id is None:
+    """The signed-in caller (401 for an identity that names only the tenant); the tenant is
+    `ident.org_uuid`."""
+    actor = ident.user_uuid
+    if actor is None:
         raise ApiError(401)
-    return UUID(ident.user_id)
+    return actor
 
 
 def session_of(ident: Identity) -> UUID | None:

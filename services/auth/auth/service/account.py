@@ -25,7 +25,7 @@ from auth.repository import sessions as sessions_repo
 from auth.repository import users as users_repo
 from auth.schemas.account import ChangePasswordInput
 from auth.schemas.users import SetPasswordInput
-from auth.service import Auth, actor_of, org_of, session_of
+from auth.service import Auth, actor_of, session_of
 from auth.service.users import load_user, replace_password, save_user
 
 AVATAR_NOT_FOUND = "Avatar not found"
@@ -36,7 +36,7 @@ NOT_AN_IMAGE = "The file must be a PNG, JPEG, GIF or WebP image"
 
 
 async def get_me(ctx: Auth, *, ident: Identity) -> User:
-    org_id, user_id = org_of(ident), actor_of(ident)
+    org_id, user_id = ident.org_uuid, actor_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await users_repo.get_user(conn, org_id=org_id, user_id=user_id)
     user = None if row is None else User.from_row(row)
@@ -56,7 +56,7 @@ async def merge_preferences(ctx: Auth, *, ident: Identity, data: Any) -> dict[st
             400, "Validation failed", errors={"body": ["Preferences must be a JSON object."]}
         )
     limit = ctx.settings.preferences_max_bytes
-    org_id, user_id = org_of(ident), actor_of(ident)
+    org_id, user_id = ident.org_uuid, actor_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         merged = deep_merge(user.preferences, data)
@@ -81,7 +81,7 @@ async def set_avatar(ctx: Auth, *, ident: Identity, data: bytes) -> User:
         data = await asyncio.to_thread(images.clean_bytes, data, kind)
     except images.InvalidImage as exc:
         raise not_an_image from exc
-    org_id, user_id = org_of(ident), actor_of(ident)
+    org_id, user_id = ident.org_uuid, actor_of(ident)
     # The version defeats caches when the picture changes.
     url = f"/api/users/{user_id}/avatar?v={int(time.time() * 1000)}"
     async with tenant_tx(ctx.pool, org_id) as conn:
@@ -91,7 +91,7 @@ async def set_avatar(ctx: Auth, *, ident: Identity, data: bytes) -> User:
 
 
 async def get_avatar(ctx: Auth, *, ident: Identity, user_id: UUID) -> Avatar:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.get_avatar(conn, org_id=org_id, user_id=user_id)
     if row is None:
@@ -103,7 +103,7 @@ async def set_own_password(ctx: Auth, *, ident: Identity, data: SetPasswordInput
     """Set a password; on an account that already has one, only soon after signing in
     (`User.may_set_password`: a stolen access token alone cannot take the account over).
     Every other session ends; the caller's goes on."""
-    org_id, user_id, session_id = org_of(ident), actor_of(ident), session_of(ident)
+    org_id, user_id, session_id = ident.org_uuid, actor_of(ident), session_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id)
         signed_in = (

@@ -34,7 +34,7 @@ from auth.repository import magic_links as repo
 from auth.repository import orgs as orgs_repo
 from auth.repository import users as users_repo
 from auth.schemas.magic_links import EmailInput
-from auth.service import Auth, org_of
+from auth.service import Auth
 from auth.service.sessions import open_session
 from auth.tokens import digest, new_secret
 
@@ -73,7 +73,7 @@ async def send_link(
 async def request_link(ctx: Auth, *, ident: Identity, data: EmailInput, client: Client) -> None:
     """Queue the request and answer: one insert whatever the address, so the answer takes as
     long for an unknown email as for a known one. The link is made after (`work_off`)."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         await repo.insert_link_request(conn, org_id=org_id, email=data.email, ip=client.ip)
     ctx.wake_link_requests()
@@ -127,7 +127,7 @@ async def work_off(ctx: Auth) -> int:
 
 async def verify_link(ctx: Auth, *, ident: Identity, token: str, client: Client) -> SessionTokens:
     """Redeem a link (once) for a token pair."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise ApiError(401, INVALID_LINK)
     async with tenant_tx(ctx.pool, org_id) as conn:

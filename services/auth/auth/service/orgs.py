@@ -70,7 +70,7 @@ async def _create(
         row = await repo.insert_org(conn, org_id=org_id, slug=slug, name=name, plan=plan)
         if row is None:
             return None
-        org = Org.from_row(row)
+        org = Org.counted(row)
         user_row = await users_repo.insert_user(
             conn,
             org_id=org_id,
@@ -147,7 +147,7 @@ async def list_orgs(ctx: Auth, *, ident: Identity, page: PageRequest) -> list[Or
     # Counting users crosses tenants: the one place that needs system_tx here.
     async with system_tx(ctx.pool) as conn:
         rows = await repo.list_orgs(conn, limit=page.limit + 1, after=page.cursor)
-    return [Org.from_row(r) for r in rows]
+    return [Org.counted(r) for r in rows]
 
 
 async def update_org(ctx: Auth, *, ident: Identity, slug: str, data: OrgUpdate) -> Org:
@@ -165,7 +165,7 @@ async def update_org(ctx: Auth, *, ident: Identity, slug: str, data: OrgUpdate) 
         row = await repo.get_org_by_slug(conn, slug=slug)
         if row is None:
             raise NotFound(ORG_NOT_FOUND)
-        org = Org.from_row(row)
+        org = Org.counted(row)
         if changes:
             await emit(
                 conn, events.OrgUpdated(**events.org_fields(org)), tenant=org_id, subject=org_id

@@ -34,7 +34,7 @@ from auth.repository import orgs as orgs_repo
 from auth.repository import sessions as repo
 from auth.repository import users as users_repo
 from auth.schemas.sessions import LoginInput, LogoutInput, RefreshInput
-from auth.service import Auth, actor_of, org_of, session_of
+from auth.service import Auth, actor_of, session_of
 from auth.service import lockout as throttle
 from auth.service.revocations import end_other_sessions, end_session
 from auth.tokens import digest, family_of, refresh_token
@@ -101,14 +101,14 @@ async def open_session(
     which must still be the user's (it may have changed meanwhile)."""
     await audit_repo.insert_audit(
         conn,
-        org_id=org_of(ident),
+        org_id=ident.org_uuid,
         action="login",
         user_id=user_id,
         actor_id=user_id,
         details=how,
         ip=client.ip,
     )
-    user = await signable_user(conn, org_id=org_of(ident), user_id=user_id)
+    user = await signable_user(conn, org_id=ident.org_uuid, user_id=user_id)
     if password_hash is not None and user.password_hash != password_hash:
         raise ApiError(401, INVALID_CREDENTIALS)
     user = await _activate_if_invited(conn, user=user)
@@ -129,7 +129,7 @@ async def open_session(
 
 
 async def login(ctx: Auth, *, ident: Identity, data: LoginInput, client: Client) -> SessionTokens:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     keys = lockout.keys_for(data.email, client.ip)
     # A place in the hash line first (503 / 429 at once when there is none), then the
     # counters of the email and the address (429 while locked; this attempt counts).
@@ -180,7 +180,7 @@ async def login(ctx: Auth, *, ident: Identity, data: LoginInput, client: Client)
 async def refresh(
     ctx: Auth, *, ident: Identity, data: RefreshInput, client: Client
 ) -> SessionTokens:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     family = family_of(data.refresh_token)
     if family is None:
         raise ApiError(401, INVALID_REFRESH)
@@ -224,7 +224,7 @@ async def logout(ctx: Auth, *, ident: Identity, data: LogoutInput) -> None:
     token = data.refresh_token
     if not token or family_of(token) is None:
         return
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.find_refresh(conn, org_id=org_id, token_hash=digest(token))
         if row is None:
@@ -241,7 +241,7 @@ async def logout(ctx: Auth, *, ident: Identity, data: LogoutInput) -> None:
 
 
 async def list_sessions(ctx: Auth, *, ident: Identity) -> list[Session]:
-    org_id, current = org_of(ident), session_of(ident)
+    org_id, current = ident.org_uuid, session_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         rows = await repo.list_sessions(conn, org_id=org_id, user_id=actor_of(ident))
     return [Session.from_row(r, current=current) for r in rows]
@@ -250,7 +250,7 @@ async def list_sessions(ctx: Auth, *, ident: Identity) -> list[Session]:
 async def revoke_session(ctx: Auth, *, ident: Identity, session_id: UUID) -> None:
     """End one of the caller's sessions; its access tokens are refused at once (the
     caller's own, if it is the current session: that is signing out)."""
-    org_id, user_id = org_of(ident), actor_of(ident)
+    org_id, user_id = ident.org_uuid, actor_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         ended = await end_session(
             conn, org_id=org_id, session_id=session_id, user_id=user_id, reason="session_revoked"
@@ -269,7 +269,7 @@ async def revoke_session(ctx: Auth, *, ident: Identity, session_id: UUID) -> Non
 
 async def revoke_other_sessions(ctx: Auth, *, ident: Identity) -> None:
     """End every other session of the caller; the current one (and its token) goes on."""
-    org_id, user_id = org_of(ident), actor_of(ident)
+    org_id, user_id = ident.org_uuid, actor_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         await end_other_sessions(
             conn, org_id=org_id, user_id=user_id, keep=session_of(ident), reason="sessions_revoked"

@@ -11,18 +11,18 @@ from auth.domain.settings import OrgSettings
 from auth.repository import audit as audit_repo
 from auth.repository import settings as repo
 from auth.schemas.settings import SettingsUpdate
-from auth.service import Auth, actor_of, org_of
+from auth.service import Auth, actor_of
 
 
 async def get_settings(ctx: Auth, *, ident: Identity) -> OrgSettings:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         return OrgSettings(await repo.get_settings(conn, org_id=org_id))
 
 
 async def update_settings(ctx: Auth, *, ident: Identity, data: SettingsUpdate) -> OrgSettings:
     """The keys sent are changed (`null` resets one to its default); the others stay."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     changes = data.provided()
     async with tenant_tx(ctx.pool, org_id) as conn:
         current = OrgSettings(await repo.get_settings(conn, org_id=org_id, lock=True))

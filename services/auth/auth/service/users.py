@@ -31,7 +31,7 @@ from auth.schemas.users import (
     UserQuery,
     UserUpdate,
 )
-from auth.service import Auth, actor_of, org_of, session_of
+from auth.service import Auth, actor_of, session_of
 from auth.service.magic_links import send_link
 from auth.service.revocations import end_other_sessions, revoke, revoke_user
 
@@ -82,7 +82,7 @@ async def replace_password(
     access tokens they issued, except `keep_session` (the caller's own, when users set
     their own password: the token they hold keeps working)."""
     password_hash = await ctx.passwords.hash(password)
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         await save_user(conn, user, password_hash=password_hash)
@@ -98,7 +98,7 @@ async def replace_password(
 
 
 async def get_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         return await load_user(conn, org_id=org_id, user_id=user_id)
 
@@ -106,7 +106,7 @@ async def get_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
 async def list_users(
     ctx: Auth, *, ident: Identity, query: UserQuery, page: PageRequest
 ) -> list[User]:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         rows = await repo.list_users(
             conn,
@@ -121,7 +121,7 @@ async def list_users(
 
 async def list_technicians(ctx: Auth, *, ident: Identity, page: PageRequest) -> list[Technician]:
     """Every active user (any role), by name: whom work can be assigned to."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         rows = await repo.active_users(conn, org_id=org_id, limit=page.limit + 1, after=page.cursor)
     return [Technician.from_row(r) for r in rows]
@@ -129,7 +129,7 @@ async def list_technicians(ctx: Auth, *, ident: Identity, page: PageRequest) -> 
 
 async def invite_user(ctx: Auth, *, ident: Identity, data: InviteInput) -> User:
     """A new invited user, mailed a 7-day sign-in link (`user-invited`)."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.insert_user(
             conn,
@@ -163,7 +163,7 @@ async def invite_user(ctx: Auth, *, ident: Identity, data: InviteInput) -> User:
 async def update_user(ctx: Auth, *, ident: Identity, user_id: UUID, data: UserUpdate) -> User:
     """Profile fields and role; a role change refuses the user's current access tokens
     (their role claim is stale) while their refresh tokens stay valid."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     changes = data.provided()
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
@@ -228,7 +228,7 @@ async def update_access(
 async def deactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
     """No sign-in, every token and session refused (`user-deactivated`); a no-op when the
     user is deactivated already."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         status = user.deactivation()
@@ -255,7 +255,7 @@ async def deactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
 
 async def reactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
     """A deactivated user may sign in again (`user-reactivated`); a no-op otherwise."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         status = user.reactivation()
@@ -276,7 +276,7 @@ async def reactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
 
 
 async def delete_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> None:
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         await _guard_admins(conn, user=user, new_role=None, deactivating=True)
@@ -315,7 +315,7 @@ async def set_user_password(
 
 async def send_login_link(ctx: Auth, *, ident: Identity, user_id: UUID) -> None:
     """A 24-hour sign-in link mailed to the user, on an admin's request."""
-    org_id = org_of(ident)
+    org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id)
         if not user.can_sign_in:

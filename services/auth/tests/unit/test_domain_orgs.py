@@ -31,4 +31,5 @@ def test_user_count_only_where_it_was_counted() -> None:
         "created_at": datetime.now(UTC),
     }
     assert Org.from_row(row).user_count is None
-    assert Org.from_row({**row, "user_count": 4}).user_count == 4
+    assert Org.from_row({**row, "user_count": 4}).user_count is None
+    assert Org.counted({**row, "user_count": 4}).user_count == 4
