@@ -55,6 +55,24 @@ class Where:
         marks = ", ".join("{}" for _ in cursor)
         return self.add(f"{columns} {op} ({marks})", *cursor)
 
+    def page(
+        self,
+        select: str,
+        *,
+        order: Sequence[str],
+        descending: bool = False,
+        limit: int,
+        after: Sequence[Any] | None,
+    ) -> str:
+        """`select` with these conditions as one keyset page: ordered by the unique key
+        `order` (columns from code), from just after `after` (the previous page's last key,
+        None for the first page), at most `limit` rows. Run it with `*self.params`."""
+        key = ", ".join(order)
+        self.keyset(f"({key})", "<" if descending else ">", after)
+        direction = " DESC" if descending else ""
+        by = ", ".join(f"{column}{direction}" for column in order)
+        return f"{select}{self.sql} ORDER BY {by} LIMIT {self.param(limit)}"
+
     def assign(self, values: Mapping[str, Any], allowed: frozenset[str]) -> str:
         """`a = $3, b = $4` for an UPDATE's SET, numbered after the params so far; column
         names come from `allowed` only."""

@@ -7,6 +7,9 @@ from typing import Any, ClassVar
 from servelo_common.events import DomainEvent
 from servelo_common.jsonutil import iso_z
 
+from auth.domain.orgs import Org
+from auth.domain.users import User
+
 
 class OrgEvent(DomainEvent):
     source: ClassVar[str] = "auth"
@@ -109,24 +112,24 @@ class SettingsUpdated(DomainEvent):
     settings: dict[str, Any]
 
 
-def user_fields(row: Any) -> dict[str, Any]:
+def user_fields(user: User) -> dict[str, Any]:
     return {
-        "id": str(row["id"]),
-        "org_id": str(row["org_id"]),
-        "name": row["name"],
-        "email": row["email"],
-        "role": row["role"],
-        "active": row["status"] != "deactivated",
-        "status": row["status"],
+        "id": str(user.id),
+        "org_id": str(user.org_id),
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "active": user.active,
+        "status": user.status.value,
     }
 
 
-def org_fields(row: Any) -> dict[str, Any]:
+def org_fields(org: Org) -> dict[str, Any]:
     return {
-        "id": str(row["id"]),
-        "slug": row["slug"],
-        "name": row["name"],
-        "plan": row["plan"],
-        "active": row["active"],
-        "created_at": iso_z(row["created_at"]),
+        "id": str(org.id),
+        "slug": org.slug,
+        "name": org.name,
+        "plan": org.plan,
+        "active": org.active,
+        "created_at": iso_z(org.created_at),
     }

@@ -10,12 +10,12 @@ from servelo_common.migrate import package_migrations
 from starlette.applications import Starlette
 
 from auth.config import Settings
-from auth.context import Auth
 from auth.link_requests import LinkRequests
 from auth.maintenance import Janitor
-from auth.orgs import bootstrap
 from auth.passwords import Passwords
 from auth.routes import ROUTES
+from auth.service import Auth
+from auth.service.orgs import bootstrap
 from auth.tokens import load_keys
 
 

@@ -97,3 +97,15 @@ async def make_actual(client: ApiClient, **fields: Any) -> Json:
         fields["project_id"] = (await make_project(client))["id"]
     body = {"date": iso_day(-1), "hours": "7.50", **fields}
     return created(await client.post("/api/actuals", json=body))
+
+
+async def make_user(client: ApiClient, **fields: Any) -> Json:
+    """A user invited by the caller (an admin): status `invited`, mailed a sign-in link; a
+    technician unless `role` is given."""
+    body = {
+        "email": f"user-{secrets.token_hex(4)}@example.com",
+        "name": unique("Uma"),
+        "role": "technician",
+        **fields,
+    }
+    return created(await client.post("/api/users/invite", json=body))

@@ -12,6 +12,7 @@ from servelo_common.testing.factories import (
     make_quote,
     make_revenue,
     make_ticket,
+    make_user,
 )
 from servelo_common.testing.tenants import Tenant
 
@@ -34,3 +35,9 @@ async def test_every_factory_creates_its_resource(tenant: Tenant) -> None:
     actual = await make_actual(admin, project_id=allocation["project_id"])
     assert actual["project_id"] == allocation["project_id"] and actual["hours"] == "7.50"
     assert actual["team_member_id"] != member["id"]
+
+
+async def test_make_user_invites_one(tenant: Tenant) -> None:
+    user = await make_user(tenant.admin, role="manager")
+    assert user["status"] == "invited" and user["role"] == "manager"
+    assert (await make_user(tenant.admin))["role"] == "technician"

@@ -39,3 +39,17 @@ def test_assign_numbers_after_the_conditions_and_whitelists_columns() -> None:
     assert where.params == ["org", "row", False, "n"]
     with pytest.raises(ValueError, match="not updatable"):
         where.assign({"org_id": "x"}, frozenset({"name"}))
+
+
+def test_a_page_is_ordered_by_its_key_and_starts_after_the_cursor() -> None:
+    where = Where().add("org_id = {}", "o")
+    sql = where.page(
+        "SELECT * FROM t", order=("created_at", "id"), descending=True, limit=3, after=["c", "i"]
+    )
+    assert sql == (
+        "SELECT * FROM t WHERE org_id = $1 AND (created_at, id) < ($2, $3)"
+        " ORDER BY created_at DESC, id DESC LIMIT $4"
+    )
+    assert where.params == ["o", "c", "i", 3]
+    first = Where().page("SELECT x FROM t", order=("name", "id"), limit=5, after=None)
+    assert first == "SELECT x FROM t ORDER BY name, id LIMIT $1"

@@ -7,24 +7,26 @@ import secrets
 from typing import Any
 
 from auth.config import Settings
-from auth.context import Auth
-from auth.orgs import bootstrap
 from auth.passwords import Passwords
+from auth.service import Auth
+from auth.service.orgs import bootstrap
 from servelo_common.db import create_pool
 from servelo_common.jwt import SigningKey, TokenSigner
 
 
 async def test_concurrent_bootstraps_create_one_org_and_admin(stack: Any, db: Any) -> None:
     slug = "boot" + secrets.token_hex(4)
-    settings = Settings(
-        env="test",
-        database_url=stack.admin_dsn,
-        nats_url="nats://127.0.0.1:1",
-        internal_secret="x" * 40,
-        system_admin_org=slug,
-        bootstrap_admin_email="Root@Example.com",
-        bootstrap_admin_password="root-password",
-        password_hash_profile="fast",
+    settings = Settings.model_validate(
+        {
+            "env": "test",
+            "database_url": stack.admin_dsn,
+            "nats_url": "nats://127.0.0.1:1",
+            "internal_secret": "x" * 40,
+            "system_admin_org": slug,
+            "bootstrap_admin_email": "Root@Example.com",
+            "bootstrap_admin_password": "root-password",
+            "password_hash_profile": "fast",
+        }
     )
     pool = await create_pool(stack.admin_dsn, schema="auth", application_name="test")
     keys = [SigningKey.generate()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from servelo_common.testing.factories import make_user
 from servelo_common.testing.tenants import Tenant
 
 TOKEN_KEYS = {
@@ -87,11 +88,7 @@ async def test_login_malformed_json_is_400(tenant: Tenant) -> None:
 
 
 async def test_invited_user_without_password_cannot_log_in(tenant: Tenant) -> None:
-    resp = await tenant.admin.post(
-        "/api/users/invite",
-        json={"email": "newbie@example.com", "name": "Newbie", "role": "technician"},
-    )
-    assert resp.status == 201
+    await make_user(tenant.admin, email="newbie@example.com", name="Newbie", role="technician")
     resp = await tenant.anon.post(
         "/api/auth/login", json={"email": "newbie@example.com", "password": ""}
     )

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 import asyncpg
+from servelo_common.testing.factories import make_user
 from servelo_common.testing.tenants import Tenant, eventually
 
 from .conftest import link_token
@@ -14,10 +15,7 @@ from .conftest import link_token
 
 async def test_invite_flow_from_admin_call_to_first_me(stack: Any, tenant: Tenant) -> None:
     email = f"invitee@{tenant.slug}.example.com"
-    resp = await tenant.admin.post(
-        "/api/users/invite", json={"email": email, "name": "Invitee", "role": "manager"}
-    )
-    assert resp.status == 201
+    await make_user(tenant.admin, email=email, name="Invitee", role="manager")
     token = await link_token(stack, email)
     resp = await tenant.anon.get("/api/auth/magic-link/verify", params={"token": token})
     assert resp.status == 200, resp
@@ -30,7 +28,7 @@ async def test_invite_flow_from_admin_call_to_first_me(stack: Any, tenant: Tenan
 
 async def test_invite_link_works_once(stack: Any, tenant: Tenant) -> None:
     email = f"once@{tenant.slug}.example.com"
-    await tenant.admin.post("/api/users/invite", json={"email": email, "name": "Once"})
+    await make_user(tenant.admin, email=email, name="Once")
     token = await link_token(stack, email)
     first = await tenant.anon.get("/api/auth/magic-link/verify", params={"token": token})
     second = await tenant.anon.get("/api/auth/magic-link/verify", params={"token": token})
@@ -75,7 +73,7 @@ async def test_at_most_one_mail_per_minute(stack: Any, tenant: Tenant) -> None:
 
 async def test_expired_link_is_refused(stack: Any, tenant: Tenant, db: asyncpg.Connection) -> None:
     email = f"late@{tenant.slug}.example.com"
-    await tenant.admin.post("/api/users/invite", json={"email": email, "name": "Late"})
+    await make_user(tenant.admin, email=email, name="Late")
     token = await link_token(stack, email)
     await db.execute(
         "UPDATE auth.magic_links SET expires_at = now() - interval '1 second' WHERE org_id = $1",
@@ -89,7 +87,7 @@ async def test_link_of_one_tenant_fails_on_another(
     stack: Any, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     email = f"x@{tenant.slug}.example.com"
-    await tenant.admin.post("/api/users/invite", json={"email": email, "name": "X"})
+    await make_user(tenant.admin, email=email, name="X")
     token = await link_token(stack, email)
     resp = await other_tenant.anon.get("/api/auth/magic-link/verify", params={"token": token})
     assert resp.status == 401
@@ -97,7 +95,7 @@ async def test_link_of_one_tenant_fails_on_another(
 
 async def test_fifty_concurrent_redemptions_give_one_success(stack: Any, tenant: Tenant) -> None:
     email = f"race@{tenant.slug}.example.com"
-    await tenant.admin.post("/api/users/invite", json={"email": email, "name": "Race"})
+    await make_user(tenant.admin, email=email, name="Race")
     token = await link_token(stack, email)
     results = await asyncio.gather(
         *[

@@ -26,7 +26,9 @@ async def rows_of_org(db: Any, org_id: str) -> dict[str, int]:
     return counts
 
 
-async def test_deleted_org_leaves_zero_rows_in_every_schema(stack, http, tenant, db):
+async def test_deleted_org_leaves_zero_rows_in_every_schema(
+    stack: Any, http: Any, tenant: Any, db: Any
+) -> None:
     if not set(stack.services) >= ALL:
         pytest.skip("needs every service running")
     admin = tenant.admin
@@ -71,13 +73,13 @@ async def test_deleted_org_leaves_zero_rows_in_every_schema(stack, http, tenant,
     resp = await sysadmin.delete(f"/api/admin/orgs/{tenant.slug}")
     assert resp.status == 200, resp
 
-    async def purged_everywhere():
+    async def purged_everywhere() -> None:
         left = {t: n for t, n in (await rows_of_org(db, tenant.org_id)).items() if n}
         assert left == {}
 
     await eventually(purged_everywhere, timeout=15)
 
-    async def gone_at_the_gateway():
+    async def gone_at_the_gateway() -> None:
         assert (await admin.get("/api/auth/me")).status in (401, 404)
 
     await eventually(gone_at_the_gateway, timeout=5)

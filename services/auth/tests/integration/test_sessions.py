@@ -117,11 +117,11 @@ async def test_no_response_carries_a_hash(tenant: Tenant, stack: Any) -> None:
 
 
 async def test_clean_up_keeps_live_sessions(tenant: Tenant, db: Any) -> None:
-    from auth.maintenance import _STATEMENTS
+    from auth.repository.maintenance import STATEMENTS
 
     user = await tenant.create_user()
     await db.execute("SET search_path TO auth")
-    for statement in _STATEMENTS:
+    for statement in STATEMENTS:
         await db.execute(statement)
     resp = await tenant.anon.post("/api/auth/refresh", json={"refresh_token": user.refresh_token})
     assert resp.status == 200

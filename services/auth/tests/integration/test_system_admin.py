@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from servelo_common.testing.factories import make_user
 from servelo_common.testing.tenants import Tenant, eventually, login
 
 
@@ -73,7 +74,7 @@ async def test_deleted_org_leaves_no_rows_in_auth(
     stack: Any, http: aiohttp.ClientSession, tenant: Tenant, db: asyncpg.Connection
 ) -> None:
     await tenant.create_user()
-    await tenant.admin.post("/api/users/invite", json={"email": "i@example.com", "name": "I"})
+    await make_user(tenant.admin, email="i@example.com", name="I")
     sysadmin = await stack.system_admin(http)
     resp = await sysadmin.delete(f"/api/admin/orgs/{tenant.slug}")
     assert resp.status == 200 and "message" in resp.json

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from PIL import Image
+from servelo_common.testing.factories import make_user
 from servelo_common.testing.images import (
     assert_no_location,
     encode,
@@ -22,9 +23,7 @@ PNG = encode(Image.new("RGB", (4, 4), "blue"), "PNG")
 
 async def test_list_users_shows_role_status_and_provider(tenant: Tenant) -> None:
     tech = await tenant.create_user("technician")
-    await tenant.admin.post(
-        "/api/users/invite", json={"email": "pending@example.com", "name": "Pending"}
-    )
+    await make_user(tenant.admin, email="pending@example.com", name="Pending")
     resp = await tenant.admin.get("/api/users")
     assert resp.status == 200
     by_email = {u["email"]: u for u in resp.json}
@@ -47,7 +46,7 @@ async def test_list_users_pages_with_link_header(tenant: Tenant) -> None:
 
 async def test_technicians_lists_active_users_for_anyone(tenant: Tenant) -> None:
     tech = await tenant.create_user("technician")
-    await tenant.admin.post("/api/users/invite", json={"email": "p@example.com", "name": "P"})
+    await make_user(tenant.admin, email="p@example.com", name="P")
     resp = await tech.get("/api/users/technicians")
     assert resp.status == 200
     emails = {u["email"] for u in resp.json}

@@ -1,0 +1,105 @@
+"""Signing in and out, and the caller's sessions: `/api/auth/{login,refresh,logout}`,
+`/api/auth/sessions[...]`, and the keys that verify access tokens (`/api/auth/jwks`)."""
+
+from __future__ import annotations
+
+from servelo_common.http import body, caller, json, message, path_id, resources, tenant
+from servelo_common.jwt import jwks_for
+from servelo_common.routing import api_route
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from auth.routes import client_of, ctx_of
+from auth.schemas.sessions import LoginInput, LogoutInput, RefreshInput, SessionPublic, TokenPair
+from auth.service import sessions
+
+TAGS = ["auth"]
+
+
+async def login(request: Request) -> Response:
+    """Sign in with email and password."""
+    data = await body(request, LoginInput)
+    tokens = await sessions.login(
+        ctx_of(request), ident=tenant(request), data=data, client=client_of(request)
+    )
+    return json(TokenPair.of(tokens))
+
+
+async def refresh(request: Request) -> Response:
+    """Exchange a refresh token for a new token pair (the old one stops working)."""
+    data = await body(request, RefreshInput)
+    tokens = await sessions.refresh(
+        ctx_of(request), ident=tenant(request), data=data, client=client_of(request)
+    )
+    return json(TokenPair.of(tokens))
+
+
+async def logout(request: Request) -> Response:
+    """Revoke a refresh token's session; idempotent."""
+    data = await body(request, LogoutInput)
+    await sessions.logout(ctx_of(request), ident=tenant(request), data=data)
+    return message("Logged out successfully")
+
+
+async def list_sessions(request: Request) -> Response:
+    """The caller's active sessions (one per sign-in)."""
+    found = await sessions.list_sessions(ctx_of(request), ident=caller(request))
+    return resources(SessionPublic, found)
+
+
+async def revoke_session(request: Request) -> Response:
+    """End one of the caller's sessions (its access tokens stop working at once)."""
+    ident = caller(request)
+    session_id = path_id(request, message=sessions.SESSION_NOT_FOUND)
+    await sessions.revoke_session(ctx_of(request), ident=ident, session_id=session_id)
+    return message("Session revoked")
+
+
+async def revoke_other_sessions(request: Request) -> Response:
+    """End every session of the caller except the current one."""
+    await sessions.revoke_other_sessions(ctx_of(request), ident=caller(request))
+    return message("Other sessions revoked")
+
+
+async def jwks(request: Request) -> Response:
+    """Public keys that verify access tokens."""
+    return json(jwks_for(ctx_of(request).keys), headers={"Cache-Control": "max-age=60"})
+
+
+ROUTES: list[Route] = [
+    api_route(
+        "/api/auth/login",
+        login,
+        methods=["POST"],
+        body=LoginInput,
+        response=TokenPair,
+        public=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/auth/refresh",
+        refresh,
+        methods=["POST"],
+        body=RefreshInput,
+        response=TokenPair,
+        public=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/auth/logout", logout, methods=["POST"], body=LogoutInput, public=True, tags=TAGS
+    ),
+    api_route(
+        "/api/auth/sessions",
+        list_sessions,
+        methods=["GET"],
+        response=SessionPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/auth/sessions/revoke-others", revoke_other_sessions, methods=["POST"], tags=TAGS
+    ),
+    api_route("/api/auth/sessions/{id}", revoke_session, methods=["DELETE"], tags=TAGS),
+    api_route("/api/auth/jwks", jwks, methods=["GET"], public=True, tags=TAGS),
+]

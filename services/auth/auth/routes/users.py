@@ -1,0 +1,171 @@
+"""An admin managing the org's users (`/api/users[/{id}[/...]]`), and the active users
+anyone may assign work to (`/api/users/technicians`). The caller's own account:
+`routes.account`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from servelo_common.http import body, caller, message, path_id, require_role, resource, resources
+from servelo_common.identity import Identity
+from servelo_common.pagination import page, page_request
+from servelo_common.routing import api_route
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from auth.routes import ctx_of
+from auth.schemas.users import (
+    InviteInput,
+    SetPasswordInput,
+    TechnicianPublic,
+    UserPublic,
+    UserQuery,
+    UserUpdate,
+)
+from auth.service import users
+
+TAGS = ["users"]
+
+
+def user_id(request: Request) -> UUID:
+    return path_id(request, message=users.USER_NOT_FOUND)
+
+
+def admin(request: Request) -> Identity:
+    return require_role(request, "admin")
+
+
+async def list_users(request: Request) -> Response:
+    """Every user of the org with role, status and auth provider (admin)."""
+    ident = admin(request)
+    pr = page_request(request, key_types=(datetime, UUID))
+    flt = UserQuery.of(request.query_params)
+    found = await users.list_users(ctx_of(request), ident=ident, query=flt, page=pr)
+    shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
+    return resources(UserPublic, shown, headers=headers)
+
+
+async def invite(request: Request) -> Response:
+    """Invite a user by email with a 7-day link (admin)."""
+    ident = admin(request)
+    data = await body(request, InviteInput)
+    user = await users.invite_user(ctx_of(request), ident=ident, data=data)
+    return resource(UserPublic, user, status=201)
+
+
+async def technicians(request: Request) -> Response:
+    """Active users available for ticket assignment."""
+    ident = caller(request)
+    pr = page_request(request, key_types=(str, UUID))
+    found = await users.list_technicians(ctx_of(request), ident=ident, page=pr)
+    shown, headers = page(request, found, pr, key=lambda t: (t.name, str(t.id)))
+    return resources(TechnicianPublic, shown, headers=headers)
+
+
+async def get_user(request: Request) -> Response:
+    """One user of the org (admin)."""
+    ident = admin(request)
+    user = await users.get_user(ctx_of(request), ident=ident, user_id=user_id(request))
+    return resource(UserPublic, user)
+
+
+async def update_user(request: Request) -> Response:
+    """Update a user's name, role, phone, notes or avatar URL (admin)."""
+    ident = admin(request)
+    target = user_id(request)
+    data = await body(request, UserUpdate)
+    user = await users.update_user(ctx_of(request), ident=ident, user_id=target, data=data)
+    return resource(UserPublic, user)
+
+
+async def admin_set_password(request: Request) -> Response:
+    """Force-set a user's password (admin); ends their sessions (but the caller's own)."""
+    ident = admin(request)
+    target = user_id(request)
+    data = await body(request, SetPasswordInput)
+    await users.set_user_password(ctx_of(request), ident=ident, user_id=target, data=data)
+    return message("Password updated successfully")
+
+
+async def send_login_link(request: Request) -> Response:
+    """Mail a 24-hour sign-in link to a user (admin)."""
+    ident = admin(request)
+    await users.send_login_link(ctx_of(request), ident=ident, user_id=user_id(request))
+    return message("Login link sent")
+
+
+async def deactivate(request: Request) -> Response:
+    """Deactivate a user: no sign-in, tokens refused (admin)."""
+    ident = admin(request)
+    user = await users.deactivate_user(ctx_of(request), ident=ident, user_id=user_id(request))
+    return resource(UserPublic, user)
+
+
+async def reactivate(request: Request) -> Response:
+    """Reactivate a deactivated user (admin)."""
+    ident = admin(request)
+    user = await users.reactivate_user(ctx_of(request), ident=ident, user_id=user_id(request))
+    return resource(UserPublic, user)
+
+
+async def delete_user(request: Request) -> Response:
+    """Permanently delete a user (admin)."""
+    ident = admin(request)
+    await users.delete_user(ctx_of(request), ident=ident, user_id=user_id(request))
+    return message("User deleted successfully")
+
+
+ROUTES: list[Route] = [
+    api_route(
+        "/api/users",
+        list_users,
+        methods=["GET"],
+        response=UserPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/users/invite",
+        invite,
+        methods=["POST"],
+        body=InviteInput,
+        response=UserPublic,
+        status=201,
+        tags=TAGS,
+    ),
+    # Before `/api/users/{id}`: these paths would match it.
+    api_route(
+        "/api/users/technicians",
+        technicians,
+        methods=["GET"],
+        response=TechnicianPublic,
+        list_response=True,
+        tags=TAGS,
+    ),
+    api_route("/api/users/{id}", get_user, methods=["GET"], response=UserPublic, tags=TAGS),
+    api_route(
+        "/api/users/{id}",
+        update_user,
+        methods=["PUT"],
+        body=UserUpdate,
+        response=UserPublic,
+        tags=TAGS,
+    ),
+    api_route("/api/users/{id}", delete_user, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/users/{id}/set-password",
+        admin_set_password,
+        methods=["POST"],
+        body=SetPasswordInput,
+        tags=TAGS,
+    ),
+    api_route("/api/users/{id}/send-login-link", send_login_link, methods=["POST"], tags=TAGS),
+    api_route(
+        "/api/users/{id}/deactivate", deactivate, methods=["PUT"], response=UserPublic, tags=TAGS
+    ),
+    api_route(
+        "/api/users/{id}/reactivate", reactivate, methods=["PUT"], response=UserPublic, tags=TAGS
+    ),
+]

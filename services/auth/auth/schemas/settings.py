@@ -1,0 +1,45 @@
+"""An org's settings: the known keys, validated (unknown keys are ignored)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from servelo_common.schemas import ApiInput
+
+DATE_FORMATS = r"^(YYYY-MM-DD|DD/MM/YYYY|MM/DD/YYYY)$"
+Short = Annotated[str, Field(max_length=200)]
+
+
+class SettingsUpdate(ApiInput):
+    company_name: Short | None = None
+    company_email: Short | None = None
+    company_phone: Annotated[str, Field(max_length=50)] | None = None
+    company_address: Annotated[str, Field(max_length=1000)] | None = None
+    company_website: Short | None = None
+    logo_url: Annotated[str, Field(max_length=2000)] | None = None
+    timezone: Short | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")] | None = None
+    default_tax_rate: (
+        Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None
+    ) = None
+    date_format: Annotated[str, Field(pattern=DATE_FORMATS)] | None = None
+    quote_validity_days: Annotated[int, Field(ge=1, le=365)] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("The timezone must be an IANA name like Europe/Paris.") from exc
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
