@@ -94,6 +94,7 @@ class RequestContext:
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = 500
+        answering = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, answering
@@ -104,7 +105,6 @@ class RequestContext:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
-        answering = False
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:

@@ -105,7 +105,7 @@ async def test_missing_member_is_404_with_reference_message(tenant: Any) -> None
         assert resp.status == 404, (method, resp)
         assert resp.error_body == NOT_FOUND
     resp = await tenant.admin.get("/api/team-members/not-a-uuid")
-    assert resp.status == 404 and resp.json == NOT_FOUND
+    assert resp.status == 404 and resp.error_body == NOT_FOUND
 
 
 async def test_other_tenant_member_is_404(tenant: Any, other_team: Any) -> None:
