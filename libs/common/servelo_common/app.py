@@ -94,10 +94,12 @@ class RequestContext:
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = 500
+        answering = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
+                answering = True
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
@@ -105,6 +107,15 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, inside the request id's scope (Starlette's outermost error
+            # middleware would answer after it, without the id), and not re-raised: the
+            # trace is logged once, with the request id.
+            log.exception("unhandled error", extra={"path": scope["path"]})
+            if answering:
+                raise
+            response = errors.error_response(500, "Internal server error")
+            await response(scope, receive, send_with_id)
         finally:
             log.info(
                 "request",

@@ -11,7 +11,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from servelo_common.errors import ApiError, Forbidden, RequestValidationError, Unauthorized
+from servelo_common.errors import (
+    INVALID_JSON,
+    ApiError,
+    Forbidden,
+    RequestValidationError,
+    Unauthorized,
+)
 from servelo_common.errors import validation_errors as _validation_errors
 from servelo_common.identity import (
     IDENTITY_HEADER,
@@ -111,7 +117,7 @@ async def json_body(request: Request) -> Any:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
-        raise ApiError(400, "Malformed JSON") from exc
+        raise ApiError(400, "Malformed JSON", code=INVALID_JSON) from exc
     _refuse_nul(data)
     return data
 
