@@ -13,6 +13,12 @@ AUTH_REQUIRED = (401, "Authentication required")
 INVALID_TOKEN = (401, "Invalid token")
 TOKEN_EXPIRED = (401, "Token expired")
 BAD_REQUEST = (400, "Bad request")
+BAD_HOST = (400, "Invalid Host header")
+REQUEST_TIMEOUT = (408, "Request timeout")
+HEADERS_TOO_LARGE = (431, "Request header fields too large")
+URI_TOO_LONG = (414, "URI too long")
+TOO_MANY_CONNECTIONS = (429, "Too many connections")
+OVERLOADED = (503, "Too many connections")
 TOO_LARGE = (413, "Payload too large")
 TOO_MANY = (429, "Too many requests")
 BAD_GATEWAY = (502, "Bad gateway")
@@ -58,3 +64,24 @@ def cached_error_body(message: str) -> bytes:
     if body is None:
         body = _BODIES[message] = error_body(message)
     return body
+
+
+_REPLIES: dict[tuple[int, str, int], bytes] = {}
+
+
+def connection_reply(error: Error, retry_after: int = 0) -> bytes:
+    """A whole answer that ends its connection (no request to answer, or one refused
+    before it was read): prebuilt once per error."""
+    key = (error[0], error[1], retry_after)
+    reply = _REPLIES.get(key)
+    if reply is None:
+        body = cached_error_body(error[1])
+        extra = b"Retry-After: %d\r\n" % retry_after if retry_after else b""
+        reply = _REPLIES[key] = (
+            status_line(error[0])
+            + b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
+            + extra
+            + b"Connection: close\r\n\r\n"
+            + body
+        )
+    return reply
