@@ -65,8 +65,9 @@ class ConnectionLimits:
 
     @classmethod
     def from_settings(cls, s: Settings) -> ConnectionLimits:
+        explicit = "gateway_max_connections" in s.model_fields_set
         return cls(
-            total=fit_to_fd_limit(s.gateway_max_connections),
+            total=fit_to_fd_limit(s.gateway_max_connections, warn=explicit),
             per_ip=s.gateway_max_connections_per_ip,
         )
 
@@ -92,7 +93,7 @@ class ConnectionLimits:
                 self.by_ip.pop(ip, None)
 
 
-def fit_to_fd_limit(wanted: int) -> int:
+def fit_to_fd_limit(wanted: int, *, warn: bool = True) -> int:
     """The connection cap the process can honour: each client connection may need an
     upstream one too. Raises the soft descriptor limit towards the hard one if needed."""
     need = 2 * wanted + FD_RESERVE
@@ -107,7 +108,8 @@ def fit_to_fd_limit(wanted: int) -> int:
     if soft == resource.RLIM_INFINITY or soft >= need:
         return wanted
     fitted = max(1, (soft - FD_RESERVE) // 2)
-    log.warning(
+    # Worth a warning when the operator asked for the cap; the default just adapts.
+    (log.warning if warn else log.info)(
         "connection cap lowered to fit the file descriptor limit",
         extra={"wanted": wanted, "cap": fitted, "nofile": soft},
     )
