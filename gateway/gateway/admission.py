@@ -44,8 +44,7 @@ def admit(ex: Exchange) -> None:
             ex.cors = b""
             return ex.respond(204, b"", gw.cors.preflight_headers(h.origin, h.cors_headers))
         return ex.respond(204, b"")
-    local = method == b"GET" or method == b"HEAD"
-    if local:  # probes answer on any host (a kubelet's is an IP address)
+    if method == b"GET" or method == b"HEAD":  # probes answer on any host (kubelet: an IP)
         if path == b"/healthz":
             return ex.respond(200, _HEALTHY)
         if path == b"/readyz":
@@ -62,12 +61,13 @@ def admit(ex: Exchange) -> None:
     wait = limits.tenant.hit(org.slug)
     if wait:
         return ex.fail(errors.TOO_MANY, wait)
-    if local and path == b"/api/openapi.json":
-        return _serve_openapi(ex)
     if has_dot_segment(path):
         return ex.fail(errors.NOT_FOUND)
     route = gw.routes.match(path)
     if route is None:
+        # Not a service's: the gateway's own document (checked here, off the hot path).
+        if path == b"/api/openapi.json" and (method == b"GET" or method == b"HEAD"):
+            return _serve_openapi(ex)
         return ex.fail(errors.NOT_FOUND)
     ex.route = route
 

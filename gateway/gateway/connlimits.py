@@ -17,6 +17,9 @@ from gateway.config import Settings
 
 log = logging.getLogger("gateway")
 
+# Header fields in one request head, past which it is 431 (Apache's LimitRequestFields,
+# HAProxy's and Envoy's defaults are ~100; browsers send ~20).
+MAX_FIELDS = 100
 # File descriptors kept for everything else (upstream pools, NATS, logs, the listener).
 FD_RESERVE = 256
 

@@ -12,7 +12,7 @@ import httptools
 
 from gateway import errors
 from gateway.app import Gateway
-from gateway.connlimits import head_size
+from gateway.connlimits import MAX_FIELDS, head_size
 from gateway.exchange import PAUSE_PIPELINE, PAUSE_WRITE, Exchange
 from gateway.tokens import CachedAuth
 
@@ -127,9 +127,8 @@ class ClientProtocol(asyncio.Protocol):
             if not self.discarding:  # else a callback refused the request and answered
                 self._reject(errors.BAD_REQUEST)
         else:
-            if self.head_bytes > self.max_head:
-                # Whole reads since the head began, none completed it: past the cap.
-                self._reject(self._too_large())
+            if self.head_bytes > self.max_head or self._headers:  # a head still incomplete
+                self._check_incomplete_head()
         current = self.current
         if current is not None:
             current.flush_upstream()
@@ -179,7 +178,10 @@ class ClientProtocol(asyncio.Protocol):
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        if self.head_bytes > self.max_head and head_size(self._url, self._headers) > self.max_head:
+        headers = self._headers
+        if len(headers) > MAX_FIELDS or (
+            self.head_bytes > self.max_head and head_size(self._url, headers) > self.max_head
+        ):
             self._reject(self._too_large())
             raise _StopParsing
         self.head_bytes = 0
@@ -339,6 +341,12 @@ class ClientProtocol(asyncio.Protocol):
         else:  # not a byte since the accept or the last answer: nothing to answer
             self._close_now()
 
+    def _check_incomplete_head(self) -> None:
+        # Whole reads since the head began, none completed it: past the cap? Many tiny fields
+        # cost far more held (a tuple and two objects each) than their bytes: counted too.
+        if self.head_bytes > self.max_head or len(self._headers) > MAX_FIELDS:
+            self._reject(self._too_large())
+
     def _too_large(self) -> errors.Error:
         # The request line alone past the cap: 414 (nginx too); else the fields: 431.
         return errors.URI_TOO_LONG if len(self._url) > self.max_head else errors.HEADERS_TOO_LARGE
@@ -348,6 +356,8 @@ class ClientProtocol(asyncio.Protocol):
         reads nothing more, and closes once the requests before it are answered."""
         self.discarding = True
         self.head_started = 0.0
+        self._url = b""
+        self._headers = []  # what an oversized head held is freed now, not at the close
         receiving = self.parsing
         if receiving is not None:  # its body is what went wrong
             if receiving is self.current:

@@ -56,6 +56,21 @@ async def test_a_head_up_to_the_cap_passes_and_past_it_is_431(
     assert (await raw_request(gw.port, many, read_until_close=True)).startswith(b"HTTP/1.1 431")
 
 
+async def test_more_than_100_header_fields_is_431(gateway_factory: Any, raw_request: Any) -> None:
+    """Many tiny fields cost far more held (a tuple and two objects each) than their bytes."""
+    gw = await gateway_factory()
+    ok = await raw_request(gw.port, request("/healthz", *(f"X-H{i}: v" for i in range(90))))
+    assert ok.startswith(b"HTTP/1.1 200")
+    many = request("/healthz", *(f"X-H{i}: v" for i in range(150)))
+    assert (await raw_request(gw.port, many, read_until_close=True)).startswith(b"HTTP/1.1 431")
+    # Also while the head is still incomplete: refused before it ends.
+    reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
+    writer.write(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n".encode() + b"a: b\r\n" * 500)
+    reply = await closed_within(reader, 5)
+    writer.close()
+    assert reply.startswith(b"HTTP/1.1 431 ")
+
+
 async def test_a_long_request_line_is_414(gateway_factory: Any, raw_request: Any) -> None:
     gw = await gateway_factory(gateway_max_header_bytes=4096)
     resp = await raw_request(gw.port, request("/api/tickets/" + "a" * 5000), read_until_close=True)
