@@ -62,6 +62,18 @@ class Settings(BaseSettings):
         default_factory=lambda: ["POST /api/tickets/*/photos", "POST /api/users/me/avatar"]
     )
 
+    # Abuse limits (docs/decisions.md, "Gateway limits"): request line + headers, the time a
+    # head may take from its first byte, idle keep-alive, a client that reads nothing.
+    gateway_max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    gateway_header_timeout: float = Field(default=10.0, gt=0)
+    gateway_keepalive_timeout: float = Field(default=75.0, gt=0)
+    gateway_send_timeout: float = Field(default=60.0, gt=0)
+    # Open client connections: in all, and per client address (0: no per-address cap).
+    gateway_max_connections: int = Field(default=10_000, ge=1)
+    gateway_max_connections_per_ip: int = Field(default=256, ge=0)
+    # Requests read ahead of the one being answered on a connection (pipelining).
+    gateway_max_pipelined: int = Field(default=16, ge=1, le=1024)
+
     # Requests per minute; 0 disables a limit. In memory, per replica (auth's database holds
     # the sign-in lockouts that hold across replicas: docs/auth.md).
     ratelimit_ip_per_minute: int = Field(default=6000, ge=0)

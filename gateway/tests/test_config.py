@@ -31,3 +31,15 @@ def test_missing_service_url_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None
         Settings()  # type: ignore[call-arg]
     monkeypatch.setenv("SERVELO_TICKETS_URL", "")
     assert Settings().tickets_url == ""  # type: ignore[call-arg]
+
+
+def test_the_connection_cap_fits_the_descriptor_limit() -> None:
+    import resource
+
+    from gateway.connlimits import FD_RESERVE, fit_to_fd_limit
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert fit_to_fd_limit(10, warn=False) == 10
+    huge = fit_to_fd_limit(10**9, warn=False)
+    now, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert 2 * huge + FD_RESERVE <= max(now, soft) or now == resource.RLIM_INFINITY

@@ -269,6 +269,10 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             Exception: errors.unhandled_error_handler,
         },
     )
+    # Starlette would answer `/api/x/` with a redirect to `/api/x` built from the request's
+    # Host (or the service's own address): never an absolute URL from a request. Such a
+    # path is simply not a route (404); docs/decisions.md "Gateway limits".
+    app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.validation_status = spec.validation_status
     app.add_middleware(ConditionalGet)

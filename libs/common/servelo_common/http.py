@@ -81,32 +81,42 @@ def require_internal(request: Request) -> None:
 
 
 NUL_MESSAGE = "Text must not contain NUL characters."
+# Deeper JSON is refused before anything walks it (the contract: 400 past 64 levels).
+MAX_JSON_DEPTH = 64
+DEPTH_MESSAGE = f"JSON must not be nested more than {MAX_JSON_DEPTH} levels deep."
 
 
-def _nul_field(value: Any, path: str = "") -> str | None:
-    """Where a NUL character hides in parsed JSON (`line_items.0.description`), if anywhere."""
-    if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else (enumerate(value) if isinstance(value, list) else ())
-    )
-    for key, item in items:
-        where = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return where
-        found = _nul_field(item, where)
-        if found:
-            return found
-    return None
+def _check_json(data: Any) -> None:
+    """Refuse JSON nested past MAX_JSON_DEPTH or holding a NUL character (Postgres text
+    cannot), naming where (`line_items.0.description`). Iterative: no recursion to exhaust."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise RequestValidationError({"body": [NUL_MESSAGE]})
+        return
+    # (container, its path, its depth); the top-level value is level 1.
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict):
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, "JSON nested too deeply", errors={"body": [DEPTH_MESSAGE]})
+        for key, item in items:
+            if type(item) is str:
+                if "\x00" in item:
+                    raise RequestValidationError({_path(path, key): [NUL_MESSAGE]})
+            elif isinstance(item, dict | list):
+                stack.append((item, _path(path, key), depth + 1))
+            if type(key) is str and "\x00" in key:
+                raise RequestValidationError({_path(path, key): [NUL_MESSAGE]})
 
 
-def _refuse_nul(data: Any) -> None:
-    # Postgres text cannot hold NUL: refuse it as invalid input, not fail in the database.
-    field = _nul_field(data)
-    if field:
-        raise RequestValidationError({field: [NUL_MESSAGE]})
+def _path(parent: str, key: Any) -> str:
+    return f"{parent}.{key}" if parent else str(key)
 
 
 async def json_body(request: Request) -> Any:
@@ -118,7 +128,7 @@ async def json_body(request: Request) -> Any:
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
         raise ApiError(400, "Malformed JSON", code=INVALID_JSON) from exc
-    _refuse_nul(data)
+    _check_json(data)
     return data
 
 
@@ -139,7 +149,7 @@ async def body(request: Request, model: type[M]) -> M:
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
     params = dict(request.query_params)
-    _refuse_nul(params)
+    _check_json(params)
     return validate(model, params)
 
 

@@ -223,3 +223,15 @@ async def test_nul_character_in_text_is_400_not_a_database_error():
     )
     assert status == 400
     assert data["errors"] == {"name": ["Text must not contain NUL characters."]}
+
+
+async def test_a_trailing_slash_is_404_never_a_redirect_to_an_internal_address():
+    """Starlette's redirect_slashes would answer 307 with a Location built from the Host
+    header or, without one, the service's own address."""
+    for headers in ({"host": "acme.localhost:@evil.example/steal?"}, {}):
+        headers = {**headers, "x-servelo-identity": identity()}
+        status, sent, data = await call(make_app(), "POST", "/things/", b'{"name": "x"}', headers)
+        assert status == 404, sent
+        assert "location" not in sent
+        assert data.pop("code") == "not_found" and data.pop("request_id")
+        assert data == {"error": "Not found", "message": "Not found"}
