@@ -97,3 +97,10 @@ async def make_actual(client: ApiClient, **fields: Any) -> Json:
         fields["project_id"] = (await make_project(client))["id"]
     body = {"date": iso_day(-1), "hours": "7.50", **fields}
     return created(await client.post("/api/actuals", json=body))
+
+
+async def make_webhook(client: ApiClient, **fields: Any) -> Json:
+    """A webhook (the admin's client): every event type unless `events` is given. The JSON
+    has the `secret`, shown only in this answer."""
+    body = {"url": "http://127.0.0.1:9/hooks", "events": ["*"], **fields}
+    return created(await client.post("/api/webhooks", json=body))
