@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from servelo_common.testing import eventually
 from servelo_common.testing.client import ApiClient
+from servelo_common.testing.factories import Json, make_webhook
 from standardwebhooks import Webhook
 
 
@@ -59,7 +60,8 @@ class Receiver:
     async def start(self) -> Receiver:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # Slow answers are cut short at the end of a test.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -103,3 +105,20 @@ async def deliveries_of(client: ApiClient, webhook_id: str, **params: Any) -> li
     assert resp.status == 200, resp
     found: list[dict[str, Any]] = resp.json
     return found
+
+
+@pytest.fixture
+async def webhook() -> AsyncIterator[Callable[..., Awaitable[Json]]]:
+    """`make_webhook` whose webhooks are deleted after the test, so that the dispatcher does
+    not go on retrying to receivers that are gone. For `ticket-created` unless `events` is
+    given (with `*` a webhook also gets its own `webhook-created`)."""
+    made: list[tuple[ApiClient, str]] = []
+
+    async def make(client: ApiClient, **fields: Any) -> Json:
+        hook = await make_webhook(client, **{"events": ["ticket-created"], **fields})
+        made.append((client, hook["id"]))
+        return hook
+
+    yield make
+    for client, hook_id in made:
+        await client.delete(f"/api/webhooks/{hook_id}")
