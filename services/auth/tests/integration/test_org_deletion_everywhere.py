@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from servelo_common.testing import eventually
 
-ALL = {"auth", "tickets", "crm", "finance", "team"}
+ALL = {"auth", "tickets", "crm", "finance", "team", "webhooks"}
 
 
 async def rows_of_org(db: Any, org_id: str) -> dict[str, int]:
