@@ -9,7 +9,8 @@ export UV_PYTHON_PREFERENCE := only-system
 export UV_SYSTEM_CERTS := 1
 
 PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
-	services/tickets/tickets services/crm/crm services/finance/finance services/team/team
+	services/tickets/tickets services/crm/crm services/finance/finance services/team/team \
+	services/webhooks/webhooks
 
 .PHONY: help env run test check fmt bench clean
 
@@ -17,7 +18,7 @@ help:
 	@echo "make run    start Postgres + NATS (embedded unless SERVELO_DATABASE_URL/SERVELO_NATS_URL), every service and the gateway"
 	@echo "make test   the whole test suite against real servers"
 	@echo "make check  ruff lint + format check + mypy (strict)"
-	@echo "make bench  gateway overhead vs nginx, tickets throughput and latency -> docs/benchmarks*.md"
+	@echo "make bench  gateway overhead vs nginx, tickets and webhook delivery throughput -> docs/benchmarks*.md"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -47,6 +48,7 @@ fmt: env
 bench: env
 	UV=$(UV) bash bench/run.sh
 	@if [ -f bench/tickets_bench.py ]; then $(UV) run --no-sync python bench/tickets_bench.py; fi
+	$(UV) run --no-sync python bench/webhooks_bench.py
 
 clean:
 	rm -rf .venv .servelo .pytest_cache .mypy_cache .ruff_cache

@@ -46,6 +46,9 @@ log = logging.getLogger("webhooks.dispatcher")
 
 LEASE_MARGIN = 30.0
 FLUSH_DELAY = 0.02
+# While attempts are in flight, slots free up one by one: wait this long for a few more
+# before claiming, so a claim (one transaction) serves several attempts.
+CLAIM_COALESCE = 0.005
 MAX_BACKOFF = 5.0
 GONE = "the event is no longer retained"
 DISABLED = "webhook disabled after failing for the whole retry window"
@@ -89,6 +92,8 @@ class Dispatcher:
         while True:
             try:
                 await self._listen()
+                if self.total:
+                    await asyncio.sleep(CLAIM_COALESCE)
                 claimed = await self.claim() if self.total < self.concurrency else 0
                 backoff = 0.1
             except asyncio.CancelledError:
@@ -109,7 +114,9 @@ class Dispatcher:
         free = self.concurrency - self.total
         busy = [e for e, n in self.inflight.items() if n >= self.per_endpoint]
         async with system_tx(self.ctx.pool) as conn:
-            rows = await repo.claimable(conn, per_endpoint=self.per_endpoint, skip=busy, limit=free)
+            rows = await repo.claimable(
+                conn, per_endpoint=min(self.per_endpoint, free), skip=busy, limit=free
+            )
             taken: Counter[UUID] = Counter()
             chosen = []
             for row in rows:

@@ -10,6 +10,7 @@ attempt that would use it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ import dns.exception
 import dns.resolver
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from webhooks.addresses import AddressPolicy, ip_literal
+from webhooks.addresses import NOT_ALLOWED, AddressNotAllowed, AddressPolicy, ip_literal
 
 DNS_TIMEOUT = 3.0
 
@@ -84,9 +85,13 @@ class AddressGuard:
 
     def check_literal(self, url: str) -> None:
         """aiohttp does not resolve IP literals: check them before each attempt."""
+        if not self._literal_allowed(url):
+            raise AddressNotAllowed(NOT_ALLOWED)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  # one guard per process, fixed policy
+    def _literal_allowed(self, url: str) -> bool:
         literal = ip_literal(urlsplit(url).hostname or "")
-        if literal is not None:
-            self.policy.check([literal])
+        return literal is None or self.policy.permits(literal)
 
 
 class GuardedResolver(AbstractResolver):

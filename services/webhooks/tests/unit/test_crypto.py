@@ -40,7 +40,7 @@ def test_keys_rotate_the_first_seals_all_open() -> None:
 
 @pytest.mark.parametrize("spec", ["", "not base64!", base64.b64encode(b"short").decode()])
 def test_bad_keys_are_refused(spec: str) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011
+    with pytest.raises(ValueError):
         parse_keys(spec)
 
 

@@ -131,22 +131,26 @@ async def fail_pending(
 async def claimable(
     conn: asyncpg.Connection, *, per_endpoint: int, skip: Sequence[UUID], limit: int
 ) -> list[Record]:
-    """Due deliveries of active endpoints, at most `per_endpoint` of each, none of the
-    endpoints in `skip` (busy), locked (SKIP LOCKED: replicas take different rows) until the
-    caller's transaction ends. The per-endpoint scan keeps a slow endpoint's backlog from
-    hiding the others' due rows."""
+    """Due deliveries of active endpoints, at most `per_endpoint` of each (the oldest due),
+    none of the endpoints in `skip` (busy), at most `limit` in all, locked (SKIP LOCKED:
+    replicas take different rows) until the caller's transaction ends.
+
+    Endpoints are visited in a random order and the scan stops at `limit`: a claim locks
+    only about the rows it can use, and every endpoint gets its turn. The per-endpoint
+    index range keeps a slow endpoint's backlog from hiding the others' due rows."""
     return list(
         await conn.fetch(
             "SELECT d.id, d.org_id, d.endpoint_id, d.event_id, d.attempts, d.retry_from,"
             " e.url, COALESCE(d.payload, f.event) AS payload"
-            " FROM endpoints e CROSS JOIN LATERAL ("
+            " FROM (SELECT id, url FROM endpoints WHERE active AND id <> ALL($2::uuid[])"
+            "       ORDER BY random()) e"
+            " CROSS JOIN LATERAL ("
             "   SELECT * FROM deliveries d"
             "   WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()"
             "     AND (d.claimed_until IS NULL OR d.claimed_until < now())"
             "   ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED) d"
             " LEFT JOIN events f ON f.org_id = d.org_id AND f.id = d.event_id"
-            " WHERE e.active AND e.id <> ALL($2::uuid[])"
-            " ORDER BY d.next_attempt_at LIMIT $3",
+            " LIMIT $3",
             per_endpoint,
             list(skip),
             limit,
