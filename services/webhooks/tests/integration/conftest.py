@@ -86,6 +86,10 @@ class Receiver:
         await eventually(enough, timeout=timeout, interval=0.05)
 
 
+Receivers = Callable[..., Awaitable[Receiver]]
+MakeWebhook = Callable[..., Awaitable[Json]]
+
+
 @pytest.fixture
 async def receivers() -> AsyncIterator[Callable[..., Awaitable[Receiver]]]:
     started: list[Receiver] = []

@@ -6,14 +6,18 @@ from __future__ import annotations
 import time
 import uuid
 
+import asyncpg
 import pytest
-from servelo_common.testing import eventually
+from servelo_common.testing import EventPublisher, eventually
+from servelo_common.testing.tenants import Tenant
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from .conftest import deliveries_of
+from .conftest import MakeWebhook, Receiver, Receivers, deliveries_of
 
 
-async def test_ticket_event_is_delivered_signed(tenant, receivers, webhook):
+async def test_ticket_event_is_delivered_signed(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook
+) -> None:
     receiver = await receivers()
     hook = await webhook(tenant.admin, url=receiver.url, events=["ticket-created"])
     assert hook["secret"].startswith("whsec_")
@@ -30,7 +34,7 @@ async def test_ticket_event_is_delivered_signed(tenant, receivers, webhook):
     assert abs(int(got.headers["webhook-timestamp"]) - time.time()) < 60
     assert got.headers["Content-Type"] == "application/json"
 
-    async def logged():
+    async def logged() -> None:
         (delivery,) = await deliveries_of(tenant.admin, hook["id"])
         assert delivery["status"] == "succeeded", delivery
         assert delivery["attempts"] == 1 and delivery["response_status"] == 204
@@ -40,7 +44,9 @@ async def test_ticket_event_is_delivered_signed(tenant, receivers, webhook):
     await eventually(logged)
 
 
-async def test_only_the_types_asked_for_are_delivered(tenant, receivers, webhook, event_publisher):
+async def test_only_the_types_asked_for_are_delivered(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook, event_publisher: EventPublisher
+) -> None:
     receiver = await receivers()
     await webhook(tenant.admin, url=receiver.url, events=["quote-accepted"])
     for kind in ("quote-sent", "quote-accepted", "quote-declined"):
@@ -50,13 +56,13 @@ async def test_only_the_types_asked_for_are_delivered(tenant, receivers, webhook
     assert [r.event["type"] for r in receiver.received] == ["quote-accepted"]
 
 
-async def _none_more(receiver, count):
+async def _none_more(receiver: Receiver, count: int) -> None:
     assert len(receiver.received) == count
 
 
 async def test_a_failing_receiver_is_retried_with_backoff_until_it_succeeds(
-    tenant, receivers, webhook
-):
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook
+) -> None:
     receiver = await receivers(fail=3)
     hook = await webhook(tenant.admin, url=receiver.url)
     test = await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
@@ -67,7 +73,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_until_it_succeeds(
     for got in receiver.received:
         got.verify(hook["secret"])
 
-    async def succeeded():
+    async def succeeded() -> None:
         (delivery,) = await deliveries_of(tenant.admin, hook["id"])
         assert delivery["status"] == "succeeded" and delivery["attempts"] == 4, delivery
         assert delivery["response_status"] == 204 and delivery["error"] is None
@@ -75,13 +81,15 @@ async def test_a_failing_receiver_is_retried_with_backoff_until_it_succeeds(
     await eventually(succeeded)
 
 
-async def test_the_delivery_log_shows_a_pending_retry(tenant, receivers, webhook):
+async def test_the_delivery_log_shows_a_pending_retry(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook
+) -> None:
     receiver = await receivers(fail=1000)
     hook = await webhook(tenant.admin, url=receiver.url)
     await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
     await receiver.wait_for(2, timeout=30)
 
-    async def retrying():
+    async def retrying() -> None:
         (delivery,) = await deliveries_of(tenant.admin, hook["id"])
         assert delivery["status"] == "pending" and delivery["attempts"] >= 1, delivery
         assert delivery["response_status"] == 500 and delivery["error"] == "HTTP 500"
@@ -91,14 +99,16 @@ async def test_the_delivery_log_shows_a_pending_retry(tenant, receivers, webhook
     assert await deliveries_of(tenant.admin, hook["id"], status="succeeded") == []
 
 
-async def test_a_redirect_is_not_followed_and_is_a_failure(tenant, receivers, webhook):
+async def test_a_redirect_is_not_followed_and_is_a_failure(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook
+) -> None:
     target = await receivers()
     redirecting = await receivers(redirect_to=target.url)
     hook = await webhook(tenant.admin, url=redirecting.url)
     await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
     await redirecting.wait_for(2, timeout=30)
 
-    async def failed_attempts():
+    async def failed_attempts() -> None:
         (delivery,) = await deliveries_of(tenant.admin, hook["id"])
         assert delivery["status"] == "pending" and delivery["response_status"] == 307, delivery
         assert delivery["attempts"] >= 1 and delivery["error"] == "HTTP 307"
@@ -108,8 +118,8 @@ async def test_a_redirect_is_not_followed_and_is_a_failure(tenant, receivers, we
 
 
 async def test_a_slow_receiver_does_not_delay_a_fast_one(
-    tenant, receivers, webhook, event_publisher
-):
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook, event_publisher: EventPublisher
+) -> None:
     # Each answer would take 30 s: every attempt runs into the 10 s timeout.
     slow = await receivers(delay=30)
     fast = await receivers()
@@ -126,7 +136,9 @@ async def test_a_slow_receiver_does_not_delay_a_fast_one(
     assert len(slow.received) <= 4
 
 
-async def test_the_test_event_and_a_redelivery(tenant, receivers, webhook):
+async def test_the_test_event_and_a_redelivery(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook
+) -> None:
     receiver = await receivers()
     hook = await webhook(tenant.admin, url=receiver.url, events=["ticket-created"])
     test = await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
@@ -139,7 +151,7 @@ async def test_the_test_event_and_a_redelivery(tenant, receivers, webhook):
 
     delivery_url = f"/api/webhooks/{hook['id']}/deliveries/{test.json['id']}"
 
-    async def succeeded():
+    async def succeeded() -> None:
         got = await tenant.admin.get(delivery_url)
         assert got.json["status"] == "succeeded", got
 
@@ -149,7 +161,7 @@ async def test_the_test_event_and_a_redelivery(tenant, receivers, webhook):
     await receiver.wait_for(2)
     assert receiver.received[1].headers["webhook-id"] == receiver.received[0].headers["webhook-id"]
 
-    async def twice():
+    async def twice() -> None:
         got = await tenant.admin.get(delivery_url)
         assert got.json["status"] == "succeeded" and got.json["attempts"] == 2, got
 
@@ -160,7 +172,9 @@ async def test_the_test_event_and_a_redelivery(tenant, receivers, webhook):
     assert (await tenant.admin.post(f"{delivery_url}/redeliver")).status == 409
 
 
-async def test_both_secrets_sign_during_a_rotation(tenant, receivers, webhook, db):
+async def test_both_secrets_sign_during_a_rotation(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook, db: asyncpg.Connection
+) -> None:
     receiver = await receivers()
     hook = await webhook(tenant.admin, url=receiver.url)
     rotated = await tenant.admin.post(f"/api/webhooks/{hook['id']}/rotate-secret")
@@ -189,7 +203,9 @@ async def test_both_secrets_sign_during_a_rotation(tenant, receivers, webhook, d
     assert Webhook(new).verify(later.body, later.headers)["type"] == "webhook-test"
 
 
-async def test_an_endpoint_failing_for_three_days_is_disabled(tenant, receivers, webhook, db):
+async def test_an_endpoint_failing_for_three_days_is_disabled(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook, db: asyncpg.Connection
+) -> None:
     failing = await receivers(fail=10**6)
     watcher = await receivers()
     hook = await webhook(tenant.admin, url=failing.url, events=["ticket-updated"])
@@ -203,7 +219,7 @@ async def test_an_endpoint_failing_for_three_days_is_disabled(tenant, receivers,
         hook["id"],
     )
 
-    async def disabled():
+    async def disabled() -> None:
         got = await tenant.admin.get(f"/api/webhooks/{hook['id']}")
         assert got.json["active"] is False and got.json["disabled_reason"] == "failing", got
 
@@ -219,7 +235,9 @@ async def test_an_endpoint_failing_for_three_days_is_disabled(tenant, receivers,
     assert again.json["active"] is True and again.json["disabled_reason"] is None
 
 
-async def test_a_delivery_is_given_up_after_the_retry_window(tenant, receivers, webhook, db):
+async def test_a_delivery_is_given_up_after_the_retry_window(
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook, db: asyncpg.Connection
+) -> None:
     failing = await receivers(fail=10**6)
     hook = await webhook(tenant.admin, url=failing.url)
     test = await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
@@ -229,7 +247,7 @@ async def test_a_delivery_is_given_up_after_the_retry_window(tenant, receivers, 
         test.json["id"],
     )
 
-    async def gave_up():
+    async def gave_up() -> None:
         (delivery,) = await deliveries_of(tenant.admin, hook["id"])
         assert delivery["status"] == "failed" and delivery["next_attempt_at"] is None, delivery
 
@@ -239,8 +257,8 @@ async def test_a_delivery_is_given_up_after_the_retry_window(tenant, receivers, 
 
 
 async def test_one_delivery_per_event_id_however_often_it_arrives(
-    tenant, receivers, webhook, event_publisher
-):
+    tenant: Tenant, receivers: Receivers, webhook: MakeWebhook, event_publisher: EventPublisher
+) -> None:
     receiver = await receivers()
     hook = await webhook(tenant.admin, url=receiver.url, events=["customer-updated"])
     event_id = str(uuid.uuid4())

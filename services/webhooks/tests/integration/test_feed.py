@@ -8,11 +8,16 @@ import time
 import uuid
 from typing import Any
 
-from servelo_common.testing import eventually
+import asyncpg
+from servelo_common.testing import EventPublisher, eventually
 from servelo_common.testing.client import ApiClient
+from servelo_common.testing.plugin import TestStack
+from servelo_common.testing.tenants import Tenant
 
 
-async def publish(event_publisher, tenant, kind: str = "customer-created", **data: Any) -> str:
+async def publish(
+    event_publisher: EventPublisher, tenant: Tenant, kind: str = "customer-created", **data: Any
+) -> str:
     return str(
         await event_publisher.publish(
             "crm", kind, {"id": str(uuid.uuid4()), **data}, tenant=tenant.org_id
@@ -38,7 +43,9 @@ async def until(client: ApiClient, ids: list[str], **params: Any) -> list[dict[s
     return await eventually(all_there, timeout=10)
 
 
-async def test_events_come_oldest_first_numbered_as_on_nats(tenant, event_publisher):
+async def test_events_come_oldest_first_numbered_as_on_nats(
+    tenant: Tenant, event_publisher: EventPublisher
+) -> None:
     ids = [await publish(event_publisher, tenant, name=f"n{i}") for i in range(5)]
     found = await until(tenant.admin, ids, types="customer-created")
     assert [e["id"] for e in found] == ids
@@ -63,7 +70,7 @@ async def test_events_come_oldest_first_numbered_as_on_nats(tenant, event_publis
     assert one.status == 200 and one.json == found[2]
 
 
-async def test_events_of_every_service_are_in_the_feed(tenant):
+async def test_events_of_every_service_are_in_the_feed(tenant: Tenant) -> None:
     ticket = await tenant.admin.post("/api/tickets", json={"title": "Leak"})
     assert ticket.status == 201
 
@@ -75,7 +82,9 @@ async def test_events_of_every_service_are_in_the_feed(tenant):
     await eventually(there, timeout=10)
 
 
-async def test_after_and_the_link_header_page_through_without_gaps(tenant, event_publisher):
+async def test_after_and_the_link_header_page_through_without_gaps(
+    tenant: Tenant, event_publisher: EventPublisher
+) -> None:
     ids = [await publish(event_publisher, tenant) for _ in range(7)]
     everything = await until(tenant.admin, ids)
     seen: list[str] = []
@@ -101,7 +110,9 @@ async def test_after_and_the_link_header_page_through_without_gaps(tenant, event
     assert await feed(tenant.admin, after=str(everything[-1]["sequence"])) == []
 
 
-async def test_a_long_poll_answers_as_soon_as_an_event_arrives(tenant, event_publisher):
+async def test_a_long_poll_answers_as_soon_as_an_event_arrives(
+    tenant: Tenant, event_publisher: EventPublisher
+) -> None:
     ids = [await publish(event_publisher, tenant)]
     last = (await until(tenant.admin, ids))[-1]["sequence"]
     started = time.monotonic()
@@ -115,14 +126,16 @@ async def test_a_long_poll_answers_as_soon_as_an_event_arrives(tenant, event_pub
     assert time.monotonic() - started < 15  # well before the 20 s of `wait`
 
 
-async def test_a_long_poll_with_nothing_new_answers_empty_after_wait(tenant, event_publisher):
+async def test_a_long_poll_with_nothing_new_answers_empty_after_wait(
+    tenant: Tenant, event_publisher: EventPublisher
+) -> None:
     last = (await until(tenant.admin, [await publish(event_publisher, tenant)]))[-1]["sequence"]
     started = time.monotonic()
     assert await feed(tenant.admin, after=str(last), wait="1.5") == []
     assert time.monotonic() - started >= 1.4
 
 
-async def test_bad_feed_queries_are_400(tenant):
+async def test_bad_feed_queries_are_400(tenant: Tenant) -> None:
     for params in (
         {"wait": "31"},
         {"wait": "soon"},
@@ -137,7 +150,9 @@ async def test_bad_feed_queries_are_400(tenant):
     assert (await tenant.admin.get("/api/events/not-a-uuid")).status == 404
 
 
-async def test_another_tenants_events_never_appear(tenant, other_tenant, event_publisher):
+async def test_another_tenants_events_never_appear(
+    tenant: Tenant, other_tenant: Tenant, event_publisher: EventPublisher
+) -> None:
     theirs = await publish(event_publisher, other_tenant, name="secret-client")
     mine = await publish(event_publisher, tenant)
     await until(other_tenant.admin, [theirs])
@@ -153,7 +168,9 @@ async def test_another_tenants_events_never_appear(tenant, other_tenant, event_p
     assert await asyncio.wait_for(waiting, 10) == []
 
 
-async def test_an_event_seen_twice_is_in_the_feed_once(tenant, event_publisher):
+async def test_an_event_seen_twice_is_in_the_feed_once(
+    tenant: Tenant, event_publisher: EventPublisher
+) -> None:
     event_id = str(uuid.uuid4())
     for n in range(3):
         await event_publisher.publish(
@@ -169,7 +186,9 @@ async def test_an_event_seen_twice_is_in_the_feed_once(tenant, event_publisher):
     assert [e["id"] for e in found].count(event_id) == 1
 
 
-async def test_events_past_retention_are_purged(stack, tenant, event_publisher, db):
+async def test_events_past_retention_are_purged(
+    stack: TestStack, tenant: Tenant, event_publisher: EventPublisher, db: asyncpg.Connection
+) -> None:
     old, kept = await publish(event_publisher, tenant), await publish(event_publisher, tenant)
     await until(tenant.admin, [old, kept])
     await db.execute(

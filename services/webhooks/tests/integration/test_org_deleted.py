@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import uuid
 
-from servelo_common.testing import eventually
+import aiohttp
+import asyncpg
+from servelo_common.testing import EventPublisher, eventually
 from servelo_common.testing.factories import make_webhook
+from servelo_common.testing.plugin import TestStack
+from servelo_common.testing.tenants import Tenant
 
 TABLES = ("endpoints", "endpoint_secrets", "deliveries", "events", "feed_counters")
 
 
-async def rows(db, org_id: str) -> dict[str, int]:
+async def rows(db: asyncpg.Connection, org_id: str) -> dict[str, int]:
     return {
         t: await db.fetchval(f"SELECT count(*) FROM webhooks.{t} WHERE org_id = $1::uuid", org_id)
         for t in TABLES
@@ -19,8 +23,12 @@ async def rows(db, org_id: str) -> dict[str, int]:
 
 
 async def test_org_deleted_purges_every_row_and_ignores_late_events(
-    stack, http, tenant, db, event_publisher
-):
+    stack: TestStack,
+    http: aiohttp.ClientSession,
+    tenant: Tenant,
+    db: asyncpg.Connection,
+    event_publisher: EventPublisher,
+) -> None:
     hook = await make_webhook(tenant.admin, url="http://127.0.0.1:9/x", events=["*"])
     await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
 

@@ -25,9 +25,13 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import pytest
+from servelo_common.devstack.provision import drop_database
 from servelo_common.devstack.stack import Stack, StackConfig
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
 from servelo_common.testing import eventually
+from servelo_common.testing.plugin import TestStack
+
+from .conftest import Receivers
 
 PUBLIC = "93.184.215.14"  # resolved only, never connected to
 INTERNAL_SECRET = "prod-" + "x" * 40
@@ -70,7 +74,9 @@ async def tiny_dns() -> AsyncIterator[tuple[TinyDns, int]]:
 
 
 @pytest.fixture
-def production_webhooks(stack, tiny_dns, tmp_path: Path) -> Iterator[str]:
+def production_webhooks(
+    stack: TestStack, tiny_dns: tuple[TinyDns, int], tmp_path: Path
+) -> Iterator[str]:
     """A webhooks service with SERVELO_ENV=production: its own database on the session's
     Postgres, its own embedded NATS. Yields its base URL."""
     _, dns_port = tiny_dns
@@ -99,11 +105,7 @@ def production_webhooks(stack, tiny_dns, tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{platform.processes['webhooks'].port}"
     finally:
         platform.stop()
-        import asyncio as _asyncio
-
-        from servelo_common.devstack.provision import drop_database
-
-        _asyncio.run(drop_database(stack.stack.admin_dsn, platform.config.database))
+        asyncio.run(drop_database(stack.stack.admin_dsn, platform.config.database))
 
 
 class Direct:
@@ -122,8 +124,11 @@ class Direct:
 
 
 async def test_private_destinations_are_refused_at_create_and_after_a_dns_change(
-    http, production_webhooks, tiny_dns, receivers
-):
+    http: aiohttp.ClientSession,
+    production_webhooks: str,
+    tiny_dns: tuple[TinyDns, int],
+    receivers: Receivers,
+) -> None:
     server, _ = tiny_dns
     api = Direct(http, production_webhooks)
     receiver = await receivers()

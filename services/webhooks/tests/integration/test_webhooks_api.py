@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 import pytest
 from servelo_common.testing import eventually
+from servelo_common.testing.client import ApiResponse
 from servelo_common.testing.factories import make_webhook
+from servelo_common.testing.tenants import Tenant
 
 URL = "http://127.0.0.1:9/in"
 
 
-async def test_crud_shows_the_secret_only_when_created(tenant):
+async def test_crud_shows_the_secret_only_when_created(tenant: Tenant) -> None:
     admin = tenant.admin
     hook = await make_webhook(admin, url=URL, events=["ticket-created"], description="CRM sync")
     assert set(hook) >= {"id", "url", "events", "description", "active", "secret", "created_at"}
@@ -32,7 +37,7 @@ async def test_crud_shows_the_secret_only_when_created(tenant):
     assert (await admin.get(f"/api/webhooks/{hook['id']}")).status == 404
 
 
-async def test_the_list_is_paged_newest_first(tenant):
+async def test_the_list_is_paged_newest_first(tenant: Tenant) -> None:
     made = [(await make_webhook(tenant.admin, url=URL))["id"] for _ in range(3)]
     first = await tenant.admin.get("/api/webhooks", params={"limit": "2"})
     assert [h["id"] for h in first.json] == made[::-1][:2]
@@ -43,7 +48,7 @@ async def test_the_list_is_paged_newest_first(tenant):
 
 
 @pytest.mark.parametrize("role", ["manager", "technician"])
-async def test_only_admins_use_webhooks_and_the_feed(tenant, role):
+async def test_only_admins_use_webhooks_and_the_feed(tenant: Tenant, role: str) -> None:
     user = await tenant.create_user(role=role)
     hook = await make_webhook(tenant.admin, url=URL)
     for method, path in [
@@ -73,13 +78,15 @@ async def test_only_admins_use_webhooks_and_the_feed(tenant, role):
         ({"url": "http://no-such-host.invalid/x", "events": ["*"]}, "url"),
     ],
 )
-async def test_bad_input_is_400_with_the_field(tenant, body, field):
+async def test_bad_input_is_400_with_the_field(
+    tenant: Tenant, body: dict[str, Any], field: str
+) -> None:
     resp = await tenant.admin.post("/api/webhooks", json=body)
     assert resp.status == 400, resp
     assert field in resp.json["errors"], resp.json
 
 
-async def test_a_changed_url_is_checked_like_a_new_one(tenant):
+async def test_a_changed_url_is_checked_like_a_new_one(tenant: Tenant) -> None:
     hook = await make_webhook(tenant.admin, url=URL)
     resp = await tenant.admin.put(
         f"/api/webhooks/{hook['id']}", json={"url": "http://192.168.0.1/x"}
@@ -88,7 +95,9 @@ async def test_a_changed_url_is_checked_like_a_new_one(tenant):
     assert (await tenant.admin.put(f"/api/webhooks/{hook['id']}", json={"url": None})).status == 400
 
 
-async def test_other_tenants_webhooks_and_deliveries_are_404(tenant, other_tenant):
+async def test_other_tenants_webhooks_and_deliveries_are_404(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
     hook = await make_webhook(other_tenant.admin, url=URL)
     test = await other_tenant.admin.post(f"/api/webhooks/{hook['id']}/test")
     assert test.status == 202, test
@@ -114,7 +123,9 @@ async def test_other_tenants_webhooks_and_deliveries_are_404(tenant, other_tenan
     assert (await other_tenant.admin.delete(base)).status == 200
 
 
-async def test_secrets_are_stored_sealed_and_never_in_events(tenant, db):
+async def test_secrets_are_stored_sealed_and_never_in_events(
+    tenant: Tenant, db: asyncpg.Connection
+) -> None:
     hook = await make_webhook(tenant.admin, url=URL)
     rotated = await tenant.admin.post(f"/api/webhooks/{hook['id']}/rotate-secret")
     assert rotated.status == 200 and rotated.json["secret"] != hook["secret"]
@@ -127,7 +138,7 @@ async def test_secrets_are_stored_sealed_and_never_in_events(tenant, db):
             assert secret.encode() not in bytes(row["sealed"])
             assert secret.split("_", 1)[1].encode() not in bytes(row["sealed"])
 
-    async def in_the_feed():
+    async def in_the_feed() -> ApiResponse:
         resp = await tenant.admin.get("/api/events", params={"types": "webhook-created"})
         assert len(resp.json) == 1, resp
         return resp
