@@ -10,9 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
 
-SERVICE_NAMES = ("auth", "tickets", "crm", "finance", "team")
+SERVICE_NAMES = ("auth", "tickets", "crm", "finance", "team", "webhooks")
 
-DEFAULT_ROUTES: dict[str, str] = {
+# A prefix -> a service name, or {"service", "timeout", "max_body"} (as SERVELO_GATEWAY_ROUTES).
+DEFAULT_ROUTES: dict[str, str | dict[str, Any]] = {
     "/api/auth": "auth",
     "/api/users": "auth",
     "/api/settings": "auth",
@@ -29,6 +30,9 @@ DEFAULT_ROUTES: dict[str, str] = {
     "/api/projects": "team",
     "/api/allocations": "team",
     "/api/actuals": "team",
+    "/api/webhooks": "webhooks",
+    # The feed long-polls for up to 30 s (`wait`): its answers may take longer than others'.
+    "/api/events": {"service": "webhooks", "timeout": 45.0},
 }
 
 
@@ -50,6 +54,7 @@ class Settings(BaseSettings):
     crm_url: str
     finance_url: str
     team_url: str
+    webhooks_url: str
 
     # JSON object: prefix -> service name | URL | {"service"|"url", "timeout", "max_body"}.
     gateway_routes: dict[str, Any] = Field(default_factory=dict)
@@ -108,7 +113,9 @@ class Settings(BaseSettings):
             raise ValueError("SERVELO_INTERNAL_SECRET must be at least 32 characters")
         return value
 
-    @field_validator("auth_url", "tickets_url", "crm_url", "finance_url", "team_url")
+    @field_validator(
+        "auth_url", "tickets_url", "crm_url", "finance_url", "team_url", "webhooks_url"
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         value = value.strip()

@@ -22,7 +22,7 @@ def test_static_files_are_refused_in_production(settings_factory: Any) -> None:
 def test_missing_service_url_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     from gateway.config import Settings
 
-    for name in ("AUTH", "CRM", "FINANCE", "TEAM"):
+    for name in ("AUTH", "CRM", "FINANCE", "TEAM", "WEBHOOKS"):
         monkeypatch.setenv(f"SERVELO_{name}_URL", "http://x:1")
     monkeypatch.setenv("SERVELO_INTERNAL_SECRET", "y" * 40)
     monkeypatch.setenv("SERVELO_NATS_URL", "nats://x:4222")
