@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -189,3 +189,13 @@ def resources(
 ) -> Response:
     """A list of domain objects as a JSON array of `model`."""
     return json([model.model_validate(o) for o in objs], headers=headers)
+
+
+async def update_body(request: Request, model: type[M], exists: Callable[[], Awaitable[Any]]) -> M:
+    """The body of an update. When it is invalid, `exists()` (a service `get_...`, which
+    raises 404 for an id that names nothing) runs first: 404 wins over invalid input."""
+    try:
+        return await body(request, model)
+    except RequestValidationError:
+        await exists()
+        raise

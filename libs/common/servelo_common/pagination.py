@@ -16,21 +16,26 @@ import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
 import orjson
+from pydantic import BaseModel
 from starlette.requests import Request
+from starlette.responses import Response
 
-from servelo_common.errors import ApiError
-from servelo_common.http import tenant
+from servelo_common.errors import RequestValidationError
+from servelo_common.http import json, tenant
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 CURSOR_VERSION = 1
 MAX_CURSOR = 1024  # characters; a real one is under 100
 BIGINT = (-(2**63), 2**63 - 1)
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +79,16 @@ def decode_cursor(raw: str, key_types: Sequence[type]) -> list[Any]:
 
 
 def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
-    """`limit` (default 100, max 500) and `cursor` from the query; bad values are 400."""
+    """`limit` (default 100, max 500) and `cursor` from the query; bad values are invalid
+    input (400, or 422 where a service's API says so)."""
     raw_limit = request.query_params.get("limit")
     try:
         limit = DEFAULT_LIMIT if raw_limit is None else int(raw_limit)
     except ValueError as exc:
-        raise ApiError(400, "Invalid limit", errors={"limit": ["Must be an integer."]}) from exc
+        raise RequestValidationError({"limit": ["Must be an integer."]}, "Invalid limit") from exc
     if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(
-            400, "Invalid limit", errors={"limit": [f"Must be between 1 and {MAX_LIMIT}."]}
+        raise RequestValidationError(
+            {"limit": [f"Must be between 1 and {MAX_LIMIT}."]}, "Invalid limit"
         )
     raw = request.query_params.get("cursor")
     if not raw:
@@ -90,7 +96,7 @@ def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
     try:
         cursor = decode_cursor(raw, key_types)
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise ApiError(400, "Invalid cursor", errors={"cursor": ["Invalid cursor."]}) from exc
+        raise RequestValidationError({"cursor": ["Invalid cursor."]}, "Invalid cursor") from exc
     return PageRequest(limit, cursor)
 
 
@@ -127,3 +133,16 @@ def page(
     if len(rows) > page_req.limit and items:
         headers["Link"] = next_link(request, encode_cursor(key(items[-1])), page_req.limit)
     return items, headers
+
+
+def page_response(
+    request: Request,
+    items: Sequence[T],
+    page_req: PageRequest,
+    key: Callable[[T], Sequence[Any]],
+    model: type[BaseModel],
+) -> Response:
+    """A JSON array of one page (`items` were fetched with limit + 1) as `model`, with the
+    `Link` header of the next."""
+    shown, headers = page(request, items, page_req, key=key)
+    return json([model.model_validate(item) for item in shown], headers=headers)
