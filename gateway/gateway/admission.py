@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 import orjson
 
 from gateway import errors
 from gateway.hosts import INVALID
+from gateway.ratelimit import RateLimiter
 from gateway.routing import (
     LOGIN,
     MAGIC_LINK,
@@ -19,6 +21,7 @@ from gateway.routing import (
 )
 from gateway.tenants import Org
 from gateway.tokens import CachedAuth, NeedKeys
+from gateway.versions import LINES
 
 if TYPE_CHECKING:
     from gateway.exchange import Exchange
@@ -40,13 +43,15 @@ def admit(ex: Exchange) -> None:
     h.host, slug = host
     if not path.startswith(b"/"):
         return ex.fail(errors.BAD_REQUEST)
+    if h.version is not None and h.version not in LINES:  # docs/api-versioning.md
+        return ex.fail(errors.UNSUPPORTED_VERSION)
     client = ex.client
     if client.peer_trusted:
         ex.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
     limits = gw.limits
     wait = limits.ip.hit(ex.client_ip)
     if wait:
-        return ex.fail(errors.TOO_MANY, wait)
+        return _too_many(ex, limits.ip, b"ip", ex.client_ip, wait)
     if method == b"OPTIONS" and h.origin and h.cors_method and gw.cors.enabled:
         # A preflight carries no credentials; answered here for any host.
         if gw.cors.allowed(h.origin):
@@ -103,7 +108,7 @@ def _admit_org(ex: Exchange, org: Org) -> None:
         if path == b"/api/openapi.json" and (method == b"GET" or method == b"HEAD"):
             wait = gw.limits.anonymous.hit(ex.client_ip)
             if wait:
-                return ex.fail(errors.TOO_MANY, wait)
+                return _too_many(ex, gw.limits.anonymous, b"anonymous", ex.client_ip, wait)
             return _serve_openapi(ex)
         return ex.fail(errors.NOT_FOUND)
     ex.route = route
@@ -128,7 +133,7 @@ def _admit_org(ex: Exchange, org: Org) -> None:
             ex.identity = entry.identity
             wait = limits.tenant.hit(org.slug)  # _admit_tenant, inlined on the hottest path
             if wait:
-                return ex.fail(errors.TOO_MANY, wait)
+                return _too_many(ex, limits.tenant, b"tenant", org.slug, wait)
             return _admit_body(ex)
         if len(auth) < 8 or auth[:7].lower() != b"bearer ":
             return _refuse_anonymous(ex, errors.AUTH_REQUIRED)
@@ -146,10 +151,14 @@ def _admit_org(ex: Exchange, org: Org) -> None:
         return _admit_tenant(ex)
     # Without a token: the address's own budget, never the tenant's.
     wait = limits.anonymous.hit(ex.client_ip)
-    if not wait and (method, path) in SIGN_IN:
-        wait = limits.sign_in.hit(ex.client_ip)
     if wait:
-        return ex.fail(errors.TOO_MANY, wait)
+        return _too_many(ex, limits.anonymous, b"anonymous", ex.client_ip, wait)
+    if (method, path) in SIGN_IN:
+        wait = limits.sign_in.hit(ex.client_ip)
+        if wait:
+            return _too_many(ex, limits.sign_in, b"sign-in", ex.client_ip, wait)
+        # A limited route: every answer says where the caller stands.
+        ex.limit_headers = limits.sign_in.headers(b"sign-in", ex.client_ip)
     ex.kind = kind
     ex.identity = gw.authenticator.public_identity(org)
     _admit_body(ex)
@@ -158,18 +167,26 @@ def _admit_org(ex: Exchange, org: Org) -> None:
 def _admit_tenant(ex: Exchange) -> None:
     """A valid token: charged to its tenant's budget (after authentication, so requests with
     junk tokens cannot exhaust it for the tenant's real users)."""
-    wait = ex.gw.limits.tenant.hit(ex.org_slug)
+    limits = ex.gw.limits
+    wait = limits.tenant.hit(ex.org_slug)
     if wait:
-        return ex.fail(errors.TOO_MANY, wait)
+        return _too_many(ex, limits.tenant, b"tenant", ex.org_slug, wait)
     _admit_body(ex)
 
 
 def _refuse_anonymous(ex: Exchange, error: errors.Error) -> None:
     """No valid token: 401, charged to the client address; past its budget, 429."""
-    wait = ex.gw.limits.anonymous.hit(ex.client_ip)
+    limits = ex.gw.limits
+    wait = limits.anonymous.hit(ex.client_ip)
     if wait:
-        return ex.fail(errors.TOO_MANY, wait)
+        return _too_many(ex, limits.anonymous, b"anonymous", ex.client_ip, wait)
     ex.fail(error)
+
+
+def _too_many(ex: Exchange, limiter: RateLimiter, rule: bytes, key: Hashable, wait: int) -> None:
+    """429 with Retry-After and the IETF RateLimit / RateLimit-Policy fields of the rule."""
+    ex.limit_headers = limiter.headers(rule, key, wait)
+    ex.fail(errors.TOO_MANY, wait)
 
 
 def _admit_body(ex: Exchange) -> None:
@@ -215,18 +232,23 @@ def admit_after_peek(ex: Exchange) -> None:
     body = _json_object(b"".join(ex.buffer))
     # Keys include the tenant: one org's traffic must not lock out another org's user who
     # happens to have the same email address.
+    key: Hashable
     if ex.kind == LOGIN:
-        wait = limits.login.hit((ex.org_slug, ex.client_ip, _email(body)))
+        limiter, rule, key = limits.login, b"login", (ex.org_slug, ex.client_ip, _email(body))
     elif ex.kind == MAGIC_LINK:
         email = _email(body)
-        wait = limits.magic_link.hit((ex.org_slug, email) if email else ("ip", ex.client_ip))
+        limiter, rule = limits.magic_link, b"magic-link"
+        key = (ex.org_slug, email) if email else ("ip", ex.client_ip)
     elif ex.kind == REFRESH:
         family = _refresh_family(body)
-        wait = limits.refresh.hit(family or ("ip", ex.client_ip))
+        limiter, rule, key = limits.refresh, b"refresh", family or ("ip", ex.client_ip)
     else:
-        wait = 0
+        return ex.forward()
+    wait = limiter.hit(key)
     if wait:
-        return ex.fail(errors.TOO_MANY, wait)
+        return _too_many(ex, limiter, rule, key, wait)
+    # The tightest rule of the route is the one its answers report.
+    ex.limit_headers = limiter.headers(rule, key)
     ex.forward()
 
 

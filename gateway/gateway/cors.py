@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
-ALLOW_HEADERS = b"Authorization, Content-Type, X-Request-Id"
-EXPOSE_HEADERS = b"X-Request-Id, Retry-After, Link, Content-Disposition"
+ALLOW_HEADERS = (
+    b"Authorization, Content-Type, X-Request-Id, Idempotency-Key, If-Match, If-None-Match,"
+    b" Servelo-Version"
+)
+# Everything an answer can carry that a browser client needs to read (CONTRACT.md, issue 13).
+EXPOSE_HEADERS = (
+    b"ETag, Location, Link, Retry-After, X-Request-Id, Idempotent-Replayed, RateLimit,"
+    b" RateLimit-Policy, Servelo-Version, Content-Disposition"
+)
 MAX_AGE = b"600"
 
 

@@ -8,6 +8,8 @@ from http import HTTPStatus
 
 import orjson
 
+from gateway.versions import SUPPORTED_TEXT
+
 UNKNOWN_TENANT = (404, "Unknown tenant")
 SUSPENDED = (403, "Organization is suspended")
 NOT_FOUND = (404, "Not found")
@@ -23,6 +25,7 @@ TOO_MANY_CONNECTIONS = (429, "Too many connections")
 OVERLOADED = (503, "Too many connections")
 TOO_LARGE = (413, "Payload too large")
 TOO_MANY = (429, "Too many requests")
+UNSUPPORTED_VERSION = (400, f"Unsupported Servelo-Version; supported: {SUPPORTED_TEXT}")
 BAD_GATEWAY = (502, "Bad gateway")
 UNAVAILABLE = (503, "Service unavailable")
 NOT_READY = (503, "Not ready")
@@ -67,6 +70,7 @@ _CODES = {
     NOT_READY[1]: "unavailable",
     BAD_HOST[1]: "invalid_host",
     TOO_MANY_CONNECTIONS[1]: "too_many_connections",
+    UNSUPPORTED_VERSION[1]: "unsupported_version",
 }
 _STATUS_CODES = {
     400: "bad_request",

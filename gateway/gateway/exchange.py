@@ -13,6 +13,7 @@ from gateway.admission import admit, admit_after_peek, authenticate_again
 from gateway.headers import RequestHeaders, parse_request_headers, parse_response_headers
 from gateway.routing import Route
 from gateway.upstream import UpstreamConnection
+from gateway.versions import CURRENT_LINE
 
 if TYPE_CHECKING:
     from gateway.protocol import ClientProtocol
@@ -55,6 +56,7 @@ class Exchange:
         "identity",
         "keep_alive",
         "kind",
+        "limit_headers",
         "local",
         "method",
         "org_slug",
@@ -99,6 +101,8 @@ class Exchange:
         self.h: RequestHeaders = RequestHeaders()
         self.request_id = b""
         self.cors = b""
+        # RateLimit / RateLimit-Policy of a limited route (admission sets them).
+        self.limit_headers = b""
         self.client_ip = client.peer
         self.org_slug = ""
         self.route: Route | None = None
@@ -330,8 +334,12 @@ class Exchange:
         no_body = is_head or status == 204 or status == 304
         out = [errors.status_line(status, reason or None), *r.lines]
         out.append(b"X-Request-Id: " + self.request_id + b"\r\n")
+        out.append(CURRENT_LINE)
         if self.cors:
             out.append(self.cors)
+        if self.limit_headers and status != 429:
+            # A service's own 429 (auth's lockout) names its own rule.
+            out.append(self.limit_headers)
         if not no_body and not r.content_length:
             self.eof_body = not r.chunked
             if self.http10:
@@ -500,7 +508,9 @@ class Exchange:
                 b"X-Request-Id: ",
                 self.request_id or self.gw.new_request_id(),
                 b"\r\n",
+                CURRENT_LINE,
                 self.cors,
+                self.limit_headers,
                 extra,
                 b"Connection: close\r\n" if close else b"",
                 b"\r\n",

@@ -58,6 +58,7 @@ _FORWARDED_FOR = 15
 _FORWARDED_PROTO = 16
 _CONNECTION = 17
 _HOST = 18  # forwarded in its canonical form (gateway.hosts), once
+_VERSION = 19  # Servelo-Version: resolved by the gateway (gateway.versions)
 _REQUEST_ACTIONS: dict[bytes, int] = {
     **dict.fromkeys(HOP_BY_HOP, _DROP),
     b"host": _HOST,
@@ -73,6 +74,7 @@ _REQUEST_ACTIONS: dict[bytes, int] = {
     b"x-forwarded-proto": _FORWARDED_PROTO,
     b"x-forwarded-host": _DROP,
     b"connection": _CONNECTION,
+    b"servelo-version": _VERSION,
 }
 _STRIPPED = (b"x-servelo-", b"proxy-")
 
@@ -95,6 +97,7 @@ class RequestHeaders:
         "host_count",
         "origin",
         "request_id",
+        "version",
     )
 
     def __init__(self) -> None:
@@ -112,6 +115,7 @@ class RequestHeaders:
         self.connection: bytes | None = None
         self.cors_method: bytes | None = None
         self.cors_headers: bytes | None = None
+        self.version: bytes | None = None
 
 
 def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
@@ -154,6 +158,8 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
                 h.forwarded_proto = value
             elif action == _CONNECTION:
                 h.connection = value.lower()
+            elif action == _VERSION:
+                h.version = value.strip()
             continue
         keep.append(name + b": " + value + b"\r\n")
     if h.connection is not None:

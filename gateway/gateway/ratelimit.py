@@ -40,6 +40,26 @@ class RateLimiter:
         self._tat[key] = new_tat
         return 0
 
+    def headers(self, name: bytes, key: Hashable, wait: int = 0) -> bytes:
+        """The IETF RateLimit and RateLimit-Policy fields (structured-field draft) for `key`:
+        quota `q` per window `w`, what is left `r` and the seconds `t` until it is all
+        back (`wait`, the Retry-After, when the request was refused)."""
+        now = self._clock()
+        tat = max(self._tat.get(key, now), now)
+        if wait:
+            remaining, reset = 0, wait
+        else:
+            remaining = max(0, self.limit - math.ceil((tat - now) / self._interval))
+            reset = math.ceil(tat - now)
+        return b'RateLimit-Policy: "%s";q=%d;w=%d\r\nRateLimit: "%s";r=%d;t=%d\r\n' % (
+            name,
+            self.limit,
+            round(self.period),
+            name,
+            remaining,
+            reset,
+        )
+
     def prune(self) -> None:
         """Forget keys back at full allowance (periodic; keeps memory bounded by active keys)."""
         now = self._clock()

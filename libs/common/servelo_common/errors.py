@@ -102,6 +102,19 @@ class Conflict(ApiError):
         super().__init__(409, message, **extra)
 
 
+def rate_limited(
+    *, retry_after: int, policy: str, quota: int, window: int, message: str = "Too many requests"
+) -> ApiError:
+    """429 with `Retry-After` and the IETF RateLimit / RateLimit-Policy fields (the
+    gateway's limits answer the same way): `quota` requests per `window` seconds."""
+    headers = {
+        "Retry-After": str(retry_after),
+        "RateLimit-Policy": f'"{policy}";q={quota};w={window}',
+        "RateLimit": f'"{policy}";r=0;t={retry_after}',
+    }
+    return ApiError(429, message, headers=headers, code="rate_limited")
+
+
 class Unauthorized(ApiError):
     def __init__(self, message: str = "Authentication required") -> None:
         super().__init__(401, message)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from servelo_common.errors import ApiError
+from servelo_common.errors import ApiError, rate_limited
 
 T = TypeVar("T")
 
@@ -29,8 +29,14 @@ class QueueFull(ApiError):
 
 
 class ClientBusy(ApiError):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(429, "Too many requests", headers={"Retry-After": str(retry_after)})
+    """One client holds its share of the line: 429, with the RateLimit fields of that share
+    (`per_client` hashes at a time)."""
+
+    def __init__(self, retry_after: int, per_client: int) -> None:
+        limited = rate_limited(
+            retry_after=retry_after, policy="hash-line", quota=per_client, window=1
+        )
+        super().__init__(429, limited.message, headers=limited.headers, code=limited.code)
 
 
 class HashQueue:
@@ -53,7 +59,7 @@ class HashQueue:
             raise QueueFull(self.retry_after())
         if client is not None:
             if self._places.get(client, 0) >= self.per_client:
-                raise ClientBusy(self.retry_after())
+                raise ClientBusy(self.retry_after(), self.per_client)
             self._places[client] = self._places.get(client, 0) + 1
         self._held += 1
         return Place(self, client)

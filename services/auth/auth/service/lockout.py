@@ -9,7 +9,7 @@ import math
 from uuid import UUID
 
 import asyncpg
-from servelo_common.errors import ApiError
+from servelo_common.errors import rate_limited
 
 from auth.domain import lockout
 from auth.repository import Record
@@ -44,9 +44,17 @@ async def count_attempt(
     rows = await repo.lock_login_attempts(conn, org_id=org_id, keys=keys)
     now = rows[0]["now"]
     counters = {(r["scope"], r["key"]): _counter(r) for r in rows}
-    wait = max(lockout.locked_for(c, now) for c in counters.values())
+    waits = {scope: lockout.locked_for(c, now) for (scope, _), c in counters.items()}
+    scope, wait = max(waits.items(), key=lambda item: item[1])
     if wait > 0:
-        raise ApiError(429, TOO_MANY, headers={"Retry-After": str(math.ceil(wait))})
+        policy = lockout.POLICIES[scope]
+        raise rate_limited(
+            retry_after=math.ceil(wait),
+            policy=f"lockout-{scope}",
+            quota=policy.free,
+            window=round(policy.reset_after),
+            message=TOO_MANY,
+        )
     for (scope, key), counter in counters.items():
         counted = lockout.count_attempt(lockout.POLICIES[scope], counter, now)
         await _save(conn, org_id=org_id, scope=scope, key=key, counter=counted)
