@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from servelo_common.declared import declaration, note
 from servelo_common.errors import ApiError, Forbidden, RequestValidationError, Unauthorized
 from servelo_common.errors import validation_errors as _validation_errors
 from servelo_common.identity import (
@@ -125,13 +126,22 @@ def validate(model: type[M], data: Any) -> M:
         raise RequestValidationError(_validation_errors(exc)) from exc
 
 
+BODY_REQUIRED = "A JSON body is required."
+
+
 async def body(request: Request, model: type[M]) -> M:
-    """The JSON body validated by `model`: 400 (or the service's 422) with field errors."""
+    """The JSON body validated by `model`: 400 (or the service's 422) with field errors.
+    No body at all is `{}` only where the route declares it optional (`body_required`)."""
+    note(request.scope, "body", model)
+    meta = declaration(request.scope)
+    if meta is not None and meta.body_required and not (await request.body()).strip():
+        raise RequestValidationError({"body": [BODY_REQUIRED]})
     return validate(model, await json_body(request))
 
 
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
+    note(request.scope, "query", model)
     params = dict(request.query_params)
     _refuse_nul(params)
     return validate(model, params)

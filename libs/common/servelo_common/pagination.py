@@ -17,6 +17,7 @@ from uuid import UUID
 import orjson
 from starlette.requests import Request
 
+from servelo_common.declared import note
 from servelo_common.errors import ApiError
 
 DEFAULT_LIMIT = 100
@@ -41,6 +42,7 @@ def _convert(value: Any, kind: type) -> Any:
 
 def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
     """`limit` (default 100, max 500) and `cursor` from the query; bad values are 400."""
+    note(request.scope, "page")
     raw_limit = request.query_params.get("limit")
     try:
         limit = DEFAULT_LIMIT if raw_limit is None else int(raw_limit)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, field_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, field_validator
 from servelo_common.schemas import (
     ApiInput,
     ApiOutput,
     Day,
     DecimalJson,
     IdOut,
+    Instant,
     Money,
     MoneyOut,
     Name,
@@ -95,26 +96,17 @@ class CustomerPublic(ApiOutput):
     updated_at: Timestamp
 
 
-def _utc_if_naive(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-UpdatedSince = Annotated[datetime | None, AfterValidator(_utc_if_naive)]
-
-
 class CustomerQuery(CrmInput):
     """`?q=` searches name, email and phone (substring, case-insensitive)."""
 
     q: Annotated[str | None, Field(max_length=200)] = None
-    updated_since: UpdatedSince = None
+    updated_since: Instant | None = None
 
 
 class QuoteQuery(CrmInput):
     status: QuoteStatus | None = None
     customer_id: UUID | None = None
-    updated_since: UpdatedSince = None
+    updated_since: Instant | None = None
 
 
 class LineItemIn(CrmInput):

@@ -56,7 +56,7 @@ def make_app(validation_status: int = 400) -> Any:
         api_route("/things", create_thing, methods=["POST"], body=ThingCreate),
         api_route("/things/{id}", get_thing, methods=["GET"]),
         api_route("/boom", explode, methods=["GET"]),
-        api_route("/versioned", versioned, methods=["GET"]),
+        api_route("/versioned", versioned, methods=["GET"], etag=True),
         api_route("/things/{id}", replace_thing, methods=["PUT", "PATCH"]),
     ]
     return create_service_app(

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from servelo_common.schemas import ApiInput
 
 DATE_FORMATS = r"^(YYYY-MM-DD|DD/MM/YYYY|MM/DD/YYYY)$"
@@ -43,3 +43,19 @@ class SettingsUpdate(ApiInput):
     @classmethod
     def _currency(cls, value: str | None) -> str | None:
         return value.upper() if value else value
+
+
+class SettingsPublic(BaseModel):
+    """Every setting of the org, defaults filled in."""
+
+    company_name: str | None
+    company_email: str | None
+    company_phone: str | None
+    company_address: str | None
+    company_website: str | None
+    logo_url: str | None
+    timezone: str
+    currency: str
+    default_tax_rate: Annotated[str, Field(pattern=r"^\d{1,3}\.\d{2}$")]
+    date_format: str
+    quote_validity_days: int

@@ -21,7 +21,6 @@ T = TypeVar("T")
 
 # Admins and managers plan the team; technicians may read everything.
 WRITERS = ("admin", "manager")
-TAGS = ["team"]
 _BIGINT = (-(2**63), 2**63 - 1)
 
 

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from servelo_common.http import body, caller, json, message, path_id, query, require_role
 from servelo_common.idempotency import idempotent
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.routes import WRITERS, listing, page_of, update_body
 from team.schemas.actuals import ActualCreate, ActualPublic, ActualQuery, ActualUpdate
 from team.service import actuals
 
@@ -67,11 +67,13 @@ async def delete_actual(request: Request) -> Response:
     return message("Actual deleted successfully")
 
 
+TAGS = [Tag("actuals", "Hours a member worked on a project on a day, optionally for a ticket.")]
 ROUTES: list[Route] = [
     api_route(
         "/api/actuals",
         list_actuals,
         methods=["GET"],
+        query=ActualQuery,
         response=ActualPublic,
         list_response=True,
         tags=TAGS,
@@ -83,6 +85,7 @@ ROUTES: list[Route] = [
         body=ActualCreate,
         response=ActualPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route("/api/actuals/{id}", get_actual, methods=["GET"], response=ActualPublic, tags=TAGS),

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from servelo_common.http import body, caller, json, message, path_id, query, require_role
 from servelo_common.idempotency import idempotent
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.routes import WRITERS, listing, page_of, update_body
 from team.schemas.allocations import (
     AllocationCreate,
     AllocationPublic,
@@ -79,11 +79,19 @@ async def delete_allocation(request: Request) -> Response:
     return message("Allocation deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "allocations",
+        "Planned hours: a member booked on a project for days, some hours a day; a booking"
+        " answers the days it overbooks.",
+    )
+]
 ROUTES: list[Route] = [
     api_route(
         "/api/allocations",
         list_allocations,
         methods=["GET"],
+        query=AllocationQuery,
         response=AllocationPublic,
         list_response=True,
         tags=TAGS,
@@ -95,6 +103,7 @@ ROUTES: list[Route] = [
         body=AllocationCreate,
         response=AllocationWithWarnings,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(

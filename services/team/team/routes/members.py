@@ -6,12 +6,12 @@ from uuid import UUID
 
 from servelo_common.http import body, caller, json, message, path_id, query, require_role
 from servelo_common.idempotency import idempotent
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.routes import WRITERS, listing, page_of, update_body
 from team.schemas.members import (
     TeamMemberCreate,
     TeamMemberPublic,
@@ -71,11 +71,19 @@ async def delete_member(request: Request) -> Response:
     return message("Team member deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "team-members",
+        "The people who do the work, each with a job role and an hourly rate (a new rate"
+        " applies from the day it is set); their utilization.",
+    )
+]
 ROUTES: list[Route] = [
     api_route(
         "/api/team-members",
         list_members,
         methods=["GET"],
+        query=TeamMemberQuery,
         response=TeamMemberPublic,
         list_response=True,
         tags=TAGS,
@@ -87,6 +95,7 @@ ROUTES: list[Route] = [
         body=TeamMemberCreate,
         response=TeamMemberPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(

@@ -6,12 +6,12 @@ from uuid import UUID
 
 from servelo_common.http import body, caller, json, message, path_id, query, require_role
 from servelo_common.idempotency import idempotent
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.routes import WRITERS, listing, page_of, update_body
 from team.schemas.projects import ProjectCreate, ProjectPublic, ProjectQuery, ProjectUpdate
 from team.service import projects
 
@@ -68,11 +68,17 @@ async def delete_project(request: Request) -> Response:
     return message("Project deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "projects", "What the team works on, optionally for a client, with a start and an end date."
+    )
+]
 ROUTES: list[Route] = [
     api_route(
         "/api/projects",
         list_projects,
         methods=["GET"],
+        query=ProjectQuery,
         response=ProjectPublic,
         list_response=True,
         tags=TAGS,
@@ -84,6 +90,7 @@ ROUTES: list[Route] = [
         body=ProjectCreate,
         response=ProjectPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(

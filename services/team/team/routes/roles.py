@@ -5,13 +5,13 @@ from __future__ import annotations
 from servelo_common.errors import NotFound
 from servelo_common.http import body, caller, json, message, require_role
 from servelo_common.idempotency import idempotent
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from team.domain.roles import parse_int_id
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.routes import WRITERS, listing, page_of, update_body
 from team.schemas.roles import RoleCreate, RolePublic
 from team.service import roles
 
@@ -68,6 +68,13 @@ async def delete_role(request: Request) -> Response:
     return message("Role deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "roles",
+        "Job roles team members hold (integer ids, numbered per org); a name is unique in the org.",
+    )
+]
+ROLE_ID = {"id": "integer"}
 ROUTES: list[Route] = [
     api_route(
         "/api/roles",
@@ -84,16 +91,34 @@ ROUTES: list[Route] = [
         body=RoleCreate,
         response=RolePublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/roles/{id}", get_role, methods=["GET"], response=RolePublic, tags=TAGS),
+    api_route(
+        "/api/roles/{id}",
+        get_role,
+        methods=["GET"],
+        response=RolePublic,
+        path_types=ROLE_ID,
+        tags=TAGS,
+    ),
     api_route(
         "/api/roles/{id}",
         update_role,
         methods=["PUT", "PATCH"],
         body=RoleCreate,
         response=RolePublic,
+        path_types=ROLE_ID,
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/roles/{id}", delete_role, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/roles/{id}",
+        delete_role,
+        methods=["DELETE"],
+        path_types=ROLE_ID,
+        errors=[409],
+        tags=TAGS,
+    ),
 ]

@@ -8,8 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS
-from team.routes.members import member_id
+from team.routes.members import TAGS, member_id
 from team.schemas.utilization import UtilizationPublic, UtilizationQuery
 from team.service import utilization
 
@@ -30,6 +29,7 @@ ROUTES: list[Route] = [
         "/api/team-members/{id}/utilization",
         member_utilization,
         methods=["GET"],
+        query=UtilizationQuery,
         response=UtilizationPublic,
         tags=TAGS,
     ),

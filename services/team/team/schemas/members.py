@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Money, MoneyOut, Timestamp
 
 from team.schemas import IntId, Name, not_null
-from team.schemas.roles import RolePublic
+from team.schemas.roles import ROLE_EXAMPLE, RolePublic
+
+# The reference's examples (team-api-reference.txt, Team Members).
+_CREATE: dict[str, Any] = {
+    "name": "John Doe",
+    "role_id": 1,
+    "hourly_rate": "150.00",
+    "active": True,
+}
+_UPDATE: dict[str, Any] = {
+    "name": "John Doe",
+    "role_id": 1,
+    "hourly_rate": "175.00",
+    "active": False,
+}
+_MEMBER: dict[str, Any] = {
+    "id": "550e8400-e29b-41d4-a716-446655440000",
+    "name": "John Doe",
+    "role_id": 1,
+    "role": ROLE_EXAMPLE,
+    "hourly_rate": "150.00",
+    "active": True,
+    "created_at": "2024-01-15T10:00:00Z",
+    "updated_at": "2024-01-15T10:00:00Z",
+}
 
 
 def _positive_rate(value: Decimal) -> Decimal:
@@ -22,6 +46,8 @@ HourlyRate = Annotated[Money, AfterValidator(_positive_rate)]
 
 
 class TeamMemberCreate(ApiInput):
+    model_config = ConfigDict(json_schema_extra={"examples": [_CREATE]})
+
     name: Name
     role_id: IntId | None = None
     hourly_rate: HourlyRate
@@ -30,6 +56,8 @@ class TeamMemberCreate(ApiInput):
 
 class TeamMemberUpdate(ApiInput):
     """PUT: the fields sent are changed; the others keep their value."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_UPDATE]})
 
     name: Name | None = None
     role_id: IntId | None = None
@@ -40,6 +68,8 @@ class TeamMemberUpdate(ApiInput):
 
 
 class TeamMemberPublic(ApiOutput):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_MEMBER]})
+
     id: IdOut
     name: str
     role_id: int | None
@@ -51,4 +81,6 @@ class TeamMemberPublic(ApiOutput):
 
 
 class TeamMemberQuery(ApiInput):
-    active: bool | None = None
+    active: Annotated[bool | None, Field(description="`1` (or `true`): active members only.")] = (
+        None
+    )
