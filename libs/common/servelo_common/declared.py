@@ -14,10 +14,13 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import Scope
 
 _META = "servelo.openapi"
@@ -133,10 +136,49 @@ def check_answer(scope: Scope, meta: OpenApi, response: Response) -> None:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def path_fits(meta: OpenApi, params: Mapping[str, Any]) -> bool:
+    """Whether the path's values are of the declared types: `/api/users/invite` is not a
+    `/api/users/{id}`, although the pattern matches it."""
+    for name, value in params.items():
+        kind = meta.path_types.get(name, "uuid")
+        if kind == "integer" and not str(value).isdigit():
+            return False
+        if kind == "uuid":
+            try:
+                UUID(str(value))
+            except ValueError:
+                return False
+    return True
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (the `Allow` of a 405): routes whose
+    pattern matches and whose declared path types fit the values."""
+    methods: set[str] = set()
+    # Without the request's own path params, which `matches` would merge into each route's.
+    scope = {**request.scope, "path_params": {}}
+    for route in request.app.routes:
+        if not isinstance(route, Route) or not route.methods:
+            continue
+        match, child = route.matches(scope)
+        meta = getattr(route, "openapi", None)
+        if match != Match.NONE and (
+            not isinstance(meta, OpenApi) or path_fits(meta, child.get("path_params", {}))
+        ):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def held_to(endpoint: Endpoint, meta: OpenApi) -> Endpoint:
     @functools.wraps(endpoint)
     async def checked(request: Request) -> Response:
         request.scope[_META] = meta
+        if not path_fits(meta, request.path_params):
+            # Another route owns this path (`PUT /api/users/invite`): 405 with its methods.
+            # Without one, the endpoint answers its own 404 ("Ticket not found").
+            allowed = allowed_methods(request)
+            if allowed and request.method not in allowed:
+                raise HTTPException(405)
         response = await endpoint(request)
         check_answer(request.scope, meta, response)
         return response

@@ -99,6 +99,7 @@ def _nul_field(value: Any, path: str = "") -> str | None:
 
 def _refuse_nul(data: Any) -> None:
     # Postgres text cannot hold NUL: refuse it as invalid input, not fail in the database.
+    # Only in what the model kept: a key it ignores never reaches the database.
     field = _nul_field(data)
     if field:
         raise RequestValidationError({field: [NUL_MESSAGE]})
@@ -113,7 +114,6 @@ async def json_body(request: Request) -> Any:
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
         raise ApiError(400, "Malformed JSON") from exc
-    _refuse_nul(data)
     return data
 
 
@@ -121,9 +121,11 @@ def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
         raise RequestValidationError({"body": ["The request body must be a JSON object."]})
     try:
-        return model.model_validate(data)
+        valid = model.model_validate(data)
     except ValidationError as exc:
         raise RequestValidationError(_validation_errors(exc)) from exc
+    _refuse_nul(valid.model_dump())
+    return valid
 
 
 BODY_REQUIRED = "A JSON body is required."
@@ -142,9 +144,7 @@ async def body(request: Request, model: type[M]) -> M:
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
     note(request.scope, "query", model)
-    params = dict(request.query_params)
-    _refuse_nul(params)
-    return validate(model, params)
+    return validate(model, dict(request.query_params))
 
 
 def path_id(request: Request, name: str = "id", *, message: str = "Not found") -> UUID:

@@ -18,8 +18,10 @@ from servelo_common.schemas import (
     Money,
     MoneyOut,
     Name,
+    NotNull,
     OptionalEmail,
     OptionalPhone,
+    Percent,
     Text,
     Timestamp,
 )
@@ -29,6 +31,7 @@ from crm.domain import QuoteStatus
 from crm.totals import plain_decimal
 
 MAX_LINES = 200
+NOT_NULL = "This field cannot be null."
 
 
 Quantity = Annotated[
@@ -38,12 +41,7 @@ Quantity = Annotated[
     DecimalJson(places=4, integer_digits=8),
 ]
 UnitPrice = Annotated[Money, Field(ge=0)]
-TaxRate = Annotated[
-    Decimal,
-    BeforeValidator(no_float),
-    Field(ge=0, le=100, max_digits=7, decimal_places=4),
-    DecimalJson(places=4, integer_digits=3),
-]
+TaxRate = Percent
 RateOut = Annotated[
     Decimal, PlainSerializer(lambda d: plain_decimal(d, min_places=2), return_type=str)
 ]
@@ -71,18 +69,11 @@ class CustomerCreate(CrmInput):
 
 
 class CustomerUpdate(CrmInput):
-    name: Name | None = None
+    name: Annotated[Name | None, NotNull("The name cannot be empty.")] = None
     email: OptionalEmail = None
     phone: OptionalPhone = None
     address: LongText = None
     notes: Text | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_null(cls, value: str | None) -> str:
-        if value is None:
-            raise ValueError("The name cannot be empty.")
-        return value
 
 
 class CustomerPublic(ApiOutput):
@@ -128,19 +119,14 @@ class QuoteCreate(CrmInput):
 class QuoteUpdate(CrmInput):
     """Partial: only the fields sent change. `tax_rate: null` means the org's default."""
 
-    customer_id: UUID | None = None
-    line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] | None = None
+    customer_id: Annotated[UUID | None, NotNull(NOT_NULL)] = None
+    line_items: Annotated[
+        list[LineItemIn] | None, Field(max_length=MAX_LINES), NotNull(NOT_NULL)
+    ] = None
     tax_rate: TaxRate | None = None
     valid_until: Day | None = None
     notes: Text | None = None
-    status: QuoteStatus | None = None
-
-    @field_validator("customer_id", "line_items", "status")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("This field cannot be null.")
-        return value
+    status: Annotated[QuoteStatus | None, NotNull(NOT_NULL)] = None
 
 
 class LineItemPublic(ApiOutput):

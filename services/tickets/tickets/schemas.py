@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Instant, Name, Text, Timestamp
+from pydantic import Field
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    IdOut,
+    Instant,
+    Name,
+    NotNull,
+    Text,
+    Timestamp,
+)
 
 from tickets.domain import PRIORITIES, STATUSES, Priority, Status
 
@@ -31,20 +40,13 @@ class TicketCreate(ApiInput):
 class TicketUpdate(ApiInput):
     """Partial: only the fields sent change; `null` clears customer, assignee, schedule."""
 
-    title: Name | None = None
-    description: Text | None = None
-    status: Status | None = None
-    priority: Priority | None = None
+    title: Annotated[Name | None, NotNull()] = None
+    description: Annotated[Text | None, NotNull()] = None
+    status: Annotated[Status | None, NotNull()] = None
+    priority: Annotated[Priority | None, NotNull()] = None
     customer_id: UUID | None = None
     assignee_id: UUID | None = None
     scheduled_at: Instant | None = None
-
-    @model_validator(mode="after")
-    def _required_fields_not_null(self) -> TicketUpdate:
-        for name in ("title", "description", "status", "priority"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"The {name} field cannot be null.")
-        return self
 
 
 class TicketPublic(ApiOutput):

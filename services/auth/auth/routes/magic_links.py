@@ -50,6 +50,7 @@ ROUTES: list[Route] = [
         query=VerifyQuery,
         response=TokenPair,
         public=True,
+        errors=[401],
         tags=TAGS,
     ),
 ]

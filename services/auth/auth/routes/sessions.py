@@ -90,6 +90,7 @@ ROUTES: list[Route] = [
         body=LoginInput,
         response=TokenPair,
         public=True,
+        errors=[401],
         tags=TAGS,
     ),
     api_route(
@@ -99,6 +100,7 @@ ROUTES: list[Route] = [
         body=RefreshInput,
         response=TokenPair,
         public=True,
+        errors=[401],
         tags=TAGS,
     ),
     api_route(

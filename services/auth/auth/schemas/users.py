@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, JsonValue, RootModel
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, OptionalPhone, Text, Timestamp
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    IdOut,
+    Name,
+    NotNull,
+    OptionalPhone,
+    Text,
+    Timestamp,
+)
 
 from auth.domain.users import UserStatus
 from auth.schemas import Password, Role
@@ -63,7 +72,7 @@ class InviteInput(EmailInput):
 
 
 class UserUpdate(ApiInput):
-    name: Name | None = None
+    name: Annotated[Name | None, NotNull("The name is required.")] = None
     role: Role | None = None
     phone: OptionalPhone = None
     notes: Text | None = None

@@ -5,10 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Money, MoneyOut, Timestamp
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer
+from servelo_common.jsonutil import money_str
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    DecimalJson,
+    Flag,
+    IdOut,
+    MoneyOut,
+    Timestamp,
+    Within,
+)
+from servelo_common.values import no_float
 
-from team.schemas import IntId, Name, not_null
+from team.schemas import REQUIRED, IntId, Name
 from team.schemas.roles import ROLE_EXAMPLE, RolePublic
 
 # The reference's examples (team-api-reference.txt, Team Members).
@@ -36,13 +47,15 @@ _MEMBER: dict[str, Any] = {
 }
 
 
-def _positive_rate(value: Decimal) -> Decimal:
-    if value <= 0:
-        raise ValueError("Hourly rate must be greater than 0")
-    return value
-
-
-HourlyRate = Annotated[Money, AfterValidator(_positive_rate)]
+# Money, more than 0: the reference's `Hourly rate must be greater than 0`.
+HourlyRate = Annotated[
+    Decimal,
+    BeforeValidator(no_float),
+    Field(max_digits=14, decimal_places=2),
+    Within("Hourly rate", gt=0),
+    PlainSerializer(money_str, return_type=str),
+    DecimalJson(places=2),
+]
 
 
 class TeamMemberCreate(ApiInput):
@@ -51,7 +64,7 @@ class TeamMemberCreate(ApiInput):
     name: Name
     role_id: IntId | None = None
     hourly_rate: HourlyRate
-    active: bool = True
+    active: Flag = True
 
 
 class TeamMemberUpdate(ApiInput):
@@ -59,12 +72,10 @@ class TeamMemberUpdate(ApiInput):
 
     model_config = ConfigDict(json_schema_extra={"examples": [_UPDATE]})
 
-    name: Name | None = None
+    name: Annotated[Name | None, REQUIRED] = None
     role_id: IntId | None = None
-    hourly_rate: HourlyRate | None = None
-    active: bool | None = None
-
-    non_null = field_validator("name", "hourly_rate", "active", mode="before")(not_null)
+    hourly_rate: Annotated[HourlyRate | None, REQUIRED] = None
+    active: Annotated[Flag | None, REQUIRED] = None
 
 
 class TeamMemberPublic(ApiOutput):
