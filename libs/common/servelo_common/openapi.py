@@ -55,6 +55,17 @@ def error_statuses(meta: OpenApi, route: Route, validation_status: int) -> set[i
     return statuses
 
 
+def _without_null_defaults(schema: dict[str, Any]) -> dict[str, Any]:
+    """A partial update's field that may be left out but not be null (`NotNull`) has the
+    default `null` in pydantic's schema, which its own type refuses: the default goes."""
+    for prop in (schema.get("properties") or {}).values():
+        if isinstance(prop, dict) and "default" in prop and prop["default"] is None:
+            nullable = prop.get("type") == "null" or {"type": "null"} in prop.get("anyOf", ())
+            if not nullable:
+                del prop["default"]
+    return schema
+
+
 class _Document:
     def __init__(self, validation_status: int) -> None:
         self.validation_status = validation_status
@@ -67,8 +78,8 @@ class _Document:
         template = "#/components/schemas/{model}"
         js = model.model_json_schema(ref_template=template, mode=mode)  # type: ignore[arg-type]
         for name, sub in js.pop("$defs", {}).items():
-            self.schemas[name] = sub
-        self.schemas[model.__name__] = js
+            self.schemas[name] = _without_null_defaults(sub)
+        self.schemas[model.__name__] = _without_null_defaults(js)
         return {"$ref": template.format(model=model.__name__)}
 
     def error(self, status: int) -> dict[str, Any]:

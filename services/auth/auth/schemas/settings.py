@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -10,7 +11,9 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from servelo_common.schemas import ApiInput, DecimalJson
 from servelo_common.values import no_float
 
-TIMEZONES = sorted(available_timezones())
+# The IANA names, but for the `Etc/GMT+5`-style ones (accepted all the same): with their
+# signs they read the same as each other to client generators that turn enums into names.
+TIMEZONES = sorted(z for z in available_timezones() if not re.search(r"GMT[+-]", z))
 DATE_FORMATS = r"^(YYYY-MM-DD|DD/MM/YYYY|MM/DD/YYYY)$"
 Short = Annotated[str, Field(max_length=200)]
 # A percentage kept with two places (quotes take four: `servelo_common.schemas.Percent`).
