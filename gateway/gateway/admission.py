@@ -15,6 +15,7 @@ from gateway.routing import (
     MAGIC_LINK,
     PEEK_MAX_BODY,
     PUBLIC,
+    PUBLIC_PATHS,
     REFRESH,
     SIGN_IN,
     canonical_path,
@@ -116,6 +117,8 @@ def _admit_org(ex: Exchange, org: Org) -> None:
     client = ex.client
     limits = gw.limits
     kind = PUBLIC.get((method, path))
+    if kind is None and path in PUBLIC_PATHS:
+        kind = 0  # another method on a public path: the service answers 405 and its Allow
     if kind is None:
         auth = h.authorization
         # Same header as the connection's previous request, still cached, same tenant,

@@ -16,14 +16,19 @@ CACHE_SECONDS = 60.0
 
 
 def merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """Paths and components of each document, in order; a later service never overwrites."""
+    """Paths, components and tags of each document, in order; a later service never
+    overwrites."""
     merged: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Servelo API", "version": "1.0.0"},
         "paths": {},
         "components": {},
     }
+    tags: dict[str, Any] = {}
     for doc in documents:
+        for tag in doc.get("tags") or ():
+            if isinstance(tag, dict) and "name" in tag:
+                tags.setdefault(tag["name"], tag)
         for path, item in (doc.get("paths") or {}).items():
             merged["paths"].setdefault(path, {}).update(
                 {k: v for k, v in item.items() if k not in merged["paths"].get(path, {})}
@@ -33,6 +38,8 @@ def merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
                 target = merged["components"].setdefault(kind, {})
                 for name, value in entries.items():
                     target.setdefault(name, value)
+    if tags:
+        merged["tags"] = list(tags.values())
     return merged
 
 

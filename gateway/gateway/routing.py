@@ -22,6 +22,7 @@ PUBLIC: dict[tuple[bytes, bytes], int] = {
     (b"POST", b"/api/auth/logout"): 0,
     (b"GET", b"/api/auth/jwks"): 0,
 }
+PUBLIC_PATHS = frozenset(path for _, path in PUBLIC)
 # Where someone signs in: limited per client address whatever the email (admission.py).
 SIGN_IN = frozenset(
     {

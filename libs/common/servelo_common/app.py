@@ -39,8 +39,8 @@ from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import configure_logging, request_id_var
 from servelo_common.mail import MailSender
 from servelo_common.migrate import migrate
+from servelo_common.openapi import openapi_document
 from servelo_common.relay import OutboxRelay
-from servelo_common.routing import openapi_document
 from servelo_common.worker import Worker
 
 log = logging.getLogger("servelo.app")

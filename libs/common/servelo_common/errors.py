@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
 
+from servelo_common.declared import allowed_methods
 from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import request_id_var
 
@@ -226,15 +226,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path: the whole `Allow` of a 405 (Starlette's
     own names only the first route whose path matched)."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if (
-            isinstance(route, Route)
-            and route.methods
-            and route.matches(request.scope)[0] != Match.NONE
-        ):
-            methods |= route.methods
-    return sorted(methods)
+    return allowed_methods(request)
 
 
 def _phrase(status: int) -> str:

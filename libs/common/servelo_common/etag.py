@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from servelo_common.declared import note
 from servelo_common.errors import ApiError
 
 # What a service's update/delete calls with the resource's current ETag before it writes:
@@ -35,4 +36,5 @@ def check_if_match(request: Request, current: str) -> None:
 
 def if_match(request: Request) -> Precondition:
     """The request's `If-Match` as a precondition for the service to check under its lock."""
+    note(request.scope, "if-match")
     return lambda current: check_if_match(request, current)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from servelo_common.declared import declaration, note
 from servelo_common.errors import (
     INVALID_JSON,
     ApiError,
@@ -81,42 +82,57 @@ def require_internal(request: Request) -> None:
 
 
 NUL_MESSAGE = "Text must not contain NUL characters."
+
+
 # Deeper JSON is refused before anything walks it (the contract: 400 past 64 levels).
 MAX_JSON_DEPTH = 64
 DEPTH_MESSAGE = f"JSON must not be nested more than {MAX_JSON_DEPTH} levels deep."
 
 
-def _check_json(data: Any) -> None:
-    """Refuse JSON nested past MAX_JSON_DEPTH or holding a NUL character (Postgres text
-    cannot), naming where (`line_items.0.description`). Iterative: no recursion to exhaust."""
-    if isinstance(data, str):
-        if "\x00" in data:
-            raise RequestValidationError({"body": [NUL_MESSAGE]})
-        return
-    # (container, its path, its depth); the top-level value is level 1.
+def _containers(data: Any) -> Iterator[tuple[Any, str, int]]:
+    """Every dict and list in parsed JSON with its path and depth (the top level is 1),
+    walked with a stack: no recursion for a deep body to exhaust."""
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
     while stack:
         value, path, depth = stack.pop()
-        if isinstance(value, dict):
-            items: Any = value.items()
-        elif isinstance(value, list):
-            items = enumerate(value)
-        else:
-            continue
-        if depth > MAX_JSON_DEPTH:
-            raise ApiError(400, "JSON nested too deeply", errors={"body": [DEPTH_MESSAGE]})
-        for key, item in items:
-            if type(item) is str:
-                if "\x00" in item:
-                    raise RequestValidationError({_path(path, key): [NUL_MESSAGE]})
-            elif isinstance(item, dict | list):
-                stack.append((item, _path(path, key), depth + 1))
-            if type(key) is str and "\x00" in key:
-                raise RequestValidationError({_path(path, key): [NUL_MESSAGE]})
+        if isinstance(value, dict | list):
+            yield value, path, depth
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend(
+                (item, _path(path, key), depth + 1)
+                for key, item in items
+                if isinstance(item, dict | list)
+            )
 
 
 def _path(parent: str, key: Any) -> str:
     return f"{parent}.{key}" if parent else str(key)
+
+
+def _check_depth(data: Any) -> None:
+    for _, _, depth in _containers(data):
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, "JSON nested too deeply", errors={"body": [DEPTH_MESSAGE]})
+
+
+def _nul_field(data: Any) -> str | None:
+    """Where a NUL character hides (`line_items.0.description`), if anywhere."""
+    if isinstance(data, str):
+        return "body" if "\x00" in data else None
+    for value, path, _ in _containers(data):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if (type(item) is str and "\x00" in item) or (type(key) is str and "\x00" in key):
+                return _path(path, key)
+    return None
+
+
+def _refuse_nul(data: Any) -> None:
+    # Postgres text cannot hold NUL: refuse it as invalid input, not fail in the database.
+    # Only in what the model kept: a key it ignores never reaches the database.
+    field = _nul_field(data)
+    if field:
+        raise RequestValidationError({field: [NUL_MESSAGE]})
 
 
 async def json_body(request: Request) -> Any:
@@ -128,7 +144,7 @@ async def json_body(request: Request) -> Any:
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
         raise ApiError(400, "Malformed JSON", code=INVALID_JSON) from exc
-    _check_json(data)
+    _check_depth(data)
     return data
 
 
@@ -136,21 +152,30 @@ def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
         raise RequestValidationError({"body": ["The request body must be a JSON object."]})
     try:
-        return model.model_validate(data)
+        valid = model.model_validate(data)
     except ValidationError as exc:
         raise RequestValidationError(_validation_errors(exc)) from exc
+    _refuse_nul(valid.model_dump())
+    return valid
+
+
+BODY_REQUIRED = "A JSON body is required."
 
 
 async def body(request: Request, model: type[M]) -> M:
-    """The JSON body validated by `model`: 400 (or the service's 422) with field errors."""
+    """The JSON body validated by `model`: 400 (or the service's 422) with field errors.
+    No body at all is `{}` only where the route declares it optional (`body_required`)."""
+    note(request.scope, "body", model)
+    meta = declaration(request.scope)
+    if meta is not None and meta.body_required and not (await request.body()).strip():
+        raise RequestValidationError({"body": [BODY_REQUIRED]})
     return validate(model, await json_body(request))
 
 
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
-    params = dict(request.query_params)
-    _check_json(params)
-    return validate(model, params)
+    note(request.scope, "query", model)
+    return validate(model, dict(request.query_params))
 
 
 def path_id(request: Request, name: str = "id", *, message: str = "Not found") -> UUID:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from servelo_common.db import tenant_tx
+from servelo_common.declared import note
 from servelo_common.errors import ApiError
 from servelo_common.http import caller
 
@@ -26,6 +27,7 @@ _REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
 async def idempotent(request: Request, handler: Callable[[], Awaitable[Response]]) -> Response:
+    note(request.scope, "idempotency-key")
     key = request.headers.get(HEADER)
     if key is None:
         return await handler()

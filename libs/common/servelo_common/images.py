@@ -23,6 +23,8 @@ SNIFF_BYTES = 16
 MAX_METADATA = 64 * 1024  # an Exif block read for its orientation; larger ones just go
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ORIENTATION = 0x0112
+# What `sniff` recognizes: the types a stored picture is served as.
+CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
 class InvalidImage(ValueError):

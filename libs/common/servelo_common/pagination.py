@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from servelo_common.declared import note
 from servelo_common.errors import RequestValidationError
 from servelo_common.http import json, tenant
 
@@ -81,6 +82,7 @@ def decode_cursor(raw: str, key_types: Sequence[type]) -> list[Any]:
 def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
     """`limit` (default 100, max 500) and `cursor` from the query; bad values are invalid
     input (400, or 422 where a service's API says so)."""
+    note(request.scope, "page")
     raw_limit = request.query_params.get("limit")
     try:
         limit = DEFAULT_LIMIT if raw_limit is None else int(raw_limit)

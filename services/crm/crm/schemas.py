@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, field_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, field_validator
 from servelo_common.schemas import (
     ApiInput,
     ApiOutput,
     Day,
     DecimalJson,
     IdOut,
+    Instant,
     Money,
     MoneyOut,
     Name,
+    NotNull,
     OptionalEmail,
     OptionalPhone,
+    Percent,
     Text,
     Timestamp,
 )
@@ -28,6 +31,7 @@ from crm.domain import QuoteStatus
 from crm.totals import plain_decimal
 
 MAX_LINES = 200
+NOT_NULL = "This field cannot be null."
 
 
 Quantity = Annotated[
@@ -37,12 +41,7 @@ Quantity = Annotated[
     DecimalJson(places=4, integer_digits=8),
 ]
 UnitPrice = Annotated[Money, Field(ge=0)]
-TaxRate = Annotated[
-    Decimal,
-    BeforeValidator(no_float),
-    Field(ge=0, le=100, max_digits=7, decimal_places=4),
-    DecimalJson(places=4, integer_digits=3),
-]
+TaxRate = Percent
 RateOut = Annotated[
     Decimal, PlainSerializer(lambda d: plain_decimal(d, min_places=2), return_type=str)
 ]
@@ -70,18 +69,11 @@ class CustomerCreate(CrmInput):
 
 
 class CustomerUpdate(CrmInput):
-    name: Name | None = None
+    name: Annotated[Name | None, NotNull("The name cannot be empty.")] = None
     email: OptionalEmail = None
     phone: OptionalPhone = None
     address: LongText = None
     notes: Text | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_null(cls, value: str | None) -> str:
-        if value is None:
-            raise ValueError("The name cannot be empty.")
-        return value
 
 
 class CustomerPublic(ApiOutput):
@@ -95,26 +87,17 @@ class CustomerPublic(ApiOutput):
     updated_at: Timestamp
 
 
-def _utc_if_naive(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-UpdatedSince = Annotated[datetime | None, AfterValidator(_utc_if_naive)]
-
-
 class CustomerQuery(CrmInput):
     """`?q=` searches name, email and phone (substring, case-insensitive)."""
 
     q: Annotated[str | None, Field(max_length=200)] = None
-    updated_since: UpdatedSince = None
+    updated_since: Instant | None = None
 
 
 class QuoteQuery(CrmInput):
     status: QuoteStatus | None = None
     customer_id: UUID | None = None
-    updated_since: UpdatedSince = None
+    updated_since: Instant | None = None
 
 
 class LineItemIn(CrmInput):
@@ -136,19 +119,14 @@ class QuoteCreate(CrmInput):
 class QuoteUpdate(CrmInput):
     """Partial: only the fields sent change. `tax_rate: null` means the org's default."""
 
-    customer_id: UUID | None = None
-    line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] | None = None
+    customer_id: Annotated[UUID | None, NotNull(NOT_NULL)] = None
+    line_items: Annotated[
+        list[LineItemIn] | None, Field(max_length=MAX_LINES), NotNull(NOT_NULL)
+    ] = None
     tax_rate: TaxRate | None = None
     valid_until: Day | None = None
     notes: Text | None = None
-    status: QuoteStatus | None = None
-
-    @field_validator("customer_id", "line_items", "status")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("This field cannot be null.")
-        return value
+    status: Annotated[QuoteStatus | None, NotNull(NOT_NULL)] = None
 
 
 class LineItemPublic(ApiOutput):

@@ -20,7 +20,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from servelo_common.schemas import ApiInput, ApiOutput
 from starlette.requests import Request
 from starlette.responses import Response
@@ -51,6 +51,7 @@ def ledger_routes(
     public: type[ApiOutput],
     filters: type[ApiInput],
     noun: str,
+    tag: Tag,
 ) -> list[Route]:
     """The five endpoints of one ledger; only the schemas and wording differ."""
 
@@ -97,7 +98,7 @@ def ledger_routes(
         await ledger.delete_entry(request.state.db, ident=ident, entry_id=entry_id)
         return message(f"{noun} deleted")
 
-    tags = [path.rsplit("/", 1)[-1]]
+    tags = [tag]
     plural = "Revenue" if noun == "Revenue" else f"{noun}s"  # operation ids: listExpenses
     item = f"{path}/{{id}}"
     return [
@@ -105,6 +106,7 @@ def ledger_routes(
             path,
             list_entries,
             methods=["GET"],
+            query=filters,
             response=public,
             list_response=True,
             tags=tags,
@@ -118,6 +120,8 @@ def ledger_routes(
             body=create,
             response=public,
             status=201,
+            headers=[IDEMPOTENCY_KEY],
+            etag=True,
             tags=tags,
             summary=f"Record a {noun.lower()} entry",
             operation_id=f"create{noun}",
@@ -127,6 +131,7 @@ def ledger_routes(
             get_entry,
             methods=["GET"],
             response=public,
+            etag=True,
             tags=tags,
             summary=f"Get one {noun.lower()} entry",
             operation_id=f"get{noun}",
@@ -137,6 +142,8 @@ def ledger_routes(
             methods=["PUT", "PATCH"],
             body=update,
             response=public,
+            headers=[IF_MATCH],
+            etag=True,
             tags=tags,
             summary=f"Update a {noun.lower()} entry (fields sent only)",
             operation_id=f"update{noun}",
@@ -169,6 +176,11 @@ ROUTES = [
         public=RevenuePublic,
         filters=RevenueQuery,
         noun="Revenue",
+        tag=Tag(
+            "revenue",
+            "Money in: one entry per payment (or pending payment), optionally for a client;"
+            " an accepted quote records its revenue by itself.",
+        ),
     ),
     *ledger_routes(
         EXPENSES,
@@ -178,12 +190,14 @@ ROUTES = [
         public=ExpensePublic,
         filters=ExpenseQuery,
         noun="Expense",
+        tag=Tag("expenses", "Money out: one entry per cost, with its vendor and category."),
     ),
     api_route(
         "/api/finance/summary",
         finance_summary,
         methods=["GET"],
+        query=SummaryQuery,
         response=SummaryPublic,
-        tags=["finance"],
+        tags=[Tag("finance", "Revenue, expenses and profit over a period, in the org's currency.")],
     ),
 ]

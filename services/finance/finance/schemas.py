@@ -11,9 +11,17 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
-from servelo_common.schemas import ApiInput, ApiOutput, Day, IdOut, Money, MoneyOut, Timestamp
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    Day,
+    IdOut,
+    Money,
+    MoneyOut,
+    NotNull,
+    Timestamp,
+)
 
 from finance.domain import (
     DEFAULT_CATEGORY,
@@ -33,15 +41,11 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-class _Entry(ApiInput):
-    @field_validator("date", "amount", "category", "status", mode="before", check_fields=False)
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Explicit null on a required column is an input error, not "leave unchanged".
-        if value is None:
-            raise ValueError("Must not be null.")
-        return value
+# Explicit null on a required column is an input error, not "leave unchanged".
+NOT_NULL = NotNull("Must not be null.")
 
+
+class _Entry(ApiInput):
     @field_validator("description", mode="before", check_fields=False)
     @classmethod
     def _null_description(cls, value: Any) -> Any:
@@ -49,35 +53,35 @@ class _Entry(ApiInput):
 
 
 class RevenueCreate(_Entry):
-    date: Day = Field(default_factory=_today)
-    amount: PositiveMoney
-    category: Category = DEFAULT_CATEGORY
-    description: Description = ""
+    date: Annotated[Day, NOT_NULL] = Field(default_factory=_today)
+    amount: Annotated[PositiveMoney, NOT_NULL]
+    category: Annotated[Category, NOT_NULL] = DEFAULT_CATEGORY
+    description: Description | None = ""  # null is ""
     customer_id: UUID | None = None
-    status: RevenueStatus = "received"
+    status: Annotated[RevenueStatus, NOT_NULL] = "received"
 
 
 class RevenueUpdate(_Entry):
-    date: Day | None = None
-    amount: PositiveMoney | None = None
-    category: Category | None = None
+    date: Annotated[Day | None, NOT_NULL] = None
+    amount: Annotated[PositiveMoney | None, NOT_NULL] = None
+    category: Annotated[Category | None, NOT_NULL] = None
     description: Description | None = None
     customer_id: UUID | None = None
-    status: RevenueStatus | None = None
+    status: Annotated[RevenueStatus | None, NOT_NULL] = None
 
 
 class ExpenseCreate(_Entry):
-    date: Day = Field(default_factory=_today)
-    amount: PositiveMoney
-    category: Category = DEFAULT_CATEGORY
-    description: Description = ""
+    date: Annotated[Day, NOT_NULL] = Field(default_factory=_today)
+    amount: Annotated[PositiveMoney, NOT_NULL]
+    category: Annotated[Category, NOT_NULL] = DEFAULT_CATEGORY
+    description: Description | None = ""  # null is ""
     vendor: Vendor | None = None
 
 
 class ExpenseUpdate(_Entry):
-    date: Day | None = None
-    amount: PositiveMoney | None = None
-    category: Category | None = None
+    date: Annotated[Day | None, NOT_NULL] = None
+    amount: Annotated[PositiveMoney | None, NOT_NULL] = None
+    category: Annotated[Category | None, NOT_NULL] = None
     description: Description | None = None
     vendor: Vendor | None = None
 
@@ -111,13 +115,6 @@ class ExpensePublic(ApiOutput):
 class _Range(ApiInput):
     from_: Day | None = Field(default=None, validation_alias="from")
     to: Day | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v != ""}
-        return data
 
     @field_validator("to")
     @classmethod

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Instant, Name, Text, Timestamp
+from pydantic import Field
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    IdOut,
+    Instant,
+    Name,
+    NotNull,
+    Text,
+    Timestamp,
+)
 
-from tickets.domain import Priority, Status
+from tickets.domain import PRIORITIES, STATUSES, Priority, Status
+
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def _one_or_more(choices: tuple[str, ...]) -> str:
+    one = "|".join(choices)
+    return rf"^({one})(,({one}))*$"
 
 
 class TicketCreate(ApiInput):
@@ -24,20 +40,13 @@ class TicketCreate(ApiInput):
 class TicketUpdate(ApiInput):
     """Partial: only the fields sent change; `null` clears customer, assignee, schedule."""
 
-    title: Name | None = None
-    description: Text | None = None
-    status: Status | None = None
-    priority: Priority | None = None
+    title: Annotated[Name | None, NotNull()] = None
+    description: Annotated[Text | None, NotNull()] = None
+    status: Annotated[Status | None, NotNull()] = None
+    priority: Annotated[Priority | None, NotNull()] = None
     customer_id: UUID | None = None
     assignee_id: UUID | None = None
     scheduled_at: Instant | None = None
-
-    @model_validator(mode="after")
-    def _required_fields_not_null(self) -> TicketUpdate:
-        for name in ("title", "description", "status", "priority"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"The {name} field cannot be null.")
-        return self
 
 
 class TicketPublic(ApiOutput):
@@ -59,16 +68,48 @@ class TicketPublic(ApiOutput):
 class TicketQuery(ApiInput):
     """Query string of `GET /api/tickets` (cursor and limit are read by the pager)."""
 
-    status: str | None = None
-    priority: str | None = None
-    assignee_id: str | None = None
+    status: Annotated[
+        str | None,
+        Field(
+            pattern=_one_or_more(STATUSES),
+            description="One status or several, comma-separated: `open,in_progress`.",
+        ),
+    ] = None
+    priority: Annotated[
+        str | None,
+        Field(pattern=_one_or_more(PRIORITIES), description="One priority or several."),
+    ] = None
+    assignee_id: Annotated[
+        str | None,
+        Field(
+            pattern=rf"^(me|none|{_UUID})$",
+            description="A user id, `me` (the caller) or `none` (unassigned).",
+        ),
+    ] = None
     customer_id: UUID | None = None
-    q: Annotated[str, Field(max_length=200)] | None = None
+    q: Annotated[
+        str | None, Field(max_length=200, description="Words the title or description has.")
+    ] = None
     scheduled_from: Instant | None = None
     scheduled_to: Instant | None = None
     updated_since: Instant | None = None
-    trashed: bool = False
-    sort: str = "-created_at"
+    trashed: Annotated[bool, Field(description="`true`: list the Trash instead.")] = False
+    sort: Literal[
+        "created_at",
+        "-created_at",
+        "updated_at",
+        "-updated_at",
+        "scheduled_at",
+        "-scheduled_at",
+        "number",
+        "-number",
+    ] = "-created_at"
+
+
+class TicketLookup(ApiInput):
+    """Query string of `GET /api/tickets/{id}`."""
+
+    trashed: Annotated[bool, Field(description="`true`: also find it in the Trash.")] = False
 
 
 class CommentCreate(ApiInput):

@@ -1,6 +1,7 @@
 """The service factory's promises: the contract's error shape for every failure, no traces."""
 
 import contextlib
+import uuid
 from typing import Any
 
 import orjson
@@ -54,9 +55,10 @@ def make_app(validation_status: int = 400) -> Any:
     )
     routes = [
         api_route("/things", create_thing, methods=["POST"], body=ThingCreate),
+        api_route("/things/bulk", create_thing, methods=["POST"], body=ThingCreate),
         api_route("/things/{id}", get_thing, methods=["GET"]),
         api_route("/boom", explode, methods=["GET"]),
-        api_route("/versioned", versioned, methods=["GET"]),
+        api_route("/versioned", versioned, methods=["GET"], etag=True),
         api_route("/things/{id}", replace_thing, methods=["PUT", "PATCH"]),
     ]
     return create_service_app(
@@ -122,8 +124,18 @@ async def test_wrong_method_is_405_in_the_error_shape():
 
 
 async def test_405_allows_every_method_of_the_path_not_only_the_first_routes():
-    _, headers, _ = await call(make_app(), "DELETE", "/things/1")
+    _, headers, _ = await call(make_app(), "DELETE", f"/things/{uuid.uuid4()}")
     assert headers["allow"] == "GET, HEAD, PATCH, PUT"
+
+
+async def test_a_static_path_is_not_an_id_of_its_sibling_pattern():
+    """`/things/bulk` matches `/things/{id}` as a pattern, but `bulk` is no uuid: a PUT
+    there is 405 with the methods of `/things/bulk` only, not a 404 from the id route."""
+    status, headers, _ = await call(make_app(), "PUT", "/things/bulk")
+    assert status == 405 and headers["allow"] == "POST"
+    # No other route owns `/things/not-an-id`: the id route runs and answers for itself.
+    status, _, _ = await call(make_app(), "GET", "/things/not-an-id")
+    assert status == 401
 
 
 async def test_if_none_match_with_the_current_etag_is_304_without_a_body():

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from openapi_spec_validator import validate
 from pydantic import Field
-from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, api_route, openapi_document
+from servelo_common.openapi import openapi_document
+from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, api_route
 from servelo_common.schemas import ApiInput, ApiOutput, Email, Money
 from starlette.requests import Request
 from starlette.responses import Response

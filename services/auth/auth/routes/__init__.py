@@ -7,6 +7,7 @@ included.
 
 from __future__ import annotations
 
+from servelo_common.declared import note
 from servelo_common.errors import ApiError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -43,6 +44,7 @@ _OVERHEAD = 16 * 1024
 async def read_upload(request: Request, *, max_bytes: int, field: str = "file") -> bytes:
     """The bytes of `field`; 413 past `max_bytes` (counted while reading, so a client that
     lies about Content-Length or streams without one cannot make us buffer more)."""
+    note(request.scope, "upload")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ApiError(
             415,

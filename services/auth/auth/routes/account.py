@@ -3,16 +3,18 @@ and users' avatars (`/api/users/{id}/avatar`)."""
 
 from __future__ import annotations
 
-from servelo_common.http import body, caller, json, json_body, message, path_id, resource
+from servelo_common.http import body, caller, json, message, path_id, resource
+from servelo_common.images import CONTENT_TYPES
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from auth.routes import ctx_of, read_upload
+from auth.routes.sessions import TAGS as AUTH_TAGS
 from auth.routes.users import TAGS
 from auth.schemas.account import ChangePasswordInput
-from auth.schemas.users import SetPasswordInput, UserPublic
+from auth.schemas.users import Preferences, SetPasswordInput, UserPublic
 from auth.service import account
 
 
@@ -24,14 +26,16 @@ async def me(request: Request) -> Response:
 
 async def get_preferences(request: Request) -> Response:
     """The current user's preferences."""
-    return json(await account.get_preferences(ctx_of(request), ident=caller(request)))
+    found = await account.get_preferences(ctx_of(request), ident=caller(request))
+    return json(Preferences(found))
 
 
 async def put_preferences(request: Request) -> Response:
     """Deep-merge a JSON object into the current user's preferences."""
     ident = caller(request)
-    data = await json_body(request)
-    return json(await account.merge_preferences(ctx_of(request), ident=ident, data=data))
+    data = await body(request, Preferences)
+    merged = await account.merge_preferences(ctx_of(request), ident=ident, data=data.root)
+    return json(Preferences(merged))
 
 
 async def upload_avatar(request: Request) -> Response:
@@ -76,11 +80,29 @@ async def change_password(request: Request) -> Response:
 
 # Before `routes.users`: `/api/users/preferences` would match `/api/users/{id}`.
 ROUTES: list[Route] = [
-    api_route("/api/auth/me", me, methods=["GET"], response=UserPublic, tags=["auth"]),
-    api_route("/api/users/preferences", get_preferences, methods=["GET"], tags=TAGS),
-    api_route("/api/users/preferences", put_preferences, methods=["PUT"], tags=TAGS),
+    api_route("/api/auth/me", me, methods=["GET"], response=UserPublic, tags=AUTH_TAGS),
     api_route(
-        "/api/users/me/avatar", upload_avatar, methods=["POST"], response=UserPublic, tags=TAGS
+        "/api/users/preferences",
+        get_preferences,
+        methods=["GET"],
+        response=Preferences,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/users/preferences",
+        put_preferences,
+        methods=["PUT"],
+        body=Preferences,
+        response=Preferences,
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/users/me/avatar",
+        upload_avatar,
+        methods=["POST"],
+        upload="file",
+        response=UserPublic,
+        tags=TAGS,
     ),
     api_route(
         "/api/users/me/set-password",
@@ -96,5 +118,11 @@ ROUTES: list[Route] = [
         body=ChangePasswordInput,
         tags=TAGS,
     ),
-    api_route("/api/users/{id}/avatar", get_avatar, methods=["GET"], tags=TAGS),
+    api_route(
+        "/api/users/{id}/avatar",
+        get_avatar,
+        methods=["GET"],
+        media_types=CONTENT_TYPES,
+        tags=TAGS,
+    ),
 ]

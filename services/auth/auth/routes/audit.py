@@ -7,7 +7,7 @@ from uuid import UUID
 
 from servelo_common.http import require_role, resources
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -33,6 +33,6 @@ ROUTES: list[Route] = [
         methods=["GET"],
         response=AuditPublic,
         list_response=True,
-        tags=["audit"],
+        tags=[Tag("audit", "Who signed in, and what changed in accounts and settings (admins).")],
     ),
 ]

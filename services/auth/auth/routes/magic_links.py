@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servelo_common.http import body, json, message, tenant
+from servelo_common.http import body, json, message, query, tenant
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,7 +11,7 @@ from starlette.routing import Route
 from auth.domain.magic_links import REQUEST_ANSWER
 from auth.routes import client_of, ctx_of
 from auth.routes.sessions import TAGS
-from auth.schemas.magic_links import EmailInput
+from auth.schemas.magic_links import EmailInput, VerifyQuery
 from auth.schemas.sessions import TokenPair
 from auth.service import magic_links
 
@@ -27,7 +27,7 @@ async def request_magic_link(request: Request) -> Response:
 
 async def verify_magic_link(request: Request) -> Response:
     """Redeem a magic link (once) for a token pair."""
-    token = request.query_params.get("token", "")
+    token = query(request, VerifyQuery).token
     tokens = await magic_links.verify_link(
         ctx_of(request), ident=tenant(request), token=token, client=client_of(request)
     )
@@ -47,8 +47,10 @@ ROUTES: list[Route] = [
         "/api/auth/magic-link/verify",
         verify_magic_link,
         methods=["GET"],
+        query=VerifyQuery,
         response=TokenPair,
         public=True,
+        errors=[401],
         tags=TAGS,
     ),
 ]

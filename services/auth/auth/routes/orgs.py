@@ -9,7 +9,7 @@ from uuid import UUID
 from servelo_common.http import body, caller, message, resource, resources
 from servelo_common.identity import Identity
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,7 +20,14 @@ from auth.schemas.orgs import AdminUserUpdate, OrgCreate, OrgPublic, OrgUpdate
 from auth.schemas.users import SetPasswordInput, UserPublic, UserQuery
 from auth.service import orgs, users
 
-TAGS = ["admin"]
+TAGS = [
+    Tag(
+        "admin",
+        "System administration, for admins of the system org on its host: every org (create,"
+        " suspend, delete) and the users of any org.",
+    )
+]
+SLUG = {"slug": "string"}
 
 
 def system_admin(request: Request) -> Identity:
@@ -112,6 +119,7 @@ ROUTES: list[Route] = [
         body=OrgCreate,
         response=OrgPublic,
         status=201,
+        errors=[409],
         tags=TAGS,
     ),
     api_route(
@@ -128,15 +136,25 @@ ROUTES: list[Route] = [
         methods=["PUT"],
         body=OrgUpdate,
         response=OrgPublic,
+        path_types=SLUG,
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/admin/orgs/{slug}", delete_org, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/admin/orgs/{slug}",
+        delete_org,
+        methods=["DELETE"],
+        path_types=SLUG,
+        errors=[409],
+        tags=TAGS,
+    ),
     api_route(
         "/api/admin/orgs/{slug}/users",
         list_org_users,
         methods=["GET"],
         response=UserPublic,
         list_response=True,
+        path_types=SLUG,
         tags=TAGS,
     ),
     api_route(
@@ -145,14 +163,24 @@ ROUTES: list[Route] = [
         methods=["PUT"],
         body=AdminUserUpdate,
         response=UserPublic,
+        path_types=SLUG,
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/admin/orgs/{slug}/users/{id}", delete_org_user, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/admin/orgs/{slug}/users/{id}",
+        delete_org_user,
+        methods=["DELETE"],
+        path_types=SLUG,
+        errors=[409],
+        tags=TAGS,
+    ),
     api_route(
         "/api/admin/orgs/{slug}/users/{id}/set-password",
         set_org_user_password,
         methods=["POST"],
         body=SetPasswordInput,
+        path_types=SLUG,
         tags=TAGS,
     ),
 ]

@@ -5,16 +5,30 @@ from __future__ import annotations
 
 from servelo_common.http import body, caller, json, message, path_id, resources, tenant
 from servelo_common.jwt import jwks_for
-from servelo_common.routing import api_route
+from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from auth.routes import client_of, ctx_of
-from auth.schemas.sessions import LoginInput, LogoutInput, RefreshInput, SessionPublic, TokenPair
+from auth.schemas.sessions import (
+    JwksPublic,
+    LoginInput,
+    LogoutInput,
+    RefreshInput,
+    SessionPublic,
+    TokenPair,
+)
 from auth.service import sessions
 
-TAGS = ["auth"]
+TAGS = [
+    Tag(
+        "auth",
+        "Signing in (password or magic link) and out, refreshing tokens, the caller's profile"
+        " and sessions. Access tokens are 15-minute JWTs (`Authorization: Bearer ...`),"
+        " refresh tokens opaque and rotated on every use.",
+    )
+]
 
 
 async def login(request: Request) -> Response:
@@ -64,7 +78,8 @@ async def revoke_other_sessions(request: Request) -> Response:
 
 async def jwks(request: Request) -> Response:
     """Public keys that verify access tokens."""
-    return json(jwks_for(ctx_of(request).keys), headers={"Cache-Control": "max-age=60"})
+    keys = JwksPublic.model_validate(jwks_for(ctx_of(request).keys))
+    return json(keys, headers={"Cache-Control": "max-age=60"})
 
 
 ROUTES: list[Route] = [
@@ -75,6 +90,7 @@ ROUTES: list[Route] = [
         body=LoginInput,
         response=TokenPair,
         public=True,
+        errors=[401],
         tags=TAGS,
     ),
     api_route(
@@ -84,10 +100,17 @@ ROUTES: list[Route] = [
         body=RefreshInput,
         response=TokenPair,
         public=True,
+        errors=[401],
         tags=TAGS,
     ),
     api_route(
-        "/api/auth/logout", logout, methods=["POST"], body=LogoutInput, public=True, tags=TAGS
+        "/api/auth/logout",
+        logout,
+        methods=["POST"],
+        body=LogoutInput,
+        body_required=False,
+        public=True,
+        tags=TAGS,
     ),
     api_route(
         "/api/auth/sessions",
@@ -95,11 +118,12 @@ ROUTES: list[Route] = [
         methods=["GET"],
         response=SessionPublic,
         list_response=True,
+        paged=False,
         tags=TAGS,
     ),
     api_route(
         "/api/auth/sessions/revoke-others", revoke_other_sessions, methods=["POST"], tags=TAGS
     ),
     api_route("/api/auth/sessions/{id}", revoke_session, methods=["DELETE"], tags=TAGS),
-    api_route("/api/auth/jwks", jwks, methods=["GET"], public=True, tags=TAGS),
+    api_route("/api/auth/jwks", jwks, methods=["GET"], response=JwksPublic, public=True, tags=TAGS),
 ]

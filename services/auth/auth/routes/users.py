@@ -7,10 +7,19 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, caller, message, path_id, require_role, resource, resources
+from servelo_common.http import (
+    body,
+    caller,
+    message,
+    path_id,
+    query,
+    require_role,
+    resource,
+    resources,
+)
 from servelo_common.identity import Identity
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,7 +35,13 @@ from auth.schemas.users import (
 )
 from auth.service import users
 
-TAGS = ["users"]
+TAGS = [
+    Tag(
+        "users",
+        "The org's users (admins manage them: invite, roles, passwords, deactivation) and the"
+        " caller's own account: preferences, avatar, password.",
+    )
+]
 
 
 def user_id(request: Request) -> UUID:
@@ -41,7 +56,7 @@ async def list_users(request: Request) -> Response:
     """Every user of the org with role, status and auth provider (admin)."""
     ident = admin(request)
     pr = page_request(request, key_types=(datetime, UUID))
-    flt = UserQuery.of(request.query_params)
+    flt = query(request, UserQuery)
     found = await users.list_users(ctx_of(request), ident=ident, query=flt, page=pr)
     shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
     return resources(UserPublic, shown, headers=headers)
@@ -122,6 +137,7 @@ ROUTES: list[Route] = [
         "/api/users",
         list_users,
         methods=["GET"],
+        query=UserQuery,
         response=UserPublic,
         list_response=True,
         tags=TAGS,
@@ -133,6 +149,7 @@ ROUTES: list[Route] = [
         body=InviteInput,
         response=UserPublic,
         status=201,
+        errors=[409],
         tags=TAGS,
     ),
     # Before `/api/users/{id}`: these paths would match it.
@@ -151,9 +168,10 @@ ROUTES: list[Route] = [
         methods=["PUT"],
         body=UserUpdate,
         response=UserPublic,
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/users/{id}", delete_user, methods=["DELETE"], tags=TAGS),
+    api_route("/api/users/{id}", delete_user, methods=["DELETE"], errors=[409], tags=TAGS),
     api_route(
         "/api/users/{id}/set-password",
         admin_set_password,
@@ -161,9 +179,20 @@ ROUTES: list[Route] = [
         body=SetPasswordInput,
         tags=TAGS,
     ),
-    api_route("/api/users/{id}/send-login-link", send_login_link, methods=["POST"], tags=TAGS),
     api_route(
-        "/api/users/{id}/deactivate", deactivate, methods=["PUT"], response=UserPublic, tags=TAGS
+        "/api/users/{id}/send-login-link",
+        send_login_link,
+        methods=["POST"],
+        errors=[409],
+        tags=TAGS,
+    ),
+    api_route(
+        "/api/users/{id}/deactivate",
+        deactivate,
+        methods=["PUT"],
+        response=UserPublic,
+        errors=[409],
+        tags=TAGS,
     ),
     api_route(
         "/api/users/{id}/reactivate", reactivate, methods=["PUT"], response=UserPublic, tags=TAGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, Timestamp
+from servelo_common.schemas import ApiInput, ApiOutput, Flag, IdOut, Name, Timestamp
 
 from auth.schemas import SLUG_PATTERN, Password, Role
 from auth.schemas.magic_links import EmailInput
@@ -28,7 +28,7 @@ class OrgCreate(ApiInput):
 class OrgUpdate(ApiInput):
     name: Name | None = None
     plan: Plan | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class OrgPublic(ApiOutput):
@@ -44,7 +44,7 @@ class OrgPublic(ApiOutput):
 # The system admin changing a user of any org: role, and active (deactivate/reactivate).
 class AdminUserUpdate(ApiInput):
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class OrgEntry(ApiOutput):

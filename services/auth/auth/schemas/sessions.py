@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Timestamp
 from servelo_common.values import normalize_email
 
 from auth.domain.sessions import SessionTokens
 from auth.schemas import AnyPassword
 
+# Examples from the references (team-api-reference.txt), with this API's 900-second
+# tokens and both spellings of the token pair (CONTRACT.md, Tokens).
+_USER: dict[str, Any] = {
+    "id": "550e8400-e29b-41d4-a716-446655440000",
+    "name": "Alice Johnson",
+    "email": "user@example.com",
+    "role": "manager",
+}
+_PAIR: dict[str, Any] = {
+    "accessToken": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+    "refreshToken": "abc123def456",
+    "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...",
+    "refresh_token": "abc123def456",
+    "token_type": "bearer",
+    "expires_in": 900,
+    "user": _USER,
+}
+
 
 class LoginInput(ApiInput):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "user@example.com", "password": "secret123"}]}
+    )
+
     email: Annotated[str, Field(min_length=1, max_length=254)]
     password: AnyPassword
 
@@ -28,14 +50,28 @@ class LoginInput(ApiInput):
 
 
 class RefreshInput(ApiInput):
+    """`refresh_token`, or `refreshToken` as the servelo reference spells it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refresh_token": "abc123def456"}, {"refreshToken": "abc123def456"}]
+        }
+    )
+
     refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
 
 
 class LogoutInput(ApiInput):
+    """The refresh token of the session to end; without one, nothing is revoked."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "abc123def456"}]})
+
     refresh_token: Annotated[str, Field(max_length=512)] | None = None
 
 
 class UserBrief(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_USER]})
+
     id: str
     name: str
     email: str
@@ -44,6 +80,8 @@ class UserBrief(BaseModel):
 
 # Both spellings, so that clients of either API reference work unchanged.
 class TokenPair(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_PAIR]})
+
     accessToken: str
     refreshToken: str
     access_token: str
@@ -63,6 +101,21 @@ class TokenPair(BaseModel):
             expires_in=tokens.expires_in,
             user=UserBrief(id=str(user.id), name=user.name, email=user.email, role=user.role),
         )
+
+
+class Jwk(BaseModel):
+    """An Ed25519 public key (RFC 8037) that verifies access tokens with the same `kid`."""
+
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    alg: str
+    use: str
+
+
+class JwksPublic(BaseModel):
+    keys: list[Jwk]
 
 
 class SessionPublic(ApiOutput):

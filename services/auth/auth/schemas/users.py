@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Name, OptionalPhone, Text, Timestamp
+from pydantic import ConfigDict, Field, JsonValue, RootModel
+from servelo_common.schemas import (
+    ApiInput,
+    ApiOutput,
+    IdOut,
+    Name,
+    NotNull,
+    OptionalPhone,
+    Text,
+    Timestamp,
+)
 
 from auth.domain.users import UserStatus
-from auth.schemas import ROLES, Password, Role
+from auth.schemas import Password, Role
 from auth.schemas.magic_links import EmailInput
+
+# The reference's user (team-api-reference.txt, login), as `GET /api/auth/me` shows it.
+_ME: dict[str, Any] = {
+    "id": "550e8400-e29b-41d4-a716-446655440000",
+    "name": "Alice Johnson",
+    "email": "user@example.com",
+    "role": "manager",
+    "active": True,
+    "status": "active",
+    "auth_provider": "password",
+    "phone": None,
+    "notes": None,
+    "avatar_url": None,
+    "has_password": True,
+    "created_at": "2024-01-15T10:00:00Z",
+    "updated_at": "2024-01-15T10:00:00Z",
+}
 
 
 # A user as admins (and the user themselves) see them; never the password hash.
 class UserPublic(ApiOutput):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_ME]})
+
     id: IdOut
     name: str
     email: str
@@ -45,7 +72,7 @@ class InviteInput(EmailInput):
 
 
 class UserUpdate(ApiInput):
-    name: Name | None = None
+    name: Annotated[Name | None, NotNull("The name is required.")] = None
     role: Role | None = None
     phone: OptionalPhone = None
     notes: Text | None = None
@@ -57,17 +84,14 @@ class SetPasswordInput(ApiInput):
 
 
 class UserQuery(ApiInput):
-    """`GET /api/users` filters; an unknown role or status filters nothing (as ever)."""
+    """`GET /api/users` filters."""
 
     role: Role | None = None
     status: UserStatus | None = None
 
-    @classmethod
-    def of(cls, params: Mapping[str, str]) -> UserQuery:
-        role, status = params.get("role"), params.get("status")
-        return cls.model_validate(
-            {
-                "role": role if role in ROLES else None,
-                "status": status if status in set(UserStatus) else None,
-            }
-        )
+
+class Preferences(RootModel[dict[str, JsonValue]]):
+    """A user's preferences: any JSON object, the client's to shape. A `PUT` deep-merges
+    into them; `null` deletes a key."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"theme": "dark"}]})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from auth.domain.users import UserStatus
 from auth.schemas.users import UserPublic, UserQuery
+from pydantic import ValidationError
 
 from .conftest import make_user
 
@@ -22,7 +24,11 @@ def test_deactivated_user_is_not_active() -> None:
     assert view["active"] is False and view["status"] == "deactivated"
 
 
-def test_unknown_filters_filter_nothing() -> None:
-    assert UserQuery.of({"role": "boss", "status": "gone"}) == UserQuery()
-    known = UserQuery.of({"role": "manager", "status": "invited"})
+def test_unknown_filters_are_invalid_input() -> None:
+    """What the document says: `role` and `status` are enums (400 for anything else)."""
+    with pytest.raises(ValidationError):
+        UserQuery.model_validate({"role": "boss"})
+    with pytest.raises(ValidationError):
+        UserQuery.model_validate({"status": "gone"})
+    known = UserQuery.model_validate({"role": "manager", "status": "invited"})
     assert known.role == "manager" and known.status is UserStatus.INVITED

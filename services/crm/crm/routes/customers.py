@@ -18,7 +18,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -81,12 +81,19 @@ async def delete_customer(request: Request) -> Response:
     return message("Client deleted")
 
 
-TAGS = ["clients"]
+TAGS = [
+    Tag(
+        "clients",
+        "The org's clients (`/api/customers`): who tickets, quotes, revenue and projects are"
+        " for. An email is unique among an org's clients.",
+    )
+]
 ROUTES = [
     api_route(
         "/api/customers",
         list_customers,
         methods=["GET"],
+        query=CustomerQuery,
         response=CustomerPublic,
         list_response=True,
         tags=TAGS,
@@ -98,10 +105,18 @@ ROUTES = [
         body=CustomerCreate,
         response=CustomerPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
+        errors=[409],
+        etag=True,
         tags=TAGS,
     ),
     api_route(
-        "/api/customers/{id}", get_customer, methods=["GET"], response=CustomerPublic, tags=TAGS
+        "/api/customers/{id}",
+        get_customer,
+        methods=["GET"],
+        response=CustomerPublic,
+        etag=True,
+        tags=TAGS,
     ),
     api_route(
         "/api/customers/{id}",
@@ -109,7 +124,17 @@ ROUTES = [
         methods=["PUT", "PATCH"],
         body=CustomerUpdate,
         response=CustomerPublic,
+        headers=[IF_MATCH],
+        errors=[409],
+        etag=True,
         tags=TAGS,
     ),
-    api_route("/api/customers/{id}", delete_customer, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/customers/{id}",
+        delete_customer,
+        methods=["DELETE"],
+        headers=[IF_MATCH],
+        errors=[409],
+        tags=TAGS,
+    ),
 ]

@@ -18,7 +18,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -96,12 +96,19 @@ async def delete_quote(request: Request) -> Response:
     return message("Quote deleted")
 
 
-TAGS = ["quotes"]
+TAGS = [
+    Tag(
+        "quotes",
+        "Priced offers to a client: line items, a tax rate, totals computed by the server."
+        " A draft is edited, then sent (emailed), then accepted or declined with `PUT`.",
+    )
+]
 ROUTES = [
     api_route(
         "/api/quotes",
         list_quotes,
         methods=["GET"],
+        query=QuoteQuery,
         response=QuotePublic,
         list_response=True,
         tags=TAGS,
@@ -113,19 +120,44 @@ ROUTES = [
         body=QuoteCreate,
         response=QuotePublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
+        etag=True,
         tags=TAGS,
     ),
-    api_route("/api/quotes/{id}", get_quote, methods=["GET"], response=QuotePublic, tags=TAGS),
+    api_route(
+        "/api/quotes/{id}",
+        get_quote,
+        methods=["GET"],
+        response=QuotePublic,
+        etag=True,
+        tags=TAGS,
+    ),
     api_route(
         "/api/quotes/{id}",
         update_quote,
         methods=["PUT", "PATCH"],
         body=QuoteUpdate,
         response=QuotePublic,
+        headers=[IF_MATCH],
+        errors=[409],
+        etag=True,
         tags=TAGS,
     ),
     api_route(
-        "/api/quotes/{id}/send", send_quote, methods=["POST"], response=QuotePublic, tags=TAGS
+        "/api/quotes/{id}/send",
+        send_quote,
+        methods=["POST"],
+        response=QuotePublic,
+        headers=[IDEMPOTENCY_KEY, IF_MATCH],
+        errors=[409],
+        etag=True,
+        tags=TAGS,
     ),
-    api_route("/api/quotes/{id}", delete_quote, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/quotes/{id}",
+        delete_quote,
+        methods=["DELETE"],
+        headers=[IF_MATCH],
+        tags=TAGS,
+    ),
 ]

@@ -147,7 +147,8 @@ _PERIOD_KEYS = {"month": "date_trunc('month', date)::date", "category": "categor
 async def summary_rows(
     conn: asyncpg.Connection, *, org_id: UUID, group_by: str, start: date | None, end: date | None
 ) -> list[asyncpg.Record]:
-    """Sums per period (or category) over both tables, done by Postgres in numeric."""
+    """Sums per period (or category) over both tables, done by Postgres in numeric (not
+    numeric(14,2): a sum may pass the largest single amount)."""
     key = _PERIOD_KEYS[group_by]
     where = Where().add("org_id = {}", org_id).when(start, "date >= {}").when(end, "date <= {}")
     sql = f"""
@@ -163,9 +164,9 @@ async def summary_rows(
           GROUP BY 1
         )
         SELECT coalesce(r.k, e.k) AS k,
-               coalesce(r.received, 0)::numeric(14,2) AS revenue,
-               coalesce(r.pending, 0)::numeric(14,2) AS pending_revenue,
-               coalesce(e.spent, 0)::numeric(14,2) AS expenses
+               round(coalesce(r.received, 0), 2) AS revenue,
+               round(coalesce(r.pending, 0), 2) AS pending_revenue,
+               round(coalesce(e.spent, 0), 2) AS expenses
         FROM r FULL JOIN e ON r.k = e.k
         ORDER BY 1
     """  # noqa: S608

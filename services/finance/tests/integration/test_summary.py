@@ -107,3 +107,17 @@ async def test_bad_summary_query_is_400(tenant: Any, params: dict[str, str]) -> 
     resp = await tenant.admin.get("/api/finance/summary", params=params)
     assert resp.status == 400, resp
     assert resp.json["errors"]
+
+
+async def test_sums_past_one_entrys_largest_amount_are_exact_not_500(tenant: Any) -> None:
+    """Found by the contract run: sums were cast to numeric(14,2), so two entries of the
+    largest amount overflowed in Postgres (500)."""
+    largest = "999999999999.99"
+    for _ in range(2):
+        resp = await tenant.admin.post(
+            "/api/revenue", json={"date": "2026-01-05", "amount": largest}
+        )
+        assert resp.status == 201, resp
+    resp = await tenant.admin.get("/api/finance/summary", params={"group_by": "month"})
+    assert resp.status == 200, resp
+    assert resp.json["totals"]["revenue"] == "1999999999999.98"

@@ -74,10 +74,14 @@ def test_update_keeps_only_sent_fields_and_refuses_null_amount() -> None:
     assert _errors(RevenueUpdate, {"amount": None}) == {"amount": ["Must not be null."]}
 
 
-def test_filter_refuses_from_after_to_and_ignores_blank_values() -> None:
+def test_filter_refuses_from_after_to_and_blank_values() -> None:
     assert "to" in _errors(RevenueQuery, {"from": "2026-02-01", "to": "2026-01-01"})
     assert "from" in _errors(RevenueQuery, {"from": "yesterday"})
-    wanted = RevenueQuery.model_validate({"from": "2026-01-01", "category": "", "limit": "5"})
+    # A blank value is invalid as the document says (a date, a non-empty category), not
+    # silently "no filter".
+    assert "to" in _errors(RevenueQuery, {"to": ""})
+    assert "category" in _errors(RevenueQuery, {"category": ""})
+    wanted = RevenueQuery.model_validate({"from": "2026-01-01", "limit": "5"})
     assert wanted.from_ == date(2026, 1, 1)
     assert wanted.category is None
 

@@ -17,7 +17,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page_request, page_response
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,8 +25,6 @@ from starlette.routing import Route
 from team.domain import PLANNERS
 from team.schemas.actuals import ActualCreate, ActualPublic, ActualQuery, ActualUpdate
 from team.service import actuals
-
-TAGS = ["team"]
 
 
 def _actual_id(request: Request) -> UUID:
@@ -79,11 +77,13 @@ async def delete_actual(request: Request) -> Response:
     return message("Actual deleted successfully")
 
 
+TAGS = [Tag("actuals", "Hours a member worked on a project on a day, optionally for a ticket.")]
 ROUTES: list[Route] = [
     api_route(
         "/api/actuals",
         list_actuals,
         methods=["GET"],
+        query=ActualQuery,
         response=ActualPublic,
         list_response=True,
         tags=TAGS,
@@ -95,6 +95,7 @@ ROUTES: list[Route] = [
         body=ActualCreate,
         response=ActualPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route("/api/actuals/{id}", get_actual, methods=["GET"], response=ActualPublic, tags=TAGS),

@@ -17,7 +17,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page_request, page_response
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -31,8 +31,6 @@ from team.schemas.allocations import (
     AllocationWithWarnings,
 )
 from team.service import allocations
-
-TAGS = ["team"]
 
 
 def _allocation_id(request: Request) -> UUID:
@@ -91,11 +89,19 @@ async def delete_allocation(request: Request) -> Response:
     return message("Allocation deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "allocations",
+        "Planned hours: a member booked on a project for days, some hours a day; a booking"
+        " answers the days it overbooks.",
+    )
+]
 ROUTES: list[Route] = [
     api_route(
         "/api/allocations",
         list_allocations,
         methods=["GET"],
+        query=AllocationQuery,
         response=AllocationPublic,
         list_response=True,
         tags=TAGS,
@@ -107,6 +113,7 @@ ROUTES: list[Route] = [
         body=AllocationCreate,
         response=AllocationWithWarnings,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(

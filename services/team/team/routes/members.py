@@ -16,7 +16,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page_request, page_response
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -29,8 +29,6 @@ from team.schemas.members import (
     TeamMemberUpdate,
 )
 from team.service import members
-
-TAGS = ["team"]
 
 
 def member_id(request: Request) -> UUID:
@@ -83,11 +81,19 @@ async def delete_member(request: Request) -> Response:
     return message("Team member deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "team-members",
+        "The people who do the work, each with a job role and an hourly rate (a new rate"
+        " applies from the day it is set); their utilization.",
+    )
+]
 ROUTES: list[Route] = [
     api_route(
         "/api/team-members",
         list_members,
         methods=["GET"],
+        query=TeamMemberQuery,
         response=TeamMemberPublic,
         list_response=True,
         tags=TAGS,
@@ -99,6 +105,7 @@ ROUTES: list[Route] = [
         body=TeamMemberCreate,
         response=TeamMemberPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(

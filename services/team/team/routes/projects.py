@@ -16,7 +16,7 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page_request, page_response
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -24,8 +24,6 @@ from starlette.routing import Route
 from team.domain import PLANNERS
 from team.schemas.projects import ProjectCreate, ProjectPublic, ProjectQuery, ProjectUpdate
 from team.service import projects
-
-TAGS = ["team"]
 
 
 def _project_id(request: Request) -> UUID:
@@ -80,11 +78,17 @@ async def delete_project(request: Request) -> Response:
     return message("Project deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "projects", "What the team works on, optionally for a client, with a start and an end date."
+    )
+]
 ROUTES: list[Route] = [
     api_route(
         "/api/projects",
         list_projects,
         methods=["GET"],
+        query=ProjectQuery,
         response=ProjectPublic,
         list_response=True,
         tags=TAGS,
@@ -96,6 +100,7 @@ ROUTES: list[Route] = [
         body=ProjectCreate,
         response=ProjectPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(

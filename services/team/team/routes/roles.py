@@ -6,7 +6,7 @@ from servelo_common.errors import NotFound
 from servelo_common.http import body, caller, json, message, require_role, update_body
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page_request, page_response
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,8 +15,6 @@ from team.domain import PLANNERS
 from team.domain.roles import parse_int_id
 from team.schemas.roles import RoleCreate, RolePublic
 from team.service import roles
-
-TAGS = ["team"]
 
 
 def _role_id(request: Request) -> int:
@@ -71,6 +69,13 @@ async def delete_role(request: Request) -> Response:
     return message("Role deleted successfully")
 
 
+TAGS = [
+    Tag(
+        "roles",
+        "Job roles team members hold (integer ids, numbered per org); a name is unique in the org.",
+    )
+]
+ROLE_ID = {"id": "integer"}
 ROUTES: list[Route] = [
     api_route(
         "/api/roles",
@@ -87,16 +92,34 @@ ROUTES: list[Route] = [
         body=RoleCreate,
         response=RolePublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/roles/{id}", get_role, methods=["GET"], response=RolePublic, tags=TAGS),
+    api_route(
+        "/api/roles/{id}",
+        get_role,
+        methods=["GET"],
+        response=RolePublic,
+        path_types=ROLE_ID,
+        tags=TAGS,
+    ),
     api_route(
         "/api/roles/{id}",
         update_role,
         methods=["PUT", "PATCH"],
         body=RoleCreate,
         response=RolePublic,
+        path_types=ROLE_ID,
+        errors=[409],
         tags=TAGS,
     ),
-    api_route("/api/roles/{id}", delete_role, methods=["DELETE"], tags=TAGS),
+    api_route(
+        "/api/roles/{id}",
+        delete_role,
+        methods=["DELETE"],
+        path_types=ROLE_ID,
+        errors=[409],
+        tags=TAGS,
+    ),
 ]

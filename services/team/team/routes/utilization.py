@@ -8,11 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes.members import member_id
+from team.routes.members import TAGS, member_id
 from team.schemas.utilization import UtilizationPublic, UtilizationQuery
 from team.service import utilization
-
-TAGS = ["team"]
 
 
 async def member_utilization(request: Request) -> Response:
@@ -31,6 +29,7 @@ ROUTES: list[Route] = [
         "/api/team-members/{id}/utilization",
         member_utilization,
         methods=["GET"],
+        query=UtilizationQuery,
         response=UtilizationPublic,
         tags=TAGS,
     ),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
-from servelo_common.schemas import ApiInput, Day, DecimalJson
+from servelo_common.schemas import ApiInput, Day, DecimalJson, NotNull, Within
 from servelo_common.schemas import Name as BaseName
 from servelo_common.schemas import Text as BaseText
 from servelo_common.values import no_float
@@ -35,11 +35,8 @@ Text = Annotated[BaseText, AfterValidator(_no_nul)]
 IntId = Annotated[int, Field(strict=True, ge=1, le=10**18)]
 
 
-def not_null(value: Any, info: ValidationInfo) -> Any:
-    """An update may leave a field out, but may not set a required one to null."""
-    if value is None:
-        raise ValueError(f"The {str(info.field_name).replace('_', ' ')} field is required.")
-    return value
+# An update may leave a field out, but may not set a required one to null.
+REQUIRED = NotNull("The {field} field is required.")
 
 
 def end_after_start(end: dt.date | None, info: ValidationInfo) -> dt.date | None:
@@ -48,25 +45,21 @@ def end_after_start(end: dt.date | None, info: ValidationInfo) -> dt.date | None
     return end
 
 
-def _hours_between(label: str) -> AfterValidator:
-    def check(value: Decimal) -> Decimal:
-        if value <= 0:
-            raise ValueError(f"{label} must be greater than 0")
-        if value > 24:
-            raise ValueError(f"{label} may not be greater than 24")
-        return value
-
-    return AfterValidator(check)
-
-
-_HoursIn = Annotated[
+# More than 0 and at most 24 hours, with the reference's wording (`Within`).
+HoursPerDay = Annotated[
     Decimal,
     BeforeValidator(no_float),
     Field(max_digits=5, decimal_places=2),
+    Within("Hours per day", gt=0, le=24),
     DecimalJson(places=2, integer_digits=3),
 ]
-HoursPerDay = Annotated[_HoursIn, _hours_between("Hours per day")]
-Hours = Annotated[_HoursIn, _hours_between("Hours")]
+Hours = Annotated[
+    Decimal,
+    BeforeValidator(no_float),
+    Field(max_digits=5, decimal_places=2),
+    Within("Hours", gt=0, le=24),
+    DecimalJson(places=2, integer_digits=3),
+]
 
 
 class DatedQuery(ApiInput):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import field_validator
 from servelo_common.schemas import ApiInput, ApiOutput, Day, IdOut, MoneyOut, Timestamp
 
-from team.schemas import DatedQuery, Hours, Text, not_null
+from team.schemas import REQUIRED, DatedQuery, Hours, Text
 
 
 class ActualCreate(ApiInput):
@@ -23,16 +23,12 @@ class ActualCreate(ApiInput):
 class ActualUpdate(ApiInput):
     """PUT: the fields sent are changed; the others keep their value."""
 
-    team_member_id: UUID | None = None
-    project_id: UUID | None = None
-    date: Day | None = None
-    hours: Hours | None = None
+    team_member_id: Annotated[UUID | None, REQUIRED] = None
+    project_id: Annotated[UUID | None, REQUIRED] = None
+    date: Annotated[Day | None, REQUIRED] = None
+    hours: Annotated[Hours | None, REQUIRED] = None
     ticket_id: UUID | None = None
     notes: Text | None = None
-
-    non_null = field_validator("team_member_id", "project_id", "date", "hours", mode="before")(
-        not_null
-    )
 
 
 class ActualPublic(ApiOutput):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import ValidationInfo, field_validator
 from servelo_common.schemas import ApiInput, ApiOutput, Day, IdOut, MoneyOut, Timestamp
 
 from team.domain.allocations import BookedAllocation
-from team.schemas import DatedQuery, HoursPerDay, end_after_start, not_null
+from team.schemas import REQUIRED, DatedQuery, HoursPerDay, end_after_start
 
 
 class AllocationCreate(ApiInput):
@@ -29,15 +30,11 @@ class AllocationCreate(ApiInput):
 class AllocationUpdate(ApiInput):
     """PUT: the fields sent are changed; the others keep their value."""
 
-    team_member_id: UUID | None = None
-    project_id: UUID | None = None
-    start_date: Day | None = None
-    end_date: Day | None = None
-    hours_per_day: HoursPerDay | None = None
-
-    non_null = field_validator(
-        "team_member_id", "project_id", "start_date", "end_date", "hours_per_day", mode="before"
-    )(not_null)
+    team_member_id: Annotated[UUID | None, REQUIRED] = None
+    project_id: Annotated[UUID | None, REQUIRED] = None
+    start_date: Annotated[Day | None, REQUIRED] = None
+    end_date: Annotated[Day | None, REQUIRED] = None
+    hours_per_day: Annotated[HoursPerDay | None, REQUIRED] = None
 
     @field_validator("end_date")
     @classmethod

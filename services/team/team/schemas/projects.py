@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import ValidationInfo, field_validator
-from servelo_common.schemas import ApiInput, ApiOutput, Day, IdOut, Timestamp
+from servelo_common.schemas import ApiInput, ApiOutput, Day, Flag, IdOut, Timestamp
 
-from team.schemas import Name, end_after_start, not_null
+from team.schemas import REQUIRED, Name, end_after_start
 
 
 class ProjectCreate(ApiInput):
     name: Name
     customer_id: UUID | None = None
-    active: bool = True
+    active: Flag = True
     start_date: Day | None = None
     end_date: Day | None = None
 
@@ -27,13 +28,11 @@ class ProjectCreate(ApiInput):
 class ProjectUpdate(ApiInput):
     """PUT: the fields sent are changed; the others keep their value."""
 
-    name: Name | None = None
+    name: Annotated[Name | None, REQUIRED] = None
     customer_id: UUID | None = None
-    active: bool | None = None
+    active: Annotated[Flag | None, REQUIRED] = None
     start_date: Day | None = None
     end_date: Day | None = None
-
-    non_null = field_validator("name", "active", mode="before")(not_null)
 
     @field_validator("end_date")
     @classmethod

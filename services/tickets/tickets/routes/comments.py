@@ -8,15 +8,14 @@ from uuid import UUID
 from servelo_common.http import body, caller, path_id, resource, resources
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tickets.routes.tickets import TAGS
 from tickets.schemas import CommentCreate, CommentPublic
 from tickets.service import TICKET_NOT_FOUND
 from tickets.service import comments as service
-
-TAGS = ("tickets",)
 
 
 async def list_comments(request: Request) -> Response:
@@ -60,6 +59,7 @@ ROUTES = [
         body=CommentCreate,
         response=CommentPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
 ]

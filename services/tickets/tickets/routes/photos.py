@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from servelo_common.http import caller, message, path_id, resource, resources
 from servelo_common.idempotency import idempotent
-from servelo_common.routing import api_route
+from servelo_common.images import CONTENT_TYPES
+from servelo_common.routing import IDEMPOTENCY_KEY, api_route
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from tickets.config import Settings
-from tickets.routes.upload import Upload, discard_rest, receive_upload
+from tickets.routes.tickets import TAGS
+from tickets.routes.upload import FIELD, Upload, discard_rest, receive_upload
 from tickets.schemas import PhotoPublic
 from tickets.service import TICKET_NOT_FOUND, Tickets, photos
-
-TAGS = ("tickets",)
 
 
 def _ctx(request: Request) -> Tickets:
@@ -93,8 +93,10 @@ ROUTES = [
         "/api/tickets/{id}/photos",
         upload_photo,
         methods=["POST"],
+        upload=FIELD,
         response=PhotoPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
         tags=TAGS,
     ),
     api_route(
@@ -103,8 +105,15 @@ ROUTES = [
         methods=["GET"],
         response=PhotoPublic,
         list_response=True,
+        paged=False,
         tags=TAGS,
     ),
-    api_route("/api/tickets/{id}/photos/{photo_id}", get_photo, methods=["GET"], tags=TAGS),
+    api_route(
+        "/api/tickets/{id}/photos/{photo_id}",
+        get_photo,
+        methods=["GET"],
+        media_types=CONTENT_TYPES,
+        tags=TAGS,
+    ),
     api_route("/api/tickets/{id}/photos/{photo_id}", delete_photo, methods=["DELETE"], tags=TAGS),
 ]

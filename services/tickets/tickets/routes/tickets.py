@@ -15,26 +15,27 @@ from servelo_common.http import (
 )
 from servelo_common.idempotency import idempotent
 from servelo_common.pagination import page, page_request
-from servelo_common.routing import api_route
+from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tickets.domain import Ticket
 from tickets.listing import parse_filters
-from tickets.schemas import TicketCreate, TicketPublic, TicketQuery, TicketUpdate
+from tickets.schemas import TicketCreate, TicketLookup, TicketPublic, TicketQuery, TicketUpdate
 from tickets.service import TICKET_NOT_FOUND
 from tickets.service import tickets as service
 
-TAGS = ("tickets",)
+TICKETS = Tag(
+    "tickets",
+    "Work orders: numbered per org, with a status, a priority, an assignee and a schedule;"
+    " their comments and photos. Deleting moves a ticket to the Trash (`trashed=true`).",
+)
+TAGS = (TICKETS,)
 
 
 def _ticket(ticket: Ticket, status: int = 200) -> Response:
     headers = {"Location": f"/api/tickets/{ticket.id}"} if status == 201 else None
     return resource(TicketPublic, ticket, status=status, headers=headers)
-
-
-def _trashed(request: Request) -> bool:
-    return request.query_params.get("trashed", "").lower() in ("1", "true", "yes")
 
 
 async def list_tickets(request: Request) -> Response:
@@ -52,7 +53,7 @@ async def get_ticket(request: Request) -> Response:
     """Get a ticket (`trashed=1` also finds it in the Trash)."""
     ident = caller(request)
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
-    trashed = None if _trashed(request) else False
+    trashed = None if query(request, TicketLookup).trashed else False
     ticket = await service.get_ticket(
         request.state.db, ident=ident, ticket_id=ticket_id, trashed=trashed
     )
@@ -107,6 +108,7 @@ ROUTES = [
         "/api/tickets",
         list_tickets,
         methods=["GET"],
+        query=TicketQuery,
         response=TicketPublic,
         list_response=True,
         tags=TAGS,
@@ -118,15 +120,27 @@ ROUTES = [
         body=TicketCreate,
         response=TicketPublic,
         status=201,
+        headers=[IDEMPOTENCY_KEY],
+        etag=True,
         tags=TAGS,
     ),
-    api_route("/api/tickets/{id}", get_ticket, methods=["GET"], response=TicketPublic, tags=TAGS),
+    api_route(
+        "/api/tickets/{id}",
+        get_ticket,
+        methods=["GET"],
+        query=TicketLookup,
+        response=TicketPublic,
+        etag=True,
+        tags=TAGS,
+    ),
     api_route(
         "/api/tickets/{id}",
         update_ticket,
         methods=["PUT"],
         body=TicketUpdate,
         response=TicketPublic,
+        headers=[IF_MATCH],
+        etag=True,
         tags=TAGS,
     ),
     api_route("/api/tickets/{id}", delete_ticket, methods=["DELETE"], tags=TAGS),
@@ -135,6 +149,7 @@ ROUTES = [
         restore_ticket,
         methods=["POST"],
         response=TicketPublic,
+        etag=True,
         tags=TAGS,
     ),
 ]

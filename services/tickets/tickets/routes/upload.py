@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from servelo_common.declared import note
 from servelo_common.errors import ApiError, RequestValidationError
 from servelo_common.images import SNIFF_BYTES
 from starlette.requests import ClientDisconnect, Request
@@ -100,6 +101,7 @@ class _Receiver:
 
 async def receive_upload(request: Request, *, max_bytes: int, tmp_dir: Path) -> Upload:
     """The `file` field of a multipart body, in a temporary file the caller discards."""
+    note(request.scope, "upload")
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if ctype != b"multipart/form-data" or not boundary:

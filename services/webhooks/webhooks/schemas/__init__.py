@@ -10,7 +10,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-_TYPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_NAME = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
+_TYPE = re.compile(f"^{_NAME}$")
+TYPE_PATTERN = _TYPE.pattern
+# `types=ticket-created,quote-accepted` in a query string.
+# (Empty: no filter.)
+TYPE_LIST_PATTERN = rf"^(\s*{_NAME}(\s*,\s*{_NAME})*)?\s*$"
 MAX_TYPES = 100
 
 
@@ -20,4 +25,8 @@ def check_type(value: str) -> str:
     return value
 
 
-EventType = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(check_type)]
+EventType = Annotated[
+    str,
+    Field(min_length=1, max_length=100, json_schema_extra={"pattern": TYPE_PATTERN}),
+    AfterValidator(check_type),
+]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
-from servelo_common.schemas import ApiInput, ApiOutput, IdOut, Timestamp
+from pydantic import AfterValidator, Field
+from servelo_common.schemas import NO_NUL, ApiInput, ApiOutput, Flag, IdOut, NotNull, Timestamp
 
 from webhooks.domain.endpoints import ALL_EVENTS, normalize_events
-from webhooks.schemas import MAX_TYPES, check_type
+from webhooks.schemas import MAX_TYPES, TYPE_PATTERN, check_type
+
+NOT_NULL = NotNull("The {field} field may not be null.")
 
 MAX_URL = 2048
 
@@ -39,20 +41,33 @@ def _check_event(value: str) -> str:
     return value if value == ALL_EVENTS else check_type(value)
 
 
-Url = Annotated[str, Field(min_length=1, max_length=MAX_URL), AfterValidator(check_url)]
-EventName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_check_event)]
+# The patterns say in the document what check_url and _check_event enforce (no spaces or
+# credentials, http(s) and a host; an event type or "*").
+_URL_PATTERN = r"^https?://[^\s@/?#\x00-\x1f\x7f]+([/?#][^\s\x00-\x1f\x7f]*)?$"
+Url = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_URL,
+        json_schema_extra={"format": "uri", "pattern": _URL_PATTERN},
+    ),
+    AfterValidator(check_url),
+]
+EventName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        json_schema_extra={"pattern": rf"^(\*|{TYPE_PATTERN.strip('^$')})$"},
+    ),
+    AfterValidator(_check_event),
+]
 Events = Annotated[
     list[EventName],
     Field(min_length=1, max_length=MAX_TYPES),
     AfterValidator(normalize_events),
 ]
-Description = Annotated[str, Field(max_length=500)]
-
-
-def _not_null(value: Any, info: ValidationInfo) -> Any:
-    if value is None:
-        raise ValueError(f"The {info.field_name} field may not be null.")
-    return value
+Description = Annotated[str, Field(max_length=500, pattern=NO_NUL)]
 
 
 class WebhookCreate(ApiInput):
@@ -64,12 +79,10 @@ class WebhookCreate(ApiInput):
 class WebhookUpdate(ApiInput):
     """PUT or PATCH: the fields sent are changed; the others keep their value."""
 
-    url: Url | None = None
-    events: Events | None = None
+    url: Annotated[Url | None, NOT_NULL] = None
+    events: Annotated[Events | None, NOT_NULL] = None
     description: Description | None = None
-    active: bool | None = None
-
-    non_null = field_validator("url", "events", "active", mode="before")(_not_null)
+    active: Annotated[Flag | None, NOT_NULL] = None
 
 
 class WebhookPublic(ApiOutput):

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator
 from servelo_common.schemas import ApiInput, ApiOutput
 
 from webhooks.domain.feed import MAX_WAIT
-from webhooks.schemas import MAX_TYPES, check_type
+from webhooks.schemas import MAX_TYPES, TYPE_LIST_PATTERN, check_type
 
 
 class FeedQuery(ApiInput):
     after: int = Field(
         default=0, ge=0, le=2**63 - 1, description="The last `sequence` seen (0: from the start)."
     )
-    types: list[str] | None = Field(
+    types: Annotated[
+        list[str] | None,
+        WithJsonSchema(
+            {"type": "string", "pattern": TYPE_LIST_PATTERN, "maxLength": 100 * MAX_TYPES}
+        ),
+    ] = Field(
         default=None, description="Comma list of event types, e.g. `ticket-created,quote-accepted`."
     )
     wait: float = Field(
