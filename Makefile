@@ -9,7 +9,8 @@ export UV_PYTHON_PREFERENCE := only-system
 export UV_SYSTEM_CERTS := 1
 
 PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
-	services/tickets/tickets services/crm/crm services/finance/finance services/team/team
+	services/tickets/tickets services/crm/crm services/finance/finance services/team/team \
+	tools/cli/servelo_cli
 
 .PHONY: help env run test chaos check fmt bench clean
 
