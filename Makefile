@@ -10,7 +10,7 @@ export UV_SYSTEM_CERTS := 1
 
 PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
 	services/tickets/tickets services/crm/crm services/finance/finance services/team/team \
-	tools/cli/servelo_cli
+	services/webhooks/webhooks tools/cli/servelo_cli
 
 .PHONY: help env run test chaos check fmt bench clean
 
@@ -19,7 +19,7 @@ help:
 	@echo "make test   the whole test suite against real servers (fault tests included)"
 	@echo "make chaos  only the fault tests: Postgres and NATS SIGKILLed under a steady writer"
 	@echo "make check  ruff lint + format check + mypy (strict)"
-	@echo "make bench  gateway vs nginx, tickets figures, the service path vs pgbench -> docs/benchmarks*.md"
+	@echo "make bench  gateway vs nginx, tickets, the service path vs pgbench, webhook deliveries -> docs/benchmarks*.md"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -53,6 +53,7 @@ bench: env
 	UV=$(UV) bash bench/run.sh
 	@if [ -f bench/tickets_bench.py ]; then $(UV) run --no-sync python bench/tickets_bench.py; fi
 	$(UV) run --no-sync python bench/e2e_bench.py
+	$(UV) run --no-sync python bench/webhooks_bench.py
 
 clean:
 	rm -rf .venv .servelo .pytest_cache .mypy_cache .ruff_cache

@@ -84,6 +84,7 @@ def make_gateway() -> tuple[Gateway, str, list[str]]:
         crm_url="",
         finance_url="",
         team_url="",
+        webhooks_url="",
         gateway_routes={"/api/bench": "http://127.0.0.1:9"},
         ratelimit_ip_per_minute=0,
         ratelimit_tenant_per_minute=0,

@@ -3,7 +3,7 @@
 --
 --   psql "postgresql://postgres@db.example.internal:5432/postgres" -v ON_ERROR_STOP=1 \
 --     -v auth_password=... -v tickets_password=... -v crm_password=... \
---     -v finance_password=... -v team_password=... \
+--     -v finance_password=... -v team_password=... -v webhooks_password=... \
 --     -f deploy/sql/provision.sql
 --
 -- Each service gets a login role servelo_<service> (no superuser, no BYPASSRLS: row-level
@@ -72,3 +72,12 @@ ALTER ROLE servelo_team LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
 GRANT CONNECT ON DATABASE servelo TO servelo_team;
 CREATE SCHEMA IF NOT EXISTS team AUTHORIZATION servelo_team;
 ALTER SCHEMA team OWNER TO servelo_team;
+
+-- webhooks -----------------------------------------------------------------------------
+SELECT 'CREATE ROLE servelo_webhooks'
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'servelo_webhooks') \gexec
+ALTER ROLE servelo_webhooks LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
+  PASSWORD :'webhooks_password';
+GRANT CONNECT ON DATABASE servelo TO servelo_webhooks;
+CREATE SCHEMA IF NOT EXISTS webhooks AUTHORIZATION servelo_webhooks;
+ALTER SCHEMA webhooks OWNER TO servelo_webhooks;

@@ -1,9 +1,11 @@
 """components/network-policies, evaluated over the pods of a rendering with every component:
 only the gateway takes traffic from anywhere, services only from the gateway (and
-Prometheus on the metrics port), and egress goes only to Postgres, NATS, SMTP, S3 and DNS."""
+Prometheus on the metrics port), and egress goes only to Postgres, NATS, SMTP, S3 and DNS,
+and for webhooks to HTTP(S) on public addresses."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ DNS = {("UDP", 53), ("TCP", 53)}
 POSTGRES, NATS = ("TCP", 5432), ("TCP", 4222)
 SMTP = {("TCP", 25), ("TCP", 465), ("TCP", 587)}
 HTTPS = ("TCP", 443)
+HTTP = ("TCP", 80)
 PROMETHEUS = {"app.kubernetes.io/name": "prometheus"}
 
 
@@ -109,6 +112,7 @@ def test_egress_only_to_postgres_nats_smtp_s3_and_dns(objs: list[Obj]) -> None:
     for name, labels in pods(objs).items():
         role = labels.get("app.kubernetes.io/component")
         permitted = allowed.get(role, set()) | ({HTTPS} if name == "tickets" else set())
+        permitted |= {HTTP, HTTPS} if name == "webhooks" else set()
         found: set[tuple[str, int]] = set()
         for rule in rules(objs, labels, "Egress"):
             found |= ports(rule)
@@ -128,3 +132,34 @@ def test_the_gateway_reaches_services_not_the_database(objs: list[Obj]) -> None:
         if role == "service":
             assert admitted(objs, labels, all_pods["nats"], 4222), name
             assert not admitted(objs, labels, all_pods["gateway"], 8080), name
+
+
+def test_webhooks_reach_the_internet_but_no_private_range(objs: list[Obj]) -> None:
+    labels = pods(objs)["webhooks"]
+    web = [r for r in rules(objs, labels, "Egress") if ports(r) & {HTTP, HTTPS}]
+    assert len(web) == 1 and ports(web[0]) == {HTTP, HTTPS}
+    blocks = [peer["ipBlock"] for peer in web[0]["to"]]
+    assert all(set(peer) == {"ipBlock"} for peer in web[0]["to"])  # no pod of the namespace
+    assert {b["cidr"] for b in blocks} == {"0.0.0.0/0", "::/0"}
+    excepted = [ipaddress.ip_network(c) for b in blocks for c in b["except"]]
+    for address in (
+        "10.1.2.3",
+        "172.20.0.1",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "100.100.100.200",
+        "::1",
+        "fd00:ec2::254",
+        "fe80::1",
+    ):
+        ip = ipaddress.ip_address(address)
+        assert any(ip in net for net in excepted if net.version == ip.version), address
+    for address in ("93.184.215.14", "2606:4700:4700::1111"):
+        ip = ipaddress.ip_address(address)
+        assert not any(ip in net for net in excepted if net.version == ip.version), address
+    # Only webhooks: no other workload gets HTTP(S) out.
+    for name, other in pods(objs).items():
+        if name not in ("webhooks", "tickets"):
+            found = set().union(*(ports(r) for r in rules(objs, other, "Egress")))
+            assert not found & {HTTP, HTTPS}, name

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from gateway import errors
+from gateway.hosts import INVALID
 from gateway.routing import (
     LOGIN,
     MAGIC_LINK,
@@ -22,6 +23,7 @@ from gateway.tokens import CachedAuth, NeedKeys
 if TYPE_CHECKING:
     from gateway.exchange import Exchange
 
+# Answers the gateway gives itself: cached bytes, after the same checks as any request.
 _HEALTHY = b'{"status":"ok"}'
 _READY = b'{"status":"ready"}'
 
@@ -31,27 +33,34 @@ def admit(ex: Exchange) -> None:
     h = ex.h
     method = ex.method
     path = ex.path
-    if method == b"GET" or method == b"HEAD":
-        if path == b"/healthz":
-            return ex.respond(200, _HEALTHY)
-        if path == b"/readyz":
-            if gw.is_ready():
-                return ex.respond(200, _READY)
-            return ex.fail(errors.NOT_READY)
-        if path == b"/api/openapi.json":
-            return ex.run(_serve_openapi(ex))
+    # One canonical Host (gateway.hosts): what routes the request is what is forwarded.
+    host = gw.hosts.memo.get(h.host) or gw.hosts.resolve(h.host)
+    if host is INVALID or (h.host_count != 1 and (h.host_count or not ex.http10)):
+        return ex.fail(errors.BAD_HOST)
+    h.host, slug = host
     if not path.startswith(b"/"):
         return ex.fail(errors.BAD_REQUEST)
+    client = ex.client
+    if client.peer_trusted:
+        ex.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
+    limits = gw.limits
+    wait = limits.ip.hit(ex.client_ip)
+    if wait:
+        return ex.fail(errors.TOO_MANY, wait)
     if method == b"OPTIONS" and h.origin and h.cors_method and gw.cors.enabled:
         # A preflight carries no credentials; answered here for any host.
         if gw.cors.allowed(h.origin):
             ex.cors = b""
             return ex.respond(204, b"", gw.cors.preflight_headers(h.origin, h.cors_headers))
         return ex.respond(204, b"")
+    if method == b"GET" or method == b"HEAD":  # probes answer on any host (kubelet: an IP)
+        if path == b"/healthz":
+            return ex.respond(200, _HEALTHY)
+        if path == b"/readyz":
+            if gw.is_ready():
+                return ex.respond(200, _READY)
+            return ex.fail(errors.NOT_READY)
 
-    slug = gw.host_slugs.get(h.host)
-    if slug is None:
-        slug = gw.slug_for_host(h.host)
     org = gw.registry.by_slug.get(slug) if slug else None
     if org is None:
         if slug and not gw.org_lookup.known_unknown(slug):
@@ -89,17 +98,18 @@ def _admit_org(ex: Exchange, org: Org) -> None:
         ex.path = path = canonical
     route = gw.routes.match(path)
     if route is None:
+        # Not a service's: the gateway's own document (checked here, off the hot path),
+        # charged like any request without a token.
+        if path == b"/api/openapi.json" and (method == b"GET" or method == b"HEAD"):
+            wait = gw.limits.anonymous.hit(ex.client_ip)
+            if wait:
+                return ex.fail(errors.TOO_MANY, wait)
+            return _serve_openapi(ex)
         return ex.fail(errors.NOT_FOUND)
     ex.route = route
 
     client = ex.client
-    if client.peer_trusted:
-        ex.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
     limits = gw.limits
-    wait = limits.ip.hit(ex.client_ip)
-    if wait:
-        return ex.fail(errors.TOO_MANY, wait)
-
     kind = PUBLIC.get((method, path))
     if kind is None:
         auth = h.authorization
@@ -243,7 +253,14 @@ def _email(body: dict[str, object]) -> str:
     return email.strip().lower() if isinstance(email, str) else ""
 
 
-async def _serve_openapi(ex: Exchange) -> None:
+def _serve_openapi(ex: Exchange) -> None:
+    document = ex.gw.openapi.cached()
+    if document is not None:
+        return ex.respond(200, document)
+    ex.run(_first_openapi(ex))  # only until the first document is built
+
+
+async def _first_openapi(ex: Exchange) -> None:
     try:
         document = await ex.gw.openapi()
     except Exception:  # never a stack trace to the client; the aggregator logs

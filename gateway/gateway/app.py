@@ -11,13 +11,15 @@ from typing import Any, Protocol
 
 from gateway.clientip import TrustedProxies
 from gateway.config import Settings
+from gateway.connlimits import ClientLimits, ConnectionLimits
 from gateway.cors import Cors
 from gateway.deadlines import Deadlines
+from gateway.hosts import HostTable
 from gateway.orglookup import OrgLookup
 from gateway.ratelimit import RateLimiter
 from gateway.routing import BodyLimits, RouteTable, build_routes
 from gateway.stats import Stats
-from gateway.tenants import OrgRegistry, tenant_from_host
+from gateway.tenants import OrgRegistry
 from gateway.tokens import Authenticator
 from gateway.upstream import UpstreamPool
 
@@ -69,12 +71,28 @@ async def _no_org(slug: str) -> dict[str, Any] | None:
     return None
 
 
-async def _no_openapi() -> bytes:
-    return b'{"openapi":"3.1.0","info":{"title":"Servelo API","version":"1"},"paths":{}}'
+class OpenApiSource(Protocol):
+    """The merged OpenAPI document: cached bytes now, or after the first fetch."""
+
+    def cached(self) -> bytes | None: ...
+    async def __call__(self) -> bytes: ...
 
 
-MAX_CACHED_HOSTS = 4096
-MAX_CACHED_HOST = 255  # longer Host headers are resolved each time, never kept
+class StaticOpenApi:
+    def __init__(self, document: bytes) -> None:
+        self.document = document
+
+    def cached(self) -> bytes | None:
+        return self.document
+
+    async def __call__(self) -> bytes:
+        return self.document
+
+
+def _no_openapi() -> OpenApiSource:
+    return StaticOpenApi(
+        b'{"openapi":"3.1.0","info":{"title":"Servelo API","version":"1"},"paths":{}}'
+    )
 
 
 class Connection(Protocol):
@@ -94,15 +112,19 @@ class Gateway:
     cors: Cors
     proxies: TrustedProxies
     pool: UpstreamPool
-    # Async hooks: refetch JWKS for an unknown kid; build the merged OpenAPI document.
+    # Async hook: refetch JWKS for an unknown kid. The merged OpenAPI document.
     refresh_jwks: Callable[[], Awaitable[bool]] = _no_refresh
-    openapi: Callable[[], Awaitable[bytes]] = _no_openapi
+    openapi: OpenApiSource = field(default_factory=_no_openapi)
     is_ready: Callable[[], bool] = _always_ready
     stats: Stats = field(default_factory=Stats)
-    host_suffix: bytes = b".localhost"
-    # Host header -> tenant slug (b"": not a tenant host); a pure function of the header,
-    # memoised because clients repeat it. Bounded: see `slug_for_host`.
-    host_slugs: dict[bytes, bytes] = field(default_factory=dict)
+    # Host header -> (canonical host, tenant slug), see gateway.hosts.
+    hosts: HostTable = field(default_factory=lambda: HostTable(b".localhost"))
+    client_limits: ClientLimits = field(default_factory=ClientLimits)
+    conn_limits: ConnectionLimits = field(
+        default_factory=lambda: ConnectionLimits(total=10_000, per_ip=256)
+    )
+    # `http://host:port` of every service: a Location naming one is made relative.
+    internal_origins: tuple[bytes, ...] = ()
     connections: set[Connection] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _id_prefix: bytes = field(default_factory=lambda: os.urandom(6).hex().encode())
@@ -116,21 +138,26 @@ class Gateway:
         self.org_lookup = OrgLookup(self.registry, _no_org)
 
     def _expire(self, now: float) -> float:
-        """Time out the requests due at `now`; the earliest deadline still pending."""
+        """Time out what is due at `now`; the earliest deadline still pending."""
         nxt = math.inf
         for conn in list(self.connections):
             nxt = min(nxt, conn.expire(now))
+        if self.connections:
+            # A request head being read sets no timer of its own (that would cost every
+            # request): while connections are open, look at them at least this often.
+            nxt = min(nxt, now + min(1.0, self.client_limits.header_timeout / 2))
         return nxt
 
     @classmethod
     def from_settings(
         cls, settings: Settings, *, registry: OrgRegistry, authenticator: Authenticator
     ) -> Gateway:
+        routes = build_routes(settings)
         return cls(
             settings=settings,
             registry=registry,
             authenticator=authenticator,
-            routes=build_routes(settings),
+            routes=routes,
             body_limits=BodyLimits(
                 settings.gateway_max_body,
                 settings.gateway_upload_max_body,
@@ -140,19 +167,11 @@ class Gateway:
             cors=Cors(settings.cors_origin_list),
             proxies=TrustedProxies(settings.trusted_proxy_list),
             pool=UpstreamPool(connect_timeout=settings.gateway_connect_timeout),
-            host_suffix=b"." + settings.base_domain.lower().encode(),
+            hosts=HostTable(b"." + settings.base_domain.lower().encode()),
+            client_limits=ClientLimits.from_settings(settings),
+            conn_limits=ConnectionLimits.from_settings(settings),
+            internal_origins=internal_origins(routes),
         )
-
-    def slug_for_host(self, host: bytes) -> bytes:
-        """The tenant slug of a Host header, b"" when it names no tenant (memoised)."""
-        slug = self.host_slugs.get(host)
-        if slug is None:
-            slug = tenant_from_host(host, self.host_suffix) or b""
-            if len(host) <= MAX_CACHED_HOST:
-                if len(self.host_slugs) >= MAX_CACHED_HOSTS:
-                    self.host_slugs.clear()
-                self.host_slugs[host] = slug
-        return slug
 
     def new_request_id(self) -> bytes:
         # A random per-process prefix plus a counter: unique, and far cheaper than uuid4.
@@ -163,3 +182,16 @@ class Gateway:
         self.authenticator.prune()
         self.limits.prune()
         self.pool.prune()
+
+
+def internal_origins(routes: RouteTable) -> tuple[bytes, ...]:
+    """Every `http://host:port` a service listens on (and `http://host` for port 80)."""
+    origins: set[bytes] = set()
+    for route in routes:
+        service = route.service
+        if service.host:
+            origins.add(b"http://%s:%d" % (service.host.encode(), service.port))
+            if service.port == 80:
+                origins.add(b"http://" + service.host.encode())
+    # Longest first, so `http://h:8000` is not taken for `http://h:80`.
+    return tuple(sorted(origins, key=len, reverse=True))

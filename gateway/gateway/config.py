@@ -10,9 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
 
-SERVICE_NAMES = ("auth", "tickets", "crm", "finance", "team")
+SERVICE_NAMES = ("auth", "tickets", "crm", "finance", "team", "webhooks")
 
-DEFAULT_ROUTES: dict[str, str] = {
+# A prefix -> a service name, or {"service", "timeout", "max_body"} (as SERVELO_GATEWAY_ROUTES).
+DEFAULT_ROUTES: dict[str, str | dict[str, Any]] = {
     "/api/auth": "auth",
     "/api/users": "auth",
     "/api/settings": "auth",
@@ -29,6 +30,9 @@ DEFAULT_ROUTES: dict[str, str] = {
     "/api/projects": "team",
     "/api/allocations": "team",
     "/api/actuals": "team",
+    "/api/webhooks": "webhooks",
+    # The feed long-polls for up to 30 s (`wait`): its answers may take longer than others'.
+    "/api/events": {"service": "webhooks", "timeout": 45.0},
 }
 
 
@@ -50,6 +54,7 @@ class Settings(BaseSettings):
     crm_url: str
     finance_url: str
     team_url: str
+    webhooks_url: str
 
     # JSON object: prefix -> service name | URL | {"service"|"url", "timeout", "max_body"}.
     gateway_routes: dict[str, Any] = Field(default_factory=dict)
@@ -61,6 +66,18 @@ class Settings(BaseSettings):
     gateway_upload_routes: list[str] = Field(
         default_factory=lambda: ["POST /api/tickets/*/photos", "POST /api/users/me/avatar"]
     )
+
+    # Abuse limits (docs/decisions.md, "Gateway limits"): request line + headers, the time a
+    # head may take from its first byte, idle keep-alive, a client that reads nothing.
+    gateway_max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    gateway_header_timeout: float = Field(default=10.0, gt=0)
+    gateway_keepalive_timeout: float = Field(default=75.0, gt=0)
+    gateway_send_timeout: float = Field(default=60.0, gt=0)
+    # Open client connections: in all, and per client address (0: no per-address cap).
+    gateway_max_connections: int = Field(default=10_000, ge=1)
+    gateway_max_connections_per_ip: int = Field(default=256, ge=0)
+    # Requests read ahead of the one being answered on a connection (pipelining).
+    gateway_max_pipelined: int = Field(default=16, ge=1, le=1024)
 
     # Requests per minute; 0 disables a limit. In memory, per replica (auth's database holds
     # the sign-in lockouts that hold across replicas: docs/auth.md).
@@ -96,7 +113,9 @@ class Settings(BaseSettings):
             raise ValueError("SERVELO_INTERNAL_SECRET must be at least 32 characters")
         return value
 
-    @field_validator("auth_url", "tickets_url", "crm_url", "finance_url", "team_url")
+    @field_validator(
+        "auth_url", "tickets_url", "crm_url", "finance_url", "team_url", "webhooks_url"
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         value = value.strip()

@@ -21,26 +21,28 @@ SLACK = 0.001
 
 
 class Deadlines:
-    __slots__ = ("_at", "_expire", "_handle")
+    __slots__ = ("_expire", "_handle", "at")
 
     def __init__(self, expire: Callable[[float], float]) -> None:
         # expire(now): time out whatever is due at `now`; return the next deadline (inf: none).
         self._expire = expire
-        self._at = math.inf
+        # When the timer fires (inf: not armed). Hot paths compare with it before calling
+        # arm(): a later deadline needs nothing done now.
+        self.at = math.inf
         self._handle: asyncio.TimerHandle | None = None
 
     def arm(self, deadline: float) -> None:
         """Make sure the timer fires no later than `deadline` (a `time.monotonic()` value)."""
-        if deadline < self._at:
+        if deadline < self.at:
             if self._handle is not None:
                 self._handle.cancel()
-            self._at = deadline
+            self.at = deadline
             delay = deadline - time.monotonic()
             self._handle = asyncio.get_running_loop().call_later(max(delay, 0.0), self._fire)
 
     def _fire(self) -> None:
         self._handle = None
-        self._at = math.inf
+        self.at = math.inf
         nxt = self._expire(time.monotonic() + SLACK)
         if nxt < math.inf:
             self.arm(nxt)
@@ -49,4 +51,4 @@ class Deadlines:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
-        self._at = math.inf
+        self.at = math.inf

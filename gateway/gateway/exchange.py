@@ -23,6 +23,7 @@ log = logging.getLogger("gateway.access")
 PAUSE_UPSTREAM = 1  # the service's socket buffer is full
 PAUSE_BUFFER = 2  # body buffered while waiting for a connection, a key refresh or a peek
 PAUSE_PIPELINE = 4  # a pipelined request waits for the one in flight
+PAUSE_WRITE = 8  # answers wait to be sent: the client does not read (see protocol)
 
 HEAD_HOLD_SECONDS = 0.005  # longest a response head waits for its body's first bytes
 BUFFER_HIGH = 256 * 1024  # body bytes held while waiting before the client is paused
@@ -154,6 +155,10 @@ class Exchange:
             admit_after_peek(self)
         else:
             self.peeking = True
+            route = self.route
+            assert route is not None
+            self.deadline = deadline = time.monotonic() + route.timeout  # a body that never ends
+            self.gw.deadlines.arm(deadline)
             self._send_continue()
 
     # -- request body --
@@ -288,6 +293,8 @@ class Exchange:
                 self.request_id,
                 forwarded,
                 h.host,
+                b"\r\nHost: ",
+                h.host,
                 b"\r\n",
                 framing,
                 b"\r\n",
@@ -315,7 +322,7 @@ class Exchange:
     def on_response_head(
         self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]], keep_alive: bool
     ) -> None:
-        r = parse_response_headers(headers)
+        r = parse_response_headers(headers, self.gw.internal_origins)
         self.status = status
         self.response_started = True
         self.sent = None
@@ -453,6 +460,8 @@ class Exchange:
         if self.response_started:
             self.client.abort()
             self.finalize(False)
+        elif self.peeking:  # the client never finished the small body we wait for
+            self.fail(errors.REQUEST_TIMEOUT)
         else:
             self.fail(errors.TIMEOUT)
 
@@ -472,7 +481,9 @@ class Exchange:
         self.client.resume(PAUSE_BUFFER)
         status, message = error
         extra = b"Retry-After: %d\r\n" % retry_after if retry_after else b""
-        self.respond(status, errors.cached_error_body(message), extra)
+        if not self.request_id:
+            self.request_id = self.gw.new_request_id()
+        self.respond(status, errors.error_body(status, message, self.request_id), extra)
 
     def respond(self, status: int, body: bytes, extra: bytes = b"", ctype: bytes = _JSON) -> None:
         self.local = True

@@ -7,13 +7,44 @@ import re
 HOP_BY_HOP = frozenset(
     {b"connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
 )
+# End-to-end fields that a `Connection` option must not remove (RFC 9110 7.6.1 lets a
+# sender mark its own extension fields hop-by-hop, not the ones the message relies on).
+_NOT_HOP_BY_HOP = frozenset(
+    {
+        b"host",
+        b"authorization",
+        b"content-length",
+        b"content-type",
+        b"content-encoding",
+        b"content-range",
+        b"cookie",
+        b"set-cookie",
+        b"origin",
+        b"location",
+        b"link",
+        b"etag",
+        b"if-match",
+        b"if-none-match",
+        b"if-modified-since",
+        b"if-unmodified-since",
+        b"idempotency-key",
+        b"range",
+        b"x-request-id",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"forwarded",
+        b"retry-after",
+        b"cache-control",
+        b"vary",
+    }
+)
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
 # What the gateway does with a request header, by lower-cased name (one dict lookup each).
 # Below _DROP: kept and forwarded, and captured; from _DROP on: replaced by the gateway's
 # own values or hop-by-hop, never forwarded. A name not listed is forwarded unless it
 # starts with one of _STRIPPED.
-_HOST = 1
 _AUTHORIZATION = 2
 _ORIGIN = 3
 _CORS_METHOD = 4
@@ -26,6 +57,7 @@ _REQUEST_ID_H = 14
 _FORWARDED_FOR = 15
 _FORWARDED_PROTO = 16
 _CONNECTION = 17
+_HOST = 18  # forwarded in its canonical form (gateway.hosts), once
 _REQUEST_ACTIONS: dict[bytes, int] = {
     **dict.fromkeys(HOP_BY_HOP, _DROP),
     b"host": _HOST,
@@ -60,6 +92,7 @@ class RequestHeaders:
         "forwarded_for",
         "forwarded_proto",
         "host",
+        "host_count",
         "origin",
         "request_id",
     )
@@ -67,6 +100,7 @@ class RequestHeaders:
     def __init__(self) -> None:
         self.forwarded: list[bytes] = []
         self.host = b""
+        self.host_count = 0
         self.authorization = b""
         self.content_length = -1
         self.chunked = False
@@ -92,9 +126,7 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
             if lname.startswith(_STRIPPED):
                 continue
         elif action < _DROP:
-            if action == _HOST:
-                h.host = value
-            elif action == _AUTHORIZATION:
+            if action == _AUTHORIZATION:
                 h.authorization = value
             elif action == _ORIGIN:
                 h.origin = value
@@ -103,7 +135,10 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
             else:
                 h.cors_headers = value
         else:
-            if action == _CONTENT_LENGTH:
+            if action == _HOST:  # first: every request has one
+                h.host = value
+                h.host_count += 1
+            elif action == _CONTENT_LENGTH:
                 h.content_length = int(value) if value.isdigit() else -2
             elif action == _TRANSFER_ENCODING:
                 h.chunked = True
@@ -127,8 +162,10 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
 
 
 def _drop_connection_listed(lines: list[bytes], connection: bytes) -> None:
-    """Headers named in `Connection` are hop-by-hop too (RFC 9110 7.6.1)."""
+    """Headers named in `Connection` are hop-by-hop too (RFC 9110 7.6.1), except the
+    end-to-end ones a message relies on: `Connection: host` removes nothing."""
     listed = {t.strip() for t in connection.split(b",")} - {b"close", b"keep-alive", b""}
+    listed -= _NOT_HOP_BY_HOP
     if not listed:
         return
     lines[:] = [ln for ln in lines if ln.split(b":", 1)[0].lower() not in listed]
@@ -149,17 +186,23 @@ _R_DROP = 1
 _R_CHUNKED = 2
 _R_CONNECTION = 3
 _R_LENGTH = 4
+_R_LOCATION = 5
 _RESPONSE_ACTIONS: dict[bytes, int] = {
     **dict.fromkeys(HOP_BY_HOP, _R_DROP),
     b"transfer-encoding": _R_CHUNKED,
     b"connection": _R_CONNECTION,
     b"x-request-id": _R_DROP,
     b"content-length": _R_LENGTH,
+    b"location": _R_LOCATION,
 }
 
 
-def parse_response_headers(raw: list[tuple[bytes, bytes]]) -> ResponseHeaders:
-    """The upstream's headers minus hop-by-hop ones and its own `X-Request-Id`."""
+def parse_response_headers(
+    raw: list[tuple[bytes, bytes]], internal: tuple[bytes, ...] = ()
+) -> ResponseHeaders:
+    """The upstream's headers minus hop-by-hop ones and its own `X-Request-Id`; a
+    `Location` naming a service's own address (`internal`) loses it, as nginx's default
+    `proxy_redirect` does: clients never learn internal addresses."""
     r = ResponseHeaders()
     keep = r.lines
     connection: bytes | None = None
@@ -172,6 +215,8 @@ def parse_response_headers(raw: list[tuple[bytes, bytes]]) -> ResponseHeaders:
                 continue
         elif action == _R_LENGTH:
             r.content_length = True
+        elif action == _R_LOCATION:
+            value = relative_location(value, internal)
         else:
             if action == _R_CHUNKED:
                 r.chunked = True
@@ -182,6 +227,16 @@ def parse_response_headers(raw: list[tuple[bytes, bytes]]) -> ResponseHeaders:
     if connection is not None:
         _drop_connection_listed(keep, connection)
     return r
+
+
+def relative_location(value: bytes, internal: tuple[bytes, ...]) -> bytes:
+    """`http://<service>/x?y` -> `/x?y`; any other Location unchanged."""
+    lower = value.lower()
+    for origin in internal:
+        if lower.startswith(origin) and lower[len(origin) : len(origin) + 1] in (b"", b"/", b"?"):
+            rest = value[len(origin) :]
+            return rest if rest.startswith(b"/") else b"/" + rest
+    return value
 
 
 def valid_request_id(value: bytes) -> bool:

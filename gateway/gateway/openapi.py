@@ -37,12 +37,28 @@ def merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class OpenApiAggregator:
+    """The merged document as cached bytes. Requests are answered from the cache, also
+    when it is stale (one background refresh then); only the very first waits."""
+
     def __init__(self, service_urls: list[str]) -> None:
         # Several route prefixes share a service: fetch each service once.
         self.urls = list(dict.fromkeys(u for u in service_urls if u))
         self._cached: bytes | None = None
         self._cached_at = 0.0
         self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[None] | None = None
+
+    def cached(self) -> bytes | None:
+        stale = self._cached is not None and time.monotonic() - self._cached_at > CACHE_SECONDS
+        if stale and (self._refresh is None or self._refresh.done()):
+            self._refresh = asyncio.ensure_future(self._refresh_quietly())
+        return self._cached
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self()
+        except Exception:  # keep serving the stale document; the next request retries
+            log.exception("openapi refresh failed")
 
     async def __call__(self) -> bytes:
         async with self._lock:

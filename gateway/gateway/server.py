@@ -28,7 +28,6 @@ log = logging.getLogger("gateway")
 
 HOUSEKEEPING_SECONDS = 5.0
 STATS_SECONDS = 60.0
-CLIENT_IDLE_SECONDS = 75.0  # keep-alive connections idle this long are closed
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
@@ -80,12 +79,15 @@ def build_gateway(settings: Settings) -> tuple[Gateway, Jobs, EventSync | None]:
 
 async def _housekeeping(gw: Gateway) -> None:
     last_stats = time.monotonic()
+    # Idle keep-alive connections are swept here, so sweep at least twice per timeout.
+    period = min(HOUSEKEEPING_SECONDS, gw.client_limits.keepalive_timeout / 2)
     while True:
-        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+        await asyncio.sleep(period)
         gw.housekeeping()
         now = time.monotonic()
+        idle = gw.client_limits.keepalive_timeout
         for conn in list(gw.connections):
-            if isinstance(conn, ClientProtocol) and conn.idle_for(now) > CLIENT_IDLE_SECONDS:
+            if isinstance(conn, ClientProtocol) and conn.idle_for(now) > idle:
                 conn.close()
         if now - last_stats >= STATS_SECONDS:
             last_stats = now

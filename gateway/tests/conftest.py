@@ -65,6 +65,7 @@ def make_settings(**overrides: Any) -> Settings:
         "crm_url": "",
         "finance_url": "",
         "team_url": "",
+        "webhooks_url": "",
     }
     values.update(overrides)
     return Settings(**values)

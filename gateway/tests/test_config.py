@@ -22,7 +22,7 @@ def test_static_files_are_refused_in_production(settings_factory: Any) -> None:
 def test_missing_service_url_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     from gateway.config import Settings
 
-    for name in ("AUTH", "CRM", "FINANCE", "TEAM"):
+    for name in ("AUTH", "CRM", "FINANCE", "TEAM", "WEBHOOKS"):
         monkeypatch.setenv(f"SERVELO_{name}_URL", "http://x:1")
     monkeypatch.setenv("SERVELO_INTERNAL_SECRET", "y" * 40)
     monkeypatch.setenv("SERVELO_NATS_URL", "nats://x:4222")
@@ -31,3 +31,15 @@ def test_missing_service_url_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None
         Settings()  # type: ignore[call-arg]
     monkeypatch.setenv("SERVELO_TICKETS_URL", "")
     assert Settings().tickets_url == ""  # type: ignore[call-arg]
+
+
+def test_the_connection_cap_fits_the_descriptor_limit() -> None:
+    import resource
+
+    from gateway.connlimits import FD_RESERVE, fit_to_fd_limit
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert fit_to_fd_limit(10, warn=False) == 10
+    huge = fit_to_fd_limit(10**9, warn=False)
+    now, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert 2 * huge + FD_RESERVE <= max(now, soft) or now == resource.RLIM_INFINITY

@@ -143,8 +143,10 @@ async def test_tenant_and_auth_errors_have_the_contract_shape(
             async with session.request(method, gw.url + path, headers=headers) as resp:
                 assert resp.status == status, (host, path)
                 assert resp.headers["Content-Type"] == "application/json"
-                assert await resp.json() == {"error": message, "message": message}
-                assert resp.headers["X-Request-Id"]
+                body = await resp.json()
+                assert body.pop("request_id") == resp.headers["X-Request-Id"]
+                assert body.pop("code").islower()
+                assert body == {"error": message, "message": message}
         async with session.get(gw.url + "/healthz") as resp:
             assert resp.status == 200 and await resp.json() == {"status": "ok"}
         async with session.get(gw.url + "/readyz") as resp:
@@ -389,6 +391,7 @@ async def test_login_is_rate_limited_per_ip_and_email(gateway_factory: Any) -> N
                 body = await resp.json()
         assert statuses == [200, 200, 200, 429]
         assert retry_after is not None and int(retry_after) >= 1
+        assert body.pop("code") == "rate_limited" and body.pop("request_id")
         assert body == {"error": "Too many requests", "message": "Too many requests"}
         async with session.post(
             gw.url + "/api/auth/login", headers={"Host": HOST}, json={"email": "other@b.c"}

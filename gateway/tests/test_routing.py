@@ -59,6 +59,15 @@ def test_default_table_and_json_override(settings_factory: Any) -> None:
     assert team is not None and not team.service.deployed
 
 
+def test_webhooks_and_the_feed_whose_long_polls_get_more_time(settings_factory: Any) -> None:
+    routes = build_routes(settings_factory(webhooks_url="http://w:4"))
+    hooks = routes.match(b"/api/webhooks/1/deliveries")
+    assert hooks is not None and hooks.service.name == "webhooks" and hooks.timeout == 30.0
+    events = routes.match(b"/api/events")
+    assert events is not None and events.service.name == "webhooks"
+    assert events.timeout > 30  # `wait` may hold an answer for 30 s
+
+
 def test_unknown_service_in_routes_fails_fast(settings_factory: Any) -> None:
     with pytest.raises(ValueError, match="unknown service"):
         build_routes(settings_factory(gateway_routes={"/api/x": "nope"}))

@@ -40,7 +40,7 @@ async def test_unknown_tenant_is_404(stack, tenant):
         "/api/auth/login", json={"email": "a@example.com", "password": "x"}
     )
     assert resp.status == 404
-    assert resp.json == {"error": "Unknown tenant", "message": "Unknown tenant"}
+    assert resp.error_body == {"error": "Unknown tenant", "message": "Unknown tenant"}
 
 
 async def test_host_outside_base_domain_is_unknown_tenant(stack, tenant):

@@ -94,10 +94,12 @@ class RequestContext:
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = 500
+        answering = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
+                answering = True
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
@@ -105,6 +107,15 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, inside the request id's scope (Starlette's outermost error
+            # middleware would answer after it, without the id), and not re-raised: the
+            # trace is logged once, with the request id.
+            log.exception("unhandled error", extra={"path": scope["path"]})
+            if answering:
+                raise
+            response = errors.error_response(500, "Internal server error")
+            await response(scope, receive, send_with_id)
         finally:
             log.info(
                 "request",
@@ -258,6 +269,10 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             Exception: errors.unhandled_error_handler,
         },
     )
+    # Starlette would answer `/api/x/` with a redirect to `/api/x` built from the request's
+    # Host (or the service's own address): never an absolute URL from a request. Such a
+    # path is simply not a route (404); docs/decisions.md "Gateway limits".
+    app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.validation_status = spec.validation_status
     app.add_middleware(ConditionalGet)

@@ -1,4 +1,9 @@
-"""The contract's error shape, `{"error", "message"[, "errors"][, extras]}`, for every error."""
+"""The contract's error shape for every error:
+`{"error", "message", "code", "request_id"[, "errors"][, extras]}`.
+
+`code` is stable and machine-readable (published codes never change meaning); by default it
+follows the status (`not_found`, `conflict`, ...), and a raise site may name a finer one
+(`reauthentication_required`). `request_id` is the answer's `X-Request-Id`."""
 
 from __future__ import annotations
 
@@ -22,6 +27,26 @@ log = logging.getLogger("servelo.errors")
 
 # Seconds a client is asked to wait when a dependency is away (Postgres restarts in a few).
 RETRY_AFTER = 2
+# The code of each status when the raise site names none.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "unavailable",
+    504: "timeout",
+}
+VALIDATION_FAILED = "validation_failed"
+INVALID_JSON = "invalid_json"
 
 _STATUS_MESSAGES = {
     400: "Bad request",
@@ -50,10 +75,12 @@ class ApiError(Exception):
         *,
         errors: dict[str, list[str]] | None = None,
         headers: dict[str, str] | None = None,
+        code: str | None = None,
         **extra: Any,
     ) -> None:
         self.status = status
         self.message = message or _STATUS_MESSAGES.get(status, "Error")
+        self.code = code
         self.errors = errors
         self.headers = headers
         self.extra = extra
@@ -80,10 +107,26 @@ class Unauthorized(ApiError):
         super().__init__(401, message)
 
 
+def error_code(status: int, errors: dict[str, list[str]] | None = None) -> str:
+    """The code of an error whose raise site named none."""
+    if errors:
+        return VALIDATION_FAILED
+    return STATUS_CODES.get(status, "error")
+
+
 def error_body(
-    message: str, errors: dict[str, list[str]] | None = None, **extra: Any
+    message: str,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    code: str,
+    **extra: Any,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": message, "message": message}
+    body: dict[str, Any] = {
+        "error": message,
+        "message": message,
+        "code": code,
+        "request_id": request_id_var.get() or "",
+    }
     if errors:
         body["errors"] = errors
     body.update(extra)
@@ -96,10 +139,12 @@ def error_response(
     *,
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
     **extra: Any,
 ) -> Response:
     msg = message or _STATUS_MESSAGES.get(status, "Error")
-    return JSONResponse(error_body(msg, errors, **extra), status_code=status, headers=headers)
+    body = error_body(msg, errors, code=code or error_code(status, errors), **extra)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -151,7 +196,9 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
     status = exc.status
     if isinstance(exc, RequestValidationError):
         status = getattr(request.app.state, "validation_status", 400)
-    return error_response(status, exc.message, errors=exc.errors, headers=exc.headers, **exc.extra)
+    return error_response(
+        status, exc.message, errors=exc.errors, headers=exc.headers, code=exc.code, **exc.extra
+    )
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
@@ -238,11 +285,9 @@ def is_unavailable(exc: BaseException) -> bool:
 
 def unavailable_response(message: str = "Service unavailable") -> Response:
     """The contract's 503: error shape, `code`, `request_id` and `Retry-After`."""
-    extra: dict[str, Any] = {"code": "unavailable"}
-    rid = request_id_var.get()
-    if rid:
-        extra["request_id"] = rid
-    return error_response(503, message, headers={"Retry-After": str(RETRY_AFTER)}, **extra)
+    return error_response(
+        503, message, headers={"Retry-After": str(RETRY_AFTER)}, code="unavailable"
+    )
 
 
 async def dependency_error_handler(request: Request, exc: Exception) -> Response:

@@ -16,7 +16,7 @@ inside the transaction that changed the ticket. The relay publishes it after com
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -33,6 +33,8 @@ SUBJECT_PREFIX = "servelo.events"
 # other consumer, the gateway or an event feed sees it twice), with its first subject here.
 REPLAY_PREFIX = "servelo.replay"
 ORIGINAL_SUBJECT_HEADER = "Servelo-Original-Subject"
+# The attributes CloudEvent has fields for; any other top-level key is kept in `extensions`.
+_MODELED = frozenset({"id", "source", "type", "time", "subject", "tenant", "data"})
 
 
 def subject_for(source: str, event_type: str) -> str:
@@ -64,6 +66,8 @@ class CloudEvent:
     subject: str | None
     tenant: str | None
     data: dict[str, Any]
+    # `specversion`, `datacontenttype` and any extension attribute, as received.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> CloudEvent:
@@ -75,7 +79,24 @@ class CloudEvent:
             subject=payload.get("subject"),
             tenant=payload.get("tenant"),
             data=payload.get("data") or {},
+            extensions={k: v for k, v in payload.items() if k not in _MODELED},
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The envelope again, every attribute received included (for consumers that pass
+        events on: the event feed, webhooks)."""
+        return {
+            "specversion": "1.0",
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": self.time,
+            "subject": self.subject,
+            "datacontenttype": "application/json",
+            "tenant": self.tenant,
+            **self.extensions,
+            "data": self.data,
+        }
 
     @property
     def occurred_at(self) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -11,7 +11,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from servelo_common.errors import ApiError, Forbidden, RequestValidationError, Unauthorized
+from servelo_common.errors import (
+    INVALID_JSON,
+    ApiError,
+    Forbidden,
+    RequestValidationError,
+    Unauthorized,
+)
 from servelo_common.errors import validation_errors as _validation_errors
 from servelo_common.identity import (
     IDENTITY_HEADER,
@@ -75,32 +81,42 @@ def require_internal(request: Request) -> None:
 
 
 NUL_MESSAGE = "Text must not contain NUL characters."
+# Deeper JSON is refused before anything walks it (the contract: 400 past 64 levels).
+MAX_JSON_DEPTH = 64
+DEPTH_MESSAGE = f"JSON must not be nested more than {MAX_JSON_DEPTH} levels deep."
 
 
-def _nul_field(value: Any, path: str = "") -> str | None:
-    """Where a NUL character hides in parsed JSON (`line_items.0.description`), if anywhere."""
-    if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else (enumerate(value) if isinstance(value, list) else ())
-    )
-    for key, item in items:
-        where = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return where
-        found = _nul_field(item, where)
-        if found:
-            return found
-    return None
+def _check_json(data: Any) -> None:
+    """Refuse JSON nested past MAX_JSON_DEPTH or holding a NUL character (Postgres text
+    cannot), naming where (`line_items.0.description`). Iterative: no recursion to exhaust."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise RequestValidationError({"body": [NUL_MESSAGE]})
+        return
+    # (container, its path, its depth); the top-level value is level 1.
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict):
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, "JSON nested too deeply", errors={"body": [DEPTH_MESSAGE]})
+        for key, item in items:
+            if type(item) is str:
+                if "\x00" in item:
+                    raise RequestValidationError({_path(path, key): [NUL_MESSAGE]})
+            elif isinstance(item, dict | list):
+                stack.append((item, _path(path, key), depth + 1))
+            if type(key) is str and "\x00" in key:
+                raise RequestValidationError({_path(path, key): [NUL_MESSAGE]})
 
 
-def _refuse_nul(data: Any) -> None:
-    # Postgres text cannot hold NUL: refuse it as invalid input, not fail in the database.
-    field = _nul_field(data)
-    if field:
-        raise RequestValidationError({field: [NUL_MESSAGE]})
+def _path(parent: str, key: Any) -> str:
+    return f"{parent}.{key}" if parent else str(key)
 
 
 async def json_body(request: Request) -> Any:
@@ -111,8 +127,8 @@ async def json_body(request: Request) -> Any:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         # Malformed JSON is always 400, even where validation answers 422.
-        raise ApiError(400, "Malformed JSON") from exc
-    _refuse_nul(data)
+        raise ApiError(400, "Malformed JSON", code=INVALID_JSON) from exc
+    _check_json(data)
     return data
 
 
@@ -133,7 +149,7 @@ async def body(request: Request, model: type[M]) -> M:
 def query(request: Request, model: type[M]) -> M:
     """Query parameters validated by `model` (repeated keys: the last one wins)."""
     params = dict(request.query_params)
-    _refuse_nul(params)
+    _check_json(params)
     return validate(model, params)
 
 
@@ -173,3 +189,13 @@ def resources(
 ) -> Response:
     """A list of domain objects as a JSON array of `model`."""
     return json([model.model_validate(o) for o in objs], headers=headers)
+
+
+async def update_body(request: Request, model: type[M], exists: Callable[[], Awaitable[Any]]) -> M:
+    """The body of an update. When it is invalid, `exists()` (a service `get_...`, which
+    raises 404 for an id that names nothing) runs first: 404 wins over invalid input."""
+    try:
+        return await body(request, model)
+    except RequestValidationError:
+        await exists()
+        raise

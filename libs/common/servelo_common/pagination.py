@@ -2,6 +2,12 @@
 
 Lists fetch `limit + 1` rows ordered by a unique key, return `limit`, and announce the next
 page in `Link: <...>; rel="next"` with an opaque cursor holding the last row's key.
+
+A cursor is base64url of the JSON array `[CURSOR_VERSION, *key]`. Clients can forge one, so
+it is checked as input: its version, its length, each value's type, integers within
+Postgres' bigint, no NUL in text; anything else is 400 `Invalid cursor`, never a database
+error. The `Link` names the configured public URL of the caller's tenant
+(`ServiceSettings.public_url`), never a request header.
 """
 
 from __future__ import annotations
@@ -10,17 +16,26 @@ import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
 import orjson
+from pydantic import BaseModel
 from starlette.requests import Request
+from starlette.responses import Response
 
-from servelo_common.errors import ApiError
+from servelo_common.errors import RequestValidationError
+from servelo_common.http import json, tenant
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+CURSOR_VERSION = 1
+MAX_CURSOR = 1024  # characters; a real one is under 100
+BIGINT = (-(2**63), 2**63 - 1)
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,36 +45,58 @@ class PageRequest:
 
 
 def _convert(value: Any, kind: type) -> Any:
+    """One cursor value as the key type; ValueError when it cannot be one."""
+    if kind is int:
+        if type(value) is not int or not BIGINT[0] <= value <= BIGINT[1]:
+            raise ValueError("cursor integer")
+        return value
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("cursor text")
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is date:
         return date.fromisoformat(value)
     if kind is UUID:
         return UUID(value)
-    return kind(value)
+    if kind is str:
+        return value
+    raise ValueError(f"cursor key type {kind!r}")
+
+
+def decode_cursor(raw: str, key_types: Sequence[type]) -> list[Any]:
+    """The key a cursor holds; ValueError for anything but one this module encoded."""
+    if len(raw) > MAX_CURSOR:
+        raise ValueError("cursor length")
+    values = orjson.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    if (
+        not isinstance(values, list)
+        or len(values) != len(key_types) + 1
+        or values[0] != CURSOR_VERSION
+        or type(values[0]) is not int
+    ):
+        raise ValueError("cursor shape")
+    return [_convert(v, t) for v, t in zip(values[1:], key_types, strict=True)]
 
 
 def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
-    """`limit` (default 100, max 500) and `cursor` from the query; bad values are 400."""
+    """`limit` (default 100, max 500) and `cursor` from the query; bad values are invalid
+    input (400, or 422 where a service's API says so)."""
     raw_limit = request.query_params.get("limit")
     try:
         limit = DEFAULT_LIMIT if raw_limit is None else int(raw_limit)
     except ValueError as exc:
-        raise ApiError(400, "Invalid limit", errors={"limit": ["Must be an integer."]}) from exc
+        raise RequestValidationError({"limit": ["Must be an integer."]}, "Invalid limit") from exc
     if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(
-            400, "Invalid limit", errors={"limit": [f"Must be between 1 and {MAX_LIMIT}."]}
+        raise RequestValidationError(
+            {"limit": [f"Must be between 1 and {MAX_LIMIT}."]}, "Invalid limit"
         )
     raw = request.query_params.get("cursor")
     if not raw:
         return PageRequest(limit, None)
     try:
-        values = orjson.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        if not isinstance(values, list) or len(values) != len(key_types):
-            raise ValueError("cursor shape")
-        cursor = [_convert(v, t) for v, t in zip(values, key_types, strict=True)]
+        cursor = decode_cursor(raw, key_types)
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise ApiError(400, "Invalid cursor", errors={"cursor": ["Invalid cursor."]}) from exc
+        raise RequestValidationError({"cursor": ["Invalid cursor."]}, "Invalid cursor") from exc
     return PageRequest(limit, cursor)
 
 
@@ -71,16 +108,17 @@ def encode_cursor(values: Sequence[Any]) -> str:
             return str(v)
         return v
 
-    raw = orjson.dumps([plain(v) for v in values])
+    raw = orjson.dumps([CURSOR_VERSION, *(plain(v) for v in values)])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def next_link(request: Request, cursor: str, limit: int) -> str:
     params = {k: v for k, v in request.query_params.items() if k not in ("cursor", "limit")}
     params.update(limit=str(limit), cursor=cursor)
-    host = request.headers.get("host", "localhost")
-    scheme = request.headers.get("x-forwarded-proto", request.url.scheme)
-    return f'<{scheme}://{host}{request.url.path}?{urlencode(params)}>; rel="next"'
+    url = request.app.state.settings.public_url(
+        tenant(request).org_slug, f"{request.url.path}?{urlencode(params)}"
+    )
+    return f'<{url}>; rel="next"'
 
 
 def page(
@@ -95,3 +133,16 @@ def page(
     if len(rows) > page_req.limit and items:
         headers["Link"] = next_link(request, encode_cursor(key(items[-1])), page_req.limit)
     return items, headers
+
+
+def page_response(
+    request: Request,
+    items: Sequence[T],
+    page_req: PageRequest,
+    key: Callable[[T], Sequence[Any]],
+    model: type[BaseModel],
+) -> Response:
+    """A JSON array of one page (`items` were fetched with limit + 1) as `model`, with the
+    `Link` header of the next."""
+    shown, headers = page(request, items, page_req, key=key)
+    return json([model.model_validate(item) for item in shown], headers=headers)

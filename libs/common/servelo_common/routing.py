@@ -118,7 +118,7 @@ def api_route(
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Every error answer (CONTRACT.md, Errors).",
-    "required": ["error", "message"],
+    "required": ["error", "message", "code", "request_id"],
     "properties": {
         "error": {"type": "string", "description": "A human message."},
         "message": {"type": "string", "description": "The same message."},

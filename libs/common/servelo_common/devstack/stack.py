@@ -26,7 +26,7 @@ from servelo_common.devstack.provision import provision
 from servelo_common.jwt import SigningKey
 from servelo_common.migrate import migrate_dsn
 
-ALL_SERVICES = ("auth", "tickets", "crm", "finance", "team")
+ALL_SERVICES = ("auth", "tickets", "crm", "finance", "team", "webhooks")
 
 # The caller's SERVELO_* variables reach every component (docs/deploy.md, "make run"),
 # except these, which the stack decides: each process's own ports, its own database role,

@@ -29,6 +29,18 @@ class ApiResponse:
         except orjson.JSONDecodeError:
             return None
 
+    @property
+    def error_body(self) -> dict[str, Any]:
+        """An error answer without its `code` and `request_id`, after checking both are
+        there as the contract says (`request_id` is the answer's `X-Request-Id`): what is
+        left compares exactly with a reference's error body."""
+        body = self.json
+        assert isinstance(body, dict), self
+        code, request_id = body.pop("code", None), body.pop("request_id", None)
+        assert isinstance(code, str) and code.isidentifier() and code.islower(), self
+        assert request_id and request_id == self.headers.get("X-Request-Id"), self
+        return body
+
     def __repr__(self) -> str:
         return f"<ApiResponse {self.status} {self.text[:300]}>"
 

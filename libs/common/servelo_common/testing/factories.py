@@ -109,3 +109,10 @@ async def make_user(client: ApiClient, **fields: Any) -> Json:
         **fields,
     }
     return created(await client.post("/api/users/invite", json=body))
+
+
+async def make_webhook(client: ApiClient, **fields: Any) -> Json:
+    """A webhook (the admin's client): every event type unless `events` is given. The JSON
+    has the `secret`, shown only in this answer."""
+    body = {"url": "http://127.0.0.1:9/hooks", "events": ["*"], **fields}
+    return created(await client.post("/api/webhooks", json=body))

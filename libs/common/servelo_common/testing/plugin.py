@@ -201,6 +201,10 @@ def running_platform(
             # Tests act as many clients from one address, through a trusted proxy header.
             "SERVELO_TRUSTED_PROXIES": "127.0.0.1",
             "SERVELO_DB_POOL_MAX": "5",
+            # Webhook retries in fractions of a second (the rule is the same; docs/webhooks.md).
+            "SERVELO_WEBHOOKS_RETRY_BASE": "0.2",
+            "SERVELO_WEBHOOKS_RETRY_MAX": "1",
+            "SERVELO_WEBHOOKS_POLL_INTERVAL": "0.2",
         },
         pg_fast=pg_fast,
     )

@@ -110,6 +110,7 @@ async def call(
 async def test_unknown_route_is_404_in_the_error_shape():
     status, headers, data = await call(make_app(), "GET", "/nope")
     assert status == 404
+    assert data.pop("code") == "not_found" and data.pop("request_id") == headers["x-request-id"]
     assert data == {"error": "Not found", "message": "Not found"}
     assert "x-request-id" in headers
 
@@ -140,8 +141,11 @@ async def test_if_none_match_with_the_current_etag_is_304_without_a_body():
 
 
 async def test_unhandled_error_is_500_without_internals():
-    status, _, data = await call(make_app(), "GET", "/boom")
+    status, headers, data = await call(make_app(), "GET", "/boom")
     assert status == 500
+    assert (
+        data.pop("code") == "internal_error" and data.pop("request_id") == headers["x-request-id"]
+    )
     assert data == {"error": "Internal server error", "message": "Internal server error"}
 
 
@@ -219,3 +223,15 @@ async def test_nul_character_in_text_is_400_not_a_database_error():
     )
     assert status == 400
     assert data["errors"] == {"name": ["Text must not contain NUL characters."]}
+
+
+async def test_a_trailing_slash_is_404_never_a_redirect_to_an_internal_address():
+    """Starlette's redirect_slashes would answer 307 with a Location built from the Host
+    header or, without one, the service's own address."""
+    for headers in ({"host": "acme.localhost:@evil.example/steal?"}, {}):
+        headers = {**headers, "x-servelo-identity": identity()}
+        status, sent, data = await call(make_app(), "POST", "/things/", b'{"name": "x"}', headers)
+        assert status == 404, sent
+        assert "location" not in sent
+        assert data.pop("code") == "not_found" and data.pop("request_id")
+        assert data == {"error": "Not found", "message": "Not found"}

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from servelo_common.events import CloudEvent
+from servelo_common.events import CloudEvent, DomainEvent
+from servelo_common.events import envelope as envelope_of
+
+
+class DomainEventForTest(DomainEvent):
+    source: ClassVar[str] = "x"
+    type: ClassVar[str] = "x-happened"
+    id: str
 
 
 def _event(time: str) -> CloudEvent:
@@ -22,3 +30,18 @@ def test_occurred_at_is_an_aware_utc_datetime_whatever_the_spelling() -> None:
         "2026-11-22T19:30:01.123456",
     ):
         assert _event(spelling).occurred_at == expected, spelling
+
+
+def test_to_json_gives_back_the_envelope_with_every_attribute_received() -> None:
+    envelope = envelope_of(DomainEventForTest(id="x1"), tenant="0d7a", subject="x1", event_id="e2")
+    envelope["traceparent"] = "00-abc-def-01"  # an extension attribute a producer added
+    event = CloudEvent.from_json(envelope)
+    assert event.to_json() == envelope
+    assert list(event.to_json()) == [*(k for k in envelope if k != "data"), "data"]
+
+
+def test_to_json_of_a_minimal_event_has_the_required_attributes() -> None:
+    again = _event("2026-11-22T19:30:01.123456Z").to_json()
+    assert again["specversion"] == "1.0"
+    assert again["datacontenttype"] == "application/json"
+    assert again["id"] == "e1" and again["data"] == {} and again["tenant"] is None

@@ -85,6 +85,7 @@ async def test_dependency_outage_is_503_with_retry_after(name):
 async def test_a_bug_is_still_a_500(path):
     status, _, data = await call(make_app(), "GET", path)
     assert status == 500
+    assert data.pop("code") == "internal_error" and data.pop("request_id")
     assert data == {"error": "Internal server error", "message": "Internal server error"}
 
 

@@ -37,7 +37,7 @@ class UserStatus(StrEnum):
 
 class AccountInactive(ApiError):
     def __init__(self) -> None:
-        super().__init__(403, ACCOUNT_INACTIVE)
+        super().__init__(403, ACCOUNT_INACTIVE, code="account_inactive")
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,17 +129,17 @@ async def verify_link(ctx: Auth, *, ident: Identity, token: str, client: Client)
     """Redeem a link (once) for a token pair."""
     org_id = ident.org_uuid
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise ApiError(401, INVALID_LINK)
+        raise ApiError(401, INVALID_LINK, code="invalid_link")
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.use_magic_link(conn, org_id=org_id, token_hash=digest(token))
         if row is None:
-            raise ApiError(401, INVALID_LINK)
+            raise ApiError(401, INVALID_LINK, code="invalid_link")
         link = RedeemedLink.from_row(row)
         user_row = await users_repo.get_user(
             conn, org_id=org_id, user_id=link.user_id, for_update=True
         )
         if user_row is None:
-            raise ApiError(401, INVALID_LINK)
+            raise ApiError(401, INVALID_LINK, code="invalid_link")
         user = User.from_row(user_row)
         user.ensure_can_sign_in()
         how = {"method": "magic_link", "purpose": link.purpose.value}

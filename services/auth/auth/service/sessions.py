@@ -48,12 +48,12 @@ async def signable_user(conn: asyncpg.Connection, *, org_id: UUID, user_id: UUID
     seen here) or waits for this transaction and revokes what it issues."""
     org = await orgs_repo.get_org(conn, org_id=org_id, lock=True)
     if org is None:
-        raise ApiError(401, INVALID_CREDENTIALS)
+        raise ApiError(401, INVALID_CREDENTIALS, code="invalid_credentials")
     if not Org.from_row(org).active:
-        raise ApiError(403, ORG_SUSPENDED)
+        raise ApiError(403, ORG_SUSPENDED, code="org_suspended")
     row = await users_repo.get_user(conn, org_id=org_id, user_id=user_id, for_update=True)
     if row is None:
-        raise ApiError(401, INVALID_CREDENTIALS)
+        raise ApiError(401, INVALID_CREDENTIALS, code="invalid_credentials")
     user = User.from_row(row)
     user.ensure_can_sign_in()
     return user
@@ -110,7 +110,7 @@ async def open_session(
     )
     user = await signable_user(conn, org_id=ident.org_uuid, user_id=user_id)
     if password_hash is not None and user.password_hash != password_hash:
-        raise ApiError(401, INVALID_CREDENTIALS)
+        raise ApiError(401, INVALID_CREDENTIALS, code="invalid_credentials")
     user = await _activate_if_invited(conn, user=user)
     family = uuid.uuid4()
     refresh = refresh_token(family)
@@ -173,7 +173,7 @@ async def login(ctx: Auth, *, ident: Identity, data: LoginInput, client: Client)
                 password_hash=user.password_hash,
             )
     if not ok:
-        raise ApiError(401, INVALID_CREDENTIALS)
+        raise ApiError(401, INVALID_CREDENTIALS, code="invalid_credentials")
     raise AccountInactive()
 
 
@@ -183,13 +183,13 @@ async def refresh(
     org_id = ident.org_uuid
     family = family_of(data.refresh_token)
     if family is None:
-        raise ApiError(401, INVALID_REFRESH)
+        raise ApiError(401, INVALID_REFRESH, code="invalid_refresh_token")
     presented = digest(data.refresh_token)
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.find_refresh(conn, org_id=org_id, token_hash=presented)
         session = None if row is None else RefreshedSession.from_row(row)
         if session is None or session.id != family:
-            raise ApiError(401, INVALID_REFRESH)
+            raise ApiError(401, INVALID_REFRESH, code="invalid_refresh_token")
         usable = session.usable(datetime.now(UTC))
         if usable and not session.rotated_away(presented):
             user = await signable_user(conn, org_id=org_id, user_id=session.user_id)
@@ -216,7 +216,7 @@ async def refresh(
                 details={"session_id": str(family)},
                 ip=client.ip,
             )
-    raise ApiError(401, INVALID_REFRESH)
+    raise ApiError(401, INVALID_REFRESH, code="invalid_refresh_token")
 
 
 async def logout(ctx: Auth, *, ident: Identity, data: LogoutInput) -> None:

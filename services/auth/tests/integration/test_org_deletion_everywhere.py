@@ -7,7 +7,7 @@ import pytest
 from servelo_common.testing import eventually
 from servelo_common.testing.events import assert_consumers_idle
 
-ALL = {"auth", "tickets", "crm", "finance", "team"}
+ALL = {"auth", "tickets", "crm", "finance", "team", "webhooks"}
 
 
 async def rows_of_org(db: Any, org_id: str) -> dict[str, int]:

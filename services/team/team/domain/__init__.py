@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar, Protocol, Self
 
+# Admins and managers plan the team; technicians may read everything.
+PLANNERS = ("admin", "manager")
 # A booking or report window longer than this is refused: per-day math stays bounded.
 MAX_RANGE_DAYS = 3660
 END_BEFORE_START = "The end date must be a date after or equal to start date."

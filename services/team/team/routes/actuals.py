@@ -5,16 +5,28 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, message, path_id, query, require_role
+from servelo_common.http import (
+    body,
+    caller,
+    json,
+    message,
+    path_id,
+    query,
+    require_role,
+    update_body,
+)
 from servelo_common.idempotency import idempotent
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.domain import PLANNERS
 from team.schemas.actuals import ActualCreate, ActualPublic, ActualQuery, ActualUpdate
 from team.service import actuals
+
+TAGS = ["team"]
 
 
 def _actual_id(request: Request) -> UUID:
@@ -25,14 +37,14 @@ async def list_actuals(request: Request) -> Response:
     """List recorded hours by date; filter by member, project and `from`/`to`."""
     ident = caller(request)
     flt = query(request, ActualQuery)
-    pr = page_of(request, (date, UUID))
+    pr = page_request(request, key_types=(date, UUID))
     found = await actuals.list_actuals(request.state.db, ident=ident, query=flt, page=pr)
-    return listing(request, found, pr, lambda a: (a.date, a.id), ActualPublic)
+    return page_response(request, found, pr, lambda a: (a.date, a.id), ActualPublic)
 
 
 async def create_actual(request: Request) -> Response:
     """Record hours a member worked on a project on one day."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
 
     async def run() -> Response:
         data = await body(request, ActualCreate)
@@ -51,7 +63,7 @@ async def get_actual(request: Request) -> Response:
 
 async def update_actual(request: Request) -> Response:
     """Correct recorded hours."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     aid, pool = _actual_id(request), request.state.db
     data = await update_body(
         request, ActualUpdate, lambda: actuals.get_actual(pool, ident=ident, actual_id=aid)
@@ -62,7 +74,7 @@ async def update_actual(request: Request) -> Response:
 
 async def delete_actual(request: Request) -> Response:
     """Delete recorded hours."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     await actuals.delete_actual(request.state.db, ident=ident, actual_id=_actual_id(request))
     return message("Actual deleted successfully")
 

@@ -5,14 +5,24 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, message, path_id, query, require_role
+from servelo_common.http import (
+    body,
+    caller,
+    json,
+    message,
+    path_id,
+    query,
+    require_role,
+    update_body,
+)
 from servelo_common.idempotency import idempotent
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.domain import PLANNERS
 from team.schemas.allocations import (
     AllocationCreate,
     AllocationPublic,
@@ -21,6 +31,8 @@ from team.schemas.allocations import (
     AllocationWithWarnings,
 )
 from team.service import allocations
+
+TAGS = ["team"]
 
 
 def _allocation_id(request: Request) -> UUID:
@@ -31,14 +43,14 @@ async def list_allocations(request: Request) -> Response:
     """List allocations by start date; filter by member, project and `from`/`to` overlap."""
     ident = caller(request)
     flt = query(request, AllocationQuery)
-    pr = page_of(request, (date, UUID))
+    pr = page_request(request, key_types=(date, UUID))
     found = await allocations.list_allocations(request.state.db, ident=ident, query=flt, page=pr)
-    return listing(request, found, pr, lambda a: (a.start_date, a.id), AllocationPublic)
+    return page_response(request, found, pr, lambda a: (a.start_date, a.id), AllocationPublic)
 
 
 async def create_allocation(request: Request) -> Response:
     """Book a member on a project; `warnings` lists the days booked over 24 hours."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
 
     async def run() -> Response:
         data = await body(request, AllocationCreate)
@@ -59,7 +71,7 @@ async def get_allocation(request: Request) -> Response:
 
 async def update_allocation(request: Request) -> Response:
     """Update an allocation; `warnings` lists the days booked over 24 hours."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     aid, pool = _allocation_id(request), request.state.db
     data = await update_body(
         request,
@@ -72,7 +84,7 @@ async def update_allocation(request: Request) -> Response:
 
 async def delete_allocation(request: Request) -> Response:
     """Delete an allocation."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     await allocations.delete_allocation(
         request.state.db, ident=ident, allocation_id=_allocation_id(request)
     )

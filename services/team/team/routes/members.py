@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, message, path_id, query, require_role
+from servelo_common.http import (
+    body,
+    caller,
+    json,
+    message,
+    path_id,
+    query,
+    require_role,
+    update_body,
+)
 from servelo_common.idempotency import idempotent
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.domain import PLANNERS
 from team.schemas.members import (
     TeamMemberCreate,
     TeamMemberPublic,
@@ -19,6 +29,8 @@ from team.schemas.members import (
     TeamMemberUpdate,
 )
 from team.service import members
+
+TAGS = ["team"]
 
 
 def member_id(request: Request) -> UUID:
@@ -29,14 +41,14 @@ async def list_members(request: Request) -> Response:
     """List team members by name; `active=1|0` filters on the active flag."""
     ident = caller(request)
     flt = query(request, TeamMemberQuery)
-    pr = page_of(request, (str, UUID))
+    pr = page_request(request, key_types=(str, UUID))
     found = await members.list_members(request.state.db, ident=ident, query=flt, page=pr)
-    return listing(request, found, pr, lambda m: (m.name, m.id), TeamMemberPublic)
+    return page_response(request, found, pr, lambda m: (m.name, m.id), TeamMemberPublic)
 
 
 async def create_member(request: Request) -> Response:
     """Create a team member with name, role and hourly rate."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
 
     async def run() -> Response:
         data = await body(request, TeamMemberCreate)
@@ -55,7 +67,7 @@ async def get_member(request: Request) -> Response:
 
 async def update_member(request: Request) -> Response:
     """Update a team member; a new hourly rate applies from today (UTC)."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     mid, pool = member_id(request), request.state.db
     data = await update_body(
         request, TeamMemberUpdate, lambda: members.get_member(pool, ident=ident, member_id=mid)
@@ -66,7 +78,7 @@ async def update_member(request: Request) -> Response:
 
 async def delete_member(request: Request) -> Response:
     """Delete a team member that has no allocations and no actuals."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     await members.delete_member(request.state.db, ident=ident, member_id=member_id(request))
     return message("Team member deleted successfully")
 

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from servelo_common.http import body, caller, json, message, path_id, query, require_role
+from servelo_common.http import (
+    body,
+    caller,
+    json,
+    message,
+    path_id,
+    query,
+    require_role,
+    update_body,
+)
 from servelo_common.idempotency import idempotent
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
+from team.domain import PLANNERS
 from team.schemas.projects import ProjectCreate, ProjectPublic, ProjectQuery, ProjectUpdate
 from team.service import projects
+
+TAGS = ["team"]
 
 
 def _project_id(request: Request) -> UUID:
@@ -24,14 +36,14 @@ async def list_projects(request: Request) -> Response:
     """List projects by name; filter by `active=1|0` and `customer_id`."""
     ident = caller(request)
     flt = query(request, ProjectQuery)
-    pr = page_of(request, (str, UUID))
+    pr = page_request(request, key_types=(str, UUID))
     found = await projects.list_projects(request.state.db, ident=ident, query=flt, page=pr)
-    return listing(request, found, pr, lambda p: (p.name, p.id), ProjectPublic)
+    return page_response(request, found, pr, lambda p: (p.name, p.id), ProjectPublic)
 
 
 async def create_project(request: Request) -> Response:
     """Create a project, optionally for a crm customer."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
 
     async def run() -> Response:
         data = await body(request, ProjectCreate)
@@ -52,7 +64,7 @@ async def get_project(request: Request) -> Response:
 
 async def update_project(request: Request) -> Response:
     """Update a project."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     pid, pool = _project_id(request), request.state.db
     data = await update_body(
         request, ProjectUpdate, lambda: projects.get_project(pool, ident=ident, project_id=pid)
@@ -63,7 +75,7 @@ async def update_project(request: Request) -> Response:
 
 async def delete_project(request: Request) -> Response:
     """Delete a project that has no allocations and no actuals (422 otherwise)."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     await projects.delete_project(request.state.db, ident=ident, project_id=_project_id(request))
     return message("Project deleted successfully")
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from servelo_common.errors import NotFound
-from servelo_common.http import body, caller, json, message, require_role
+from servelo_common.http import body, caller, json, message, require_role, update_body
 from servelo_common.idempotency import idempotent
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from team.domain import PLANNERS
 from team.domain.roles import parse_int_id
-from team.routes import TAGS, WRITERS, listing, page_of, update_body
 from team.schemas.roles import RoleCreate, RolePublic
 from team.service import roles
+
+TAGS = ["team"]
 
 
 def _role_id(request: Request) -> int:
@@ -26,14 +29,14 @@ def _role_id(request: Request) -> int:
 async def list_roles(request: Request) -> Response:
     """List the org's job roles by name."""
     ident = caller(request)
-    pr = page_of(request, (str, int))
+    pr = page_request(request, key_types=(str, int))
     found = await roles.list_roles(request.state.db, ident=ident, page=pr)
-    return listing(request, found, pr, lambda r: (r.name, r.id), RolePublic)
+    return page_response(request, found, pr, lambda r: (r.name, r.id), RolePublic)
 
 
 async def create_role(request: Request) -> Response:
     """Create a job role; its name is unique in the org."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
 
     async def run() -> Response:
         data = await body(request, RoleCreate)
@@ -52,7 +55,7 @@ async def get_role(request: Request) -> Response:
 
 async def update_role(request: Request) -> Response:
     """Rename a job role."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     role_id, pool = _role_id(request), request.state.db
     data = await update_body(
         request, RoleCreate, lambda: roles.get_role(pool, ident=ident, role_id=role_id)
@@ -63,7 +66,7 @@ async def update_role(request: Request) -> Response:
 
 async def delete_role(request: Request) -> Response:
     """Delete a job role no team member holds (409 while one does)."""
-    ident = require_role(request, *WRITERS)
+    ident = require_role(request, *PLANNERS)
     await roles.delete_role(request.state.db, ident=ident, role_id=_role_id(request))
     return message("Role deleted successfully")
 

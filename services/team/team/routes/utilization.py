@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from team.routes import TAGS
 from team.routes.members import member_id
 from team.schemas.utilization import UtilizationPublic, UtilizationQuery
 from team.service import utilization
+
+TAGS = ["team"]
 
 
 async def member_utilization(request: Request) -> Response:

@@ -26,7 +26,7 @@ async def test_actual_crud_and_shape(team: Any) -> None:
     assert resp.status == 200 and resp.json["hours"] == "8.00"
     resp = await team.c.delete(path)
     assert resp.status == 200 and resp.json == {"message": "Actual deleted successfully"}
-    assert (await team.c.get(path)).json == NOT_FOUND
+    assert (await team.c.get(path)).error_body == NOT_FOUND
 
 
 async def test_list_actuals_by_member_project_and_dates(team: Any) -> None:
@@ -81,5 +81,5 @@ async def test_other_tenant_actual_is_404(team: Any, other_team: Any) -> None:
         await team.c.put(path, json={"hours": 1}),
         await team.c.delete(path),
     ):
-        assert resp.status == 404 and resp.json == NOT_FOUND
+        assert resp.status == 404 and resp.error_body == NOT_FOUND
     assert (await team.c.get("/api/actuals")).json == []

@@ -26,7 +26,7 @@ async def test_allocation_crud_and_shape(team: Any) -> None:
     assert resp.json["warnings"] == []
     resp = await team.c.delete(path)
     assert resp.status == 200 and resp.json == {"message": "Allocation deleted successfully"}
-    assert (await team.c.get(path)).json == NOT_FOUND
+    assert (await team.c.get(path)).error_body == NOT_FOUND
 
 
 async def test_over_24_hours_on_a_day_is_a_warning(team: Any) -> None:
@@ -154,5 +154,5 @@ async def test_other_tenant_allocation_is_404(team: Any, other_team: Any) -> Non
         await team.c.put(path, json={"hours_per_day": 99}),
         await team.c.delete(path),
     ):
-        assert resp.status == 404 and resp.json == NOT_FOUND
+        assert resp.status == 404 and resp.error_body == NOT_FOUND
     assert (await team.c.get("/api/allocations")).json == []

@@ -9,7 +9,7 @@ import orjson
 
 
 def cursor(*values: Any) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(list(values))).rstrip(b"=").decode()
+    return base64.urlsafe_b64encode(orjson.dumps([1, *values])).rstrip(b"=").decode()
 
 
 async def test_edge_values_never_answer_500(team: Any) -> None:

@@ -24,14 +24,14 @@ async def test_current_allocation_refuses_delete_as_active(team: Any, day: Any) 
     await team.allocation(member, project, start_date=day(-3), end_date=day(0))
     resp = await team.c.delete(f"/api/team-members/{member['id']}")
     assert resp.status == 422
-    assert resp.json == refused("Cannot delete team member with active allocations")
+    assert resp.error_body == refused("Cannot delete team member with active allocations")
 
 
 async def test_future_allocation_refuses_delete_as_active(team: Any, day: Any) -> None:
     member, project = await team.member(), await team.project()
     await team.allocation(member, project, start_date=day(30), end_date=day(40))
     resp = await team.c.delete(f"/api/team-members/{member['id']}")
-    assert resp.json == refused("Cannot delete team member with active allocations")
+    assert resp.error_body == refused("Cannot delete team member with active allocations")
 
 
 async def test_past_allocation_refuses_delete_as_history(team: Any, day: Any) -> None:
@@ -39,7 +39,7 @@ async def test_past_allocation_refuses_delete_as_history(team: Any, day: Any) ->
     await team.allocation(member, project, start_date=day(-10), end_date=day(-1))
     resp = await team.c.delete(f"/api/team-members/{member['id']}")
     assert resp.status == 422
-    assert resp.json == refused("Cannot delete team member with historical data")
+    assert resp.error_body == refused("Cannot delete team member with historical data")
 
 
 async def test_actual_refuses_delete_as_history(team: Any) -> None:
@@ -47,7 +47,7 @@ async def test_actual_refuses_delete_as_history(team: Any) -> None:
     await team.actual(member, project)
     resp = await team.c.delete(f"/api/team-members/{member['id']}")
     assert resp.status == 422
-    assert resp.json == refused("Cannot delete team member with historical data")
+    assert resp.error_body == refused("Cannot delete team member with historical data")
 
 
 async def test_deleted_allocation_no_longer_blocks(team: Any) -> None:

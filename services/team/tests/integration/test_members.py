@@ -66,7 +66,7 @@ async def test_update_changes_rate_and_active_flag(tenant: Any, team: Any) -> No
 async def test_validation_failures_are_422_with_reference_messages(tenant: Any, team: Any) -> None:
     resp = await tenant.admin.post("/api/team-members", json={"hourly_rate": "0"})
     assert resp.status == 422
-    assert resp.json == {
+    assert resp.error_body == {
         "message": "Validation failed",
         "error": "Validation failed",
         "errors": {
@@ -103,15 +103,15 @@ async def test_missing_member_is_404_with_reference_message(tenant: Any) -> None
     for method in ("get", "put", "delete"):
         resp = await getattr(tenant.admin, method)(MISSING, json={"hourly_rate": "0"})
         assert resp.status == 404, (method, resp)
-        assert resp.json == NOT_FOUND
+        assert resp.error_body == NOT_FOUND
     resp = await tenant.admin.get("/api/team-members/not-a-uuid")
-    assert resp.status == 404 and resp.json == NOT_FOUND
+    assert resp.status == 404 and resp.error_body == NOT_FOUND
 
 
 async def test_other_tenant_member_is_404(tenant: Any, other_team: Any) -> None:
     foreign = await other_team.member()
     path = f"/api/team-members/{foreign['id']}"
-    assert (await tenant.admin.get(path)).json == NOT_FOUND
+    assert (await tenant.admin.get(path)).error_body == NOT_FOUND
     assert (await tenant.admin.put(path, json={"name": "Mine"})).status == 404
     assert (await tenant.admin.delete(path)).status == 404
     resp = await tenant.admin.get(f"{path}/utilization?from=2026-01-01&to=2026-01-31")

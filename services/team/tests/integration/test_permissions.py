@@ -26,7 +26,7 @@ async def test_technician_cannot_write_planning(tenant: Any, team: Any) -> None:
     for method, path in writes:
         resp = await getattr(tech, method)(path, json={"name": "x"})
         assert resp.status == 403, (method, path, resp)
-        assert resp.json == {"message": "Forbidden", "error": "Forbidden"}
+        assert resp.error_body == {"message": "Forbidden", "error": "Forbidden"}
     assert (
         await tech.get(
             f"/api/team-members/{member['id']}/utilization?from=2026-01-01&to=2026-01-02"

@@ -107,7 +107,7 @@ async def test_project_with_allocations_or_actuals_is_not_deleted(team: Any) -> 
     for project in (booked, worked):
         resp = await team.c.delete(f"/api/projects/{project['id']}")
         assert resp.status == 422
-        assert resp.json == {
+        assert resp.error_body == {
             "message": "Cannot delete project with allocations or actuals",
             "error": "Cannot delete project with allocations or actuals",
             "suggestion": "Consider deactivating the project instead",
@@ -123,5 +123,5 @@ async def test_other_tenant_project_is_404(team: Any, other_team: Any) -> None:
         await team.c.delete(path),
     ):
         assert resp.status == 404
-        assert resp.json == {"message": "Project not found", "error": "Project not found"}
+        assert resp.error_body == {"message": "Project not found", "error": "Project not found"}
     assert (await team.c.get("/api/projects")).json == []

@@ -28,7 +28,7 @@ async def test_duplicate_name_is_409_in_the_same_org_only(team: Any, other_team:
     await team.role("Designer")
     resp = await team.c.post("/api/roles", json={"name": "designer"})
     assert resp.status == 409
-    assert resp.json == {
+    assert resp.error_body == {
         "message": "A role with this name already exists",
         "error": "A role with this name already exists",
     }
@@ -63,6 +63,6 @@ async def test_other_tenant_role_is_404(team: Any, other_team: Any) -> None:
         await team.c.delete(path),
     ):
         assert resp.status == 404
-        assert resp.json == {"message": "Role not found", "error": "Role not found"}
+        assert resp.error_body == {"message": "Role not found", "error": "Role not found"}
     assert (await team.c.get("/api/roles/abc")).status == 404
     assert (await other_team.c.get(path)).status == 200

@@ -130,3 +130,16 @@ async def test_keyset_pages_follow_the_sort(tenant: Tenant) -> None:
 async def test_bad_cursor_is_400(tenant: Tenant) -> None:
     resp = await tenant.admin.get("/api/tickets", params={"cursor": "garbage"})
     assert resp.status == 400
+
+
+async def test_a_cursor_past_bigint_is_400_not_a_database_error(tenant: Tenant) -> None:
+    """`sort=number` keys on a bigint: a forged cursor holding 2**63 was a 500 (asyncpg)."""
+    import base64
+    import json
+
+    await make_ticket(tenant.admin, title="one")
+    for values in ([1, 2**63], [1, -(2**63) - 1], [2**63], [1, "7"], [1, True]):
+        cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+        resp = await tenant.admin.get("/api/tickets", params={"sort": "number", "cursor": cursor})
+        assert resp.status == 400, (values, resp)
+        assert resp.json["errors"] == {"cursor": ["Invalid cursor."]}

@@ -1,0 +1,257 @@
+"""Webhook delivery throughput with a slow endpoint present, written to
+docs/benchmarks-webhooks.md.
+
+N fast endpoints (204 at once) and one slow endpoint (5 s per answer) of one org, all
+subscribed to one event type; events published to JetStream at R per second for T
+seconds; every fast endpoint must get every event. Reported per configuration: events
+and deliveries per second achieved, the backlog (deliveries owed minus received by the
+fast endpoints) sampled each second, the time to drain after publishing stops, and the
+latency from the event's `time` to its receipt (p50, p95, p99).
+
+    uv run python bench/webhooks_bench.py [--seconds 20] [--runs 10x20,50x20,50x200]
+
+Starts its own embedded Postgres and NATS, one webhooks service (no gateway: the bench
+signs the identity itself) and the receivers in another process, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import nats
+import orjson
+from servelo_common.devstack.embedded import free_port
+from servelo_common.devstack.stack import Stack, StackConfig
+from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
+from servelo_common.jsonutil import iso_z
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "benchmarks-webhooks.md"
+TYPE = "bench-happened"
+# Seconds to wait for the backlog to drain after publishing stops.
+DRAIN = 120.0
+
+
+@dataclass
+class Result:
+    endpoints: int
+    rate: int
+    seconds: float
+    published: int
+    publish_rate: float
+    delivered: int
+    delivery_rate: float
+    backlog: list[int]
+    drain_seconds: float | None
+    slow_received: int
+    p50: float
+    p95: float
+    p99: float
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+async def stats(http: aiohttp.ClientSession, port: int) -> dict[str, Any]:
+    async with http.get(f"http://127.0.0.1:{port}/stats") as resp:
+        data: dict[str, Any] = orjson.loads(await resp.read())
+        return data
+
+
+async def run_one(
+    service: str, secret: bytes, nats_url: str, endpoints: int, rate: int, seconds: float
+) -> Result:
+    receiver_port = free_port()
+    receiver = subprocess.Popen(  # noqa: ASYNC220  # started once per run, before timing
+        [sys.executable, str(ROOT / "bench" / "webhook_receiver.py"), str(receiver_port)]
+    )
+    org = str(uuid.uuid4())
+    ident = Identity(org_id=org, org_slug="bench", user_id=str(uuid.uuid4()), role="admin")
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    await stats(http, receiver_port)
+                    break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.05)
+            base = f"http://127.0.0.1:{receiver_port}"
+            urls = [f"{base}/fast/{n}" for n in range(endpoints)] + [f"{base}/slow"]
+            for url in urls:
+                headers = {IDENTITY_HEADER: encode_identity(ident, secret)}
+                async with http.post(
+                    f"{service}/api/webhooks", json={"url": url, "events": [TYPE]}, headers=headers
+                ) as resp:
+                    assert resp.status == 201, await resp.text()
+            started = time.monotonic()
+            published = 0
+            backlog: list[int] = []
+            next_sample = started + 1.0
+            while (now := time.monotonic()) - started < seconds:
+                due = int((now - started) * rate) - published
+                for _ in range(due):
+                    event = {
+                        "specversion": "1.0",
+                        "id": str(uuid.uuid4()),
+                        "source": "servelo/bench",
+                        "type": TYPE,
+                        "time": iso_z(datetime.now(UTC)),
+                        "subject": None,
+                        "datacontenttype": "application/json",
+                        "tenant": org,
+                        "data": {"n": published},
+                    }
+                    await js.publish(
+                        f"servelo.events.bench.{TYPE}",
+                        orjson.dumps(event),
+                        headers={"Nats-Msg-Id": event["id"]},
+                    )
+                    published += 1
+                if now >= next_sample:
+                    got = await stats(http, receiver_port)
+                    fast = sum(v for k, v in got["counts"].items() if k.startswith("/fast/"))
+                    backlog.append(published * endpoints - fast)
+                    next_sample += 1.0
+                await asyncio.sleep(0.005)
+            elapsed = time.monotonic() - started
+            owed = published * endpoints
+            drained: float | None = None
+            stop = time.monotonic()
+            while time.monotonic() - stop < DRAIN:
+                got = await stats(http, receiver_port)
+                fast = sum(v for k, v in got["counts"].items() if k.startswith("/fast/"))
+                if fast >= owed:
+                    drained = time.monotonic() - stop
+                    break
+                await asyncio.sleep(0.25)
+            got = await stats(http, receiver_port)
+            fast = sum(v for k, v in got["counts"].items() if k.startswith("/fast/"))
+            total_time = elapsed + (drained if drained is not None else DRAIN)
+            lat = got["latencies"]
+            return Result(
+                endpoints=endpoints,
+                rate=rate,
+                seconds=elapsed,
+                published=published,
+                publish_rate=published / elapsed,
+                delivered=fast,
+                delivery_rate=fast / total_time,
+                backlog=backlog,
+                drain_seconds=drained,
+                slow_received=got["counts"].get("/slow", 0),
+                p50=quantile(lat, 0.5),
+                p95=quantile(lat, 0.95),
+                p99=quantile(lat, 0.99),
+            )
+    finally:
+        await nc.close()
+        receiver.terminate()
+        receiver.wait(10)
+
+
+def start_stack(folder: Path) -> Stack:
+    stack = Stack(
+        StackConfig(
+            data_dir=folder,
+            env="development",
+            gateway_port=free_port(),
+            services=["webhooks"],
+            database=f"servelo_bench_{secrets.token_hex(3)}",
+            environ={},
+            extra_env={"SERVELO_LOG_LEVEL": "WARNING", "SERVELO_DB_POOL_MAX": "20"},
+        )
+    )
+    stack.start_infrastructure()
+    stack.start_services()
+    return stack
+
+
+def write(results: list[Result], cpu: str) -> None:
+    lines = [
+        "# Webhook delivery benchmark",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on this machine ({os.cpu_count()} cores,"
+        f" {cpu}, shared with other work), one webhooks replica (defaults: 64 attempts in"
+        " flight, 4 per endpoint), receivers in another process on 127.0.0.1, plus one slow"
+        " endpoint answering after 5 s. `make bench` (bench/webhooks_bench.py) writes this file.",
+        "",
+        "| fast endpoints x events/s asked | events/s published | deliveries/s to the fast"
+        " endpoints | backlog each second (deliveries owed) | drained after | latency p50 / p95"
+        " / p99 | slow endpoint got |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        drain = (
+            f"{r.drain_seconds:.1f} s" if r.drain_seconds is not None else f"not in {DRAIN:.0f} s"
+        )
+        trend = ", ".join(str(b) for b in r.backlog)
+        lines.append(
+            f"| {r.endpoints} x {r.rate} | {r.publish_rate:.0f} | {r.delivery_rate:.0f} |"
+            f" {trend} | {drain} | {r.p50 * 1000:.0f} / {r.p95 * 1000:.0f} /"
+            f" {r.p99 * 1000:.0f} ms | {r.slow_received} |"
+        )
+    lines += [
+        "",
+        "Backlog that stays flat means the configuration is sustained; one that grows each"
+        " second means deliveries fall behind the events (the limits are discussed in"
+        ' docs/webhooks.md, "Throughput").',
+        "",
+    ]
+    OUT.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+async def main_async(args: argparse.Namespace, stack: Stack) -> list[Result]:
+    service = f"http://127.0.0.1:{stack.processes['webhooks'].port}"
+    secret = stack.secrets["internal_secret"].encode()
+    results = []
+    for spec in args.runs.split(","):
+        endpoints, rate = (int(x) for x in spec.split("x"))
+        result = await run_one(service, secret, stack.nats_url, endpoints, rate, args.seconds)
+        print(result, flush=True)
+        results.append(result)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--runs", default="10x20,50x20,50x50,50x200")
+    args = parser.parse_args()
+    # A SIGTERM (a timeout) still stops the servers this started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    folder = Path(tempfile.mkdtemp(prefix="servelo-webhooks-bench-"))
+    os.environ.setdefault("SERVELO_EMBEDDED_PG_FAST", "1")
+    stack = start_stack(folder)
+    try:
+        results = asyncio.run(main_async(args, stack))
+    finally:
+        stack.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    write(results, platform.processor() or platform.machine())
+
+
+if __name__ == "__main__":
+    main()

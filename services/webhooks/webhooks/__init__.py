@@ -1,0 +1,1 @@
+"""The webhooks service: signed webhook deliveries and the per-tenant event feed."""

@@ -1,0 +1,276 @@
+"""The delivery worker: claims due deliveries from Postgres and sends them, concurrently.
+
+- Work lives in `deliveries` rows, so a restart loses nothing; a claim is a short
+  transaction (`FOR UPDATE SKIP LOCKED`, so replicas take different rows) that leases the
+  rows for the attempt's timeout plus a margin. A replica that dies mid-attempt leaves
+  leases that run out, and another replica tries again (at-least-once).
+- At most `webhooks_concurrency` attempts in flight per replica and
+  `webhooks_endpoint_concurrency` per endpoint: a slow endpoint holds only its own slots,
+  and claims skip endpoints that are at their bound, so others' due rows are never behind
+  its backlog.
+- It wakes on the NOTIFY of a new delivery or a redelivery, when an attempt ends, and
+  every `webhooks_poll_interval` seconds (retries that came due).
+- Successes are written in batches; a failure is written at once, in the tenant's
+  transaction, with what it decides: a retry later, giving up, or disabling an endpoint
+  that has failed for the whole retry window (`webhook-disabled`, through the outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from servelo_common.db import system_tx, tenant_tx
+from servelo_common.events import emit
+from servelo_common.jsonutil import dumps, iso_z
+from servelo_common.worker import Worker
+
+from webhooks import events
+from webhooks.context import Webhooks
+from webhooks.crypto import endpoint_aad
+from webhooks.domain.deliveries import Outcome
+from webhooks.domain.endpoints import DISABLED_REASON, Endpoint
+from webhooks.repository import deliveries as repo
+from webhooks.repository import endpoints as endpoints_repo
+from webhooks.repository.deliveries import CHANNEL
+from webhooks.sender import Sender
+from webhooks.signing import delivery_headers
+
+log = logging.getLogger("webhooks.dispatcher")
+
+LEASE_MARGIN = 30.0
+FLUSH_DELAY = 0.02
+# While attempts are in flight, slots free up one by one: wait this long for a few more
+# before claiming, so a claim (one transaction) serves several attempts.
+CLAIM_COALESCE = 0.005
+MAX_BACKOFF = 5.0
+GONE = "the event is no longer retained"
+DISABLED = "webhook disabled after failing for the whole retry window"
+
+
+class Dispatcher(Worker):
+    """Claims due deliveries and runs their attempts; a supervised worker
+    (servelo_common.worker): whatever escapes its loop restarts it with backoff."""
+
+    def __init__(self, ctx: Webhooks, sender: Sender) -> None:
+        super().__init__("webhooks-dispatcher")
+        self.ctx, self.sender = ctx, sender
+        settings = ctx.settings
+        self.concurrency = settings.webhooks_concurrency
+        self.per_endpoint = settings.webhooks_endpoint_concurrency
+        self.lease_seconds = settings.webhooks_timeout + LEASE_MARGIN
+        self.inflight: Counter[UUID] = Counter()
+        self.total = 0
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._successes: list[tuple[UUID, UUID, int, int]] = []
+        self._flush: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    async def stop(self) -> None:
+        await super().stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._write_successes()
+        await self._unlisten()
+        await self.sender.close()
+
+    def wake(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self._listen()
+                if self.total:
+                    await asyncio.sleep(CLAIM_COALESCE)
+                claimed = await self.claim() if self.total < self.concurrency else 0
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("claiming deliveries failed; retrying", extra={"error": repr(exc)})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            if claimed and self.total < self.concurrency:
+                continue  # there may be more due right now
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.ctx.settings.webhooks_poll_interval)
+
+    async def claim(self) -> int:
+        """Lease what this replica has room for; start one attempt per row. Returns how many."""
+        free = self.concurrency - self.total
+        busy = [e for e, n in self.inflight.items() if n >= self.per_endpoint]
+        async with system_tx(self.ctx.pool) as conn:
+            rows = await repo.claimable(
+                conn, per_endpoint=min(self.per_endpoint, free), skip=busy, limit=free
+            )
+            taken: Counter[UUID] = Counter()
+            chosen = []
+            for row in rows:
+                endpoint = row["endpoint_id"]
+                if self.inflight[endpoint] + taken[endpoint] < self.per_endpoint:
+                    taken[endpoint] += 1
+                    chosen.append(row)
+            if not chosen:
+                return 0
+            await repo.lease(
+                conn, delivery_ids=[r["id"] for r in chosen], seconds=self.lease_seconds
+            )
+            sealed = await endpoints_repo.active_secrets(conn, endpoint_ids=list(taken))
+        secrets: dict[UUID, list[str]] = defaultdict(list)
+        for s in sealed:
+            aad = endpoint_aad(s["org_id"], s["endpoint_id"])
+            secrets[s["endpoint_id"]].append(self.ctx.box.open(s["sealed"], aad=aad))
+        for row in chosen:
+            self.inflight[row["endpoint_id"]] += 1
+            self.total += 1
+            task = asyncio.create_task(self._attempt(row, secrets[row["endpoint_id"]]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(chosen)
+
+    async def _attempt(self, row: asyncpg.Record, secrets: list[str]) -> None:
+        endpoint_id = row["endpoint_id"]
+        try:
+            if row["payload"] is None:
+                outcome = Outcome(status=None, duration_ms=0, error=GONE)
+                await self._record_failure(row, outcome, give_up=True)
+                return
+            body = dumps(row["payload"])
+            headers = delivery_headers(
+                secrets, msg_id=str(row["event_id"]), timestamp=int(time.time()), body=body
+            )
+            outcome = await self.sender.post(row["url"], body, headers)
+            if outcome.succeeded:
+                assert outcome.status is not None
+                self._successes.append(
+                    (row["id"], endpoint_id, outcome.status, outcome.duration_ms)
+                )
+                if self._flush is None or self._flush.done():
+                    self._flush = asyncio.create_task(self._flush_soon())
+            else:
+                await self._record_failure(row, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The lease runs out and the attempt is made again: at-least-once.
+            log.exception(
+                "delivery attempt failed unexpectedly", extra={"delivery": str(row["id"])}
+            )
+        finally:
+            self.inflight[endpoint_id] -= 1
+            if self.inflight[endpoint_id] <= 0:
+                del self.inflight[endpoint_id]
+            self.total -= 1
+            self._wake.set()
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(FLUSH_DELAY)
+        await self._write_successes()
+
+    async def _write_successes(self) -> None:
+        batch, self._successes = self._successes, []
+        if not batch:
+            return
+        try:
+            async with system_tx(self.ctx.pool) as conn:
+                await repo.record_successes(
+                    conn,
+                    delivery_ids=[b[0] for b in batch],
+                    statuses=[b[2] for b in batch],
+                    durations=[b[3] for b in batch],
+                )
+                await endpoints_repo.clear_failing(conn, endpoint_ids=list({b[1] for b in batch}))
+        except Exception:
+            # Not written: the leases run out and these are sent again (at-least-once).
+            log.exception("could not record successful deliveries", extra={"count": len(batch)})
+
+    async def _record_failure(
+        self, row: asyncpg.Record, outcome: Outcome, *, give_up: bool = False
+    ) -> None:
+        org_id, endpoint_id = row["org_id"], row["endpoint_id"]
+        async with tenant_tx(self.ctx.pool, org_id) as conn:
+            locked = await endpoints_repo.mark_failing(conn, org_id=org_id, endpoint_id=endpoint_id)
+            if locked is None:
+                return  # deleted meanwhile (its deliveries with it)
+            endpoint = Endpoint.from_row(locked)
+            now = datetime.now(UTC)
+            policy = self.ctx.retry
+            next_at = (
+                None
+                if give_up
+                else policy.next_attempt(
+                    failed_attempts=row["attempts"] + 1, retry_from=row["retry_from"], now=now
+                )
+            )
+            await repo.record_failure(
+                conn,
+                org_id=org_id,
+                delivery_id=row["id"],
+                response_status=outcome.status,
+                duration_ms=outcome.duration_ms,
+                error=outcome.error,
+                next_attempt_at=next_at,
+            )
+            if endpoint.failing_too_long(now, policy.window):
+                await self._disable(conn, endpoint, org_id=org_id, error=outcome.error)
+
+    async def _disable(
+        self, conn: asyncpg.Connection, endpoint: Endpoint, *, org_id: UUID, error: str | None
+    ) -> None:
+        await endpoints_repo.update_endpoint(
+            conn,
+            org_id=org_id,
+            endpoint_id=endpoint.id,
+            changes={"active": False, "disabled_reason": DISABLED_REASON},
+        )
+        await repo.fail_pending(conn, org_id=org_id, endpoint_id=endpoint.id, error=DISABLED)
+        assert endpoint.failing_since is not None
+        disabled = events.WebhookDisabled(
+            id=str(endpoint.id),
+            reason=DISABLED_REASON,
+            failing_since=iso_z(endpoint.failing_since),
+            last_error=error,
+        )
+        await emit(conn, disabled, tenant=org_id, subject=endpoint.id)
+        log.warning("webhook disabled", extra={"webhook": str(endpoint.id), "org_id": str(org_id)})
+
+    def _listening(self) -> bool:
+        try:
+            return self._listener is not None and not self._listener.is_closed()
+        except asyncpg.InterfaceError:
+            # asyncpg has already taken a lost connection back (Postgres restarted).
+            return False
+
+    async def _listen(self) -> None:
+        if self._listening():
+            return
+        await self._unlisten()
+        conn: asyncpg.Connection = await self.ctx.pool.acquire()
+        try:
+            await conn.add_listener(CHANNEL, self.wake)
+        except BaseException:
+            await self.ctx.pool.release(conn)
+            raise
+        self._listener = conn
+
+    async def _unlisten(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            await conn.remove_listener(CHANNEL, self.wake)
+        with contextlib.suppress(Exception):
+            await self.ctx.pool.release(conn)

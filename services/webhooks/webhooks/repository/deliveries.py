@@ -1,0 +1,218 @@
+"""Deliveries: the `deliveries` table. The tenant's views (list, get, redeliver, the test
+event, the fan-out of an event) and the dispatcher's cross-tenant claims and results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from servelo_common.sql import Where
+
+from webhooks.repository import Record, affected, one
+
+CHANNEL = "servelo_deliveries_webhooks"
+
+
+async def list_deliveries(
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    endpoint_id: UUID,
+    status: str | None,
+    limit: int,
+    before: Sequence[Any] | None,
+) -> list[Record]:
+    where = (
+        Where()
+        .add("org_id = {}", org_id)
+        .add("endpoint_id = {}", endpoint_id)
+        .when(status, "status = {}")
+    )
+    where.keyset("(created_at, id)", "<", before)
+    return list(
+        await conn.fetch(
+            f"SELECT * FROM deliveries{where.sql} ORDER BY created_at DESC, id DESC"  # noqa: S608
+            f" LIMIT {where.param(limit)}",
+            *where.params,
+        )
+    )
+
+
+async def get_delivery(
+    conn: asyncpg.Connection, *, org_id: UUID, endpoint_id: UUID, delivery_id: UUID
+) -> Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM deliveries WHERE org_id = $1 AND endpoint_id = $2 AND id = $3",
+        org_id,
+        endpoint_id,
+        delivery_id,
+    )
+
+
+async def fan_out(
+    conn: asyncpg.Connection, *, org_id: UUID, event_id: UUID, event_type: str
+) -> int:
+    """One pending delivery per active endpoint of the org that wants the type (none twice)."""
+    status = await conn.execute(
+        "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, next_attempt_at)"
+        " SELECT gen_random_uuid(), org_id, id, $2, $3, now() FROM endpoints"
+        " WHERE org_id = $1 AND active AND ($3 = ANY(events) OR '*' = ANY(events))"
+        " ON CONFLICT (endpoint_id, event_id) DO NOTHING",
+        org_id,
+        event_id,
+        event_type,
+    )
+    return affected(status)
+
+
+async def insert_delivery(
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    endpoint_id: UUID,
+    delivery_id: UUID,
+    event_id: UUID,
+    event_type: str,
+    payload: dict[str, Any],
+) -> Record:
+    """A delivery of an event that is not in the feed (the test event): it keeps its body."""
+    return await one(
+        conn,
+        "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, payload, next_attempt_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING *",
+        delivery_id,
+        org_id,
+        endpoint_id,
+        event_id,
+        event_type,
+        payload,
+    )
+
+
+async def redeliver(
+    conn: asyncpg.Connection, *, org_id: UUID, endpoint_id: UUID, delivery_id: UUID
+) -> Record | None:
+    """Pending again, due now, with a fresh retry window; attempts keep counting."""
+    return await conn.fetchrow(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = now(), retry_from = now(),"
+        " updated_at = now() WHERE org_id = $1 AND endpoint_id = $2 AND id = $3 RETURNING *",
+        org_id,
+        endpoint_id,
+        delivery_id,
+    )
+
+
+async def wake_dispatchers(conn: asyncpg.Connection) -> None:
+    """Inserts notify by trigger; a redelivery (an update) says so itself."""
+    await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
+
+
+async def fail_pending(
+    conn: asyncpg.Connection, *, org_id: UUID, endpoint_id: UUID, error: str
+) -> int:
+    """Give up every pending delivery of an endpoint (it was disabled)."""
+    status = await conn.execute(
+        "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, claimed_until = NULL,"
+        " error = COALESCE(error, $3), updated_at = now()"
+        " WHERE org_id = $1 AND endpoint_id = $2 AND status = 'pending'",
+        org_id,
+        endpoint_id,
+        error,
+    )
+    return affected(status)
+
+
+# --- the dispatcher (every tenant: called in a system_tx) -----------------------------------
+
+
+async def claimable(
+    conn: asyncpg.Connection, *, per_endpoint: int, skip: Sequence[UUID], limit: int
+) -> list[Record]:
+    """Due deliveries of active endpoints, at most `per_endpoint` of each (the oldest due),
+    none of the endpoints in `skip` (busy), at most `limit` in all, locked (SKIP LOCKED:
+    replicas take different rows) until the caller's transaction ends.
+
+    Endpoints are visited in a random order and the scan stops at `limit`: a claim locks
+    only about the rows it can use, and every endpoint gets its turn. The per-endpoint
+    index range keeps a slow endpoint's backlog from hiding the others' due rows."""
+    return list(
+        await conn.fetch(
+            "SELECT d.id, d.org_id, d.endpoint_id, d.event_id, d.attempts, d.retry_from,"
+            " e.url, COALESCE(d.payload, f.event) AS payload"
+            " FROM (SELECT id, url FROM endpoints WHERE active AND id <> ALL($2::uuid[])"
+            "       ORDER BY random()) e"
+            " CROSS JOIN LATERAL ("
+            "   SELECT * FROM deliveries d"
+            "   WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()"
+            "     AND (d.claimed_until IS NULL OR d.claimed_until < now())"
+            "   ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED) d"
+            " LEFT JOIN events f ON f.org_id = d.org_id AND f.id = d.event_id"
+            " LIMIT $3",
+            per_endpoint,
+            list(skip),
+            limit,
+        )
+    )
+
+
+async def lease(conn: asyncpg.Connection, *, delivery_ids: Sequence[UUID], seconds: float) -> None:
+    """Claimed: no other dispatcher takes them until the lease ends (a crashed replica's
+    claims come back once it has)."""
+    await conn.execute(
+        "UPDATE deliveries SET claimed_until = now() + make_interval(secs => $2)"
+        " WHERE id = ANY($1::uuid[])",
+        list(delivery_ids),
+        seconds,
+    )
+
+
+async def record_successes(
+    conn: asyncpg.Connection,
+    *,
+    delivery_ids: Sequence[UUID],
+    statuses: Sequence[int],
+    durations: Sequence[int],
+) -> None:
+    await conn.execute(
+        "UPDATE deliveries d SET status = 'succeeded', attempts = d.attempts + 1,"
+        " response_status = r.status, duration_ms = r.ms, error = NULL, next_attempt_at = NULL,"
+        " claimed_until = NULL, updated_at = now()"
+        " FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(id, status, ms) WHERE d.id = r.id",
+        list(delivery_ids),
+        list(statuses),
+        list(durations),
+    )
+
+
+async def record_failure(
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    delivery_id: UUID,
+    response_status: int | None,
+    duration_ms: int,
+    error: str | None,
+    next_attempt_at: datetime | None,
+) -> None:
+    """A failed attempt: pending again at `next_attempt_at`, or failed for good (None)."""
+    await conn.execute(
+        "UPDATE deliveries SET attempts = attempts + 1, response_status = $3, duration_ms = $4,"
+        " error = $5, next_attempt_at = $6,"
+        " status = CASE WHEN $6::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,"
+        " claimed_until = NULL, updated_at = now() WHERE org_id = $1 AND id = $2",
+        org_id,
+        delivery_id,
+        response_status,
+        duration_ms,
+        (error or "")[:500] or None,
+        next_attempt_at,
+    )
+
+
+async def delete_older_than(conn: asyncpg.Connection, *, before: datetime) -> int:
+    """The delivery log past retention (pending ones too: their event is gone)."""
+    status = await conn.execute("DELETE FROM deliveries WHERE created_at < $1", before)
+    return affected(status)
