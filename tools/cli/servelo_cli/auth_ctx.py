@@ -21,14 +21,17 @@ from auth.passwords import Passwords
 from auth.service import Auth
 from auth.service import orgs as org_service
 from pydantic import ValidationError
-from servelo_common.errors import ApiError, RequestValidationError, ServiceUnavailable
+from servelo_common.errors import (
+    ApiError,
+    RequestValidationError,
+    ServiceUnavailable,
+    error_code,
+)
 from servelo_common.identity import Identity
 from servelo_common.jwt import SigningKey, TokenSigner
 
 from servelo_cli.output import CliError, Exit, unavailable
 from servelo_cli.target import Target
-
-_CODES = {400: "validation_failed", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
 
 def settings_for(target: Target) -> Settings:
@@ -91,10 +94,10 @@ def cli_error(exc: ApiError) -> CliError:
     if isinstance(exc, ServiceUnavailable):
         return unavailable(exc.message)
     details = {"errors": exc.errors} if exc.errors else {}
-    status = 400 if isinstance(exc, RequestValidationError) else exc.status
+    invalid = isinstance(exc, RequestValidationError) or exc.status == 400
     return CliError(
         exc.message,
-        code=str(exc.extra.get("code") or _CODES.get(status, "failed")),
-        exit=Exit.USAGE if status == 400 else Exit.FAILED,
+        code=exc.code or error_code(exc.status, exc.errors),  # the API's own code
+        exit=Exit.USAGE if invalid else Exit.FAILED,
         details=details,
     )
