@@ -4,6 +4,7 @@ through auth's own use cases (servelo_cli.auth_ctx), never SQL of the CLI's own.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from typing import Any
 
@@ -17,6 +18,8 @@ from servelo_common.pagination import MAX_LIMIT, PageRequest
 from servelo_cli.auth_ctx import auth_context, cli_error
 from servelo_cli.output import CliError, Exit, Out, table
 from servelo_cli.target import target_of
+
+BASE_DOMAIN = "SERVELO_BASE_DOMAIN"
 
 
 def public(org: Org) -> dict[str, Any]:
@@ -70,7 +73,10 @@ async def list_orgs(args: argparse.Namespace, out: Out) -> Exit:
 def _password(args: argparse.Namespace) -> str | None:
     if not args.admin_password_stdin:
         return None
-    line = sys.stdin.readline().rstrip("\r\n")
+    if sys.stdin.isatty():
+        line = getpass.getpass("Admin password: ")
+    else:
+        line = sys.stdin.readline().rstrip("\r\n")
     if not line:
         raise CliError("no password on stdin", code="validation_failed", exit=Exit.USAGE)
     return line
@@ -87,7 +93,18 @@ async def create(args: argparse.Namespace, out: Out) -> Exit:
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    async with auth_context(target_of(args)) as (ctx, ident):
+    target = target_of(args)
+    if password is None and target.stack is None and not target.environ.get(BASE_DOMAIN):
+        # The invitation's link is built from the CLI's settings, not auth's.
+        raise CliError(
+            f"the invitation mailed to {args.admin_email} would link to"
+            f" {args.slug}.localhost: set {BASE_DOMAIN} (and SERVELO_PUBLIC_SCHEME,"
+            " SERVELO_PUBLIC_PORT) as auth has them, or give the admin a password with"
+            " --admin-password-stdin",
+            code="invalid_settings",
+            exit=Exit.USAGE,
+        )
+    async with auth_context(target) as (ctx, ident):
         try:
             org = await service.create_org(ctx, ident=ident, data=data)
         except ApiError as exc:

@@ -12,7 +12,7 @@ from servelo_common.testing.events import stream_events
 from servelo_common.testing.mail import text_of
 from servelo_common.testing.tenants import Tenant, eventually, login
 
-from .conftest import Cli
+from .conftest import Cli, clean_env, run_cli
 
 
 def new_slug() -> str:
@@ -122,3 +122,16 @@ async def test_refusals_are_clear_with_their_codes(cli: Cli, stack: Any, tenant:
     unconfirmed = await cli("orgs", "delete", tenant.slug)
     assert unconfirmed.code == 2 and "--yes" in unconfirmed.stderr
     assert (await tenant.admin.get("/api/auth/me")).status == 200  # still there
+
+
+async def test_an_invitation_needs_the_platforms_base_domain() -> None:
+    """Against a deployment (the environment path), the link in the invitation is built
+    from the CLI's settings: without SERVELO_BASE_DOMAIN it would point at localhost."""
+    env = clean_env({"SERVELO_DATABASE_URL": "postgresql://admin@db.invalid/postgres"})
+    result = await run_cli(
+        "orgs", "create", new_slug(), "--name", "X", "--admin-email", "a@example.com",
+        "--admin-name", "A", "--data-dir", "/nonexistent", "--json", env=env,
+    )  # fmt: skip
+    assert result.code == 2, result
+    assert result.json["code"] == "invalid_settings"
+    assert "SERVELO_BASE_DOMAIN" in result.json["error"]
