@@ -10,7 +10,7 @@ export UV_SYSTEM_CERTS := 1
 
 PACKAGES := libs/common/servelo_common gateway/gateway services/auth/auth \
 	services/tickets/tickets services/crm/crm services/finance/finance services/team/team \
-	services/webhooks/webhooks
+	services/webhooks/webhooks tools/cli/servelo_cli
 
 .PHONY: help env run test chaos check fmt bench clean
 

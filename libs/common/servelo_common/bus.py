@@ -12,10 +12,11 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 
-from servelo_common.events import STREAM, SUBJECT_PREFIX
+from servelo_common.events import REPLAY_PREFIX, STREAM, SUBJECT_PREFIX
 
 log = logging.getLogger("servelo.bus")
 
+SUBJECTS = (f"{SUBJECT_PREFIX}.>", f"{REPLAY_PREFIX}.>")
 # Long enough to cover any relay retry after an outage we expect to ride out; JetStream
 # drops a second message with the same Nats-Msg-Id inside it.
 DUPLICATE_WINDOW = 15 * 60.0
@@ -126,7 +127,7 @@ async def ensure_stream(js: JetStreamContext, settings: StreamSettings | None = 
         await js.add_stream(
             StreamConfig(
                 name=STREAM,
-                subjects=[f"{SUBJECT_PREFIX}.>"],
+                subjects=list(SUBJECTS),
                 retention=RetentionPolicy.LIMITS,
                 storage=StorageType.FILE,
                 max_age=wanted.max_age,
@@ -146,6 +147,9 @@ async def ensure_stream(js: JetStreamContext, settings: StreamSettings | None = 
     max_bytes = config.max_bytes if config.max_bytes is not None else -1
     if not _at_least(max_bytes, wanted.max_bytes, -1):
         changes["max_bytes"] = wanted.max_bytes
+    missing = [s for s in SUBJECTS if s not in (config.subjects or [])]
+    if missing:  # a stream made before replays existed
+        changes["subjects"] = [*(config.subjects or []), *missing]
     if (config.duplicate_window or 0.0) < DUPLICATE_WINDOW:
         changes["duplicate_window"] = DUPLICATE_WINDOW
     if changes:

@@ -14,6 +14,11 @@ statement timeout) is retried with backoff for as long as it lasts and never cou
 against the event. After `max_deliver` failed handler runs the event is written to
 `dead_letters`, and only once that row is committed is the message terminated; if the
 dead letter cannot be written either, the message is redelivered later.
+
+`servelo dead-letters replay` sends a dead letter back on the durable's own subject
+(`events.replay_subject`), so it runs through this same path once more: handled (and
+acknowledged) if the cause was fixed, dead-lettered again if not, skipped by the inbox if it
+was handled meanwhile.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from servelo_common.bus import EventBus
 from servelo_common.db import OrgDeleted, system_tx, tenant_tx
 from servelo_common.errors import is_unavailable
-from servelo_common.events import STREAM, CloudEvent
+from servelo_common.events import ORIGINAL_SUBJECT_HEADER, STREAM, CloudEvent, replay_subject
 from servelo_common.worker import Worker
 
 log = logging.getLogger("servelo.consumer")
@@ -68,7 +73,8 @@ class Consumer(Worker):
         return ConsumerConfig(
             name=self.durable,
             durable_name=self.durable,
-            filter_subjects=list(self.sub.events),
+            # Its own replay subject too: a replayed dead letter comes back to it alone.
+            filter_subjects=[*self.sub.events, replay_subject(self.durable)],
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             # The server must never stop redelivering on its own: see the module docstring.
@@ -194,7 +200,7 @@ class Consumer(Worker):
                 self.durable,
                 _uuid_or_none(event_id),
                 _uuid_or_none(tenant),
-                msg.subject,
+                (msg.headers or {}).get(ORIGINAL_SUBJECT_HEADER) or msg.subject,
                 msg.data.decode(errors="replace"),
                 error[:2000],
                 msg.metadata.num_delivered or 1,

@@ -28,12 +28,21 @@ from servelo_common.jsonutil import iso_z
 
 STREAM = "SERVELO_EVENTS"
 SUBJECT_PREFIX = "servelo.events"
+# A dead letter replayed by `servelo dead-letters replay` goes back to its one durable
+# consumer on `servelo.replay.<durable>` (in the stream, outside `servelo.events.>`, so no
+# other consumer, the gateway or an event feed sees it twice), with its first subject here.
+REPLAY_PREFIX = "servelo.replay"
+ORIGINAL_SUBJECT_HEADER = "Servelo-Original-Subject"
 # The attributes CloudEvent has fields for; any other top-level key is kept in `extensions`.
 _MODELED = frozenset({"id", "source", "type", "time", "subject", "tenant", "data"})
 
 
 def subject_for(source: str, event_type: str) -> str:
     return f"{SUBJECT_PREFIX}.{source}.{event_type}"
+
+
+def replay_subject(durable: str) -> str:
+    return f"{REPLAY_PREFIX}.{durable}"
 
 
 class DomainEvent(BaseModel):

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from servelo_common.devstack import runtime
 from servelo_common.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from servelo_common.devstack.provision import provision
 from servelo_common.jwt import SigningKey
@@ -163,6 +164,28 @@ class Stack:
             self.nats = EmbeddedNats(self.data_dir / "nats")
             self.nats_url = self.nats.start()
         self.service_dsns = asyncio.run(self._provision_and_migrate())
+        self.write_runtime()
+
+    def write_runtime(self) -> None:
+        """`runtime.json` (servelo_common.devstack.runtime): for the `servelo` CLI."""
+        public_port = self.common_env().get("SERVELO_PUBLIC_PORT", "")
+        runtime.write(
+            self.data_dir,
+            runtime.Runtime(
+                pid=os.getpid(),
+                env=self.config.env,
+                database=self.config.database,
+                role_prefix=self.config.role_prefix,
+                base_domain=self.config.base_domain,
+                system_org=self.config.system_org,
+                gateway_port=self.config.gateway_port,
+                public_port=int(public_port) if public_port.isdigit() else None,
+                postgres_port=self.pg.port if self.pg is not None else None,
+                nats_url=self.nats_url if self.nats is not None else None,
+                services=list(self.config.services),
+                processes={name: p.port for name, p in self.processes.items()},
+            ),
+        )
 
     async def _provision_and_migrate(self) -> dict[str, str]:
         dsns = await provision(
@@ -340,11 +363,13 @@ class Stack:
         # The gateway learns tenants and keys from auth: without auth there is nothing to route.
         if "auth" in self.config.services:
             self.start_gateway()
+        self.write_runtime()
 
     def dead_processes(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.proc.poll() is not None]
 
     def stop(self) -> None:
+        runtime.remove(self.data_dir)
         # The gateway first: its pooled upstream connections would hold services open.
         ordered = sorted(self.processes.values(), key=lambda p: p.name != "gateway")
         for group in (ordered[:1], ordered[1:]):

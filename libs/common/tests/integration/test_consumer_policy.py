@@ -10,7 +10,7 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
-from servelo_common.events import STREAM
+from servelo_common.events import STREAM, replay_subject
 from servelo_common.testing import eventually
 from servelo_common.testing.events import EventPublisher
 
@@ -156,3 +156,25 @@ async def test_poison_event_is_terminated_only_after_its_dead_letter_is_written(
         await consumer.stop()
         async with pool.acquire() as conn:
             await conn.execute("ALTER TABLE IF EXISTS dead_letters_away RENAME TO dead_letters")
+
+
+async def test_a_durable_also_takes_its_own_replay_subject(pool, scratch, bus, nc):
+    schema, _ = scratch
+    subj = subject()
+
+    async def handler(conn, event) -> None:
+        return None
+
+    consumer = Consumer(pool, bus, service=schema, subscription=Subscription("r", [subj], handler))
+    consumer.start()
+    try:
+
+        async def created() -> None:
+            durables = {c.name: c for c in await nc.jetstream().consumers_info(STREAM)}
+            assert consumer.durable in durables
+            subjects = durables[consumer.durable].config.filter_subjects
+            assert subjects == [subj, replay_subject(consumer.durable)]
+
+        await eventually(created, timeout=10)
+    finally:
+        await consumer.stop()

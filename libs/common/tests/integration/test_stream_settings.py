@@ -1,7 +1,9 @@
 """The stream's replicas and retention are settings: raised on start, never lowered."""
 
 import nats
-from servelo_common.bus import RETENTION, StreamSettings, ensure_stream
+from nats.js.api import StreamConfig
+from servelo_common.bus import RETENTION, SUBJECTS, StreamSettings, ensure_stream
+from servelo_common.devstack.embedded import EmbeddedNats
 from servelo_common.events import STREAM
 
 
@@ -22,3 +24,18 @@ async def test_retention_is_raised_and_never_lowered(stack):
         assert kept.max_age == longer and kept.num_replicas == 1
     finally:
         await nc.close()
+
+
+async def test_a_stream_from_before_replays_gets_the_replay_subjects(tmp_path):
+    # A NATS of its own: the session's stream stays as the services made it.
+    server = EmbeddedNats(tmp_path)
+    nc = await nats.connect(server.start())
+    try:
+        js = nc.jetstream()
+        # As an older release created it: only the events.
+        await js.add_stream(StreamConfig(name=STREAM, subjects=["servelo.events.>"]))
+        await ensure_stream(js)
+        assert list((await js.stream_info(STREAM)).config.subjects) == list(SUBJECTS)
+    finally:
+        await nc.close()
+        server.stop()

@@ -1,0 +1,1 @@
+"""`servelo`: the operator's command line for a Servelo platform."""

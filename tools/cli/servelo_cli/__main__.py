@@ -1,0 +1,3 @@
+from servelo_cli.main import main
+
+main()
