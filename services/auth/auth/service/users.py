@@ -115,6 +115,7 @@ async def list_users(
             status=query.status,
             limit=page.limit + 1,
             after=page.cursor,
+            since=page.since,
         )
     return [User.from_row(r) for r in rows]
 
