@@ -39,6 +39,7 @@ async def list_projects(
             query=query,
             limit=page.limit + 1,
             after=page.cursor,
+            since=page.since,
         )
     return [Project.from_row(r) for r in rows]
 

@@ -32,7 +32,9 @@ def _unique_name() -> Iterator[None]:
 async def list_roles(pool: Pool, *, ident: Identity, page: PageRequest) -> list[Role]:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
-        rows = await repo.list_roles(conn, org_id=org_id, limit=page.limit + 1, after=page.cursor)
+        rows = await repo.list_roles(
+            conn, org_id=org_id, limit=page.limit + 1, after=page.cursor, since=page.since
+        )
     return [Role.from_row(r) for r in rows]
 
 
