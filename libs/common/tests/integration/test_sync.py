@@ -70,7 +70,7 @@ async def set_updated_at(
     db: asyncpg.Connection, table: str, org_id: str, row_id: Any, at: datetime
 ) -> None:
     status = await db.execute(
-        f"UPDATE {table} SET updated_at = $3 WHERE org_id = $1 AND id::text = $2",  # noqa: S608
+        f"UPDATE {table} SET updated_at = $3 WHERE org_id = $1 AND id::text = $2",
         uuid.UUID(org_id),
         str(row_id),
         at,
