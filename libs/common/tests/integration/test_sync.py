@@ -9,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
 import pytest
 from servelo_common.testing import factories as f
 from servelo_common.testing.client import ApiClient
+from servelo_common.testing.plugin import TestStack
 from servelo_common.testing.tenants import Tenant
 
 Make = Callable[[ApiClient], Awaitable[dict[str, Any]]]
@@ -193,3 +195,28 @@ async def test_bad_updated_since_and_foreign_cursors_are_validation_errors(
         path, params={"limit": "1", "cursor": sync_next.split("cursor=")[1]}
     )
     assert resp.status == status, resp
+
+
+async def test_a_webhooks_delivery_log_takes_updated_since(tenant: Tenant) -> None:
+    hook = await f.make_webhook(tenant.admin)  # 127.0.0.1:9: every attempt fails, retried
+    mark = datetime.now(UTC).isoformat()
+    made = [(await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")).json for _ in range(3)]
+    path = f"/api/webhooks/{hook['id']}/deliveries"
+    got = await read_all(tenant.admin, path, {"updated_since": mark, "limit": "500"})
+    assert {d["id"] for d in made} <= {d["id"] for d in got}
+    stamps = [(d["updated_at"], d["id"]) for d in got]
+    assert stamps == sorted(stamps)
+    later = await tenant.admin.get(path, params={"updated_since": "2999-01-01T00:00:00Z"})
+    assert later.status == 200 and later.json == []
+
+
+async def test_a_system_admin_lists_an_orgs_users_changed_since(
+    tenant: Tenant, stack: TestStack, http: aiohttp.ClientSession, db: asyncpg.Connection
+) -> None:
+    user = await f.make_user(tenant.admin)
+    await set_updated_at(db, "auth.users", tenant.org_id, user["id"], BASE)
+    sysadmin = await stack.system_admin(http)
+    got = await read_all(
+        sysadmin, f"/api/admin/orgs/{tenant.slug}/users", {"updated_since": "2031-01-01"}
+    )
+    assert [u["id"] for u in got] == [user["id"]]
