@@ -81,6 +81,7 @@ class OpenApi:
     response: type[BaseModel] | None
     list_response: bool
     paged: bool
+    sync: bool
     status: int
     public: bool
     tags: tuple[Tag | str, ...]
@@ -106,13 +107,16 @@ class OpenApi:
             used.add("upload")
         if self.paged:
             used.add("page")
+        if self.sync:
+            used.add("sync")
         used |= {h.name.lower() for h in self.headers if h in (IDEMPOTENCY_KEY, IF_MATCH)}
         return used
 
 
 def note(scope: Scope, what: str, model: type[BaseModel] | None = None) -> None:
     """Called by the helpers that read a part of a request (`query`, `body`, `upload`,
-    `page`, `idempotency-key`, `if-match`); the model is the one the endpoint validates with."""
+    `page`, `sync` (`updated_since`), `idempotency-key`, `if-match`); the model is the one
+    the endpoint validates with."""
     meta = scope.get(_META)
     if not isinstance(meta, OpenApi):
         return  # a plain route (`/internal/...`, `/healthz`): nothing declared, nothing held

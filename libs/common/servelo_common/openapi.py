@@ -139,7 +139,7 @@ class _Document:
             params += _query_parameters(meta.query)
         if meta.paged:
             known = {p["name"] for p in params}
-            params += [p for p in _page_parameters() if p["name"] not in known]
+            params += [p for p in _page_parameters(meta.sync) if p["name"] not in known]
         headers = list(meta.headers)
         if meta.etag and method == "GET":
             headers.append(IF_NONE_MATCH)

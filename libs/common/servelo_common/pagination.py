@@ -8,6 +8,12 @@ it is checked as input: its version, its length, each value's type, integers wit
 Postgres' bigint, no NUL in text; anything else is 400 `Invalid cursor`, never a database
 error. The `Link` names the configured public URL of the caller's tenant
 (`ServiceSettings.public_url`), never a request header.
+
+Incremental sync: a list whose route declares `sync=True` also takes `updated_since`
+(ISO 8601). It then answers the rows changed at or after that instant, in `(updated_at,
+id)` order whatever its own order is, keyset-paged on that key, so a client paging through
+many rows that share one `updated_at` misses and repeats none. Its cursors carry
+`SYNC_CURSOR_VERSION`, so a cursor of the list's own order is refused there, and back.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from starlette.responses import Response
 from servelo_common.declared import note
 from servelo_common.errors import RequestValidationError
 from servelo_common.http import json, tenant
+from servelo_common.values import parse_instant
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 CURSOR_VERSION = 1
+SYNC_CURSOR_VERSION = 2
 MAX_CURSOR = 1024  # characters; a real one is under 100
 BIGINT = (-(2**63), 2**63 - 1)
 
@@ -43,6 +51,8 @@ T = TypeVar("T")
 class PageRequest:
     limit: int
     cursor: list[Any] | None
+    since: datetime | None = None
+    """`updated_since`: the page is then in `(updated_at, id)` order, `cursor` that key."""
 
 
 def _convert(value: Any, kind: type) -> Any:
@@ -64,7 +74,7 @@ def _convert(value: Any, kind: type) -> Any:
     raise ValueError(f"cursor key type {kind!r}")
 
 
-def decode_cursor(raw: str, key_types: Sequence[type]) -> list[Any]:
+def decode_cursor(raw: str, key_types: Sequence[type], version: int = CURSOR_VERSION) -> list[Any]:
     """The key a cursor holds; ValueError for anything but one this module encoded."""
     if len(raw) > MAX_CURSOR:
         raise ValueError("cursor length")
@@ -72,17 +82,38 @@ def decode_cursor(raw: str, key_types: Sequence[type]) -> list[Any]:
     if (
         not isinstance(values, list)
         or len(values) != len(key_types) + 1
-        or values[0] != CURSOR_VERSION
+        or values[0] != version
         or type(values[0]) is not int
     ):
         raise ValueError("cursor shape")
     return [_convert(v, t) for v, t in zip(values[1:], key_types, strict=True)]
 
 
-def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
-    """`limit` (default 100, max 500) and `cursor` from the query; bad values are invalid
-    input (400, or 422 where a service's API says so)."""
+def _since(request: Request) -> datetime | None:
+    raw = request.query_params.get("updated_since")
+    if raw is None:
+        return None
+    try:
+        return parse_instant(raw)
+    except ValueError as exc:
+        raise RequestValidationError({"updated_since": [str(exc)]}) from exc
+
+
+def page_request(
+    request: Request, *, key_types: Sequence[type], sync_id: type | None = None
+) -> PageRequest:
+    """`limit` (default 100, max 500) and `cursor` from the query, and `updated_since` when
+    the list syncs (`sync_id`: the type of its rows' `id`); bad values are invalid input
+    (400, or 422 where a service's API says so)."""
     note(request.scope, "page")
+    since = None
+    if sync_id is not None:
+        note(request.scope, "sync")
+        since = _since(request)
+        if since is not None:
+            key_types, version = (datetime, sync_id), SYNC_CURSOR_VERSION
+    if since is None:
+        version = CURSOR_VERSION
     raw_limit = request.query_params.get("limit")
     try:
         limit = DEFAULT_LIMIT if raw_limit is None else int(raw_limit)
@@ -94,15 +125,22 @@ def page_request(request: Request, *, key_types: Sequence[type]) -> PageRequest:
         )
     raw = request.query_params.get("cursor")
     if not raw:
-        return PageRequest(limit, None)
+        return PageRequest(limit, None, since)
     try:
-        cursor = decode_cursor(raw, key_types)
+        cursor = decode_cursor(raw, key_types, version)
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise RequestValidationError({"cursor": ["Invalid cursor."]}, "Invalid cursor") from exc
-    return PageRequest(limit, cursor)
+    return PageRequest(limit, cursor, since)
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
+def sync_key(item: Any) -> tuple[Any, Any]:
+    """`(updated_at, id)` of a row or domain object: the key of an `updated_since` page."""
+    if hasattr(item, "updated_at"):
+        return item.updated_at, item.id
+    return item["updated_at"], item["id"]  # an asyncpg Record or a dict
+
+
+def encode_cursor(values: Sequence[Any], version: int = CURSOR_VERSION) -> str:
     def plain(v: Any) -> Any:
         if isinstance(v, datetime | date):
             return v.isoformat()
@@ -110,7 +148,7 @@ def encode_cursor(values: Sequence[Any]) -> str:
             return str(v)
         return v
 
-    raw = orjson.dumps([CURSOR_VERSION, *(plain(v) for v in values)])
+    raw = orjson.dumps([version, *(plain(v) for v in values)])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -129,11 +167,16 @@ def page(
     page_req: PageRequest,
     key: Callable[[Any], Sequence[Any]],
 ) -> tuple[list[Any], dict[str, str]]:
-    """Trim the extra row and build the `Link` header; rows were fetched with limit + 1."""
+    """Trim the extra row and build the `Link` header; rows were fetched with limit + 1.
+    `key` is the list's own order; an `updated_since` page uses `sync_key` instead."""
     items = list(rows[: page_req.limit])
     headers: dict[str, str] = {}
     if len(rows) > page_req.limit and items:
-        headers["Link"] = next_link(request, encode_cursor(key(items[-1])), page_req.limit)
+        if page_req.since is not None:
+            cursor = encode_cursor(sync_key(items[-1]), SYNC_CURSOR_VERSION)
+        else:
+            cursor = encode_cursor(key(items[-1]))
+        headers["Link"] = next_link(request, cursor, page_req.limit)
     return items, headers
 
 

@@ -56,6 +56,7 @@ def api_route(
     response: type[BaseModel] | None = None,
     list_response: bool = False,
     paged: bool | None = None,
+    sync: bool = False,
     status: int = 200,
     public: bool = False,
     tags: Sequence[Tag | str] = (),
@@ -69,7 +70,8 @@ def api_route(
     etag: bool = False,
 ) -> Route:
     """`list_response`: a JSON array, by default a page (`paged`: `limit`, `cursor` and
-    `Link`); `body_required=False`: an empty body means `{}`; `upload`: the multipart field
+    `Link`); `sync`: the page also takes `updated_since` (`pagination`, incremental sync);
+    `body_required=False`: an empty body means `{}`; `upload`: the multipart field
     that carries a file; `media_types`: a binary answer of these types instead of JSON;
     `path_types`: parameter name -> `uuid` (the default), `integer` or `string`; `etag`:
     the answer carries an `ETag`, and a GET honours `If-None-Match`; `errors`: statuses
@@ -81,6 +83,7 @@ def api_route(
         response=response,
         list_response=list_response,
         paged=list_response if paged is None else paged,
+        sync=sync,
         status=status,
         public=public,
         tags=tuple(tags),
@@ -213,8 +216,24 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return params
 
 
-def _page_parameters() -> list[dict[str, Any]]:
+UPDATED_SINCE: dict[str, Any] = {
+    "name": "updated_since",
+    "in": "query",
+    "description": "Incremental sync: only the rows changed at or after this instant (ISO"
+    " 8601; without an offset it is UTC), oldest change first, in `(updated_at, id)` order"
+    " whatever the list's own order; the `Link` cursor continues in that order.",
+    "schema": {
+        "type": "string",
+        "format": "date-time",
+        "pattern": r"^(19|2\d)\d\d-",
+        "examples": ["2026-03-01T09:30:00Z"],
+    },
+}
+
+
+def _page_parameters(sync: bool = False) -> list[dict[str, Any]]:
     return [
+        *([UPDATED_SINCE] if sync else []),
         {
             "name": "limit",
             "in": "query",

@@ -16,7 +16,11 @@ text comes from code (constants and whitelisted column names); every value is a 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
+
+SYNC_ORDER = ("updated_at", "id")
+"""The order of an `updated_since` page (`Where.page`, `pagination.sync_key`)."""
 
 
 class Row(Protocol):
@@ -63,10 +67,19 @@ class Where:
         descending: bool = False,
         limit: int,
         after: Sequence[Any] | None,
+        since: datetime | None = None,
+        sync_order: Sequence[str] = SYNC_ORDER,
     ) -> str:
         """`select` with these conditions as one keyset page: ordered by the unique key
         `order` (columns from code), from just after `after` (the previous page's last key,
-        None for the first page), at most `limit` rows. Run it with `*self.params`."""
+        None for the first page), at most `limit` rows. Run it with `*self.params`.
+
+        `since` (a list's `updated_since`): rows with `updated_at` at or after it, in
+        `(updated_at, id)` order instead, `after` being that key (`pagination.sync_key`);
+        `sync_order` names those two columns where a join needs them qualified."""
+        if since is not None:
+            self.add(f"{sync_order[0]} >= {{}}", since)
+            order, descending = sync_order, False
         key = ", ".join(order)
         self.keyset(f"({key})", "<" if descending else ">", after)
         direction = " DESC" if descending else ""

@@ -112,6 +112,71 @@ class SettingsUpdated(DomainEvent):
     settings: dict[str, Any]
 
 
+class AuditEvent(DomainEvent):
+    """An action of the audit trail, as an event of the tenant's feed (`domain.audit`).
+    Never a password, token or full address: `ip_prefix` is the client's /24 (IPv4) or
+    /48 (IPv6) network."""
+
+    source: ClassVar[str] = "auth"
+    user_id: str | None
+    actor_id: str | None
+    ip_prefix: str | None
+
+
+class UserSignedIn(AuditEvent):
+    type: ClassVar[str] = "user-signed-in"
+    method: str | None
+
+
+class SignInFailed(AuditEvent):
+    """`user_id` and `email` only when the email named a user of the org: what an
+    attacker typed into an unknown email (a password, sometimes) never leaves auth."""
+
+    type: ClassVar[str] = "sign-in-failed"
+    email: str | None
+
+
+class SignInRefused(AuditEvent):
+    type: ClassVar[str] = "sign-in-refused"
+    reason: str
+
+
+class UserSignedOut(AuditEvent):
+    type: ClassVar[str] = "user-signed-out"
+
+
+class UserRoleChanged(AuditEvent):
+    type: ClassVar[str] = "user-role-changed"
+    previous_role: str | None
+    role: str | None
+
+
+class SessionRevoked(AuditEvent):
+    type: ClassVar[str] = "session-revoked"
+    session_id: str | None
+
+
+class SessionsRevoked(AuditEvent):
+    type: ClassVar[str] = "sessions-revoked"
+
+
+class RefreshTokenReused(AuditEvent):
+    type: ClassVar[str] = "refresh-token-reused"
+    session_id: str | None
+
+
+class LoginLinkSent(AuditEvent):
+    type: ClassVar[str] = "login-link-sent"
+
+
+class UserPasswordSet(AuditEvent):
+    type: ClassVar[str] = "user-password-set"
+
+
+class UserPasswordChanged(AuditEvent):
+    type: ClassVar[str] = "user-password-changed"
+
+
 def user_fields(user: User) -> dict[str, Any]:
     return {
         "id": str(user.id),

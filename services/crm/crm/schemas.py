@@ -14,7 +14,6 @@ from servelo_common.schemas import (
     Day,
     DecimalJson,
     IdOut,
-    Instant,
     Money,
     MoneyOut,
     Name,
@@ -91,13 +90,11 @@ class CustomerQuery(CrmInput):
     """`?q=` searches name, email and phone (substring, case-insensitive)."""
 
     q: Annotated[str | None, Field(max_length=200)] = None
-    updated_since: Instant | None = None
 
 
 class QuoteQuery(CrmInput):
     status: QuoteStatus | None = None
     customer_id: UUID | None = None
-    updated_since: Instant | None = None
 
 
 class LineItemIn(CrmInput):

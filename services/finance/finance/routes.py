@@ -58,7 +58,7 @@ def ledger_routes(
     async def list_entries(request: Request) -> Response:
         ident = caller(request)
         q = query(request, filters)
-        pr = page_request(request, key_types=(date, UUID))
+        pr = page_request(request, key_types=(date, UUID), sync_id=UUID)
         found = await ledger.list_entries(request.state.db, ident=ident, query=q, page=pr)
         items, headers = page(request, found, pr, key=lambda e: (e.date, e.id))
         return resources(public, items, headers=headers)
@@ -109,6 +109,7 @@ def ledger_routes(
             query=filters,
             response=public,
             list_response=True,
+            sync=True,
             tags=tags,
             summary=f"List {noun.lower()} entries (newest date first)",
             operation_id=f"list{plural}",

@@ -99,6 +99,7 @@ class Ledger(Generic[E]):
                 equals=equals,
                 cursor=page.cursor,
                 limit=page.limit,
+                since=page.since,
             )
         return [self.entry(r) for r in rows]
 

@@ -74,3 +74,15 @@ class ActualUpdated(_ActualState):
 
 class ActualDeleted(_ActualState):
     type: ClassVar[str] = "actual-deleted"
+
+
+class RoleDeleted(_TeamEvent):
+    type: ClassVar[str] = "role-deleted"
+    id: int
+    name: str
+
+
+class ProjectDeleted(_TeamEvent):
+    type: ClassVar[str] = "project-deleted"
+    id: str
+    name: str

@@ -141,6 +141,7 @@ class Comment:
     author_id: UUID
     body: str
     created_at: datetime
+    updated_at: datetime
 
     @classmethod
     def from_row(cls, row: Row) -> Comment:

@@ -8,7 +8,7 @@ row's sort key (plus its id where the key is not unique), so page N costs what p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -56,7 +56,7 @@ class ListQuery:
     scheduled_from: datetime | None
     scheduled_to: datetime | None
     updated_since: datetime | None
-    trashed: bool
+    trashed: bool | None  # None: live and trashed tickets together
     sort: Sort
 
 
@@ -114,7 +114,19 @@ def parse_filters(f: TicketQuery, *, caller_id: str) -> ListQuery:
         search=search_terms(f.q),
         scheduled_from=f.scheduled_from,
         scheduled_to=f.scheduled_to,
-        updated_since=f.updated_since,
+        updated_since=None,
         trashed=f.trashed,
         sort=parse_sort(f.sort),
+    )
+
+
+def for_sync(q: ListQuery, since: datetime) -> ListQuery:
+    """The list as `updated_since` reads it: changed at or after `since`, by (updated_at,
+    id) whatever `sort` says, and trashed tickets too (with `deleted_at` set), so a sync
+    client sees a ticket go to the Trash and come back; `trashed=1` keeps to the Trash."""
+    return replace(
+        q,
+        updated_since=since,
+        sort=Sort("updated_at", descending=False),
+        trashed=True if q.trashed else None,
     )

@@ -92,7 +92,6 @@ class TicketQuery(ApiInput):
     ] = None
     scheduled_from: Instant | None = None
     scheduled_to: Instant | None = None
-    updated_since: Instant | None = None
     trashed: Annotated[bool, Field(description="`true`: list the Trash instead.")] = False
     sort: Literal[
         "created_at",
@@ -122,6 +121,7 @@ class CommentPublic(ApiOutput):
     author_id: IdOut
     body: str
     created_at: Timestamp
+    updated_at: Timestamp
 
 
 class PhotoPublic(ApiOutput):

@@ -198,3 +198,39 @@ def test_any_limit_is_in_range_or_400(limit):
 
 def assert_400(error: ApiError) -> None:
     assert error.status == 400
+
+
+def test_updated_since_pages_by_updated_at_and_id_with_their_own_cursors():
+    when, ident = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), uuid4()
+    req = request_for("updated_since=2026-01-01T10:00:00%2B02:00&limit=1")
+    pr = page_request(req, key_types=(str, int), sync_id=UUID)
+    assert pr.since == datetime(2026, 1, 1, 8, tzinfo=UTC) and pr.cursor is None
+    rows = [{"updated_at": when, "id": ident, "name": "b"}, {"updated_at": when, "id": 1}]
+    _, headers = page(req, rows, pr, key=lambda r: [r["name"]])
+    cursor = headers["Link"].split("cursor=")[1].split(">")[0]
+    assert json.loads(base64.urlsafe_b64decode(cursor + "==")) == [2, when.isoformat(), str(ident)]
+    again = page_request(
+        request_for(f"updated_since=2026-01-01&cursor={cursor}"), key_types=(str, int), sync_id=UUID
+    )
+    assert again.cursor == [when, ident]
+    # The list's own cursors are not the sync order's, and back.
+    own = encode_cursor(["b", 1])
+    with pytest.raises(ApiError) as info:
+        page_request(
+            request_for(f"updated_since=2026-01-01&cursor={own}"), key_types=KEYS, sync_id=UUID
+        )
+    assert info.value.status == 400
+    with pytest.raises(ApiError):
+        page_request(request_for(f"cursor={cursor}"), key_types=KEYS, sync_id=UUID)
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "1800-01-01T00:00:00Z", ""])
+def test_bad_updated_since_is_400_on_its_field(value):
+    with pytest.raises(ApiError) as info:
+        page_request(request_for(f"updated_since={value}"), key_types=KEYS, sync_id=UUID)
+    assert info.value.status == 400
+    assert info.value.errors is not None and "updated_since" in info.value.errors
+
+
+def test_a_list_that_does_not_sync_ignores_updated_since():
+    assert page_request(request_for("updated_since=garbage"), key_types=KEYS).since is None

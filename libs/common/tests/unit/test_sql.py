@@ -53,3 +53,29 @@ def test_a_page_is_ordered_by_its_key_and_starts_after_the_cursor() -> None:
     assert where.params == ["o", "c", "i", 3]
     first = Where().page("SELECT x FROM t", order=("name", "id"), limit=5, after=None)
     assert first == "SELECT x FROM t ORDER BY name, id LIMIT $1"
+
+
+def test_a_page_since_an_instant_is_in_updated_at_id_order() -> None:
+    where = Where().add("org_id = {}", "o")
+    sql = where.page(
+        "SELECT * FROM t",
+        order=("name", "id"),
+        descending=True,
+        limit=3,
+        after=["when", "id"],
+        since="since",
+    )
+    assert sql == (
+        "SELECT * FROM t WHERE org_id = $1 AND updated_at >= $2"
+        " AND (updated_at, id) > ($3, $4) ORDER BY updated_at, id LIMIT $5"
+    )
+    assert where.params == ["o", "since", "when", "id", 3]
+    joined = Where().page(
+        "SELECT * FROM m",
+        order=("m.name",),
+        limit=1,
+        after=None,
+        since="s",
+        sync_order=("m.updated_at", "m.id"),
+    )
+    assert joined == "SELECT * FROM m WHERE m.updated_at >= $1 ORDER BY m.updated_at, m.id LIMIT $2"

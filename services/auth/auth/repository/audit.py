@@ -36,6 +36,26 @@ async def insert_audit(
     )
 
 
+async def take_event_budget(
+    conn: asyncpg.Connection, *, org_id: UUID, kind: str, per_minute: int
+) -> bool:
+    """Whether this minute's budget of `kind` events for the org has room left (and take
+    one); the row is per org and kind, so replicas share it."""
+    used: int = await conn.fetchval(
+        "INSERT INTO event_budget AS b (org_id, kind, window_start, used)"
+        " VALUES ($1, $2, date_trunc('minute', clock_timestamp()), 1)"
+        " ON CONFLICT (org_id, kind) DO UPDATE SET"
+        " used = CASE WHEN b.window_start = EXCLUDED.window_start"
+        " THEN least(b.used + 1, $3 + 1) ELSE 1 END,"
+        " window_start = EXCLUDED.window_start"
+        " RETURNING used",
+        org_id,
+        kind,
+        per_minute,
+    )
+    return used <= per_minute
+
+
 async def list_audit(
     conn: asyncpg.Connection, *, org_id: UUID, limit: int, after: Sequence[Any] | None
 ) -> list[Record]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -89,12 +90,19 @@ async def list_users(
     status: UserStatus | None,
     limit: int,
     after: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
-    """Newest first, keyset-paged on (created_at, id)."""
+    """Newest first, keyset-paged on (created_at, id); changed since `since`: by
+    (updated_at, id)."""
     where = Where().add("org_id = {}", org_id).when(role, "role = {}")
     where.when(status.value if status else None, "status = {}")
     sql = where.page(
-        "SELECT * FROM users", order=("created_at", "id"), descending=True, limit=limit, after=after
+        "SELECT * FROM users",
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=after,
+        since=since,
     )
     return list(await conn.fetch(sql, *where.params))
 

@@ -80,7 +80,7 @@ async def delete_org(request: Request) -> Response:
 async def list_org_users(request: Request) -> Response:
     """Every user of an org."""
     ident = await acting_in_org(request)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await users.list_users(ctx_of(request), ident=ident, query=UserQuery(), page=pr)
     shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
     return resources(UserPublic, shown, headers=headers)
@@ -154,6 +154,7 @@ ROUTES: list[Route] = [
         methods=["GET"],
         response=UserPublic,
         list_response=True,
+        sync=True,
         path_types=SLUG,
         tags=TAGS,
     ),

@@ -55,7 +55,7 @@ def admin(request: Request) -> Identity:
 async def list_users(request: Request) -> Response:
     """Every user of the org with role, status and auth provider (admin)."""
     ident = admin(request)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     flt = query(request, UserQuery)
     found = await users.list_users(ctx_of(request), ident=ident, query=flt, page=pr)
     shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
@@ -140,6 +140,7 @@ ROUTES: list[Route] = [
         query=UserQuery,
         response=UserPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

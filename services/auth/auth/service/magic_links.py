@@ -29,12 +29,12 @@ from auth.domain.magic_links import (
 from auth.domain.orgs import Org
 from auth.domain.sessions import SessionTokens
 from auth.domain.users import User
-from auth.repository import audit as audit_repo
 from auth.repository import magic_links as repo
 from auth.repository import orgs as orgs_repo
 from auth.repository import users as users_repo
 from auth.schemas.magic_links import EmailInput
 from auth.service import Auth
+from auth.service import audit as audit_trail
 from auth.service.sessions import open_session
 from auth.tokens import digest, new_secret
 
@@ -96,7 +96,7 @@ async def _send_requested_link(
     org_row = await orgs_repo.get_org(conn, org_id=org_id)
     assert org_row is not None  # the user row references it
     await send_link(ctx, conn, org=Org.from_row(org_row), user=user, purpose=Purpose.LOGIN)
-    await audit_repo.insert_audit(
+    await audit_trail.record(
         conn, org_id=org_id, action="login_link_requested", user_id=user.id, ip=ip
     )
 

@@ -26,11 +26,11 @@ from auth.domain.orgs import (
 )
 from auth.domain.revocations import Scope
 from auth.domain.users import User, UserStatus
-from auth.repository import audit as audit_repo
 from auth.repository import orgs as repo
 from auth.repository import users as users_repo
 from auth.schemas.orgs import OrgCreate, OrgUpdate
 from auth.service import Auth
+from auth.service import audit as audit_trail
 from auth.service.magic_links import send_link
 from auth.service.revocations import revoke
 
@@ -89,7 +89,7 @@ async def _create(
         else:
             await emit(conn, events.UserInvited(**fields), tenant=org_id, subject=user.id)
             await send_link(ctx, conn, org=org, user=user, purpose=Purpose.INVITE)
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn, org_id=org_id, action="org_created", user_id=user.id, details={"slug": slug}
         )
     return org
@@ -176,7 +176,7 @@ async def update_org(ctx: Auth, *, ident: Identity, slug: str, data: OrgUpdate) 
                 await revoke(
                     conn, org_id=org_id, scope=Scope.ORG, ids=[org_id], reason="org_suspended"
                 )
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn, org_id=org_id, action="org_updated", details=dict(changes)
             )
     return org

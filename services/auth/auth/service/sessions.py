@@ -29,12 +29,12 @@ from auth.domain.sessions import (
     SessionTokens,
 )
 from auth.domain.users import AccountInactive, User
-from auth.repository import audit as audit_repo
 from auth.repository import orgs as orgs_repo
 from auth.repository import sessions as repo
 from auth.repository import users as users_repo
 from auth.schemas.sessions import LoginInput, LogoutInput, RefreshInput
 from auth.service import Auth, actor_of, session_of
+from auth.service import audit as audit_trail
 from auth.service import lockout as throttle
 from auth.service.revocations import end_other_sessions, end_session
 from auth.tokens import digest, family_of, refresh_token
@@ -99,7 +99,7 @@ async def open_session(
     """A sign-in: a new refresh-token family and its first access token, and `login` in the
     audit trail with `how` (the method). `password_hash`: the hash the caller verified,
     which must still be the user's (it may have changed meanwhile)."""
-    await audit_repo.insert_audit(
+    await audit_trail.record(
         conn,
         org_id=ident.org_uuid,
         action="login",
@@ -145,7 +145,7 @@ async def login(ctx: Auth, *, ident: Identity, data: LoginInput, client: Client)
         if ok:
             await throttle.take_back(conn, org_id=org_id, keys=keys)
         if not ok or user is None:
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn,
                 org_id=org_id,
                 action="login_failed",
@@ -154,7 +154,7 @@ async def login(ctx: Auth, *, ident: Identity, data: LoginInput, client: Client)
                 ip=client.ip,
             )
         elif not user.can_sign_in:
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn,
                 org_id=org_id,
                 action="login_refused",
@@ -208,7 +208,7 @@ async def refresh(
             # A rotated token came back: someone holds a copy. End the whole family, and
             # the access tokens it issued.
             await end_session(conn, org_id=org_id, session_id=family, reason="refresh_reuse")
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn,
                 org_id=org_id,
                 action="refresh_reuse",
@@ -231,7 +231,7 @@ async def logout(ctx: Auth, *, ident: Identity, data: LogoutInput) -> None:
             return
         session = RefreshedSession.from_row(row)
         if await end_session(conn, org_id=org_id, session_id=session.id, reason="logout"):
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn,
                 org_id=org_id,
                 action="logout",
@@ -257,7 +257,7 @@ async def revoke_session(ctx: Auth, *, ident: Identity, session_id: UUID) -> Non
         )
         if not ended:
             raise NotFound(SESSION_NOT_FOUND)
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn,
             org_id=org_id,
             action="session_revoked",
@@ -274,6 +274,6 @@ async def revoke_other_sessions(ctx: Auth, *, ident: Identity) -> None:
         await end_other_sessions(
             conn, org_id=org_id, user_id=user_id, keep=session_of(ident), reason="sessions_revoked"
         )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn, org_id=org_id, action="sessions_revoked", actor_id=user_id, user_id=user_id
         )

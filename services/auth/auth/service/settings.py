@@ -8,10 +8,10 @@ from servelo_common.identity import Identity
 
 from auth import events
 from auth.domain.settings import OrgSettings
-from auth.repository import audit as audit_repo
 from auth.repository import settings as repo
 from auth.schemas.settings import SettingsUpdate
 from auth.service import Auth, actor_of
+from auth.service import audit as audit_trail
 
 
 async def get_settings(ctx: Auth, *, ident: Identity) -> OrgSettings:
@@ -34,7 +34,7 @@ async def update_settings(ctx: Auth, *, ident: Identity, data: SettingsUpdate) -
             tenant=org_id,
             subject=org_id,
         )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn,
             org_id=org_id,
             action="settings_updated",

@@ -21,7 +21,6 @@ from auth.domain.magic_links import Purpose
 from auth.domain.orgs import Org
 from auth.domain.revocations import Scope
 from auth.domain.users import Technician, User, UserStatus
-from auth.repository import audit as audit_repo
 from auth.repository import orgs as orgs_repo
 from auth.repository import users as repo
 from auth.schemas.orgs import AdminUserUpdate
@@ -32,6 +31,7 @@ from auth.schemas.users import (
     UserUpdate,
 )
 from auth.service import Auth, actor_of, session_of
+from auth.service import audit as audit_trail
 from auth.service.magic_links import send_link
 from auth.service.revocations import end_other_sessions, revoke, revoke_user
 
@@ -92,7 +92,7 @@ async def replace_password(
             await end_other_sessions(
                 conn, org_id=org_id, user_id=user_id, keep=keep_session, reason=action
             )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn, org_id=org_id, action=action, actor_id=actor_of(ident), user_id=user_id
         )
 
@@ -115,6 +115,7 @@ async def list_users(
             status=query.status,
             limit=page.limit + 1,
             after=page.cursor,
+            since=page.since,
         )
     return [User.from_row(r) for r in rows]
 
@@ -149,7 +150,7 @@ async def invite_user(ctx: Auth, *, ident: Identity, data: InviteInput) -> User:
         await send_link(
             ctx, conn, org=await _org(conn, org_id=org_id), user=user, purpose=Purpose.INVITE
         )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn,
             org_id=org_id,
             action="user_invited",
@@ -187,7 +188,7 @@ async def update_user(ctx: Auth, *, ident: Identity, user_id: UUID, data: UserUp
             await revoke(
                 conn, org_id=org_id, scope=Scope.USER, ids=[user_id], reason="role_changed"
             )
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn,
                 org_id=org_id,
                 action="role_changed",
@@ -196,7 +197,7 @@ async def update_user(ctx: Auth, *, ident: Identity, user_id: UUID, data: UserUp
                 details={"from": user.role, "to": new_role},
             )
         else:
-            await audit_repo.insert_audit(
+            await audit_trail.record(
                 conn,
                 org_id=org_id,
                 action="user_updated",
@@ -243,7 +244,7 @@ async def deactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
             tenant=org_id,
             subject=user_id,
         )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn,
             org_id=org_id,
             action="user_deactivated",
@@ -265,7 +266,7 @@ async def reactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
         await emit(
             conn, events.UserReactivated(**events.user_fields(user)), tenant=org_id, subject=user_id
         )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn,
             org_id=org_id,
             action="user_reactivated",
@@ -288,7 +289,7 @@ async def delete_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> None:
             tenant=org_id,
             subject=user_id,
         )
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn,
             org_id=org_id,
             action="user_deleted",
@@ -322,6 +323,6 @@ async def send_login_link(ctx: Auth, *, ident: Identity, user_id: UUID) -> None:
             raise ApiError(409, "User is deactivated")
         org = await _org(conn, org_id=org_id)
         await send_link(ctx, conn, org=org, user=user, purpose=Purpose.ADMIN_LOGIN)
-        await audit_repo.insert_audit(
+        await audit_trail.record(
             conn, org_id=org_id, action="login_link_sent", actor_id=actor_of(ident), user_id=user_id
         )

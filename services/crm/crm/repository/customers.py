@@ -29,9 +29,10 @@ async def list_customers(
     limit: int,
     cursor: Sequence[Any] | None,
     term: str | None,
-    updated_since: datetime | None,
+    since: datetime | None,
 ) -> list[Record]:
-    """Newest first. `term` is looked for as a substring of name/email/phone; terms of 3+
+    """Newest first, or changed since `since` in `(updated_at, id)` order. `term` is looked
+    for as a substring of name/email/phone; terms of 3+
     characters first narrow the candidates to those the trigram GIN index finds."""
     where = Where().add("org_id = {}", org_id)
     if term:
@@ -43,15 +44,15 @@ async def list_customers(
                 " WHERE org_id = $1 AND grams @> search_grams({}))",
                 term,
             )
-    where.when(updated_since, "updated_at >= {}")
-    where.keyset("(created_at, id)", "<", cursor)
-    return list(
-        await conn.fetch(
-            f"SELECT {CUSTOMER_COLUMNS} FROM customers{where.sql}"  # noqa: S608
-            f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        f"SELECT {CUSTOMER_COLUMNS} FROM customers",  # noqa: S608
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=cursor,
+        since=since,
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 async def get_customer(

@@ -115,21 +115,22 @@ async def list_quotes(
     cursor: Sequence[Any] | None,
     status: str | None,
     customer_id: UUID | None,
-    updated_since: datetime | None,
+    since: datetime | None,
 ) -> list[Record]:
-    """Newest first, optionally for one client and/or one status."""
+    """Newest first (or changed since `since`, in `(updated_at, id)` order), optionally
+    for one client and/or one status."""
     where = (
         Where()
         .add("org_id = {}", org_id)
         .when(customer_id, "customer_id = {}")
         .when(status, "status = {}")
-        .when(updated_since, "updated_at >= {}")
-        .keyset("(created_at, id)", "<", cursor)
     )
-    return list(
-        await conn.fetch(
-            f"SELECT {QUOTE_COLUMNS} FROM quotes{where.sql}"  # noqa: S608
-            f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        f"SELECT {QUOTE_COLUMNS} FROM quotes",  # noqa: S608
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=cursor,
+        since=since,
     )
+    return list(await conn.fetch(sql, *where.params))

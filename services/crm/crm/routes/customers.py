@@ -30,7 +30,7 @@ async def list_customers(request: Request) -> Response:
     """List clients, newest first; `q` searches name, email and phone."""
     ident = caller(request)
     q = query(request, CustomerQuery)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await customers.list_customers(request.state.db, ident=ident, query=q, page=pr)
     items, headers = page(request, found, pr, key=lambda c: (c.created_at, c.id))
     return resources(CustomerPublic, items, headers=headers)
@@ -96,6 +96,7 @@ ROUTES = [
         query=CustomerQuery,
         response=CustomerPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

@@ -30,7 +30,7 @@ async def list_quotes(request: Request) -> Response:
     """List quotes, newest first; filter by `status`, `customer_id`, `updated_since`."""
     ident = caller(request)
     q = query(request, QuoteQuery)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await quotes.list_quotes(request.state.db, ident=ident, query=q, page=pr)
     items, headers = page(request, found, pr, key=lambda o: (o.created_at, o.id))
     return resources(QuotePublic, items, headers=headers)
@@ -111,6 +111,7 @@ ROUTES = [
         query=QuoteQuery,
         response=QuotePublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

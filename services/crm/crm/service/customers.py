@@ -35,7 +35,7 @@ async def list_customers(
             limit=page.limit + 1,
             cursor=page.cursor,
             term=search_term(query.q) if query.q else None,
-            updated_since=query.updated_since,
+            since=page.since,
         )
     return [Customer.from_row(r) for r in rows]
 

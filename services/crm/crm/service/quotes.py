@@ -99,7 +99,7 @@ async def list_quotes(
             cursor=page.cursor,
             status=query.status.value if query.status else None,
             customer_id=query.customer_id,
-            updated_since=query.updated_since,
+            since=page.since,
         )
     return [Quote.from_row(r) for r in rows]
 

@@ -4,7 +4,7 @@ summary's sums over both."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -108,19 +108,24 @@ async def list_entries(
     equals: Mapping[str, Any],
     cursor: Sequence[Any] | None,
     limit: int,
+    since: datetime | None = None,
 ) -> list[asyncpg.Record]:
     """Newest date first, then id: a keyset on (date, id) served by the (org_id, date, id)
-    index, so page N costs what page 1 does."""
+    index, so page N costs what page 1 does; changed since `since`: in `(updated_at, id)`
+    order (the (org_id, updated_at, id) index)."""
     unknown = set(equals) - FILTERS[table]
     if unknown:
         raise ValueError(f"not a {table} filter: {sorted(unknown)}")
     where = Where().add("org_id = {}", org_id).when(start, "date >= {}").when(end, "date <= {}")
     for name, value in equals.items():
         where.when(value, f"{name} = {{}}")
-    where.keyset("(date, id)", "<", cursor)
-    sql = (
-        f"SELECT * FROM {table}{where.sql}"  # noqa: S608
-        f" ORDER BY date DESC, id DESC LIMIT {where.param(limit + 1)}"
+    sql = where.page(
+        f"SELECT * FROM {table}",  # noqa: S608
+        order=("date", "id"),
+        descending=True,
+        limit=limit + 1,
+        after=cursor,
+        since=since,
     )
     rows: list[asyncpg.Record] = await conn.fetch(sql, *where.params)
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from team.domain import FromRow
 
@@ -14,6 +15,7 @@ _MAX_ID_DIGITS = 18
 class Role(FromRow):
     id: int
     name: str
+    updated_at: datetime | None = None  # None as a member embeds it
 
 
 def parse_int_id(raw: str) -> int | None:

@@ -10,11 +10,12 @@ use the `(org_id, ...)` indexes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Literal, TypeAlias
 from uuid import UUID
 
 import asyncpg
-from servelo_common.sql import Where
+from servelo_common.sql import SYNC_ORDER, Where
 
 from team.schemas import DatedQuery
 
@@ -107,16 +108,16 @@ async def list_page(
     order: Sequence[str],
     limit: int,
     after: Sequence[Any] | None,
+    since: datetime | None = None,
+    sync_order: Sequence[str] = SYNC_ORDER,
 ) -> list[Record]:
     """The rows of `select` matching `where`, ascending by the unique key `order`, from
-    just after the previous page's last key (`after`, None for the first page)."""
-    key = ", ".join(order)
-    where.keyset(f"({key})", ">", after)
-    return list(
-        await conn.fetch(
-            f"{select}{where.sql} ORDER BY {key} LIMIT {where.param(limit)}", *where.params
-        )
+    just after the previous page's last key (`after`, None for the first page); changed
+    since `since`: in `(updated_at, id)` order instead (`Where.page`)."""
+    sql = where.page(
+        select, order=order, limit=limit, after=after, since=since, sync_order=sync_order
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 def dated_where(*, org_id: UUID, query: DatedQuery) -> Where:

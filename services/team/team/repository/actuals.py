@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -30,12 +31,19 @@ async def list_actuals(
     query: ActualQuery,
     limit: int,
     after: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
     """Those on days from `query.start` to `query.end`, by (date, id)."""
     where = dated_where(org_id=org_id, query=query)
     where.when(query.start, "date >= {}").when(query.end, "date <= {}")
     return await list_page(
-        conn, "SELECT * FROM actuals", where, order=("date", "id"), limit=limit, after=after
+        conn,
+        "SELECT * FROM actuals",
+        where,
+        order=("date", "id"),
+        limit=limit,
+        after=after,
+        since=since,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ async def list_allocations(
     query: AllocationQuery,
     limit: int,
     after: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
     """Those overlapping `query.start`..`query.end`, by (start_date, id)."""
     where = dated_where(org_id=org_id, query=query)
@@ -42,6 +44,7 @@ async def list_allocations(
         order=("start_date", "id"),
         limit=limit,
         after=after,
+        since=since,
     )
 
 

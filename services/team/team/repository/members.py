@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,7 @@ async def list_members(
     query: TeamMemberQuery,
     limit: int,
     after: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
     return await list_page(
         conn,
@@ -40,6 +41,8 @@ async def list_members(
         order=("m.name", "m.id"),
         limit=limit,
         after=after,
+        since=since,
+        sync_order=("m.updated_at", "m.id"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ async def list_projects(
     query: ProjectQuery,
     limit: int,
     after: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
     where = (
         Where()
@@ -30,7 +32,13 @@ async def list_projects(
         .when(query.customer_id, "customer_id = {}")
     )
     return await list_page(
-        conn, "SELECT * FROM projects", where, order=("name", "id"), limit=limit, after=after
+        conn,
+        "SELECT * FROM projects",
+        where,
+        order=("name", "id"),
+        limit=limit,
+        after=after,
+        since=since,
     )
 
 

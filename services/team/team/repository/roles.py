@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,15 +14,21 @@ from team.repository import LOCK_SUFFIX, Lock, Record, list_page, one
 
 
 async def list_roles(
-    conn: asyncpg.Connection, *, org_id: UUID, limit: int, after: Sequence[Any] | None
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    limit: int,
+    after: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
     return await list_page(
         conn,
-        "SELECT id, name FROM roles",
+        "SELECT id, name, updated_at FROM roles",
         Where().add("org_id = {}", org_id),
         order=("name", "id"),
         limit=limit,
         after=after,
+        since=since,
     )
 
 
@@ -29,7 +36,7 @@ async def get_role(
     conn: asyncpg.Connection, *, org_id: UUID, role_id: int, lock: Lock | None = None
 ) -> Record | None:
     return await conn.fetchrow(
-        f"SELECT id, name FROM roles WHERE org_id = $1 AND id = $2{LOCK_SUFFIX[lock]}",  # noqa: S608
+        f"SELECT id, name, updated_at FROM roles WHERE org_id = $1 AND id = $2{LOCK_SUFFIX[lock]}",  # noqa: S608
         org_id,
         role_id,
     )
@@ -47,7 +54,7 @@ async def insert_role(conn: asyncpg.Connection, *, org_id: UUID, name: str) -> R
         " ON CONFLICT (org_id) DO UPDATE SET next_id = role_counters.next_id + 1"
         " RETURNING next_id - 1 AS id)"
         " INSERT INTO roles (org_id, id, name) SELECT $1, counter.id, $2 FROM counter"
-        " RETURNING id, name",
+        " RETURNING id, name, updated_at",
         org_id,
         name,
     )
@@ -58,7 +65,7 @@ async def update_role(
 ) -> Record | None:
     return await conn.fetchrow(
         "UPDATE roles SET name = $3, updated_at = now() WHERE org_id = $1 AND id = $2"
-        " RETURNING id, name",
+        " RETURNING id, name, updated_at",
         org_id,
         role_id,
         name,

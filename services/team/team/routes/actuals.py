@@ -35,7 +35,7 @@ async def list_actuals(request: Request) -> Response:
     """List recorded hours by date; filter by member, project and `from`/`to`."""
     ident = caller(request)
     flt = query(request, ActualQuery)
-    pr = page_request(request, key_types=(date, UUID))
+    pr = page_request(request, key_types=(date, UUID), sync_id=UUID)
     found = await actuals.list_actuals(request.state.db, ident=ident, query=flt, page=pr)
     return page_response(request, found, pr, lambda a: (a.date, a.id), ActualPublic)
 
@@ -86,6 +86,7 @@ ROUTES: list[Route] = [
         query=ActualQuery,
         response=ActualPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

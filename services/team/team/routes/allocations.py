@@ -41,7 +41,7 @@ async def list_allocations(request: Request) -> Response:
     """List allocations by start date; filter by member, project and `from`/`to` overlap."""
     ident = caller(request)
     flt = query(request, AllocationQuery)
-    pr = page_request(request, key_types=(date, UUID))
+    pr = page_request(request, key_types=(date, UUID), sync_id=UUID)
     found = await allocations.list_allocations(request.state.db, ident=ident, query=flt, page=pr)
     return page_response(request, found, pr, lambda a: (a.start_date, a.id), AllocationPublic)
 
@@ -104,6 +104,7 @@ ROUTES: list[Route] = [
         query=AllocationQuery,
         response=AllocationPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

@@ -39,7 +39,7 @@ async def list_members(request: Request) -> Response:
     """List team members by name; `active=1|0` filters on the active flag."""
     ident = caller(request)
     flt = query(request, TeamMemberQuery)
-    pr = page_request(request, key_types=(str, UUID))
+    pr = page_request(request, key_types=(str, UUID), sync_id=UUID)
     found = await members.list_members(request.state.db, ident=ident, query=flt, page=pr)
     return page_response(request, found, pr, lambda m: (m.name, m.id), TeamMemberPublic)
 
@@ -96,6 +96,7 @@ ROUTES: list[Route] = [
         query=TeamMemberQuery,
         response=TeamMemberPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

@@ -34,7 +34,7 @@ async def list_projects(request: Request) -> Response:
     """List projects by name; filter by `active=1|0` and `customer_id`."""
     ident = caller(request)
     flt = query(request, ProjectQuery)
-    pr = page_request(request, key_types=(str, UUID))
+    pr = page_request(request, key_types=(str, UUID), sync_id=UUID)
     found = await projects.list_projects(request.state.db, ident=ident, query=flt, page=pr)
     return page_response(request, found, pr, lambda p: (p.name, p.id), ProjectPublic)
 
@@ -91,6 +91,7 @@ ROUTES: list[Route] = [
         query=ProjectQuery,
         response=ProjectPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

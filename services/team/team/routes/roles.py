@@ -27,7 +27,7 @@ def _role_id(request: Request) -> int:
 async def list_roles(request: Request) -> Response:
     """List the org's job roles by name."""
     ident = caller(request)
-    pr = page_request(request, key_types=(str, int))
+    pr = page_request(request, key_types=(str, int), sync_id=int)
     found = await roles.list_roles(request.state.db, ident=ident, page=pr)
     return page_response(request, found, pr, lambda r: (r.name, r.id), RolePublic)
 
@@ -83,6 +83,7 @@ ROUTES: list[Route] = [
         methods=["GET"],
         response=RolePublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

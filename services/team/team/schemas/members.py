@@ -20,7 +20,7 @@ from servelo_common.schemas import (
 from servelo_common.values import no_float
 
 from team.schemas import REQUIRED, IntId, Name
-from team.schemas.roles import ROLE_EXAMPLE, RolePublic
+from team.schemas.roles import ROLE_EXAMPLE, RoleRef
 
 # The reference's examples (team-api-reference.txt, Team Members).
 _CREATE: dict[str, Any] = {
@@ -84,7 +84,7 @@ class TeamMemberPublic(ApiOutput):
     id: IdOut
     name: str
     role_id: int | None
-    role: RolePublic | None
+    role: RoleRef | None
     hourly_rate: MoneyOut
     active: bool
     created_at: Timestamp

@@ -30,6 +30,7 @@ async def list_actuals(
             query=query,
             limit=page.limit + 1,
             after=page.cursor,
+            since=page.since,
         )
     return [Actual.from_row(r) for r in rows]
 

@@ -42,6 +42,7 @@ async def list_allocations(
             query=query,
             limit=page.limit + 1,
             after=page.cursor,
+            since=page.since,
         )
     return [Allocation.from_row(r) for r in rows]
 

@@ -49,7 +49,12 @@ async def list_members(
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         rows = await repo.list_members(
-            conn, org_id=org_id, query=query, limit=page.limit + 1, after=page.cursor
+            conn,
+            org_id=org_id,
+            query=query,
+            limit=page.limit + 1,
+            after=page.cursor,
+            since=page.since,
         )
     return [Member.from_row(r) for r in rows]
 

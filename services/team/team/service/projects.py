@@ -7,11 +7,13 @@ from uuid import UUID, uuid4
 import asyncpg
 from servelo_common.db import Pool, tenant_tx
 from servelo_common.errors import ApiError, NotFound, RequestValidationError
+from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 from servelo_common.replicas import customer_exists
 
 from team.domain.projects import Project
+from team.events import ProjectDeleted
 from team.repository import projects as repo
 from team.schemas.projects import ProjectCreate, ProjectQuery, ProjectUpdate
 from team.service import check_period, invalid, org_of
@@ -39,6 +41,7 @@ async def list_projects(
             query=query,
             limit=page.limit + 1,
             after=page.cursor,
+            since=page.since,
         )
     return [Project.from_row(r) for r in rows]
 
@@ -86,11 +89,11 @@ async def update_project(
 async def delete_project(pool: Pool, *, ident: Identity, project_id: UUID) -> None:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
-        if (
-            await repo.get_project(conn, org_id=org_id, project_id=project_id, lock="UPDATE")
-            is None
-        ):
+        row = await repo.get_project(conn, org_id=org_id, project_id=project_id, lock="UPDATE")
+        if row is None:
             raise NotFound(NOT_FOUND)
         if await repo.project_in_use(conn, org_id=org_id, project_id=project_id):
             raise ApiError(422, IN_USE, suggestion=DEACTIVATE_SUGGESTION)
         await repo.delete_project(conn, org_id=org_id, project_id=project_id)
+        deleted = ProjectDeleted(id=str(project_id), name=row["name"])
+        await emit(conn, deleted, tenant=org_id, subject=project_id)

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 import asyncpg
 from servelo_common.db import Pool, tenant_tx
 from servelo_common.errors import Conflict, NotFound
+from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 
 from team.domain.roles import Role
+from team.events import RoleDeleted
 from team.repository import roles as repo
 from team.schemas.roles import RoleCreate
 from team.service import org_of
@@ -32,7 +34,9 @@ def _unique_name() -> Iterator[None]:
 async def list_roles(pool: Pool, *, ident: Identity, page: PageRequest) -> list[Role]:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
-        rows = await repo.list_roles(conn, org_id=org_id, limit=page.limit + 1, after=page.cursor)
+        rows = await repo.list_roles(
+            conn, org_id=org_id, limit=page.limit + 1, after=page.cursor, since=page.since
+        )
     return [Role.from_row(r) for r in rows]
 
 
@@ -67,8 +71,11 @@ async def delete_role(pool: Pool, *, ident: Identity, role_id: int) -> None:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         # Locked first, so a member cannot take the role between the check and the delete.
-        if await repo.get_role(conn, org_id=org_id, role_id=role_id, lock="UPDATE") is None:
+        role = await repo.get_role(conn, org_id=org_id, role_id=role_id, lock="UPDATE")
+        if role is None:
             raise NotFound(NOT_FOUND)
         if await repo.role_in_use(conn, org_id=org_id, role_id=role_id):
             raise Conflict(IN_USE)
         await repo.delete_role(conn, org_id=org_id, role_id=role_id)
+        deleted = RoleDeleted(id=role_id, name=role["name"])
+        await emit(conn, deleted, tenant=org_id, subject=str(role_id))

@@ -117,10 +117,8 @@ async def test_0002_renumbers_roles_per_org_and_keeps_member_links(
     await conn.execute(f"SET ROLE {schema}")
     async with conn.transaction():
         await conn.execute("SELECT set_config('servelo.org_id', $1, true)", str(ORG_A))
-        assert dict(await repo.insert_role(conn, org_id=ORG_A, name="A4")) == {
-            "id": 3,
-            "name": "A4",
-        }
+        inserted = await repo.insert_role(conn, org_id=ORG_A, name="A4")
+        assert (inserted["id"], inserted["name"]) == (3, "A4")
     org_c = uuid.uuid4()
     async with conn.transaction():
         await conn.execute("SELECT set_config('servelo.org_id', $1, true)", str(org_c))

@@ -7,13 +7,15 @@ from typing import Any
 
 async def test_role_crud(tenant: Any, team: Any) -> None:
     role = await team.role("Backend Developer")
-    assert set(role) == {"id", "name"} and isinstance(role["id"], int)
+    assert set(role) == {"id", "name", "updated_at"} and isinstance(role["id"], int)
     path = f"/api/roles/{role['id']}"
     assert (await tenant.admin.get(path)).json == role
     resp = await tenant.admin.put(path, json={"name": "Backend Engineer"})
-    assert resp.status == 200 and resp.json == {"id": role["id"], "name": "Backend Engineer"}
+    assert resp.status == 200
+    assert (resp.json["id"], resp.json["name"]) == (role["id"], "Backend Engineer")
+    assert resp.json["updated_at"] >= role["updated_at"]
     listed = await tenant.admin.get("/api/roles")
-    assert listed.json == [{"id": role["id"], "name": "Backend Engineer"}]
+    assert listed.json == [resp.json]
     resp = await tenant.admin.delete(path)
     assert resp.status == 200 and resp.json == {"message": "Role deleted successfully"}
     assert (await tenant.admin.get(path)).status == 404

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Record
 from servelo_common.sql import Where
 
-COMMENT_COLUMNS = "id, ticket_id, author_id, body, created_at"
+COMMENT_COLUMNS = "id, ticket_id, author_id, body, created_at, updated_at"
 
 
 async def insert_comment(
@@ -28,15 +29,22 @@ async def insert_comment(
 
 
 async def list_comments(
-    conn: Connection, *, org_id: UUID, ticket_id: UUID, after: list[Any] | None, limit: int
+    conn: Connection,
+    *,
+    org_id: UUID,
+    ticket_id: UUID,
+    after: list[Any] | None,
+    limit: int,
+    since: datetime | None = None,
 ) -> list[Record]:
-    """Oldest first; `after` is the (created_at, id) of the previous page's last comment."""
+    """Oldest first; `after` is the (created_at, id) of the previous page's last comment
+    (with `since`: changed since, by (updated_at, id))."""
     where = Where().add("org_id = {}", org_id).add("ticket_id = {}", ticket_id)
-    where.keyset("(created_at, id)", ">", after or None)
-    return list(
-        await conn.fetch(
-            f"SELECT {COMMENT_COLUMNS} FROM comments{where.sql}"  # noqa: S608
-            f" ORDER BY created_at, id LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        f"SELECT {COMMENT_COLUMNS} FROM comments",  # noqa: S608
+        order=("created_at", "id"),
+        limit=limit,
+        after=after or None,
+        since=since,
     )
+    return list(await conn.fetch(sql, *where.params))

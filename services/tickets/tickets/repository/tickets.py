@@ -212,7 +212,8 @@ def build_query(
     tickets (2 s on 200,000) or read every match of a word of every ticket.
     """
     where = Where().add("org_id = {}", org_id)
-    where.add("deleted_at IS NOT NULL" if q.trashed else "deleted_at IS NULL")
+    if q.trashed is not None:
+        where.add("deleted_at IS NOT NULL" if q.trashed else "deleted_at IS NULL")
     if q.statuses:
         where.add("status = ANY({}::text[])", q.statuses)
     if q.priorities:

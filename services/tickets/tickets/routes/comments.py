@@ -22,7 +22,7 @@ async def list_comments(request: Request) -> Response:
     """List a ticket's comments, oldest first."""
     ident = caller(request)
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await service.list_comments(request.state.db, ident=ident, ticket_id=ticket_id, page=pr)
     items, headers = page(request, found, pr, key=lambda c: (c.created_at, c.id))
     return resources(CommentPublic, items, headers=headers)
@@ -50,6 +50,7 @@ ROUTES = [
         methods=["GET"],
         response=CommentPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

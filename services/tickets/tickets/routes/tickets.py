@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from servelo_common.etag import if_match
 from servelo_common.http import (
     body,
@@ -20,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tickets.domain import Ticket
-from tickets.listing import parse_filters
+from tickets.listing import for_sync, parse_filters
 from tickets.schemas import TicketCreate, TicketLookup, TicketPublic, TicketQuery, TicketUpdate
 from tickets.service import TICKET_NOT_FOUND
 from tickets.service import tickets as service
@@ -39,11 +41,14 @@ def _ticket(ticket: Ticket, status: int = 200) -> Response:
 
 
 async def list_tickets(request: Request) -> Response:
-    """List tickets: filters, sort, keyset pages; `trashed=1` lists the Trash."""
+    """List tickets: filters, sort, keyset pages; `trashed=1` lists the Trash;
+    `updated_since` lists changes, trashed tickets included."""
     ident = caller(request)
     assert ident.user_id is not None
     filters = parse_filters(query(request, TicketQuery), caller_id=ident.user_id)
-    pr = page_request(request, key_types=filters.sort.key_types)
+    pr = page_request(request, key_types=filters.sort.key_types, sync_id=UUID)
+    if pr.since is not None:
+        filters = for_sync(filters, pr.since)
     found = await service.list_tickets(request.state.db, ident=ident, query=filters, page=pr)
     items, headers = page(request, found, pr, key=filters.sort.key)
     return resources(TicketPublic, items, headers=headers)
@@ -111,6 +116,7 @@ ROUTES = [
         query=TicketQuery,
         response=TicketPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

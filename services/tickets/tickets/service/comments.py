@@ -57,6 +57,11 @@ async def list_comments(
     async with tenant_tx(pool, org_id) as conn:
         await require_ticket(conn, org_id=org_id, ticket_id=ticket_id)
         rows = await repo.list_comments(
-            conn, org_id=org_id, ticket_id=ticket_id, after=page.cursor, limit=page.limit + 1
+            conn,
+            org_id=org_id,
+            ticket_id=ticket_id,
+            after=page.cursor,
+            limit=page.limit + 1,
+            since=page.since,
         )
     return [Comment.from_row(r) for r in rows]

@@ -24,21 +24,24 @@ async def list_deliveries(
     status: str | None,
     limit: int,
     before: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
+    """Newest first; changed since `since`: by (updated_at, id)."""
     where = (
         Where()
         .add("org_id = {}", org_id)
         .add("endpoint_id = {}", endpoint_id)
         .when(status, "status = {}")
     )
-    where.keyset("(created_at, id)", "<", before)
-    return list(
-        await conn.fetch(
-            f"SELECT * FROM deliveries{where.sql} ORDER BY created_at DESC, id DESC"  # noqa: S608
-            f" LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        "SELECT * FROM deliveries",
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=before,
+        since=since,
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 async def get_delivery(

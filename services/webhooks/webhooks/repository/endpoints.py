@@ -16,17 +16,24 @@ COLUMNS = frozenset({"url", "events", "description", "active", "disabled_reason"
 
 
 async def list_endpoints(
-    conn: asyncpg.Connection, *, org_id: UUID, limit: int, before: Sequence[Any] | None
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    limit: int,
+    before: Sequence[Any] | None,
+    since: datetime | None = None,
 ) -> list[Record]:
+    """Newest first; changed since `since`: by (updated_at, id)."""
     where = Where().add("org_id = {}", org_id)
-    where.keyset("(created_at, id)", "<", before)
-    return list(
-        await conn.fetch(
-            f"SELECT * FROM endpoints{where.sql} ORDER BY created_at DESC, id DESC"  # noqa: S608
-            f" LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    sql = where.page(
+        "SELECT * FROM endpoints",
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=before,
+        since=since,
     )
+    return list(await conn.fetch(sql, *where.params))
 
 
 async def get_endpoint(

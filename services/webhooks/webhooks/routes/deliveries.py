@@ -27,7 +27,7 @@ async def list_deliveries(request: Request) -> Response:
     ident = admin(request)
     wid = webhook_id(request)
     flt = query(request, DeliveryQuery)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await deliveries.list_deliveries(
         request.state.db, ident=ident, webhook_id=wid, query=flt, page=pr
     )
@@ -68,6 +68,7 @@ ROUTES: list[Route] = [
         query=DeliveryQuery,
         response=DeliveryPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

@@ -40,7 +40,7 @@ def _with_secret(made: WithSecret, status: int = 200) -> Response:
 async def list_webhooks(request: Request) -> Response:
     """List the org's webhooks, newest first."""
     ident = admin(request)
-    pr = page_request(request, key_types=(datetime, UUID))
+    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await endpoints.list_webhooks(webhooks(request), ident=ident, page=pr)
     shown, headers = page(request, found, pr, key=lambda e: (e.created_at, e.id))
     return json([WebhookPublic.model_validate(e) for e in shown], headers=headers)
@@ -108,6 +108,7 @@ ROUTES: list[Route] = [
         methods=["GET"],
         response=WebhookPublic,
         list_response=True,
+        sync=True,
         tags=TAGS,
     ),
     api_route(

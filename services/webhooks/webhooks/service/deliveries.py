@@ -34,6 +34,7 @@ async def list_deliveries(
             status=query.status,
             limit=page.limit + 1,
             before=page.cursor,
+            since=page.since,
         )
     return [Delivery.from_row(r) for r in rows]
 

@@ -65,7 +65,7 @@ async def list_webhooks(ctx: Webhooks, *, ident: Identity, page: PageRequest) ->
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         rows = await repo.list_endpoints(
-            conn, org_id=org_id, limit=page.limit + 1, before=page.cursor
+            conn, org_id=org_id, limit=page.limit + 1, before=page.cursor, since=page.since
         )
     return [Endpoint.from_row(r) for r in rows]
 
