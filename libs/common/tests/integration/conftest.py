@@ -8,10 +8,11 @@ import pytest
 from servelo_common.db import create_pool
 from servelo_common.devstack.provision import provision
 from servelo_common.migrate import migrate_dsn
+from servelo_common.testing.plugin import TestStack
 
 
 @pytest.fixture
-async def scratch(stack) -> AsyncIterator[tuple[str, str]]:
+async def scratch(stack: TestStack) -> AsyncIterator[tuple[str, str]]:
     """(schema, dsn) of a migrated scratch schema."""
     schema = "scratch_" + secrets.token_hex(4)
     dsns = await provision(
@@ -32,7 +33,7 @@ async def scratch(stack) -> AsyncIterator[tuple[str, str]]:
 
 
 @pytest.fixture
-async def pool(scratch) -> AsyncIterator[asyncpg.Pool]:
+async def pool(scratch: tuple[str, str]) -> AsyncIterator[asyncpg.Pool]:
     schema, dsn = scratch
     p = await create_pool(dsn, schema=schema, application_name="test", max_size=4)
     yield p
