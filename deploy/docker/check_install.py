@@ -17,6 +17,8 @@ from pathlib import Path
 def main() -> None:
     module, source = sys.argv[1], sys.argv[2]
     package = importlib.import_module(module)
+    if package.__file__ is None:
+        sys.exit(f"{module} is a namespace package, not an installed one")
     installed = Path(package.__file__).resolve().parent
     if "site-packages" not in installed.parts:
         sys.exit(f"{module} is not imported from site-packages: {installed}")
