@@ -16,13 +16,24 @@ text comes from code (constants and whitelisted column names); every value is a 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 
 class Row(Protocol):
     """What a domain object's `from_row` reads: an asyncpg Record, or a plain dict in tests."""
 
     def __getitem__(self, key: str, /) -> Any: ...
+
+
+class FromRow:
+    """A frozen dataclass whose fields are named as the columns of its row."""
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
 class Where:

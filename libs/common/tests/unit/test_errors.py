@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError, field_validator
-from servelo_common.errors import validation_errors
+from servelo_common.errors import NotFound, found, validation_errors
 from servelo_common.schemas import ApiInput, Money
 
 
@@ -49,3 +49,10 @@ def test_money_keeps_decimal_precision_from_json_numbers() -> None:
 
 def test_money_refuses_fractions_of_cents() -> None:
     assert "hourly_rate" in errors_for({"name": "A", "hourly_rate": "1.005"})
+
+
+def test_found_passes_a_value_through_and_turns_none_into_404() -> None:
+    assert found(0, "Thing not found") == 0
+    with pytest.raises(NotFound) as info:
+        found(None, "Thing not found")
+    assert info.value.status == 404 and info.value.message == "Thing not found"

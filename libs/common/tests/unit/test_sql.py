@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
-from servelo_common.sql import Where
+from servelo_common.sql import FromRow, Where
 
 
 def test_only_given_filters_become_conditions() -> None:
@@ -53,3 +55,12 @@ def test_a_page_is_ordered_by_its_key_and_starts_after_the_cursor() -> None:
     assert where.params == ["o", "c", "i", 3]
     first = Where().page("SELECT x FROM t", order=("name", "id"), limit=5, after=None)
     assert first == "SELECT x FROM t ORDER BY name, id LIMIT $1"
+
+
+def test_from_row_reads_the_fields_by_column_name() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Thing(FromRow):
+        id: int
+        name: str
+
+    assert Thing.from_row({"id": 7, "name": "a", "other": "ignored"}) == Thing(id=7, name="a")
