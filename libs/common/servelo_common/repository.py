@@ -45,7 +45,7 @@ async def get_row(
     table: str,
     *,
     org_id: UUID,
-    row_id: UUID,
+    row_id: UUID | int,
     columns: str = "*",
     lock: Lock | None = None,
     also: str = "",
@@ -105,7 +105,7 @@ async def update_row(
 
 
 async def delete_row(
-    conn: asyncpg.Connection, table: str, *, org_id: UUID, row_id: UUID
+    conn: asyncpg.Connection, table: str, *, org_id: UUID, row_id: UUID | int
 ) -> Record | None:
     """DELETE one row by id; the deleted row, or None when there was none."""
     return await conn.fetchrow(
