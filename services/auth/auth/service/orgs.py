@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from servelo_common.db import acquire, system_tx, tenant_tx
-from servelo_common.errors import ApiError, Conflict, NotFound
+from servelo_common.errors import ApiError, Conflict, NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -207,6 +207,4 @@ async def registry_entry(ctx: Auth, *, slug: str) -> Org:
     """One org by slug, for a gateway whose registry has not heard of it yet (404)."""
     async with acquire(ctx.pool) as conn:
         row = await repo.get_org_by_slug(conn, slug=slug)
-    if row is None:
-        raise NotFound(ORG_NOT_FOUND)
-    return Org.from_row(row)
+    return Org.from_row(found(row, ORG_NOT_FOUND))
