@@ -44,6 +44,17 @@ async def login(client: ApiClient, email: str, password: str, *, timeout: float 
     return logged
 
 
+async def through(client: ApiClient, gateway: str) -> ApiClient:
+    """`client` through another gateway (its base URL), once that gateway knows the tenant."""
+    moved = client.on_gateway(gateway)
+
+    async def known() -> None:
+        assert (await moved.get("/api/auth/jwks")).status == 200
+
+    await eventually(known, timeout=10)
+    return moved
+
+
 @dataclass
 class Tenant:
     slug: str
