@@ -9,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import affected, list_page, one
 from servelo_common.sql import Where
 
-from webhooks.repository import Record, affected, one
+from webhooks.repository import Record
 
 CHANNEL = "servelo_deliveries_webhooks"
 
@@ -31,13 +32,14 @@ async def list_deliveries(
         .add("endpoint_id = {}", endpoint_id)
         .when(status, "status = {}")
     )
-    where.keyset("(created_at, id)", "<", before)
-    return list(
-        await conn.fetch(
-            f"SELECT * FROM deliveries{where.sql} ORDER BY created_at DESC, id DESC"  # noqa: S608
-            f" LIMIT {where.param(limit)}",
-            *where.params,
-        )
+    return await list_page(
+        conn,
+        "SELECT * FROM deliveries",
+        where,
+        order=("created_at", "id"),
+        descending=True,
+        limit=limit,
+        after=before,
     )
 
 
