@@ -35,7 +35,7 @@ $(TOOLS)/bin/uv:
 env: .venv/.synced
 
 run: env
-	$(UV) run --no-sync python -m servelo_common.devstack
+	$(UV) run --no-sync python -m servelo_dev.devstack
 
 test: env
 	$(UV) run --no-sync pytest

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.stack import ALL_SERVICES
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import ALL_SERVICES
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import orjson
 import pytest
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant, through
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant, through
 
 LOGIN_LIMIT = 10
 TENANT_BUDGET = 30

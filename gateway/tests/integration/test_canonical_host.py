@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 
 async def raw(stack: Any, data: bytes) -> bytes:

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 pytestmark = pytest.mark.slow
 

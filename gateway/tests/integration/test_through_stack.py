@@ -10,10 +10,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openapi_spec_validator import validate as validate_spec
 from servelo_common.identity import Identity, encode_identity
 from servelo_common.jwt import SigningKey, parse_signing_keys
-from servelo_common.testing import eventually
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import eventually
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 
 def claims_for(client: ApiClient, **overrides: object) -> dict[str, object]:

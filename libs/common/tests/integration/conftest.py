@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from servelo_common.db import create_pool
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.scratch import scratch_schema
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.scratch import scratch_schema
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from servelo_common.db import tenant_tx
 from servelo_common.events import CloudEvent, DomainEvent, emit
 from servelo_common.mail import Mail, MailSender, queue_mail
 from servelo_common.relay import OutboxRelay
-from servelo_common.testing import eventually
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing import eventually
+from servelo_dev.testing.plugin import TestStack
 
 
 class PingSent(DomainEvent):

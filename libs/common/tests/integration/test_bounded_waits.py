@@ -10,8 +10,8 @@ import asyncpg
 import pytest
 from servelo_common.db import create_pool
 from servelo_common.errors import ServiceUnavailable, is_unavailable
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.events import STREAM, CloudEvent, replay_subject
-from servelo_common.testing import eventually
-from servelo_common.testing.events import EventPublisher
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing import eventually
+from servelo_dev.testing.events import EventPublisher
+from servelo_dev.testing.plugin import TestStack
 
 
 @pytest.fixture

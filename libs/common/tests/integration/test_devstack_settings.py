@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.provision import drop_database
-from servelo_common.devstack.stack import Stack, StackConfig
+from servelo_dev.devstack.embedded import free_port
+from servelo_common.provision import drop_database
+from servelo_dev.devstack.stack import Stack, StackConfig
 
 ORIGIN = "https://app.example.test"
 MAIL_FROM = "Env Test <env-test@example.test>"

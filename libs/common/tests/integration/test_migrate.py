@@ -3,7 +3,7 @@ from pathlib import Path
 
 import asyncpg
 from servelo_common.migrate import migrate_dsn
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing.plugin import TestStack
 
 
 async def test_two_replicas_migrating_at_once_both_succeed(

@@ -10,8 +10,8 @@ from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import tenant_tx
 from servelo_common.events import CloudEvent, DomainEvent, emit
 from servelo_common.relay import OutboxRelay
-from servelo_common.testing import eventually
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing import eventually
+from servelo_dev.testing.plugin import TestStack
 
 
 class NoteWritten(DomainEvent):

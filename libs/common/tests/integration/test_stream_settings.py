@@ -5,9 +5,9 @@ from pathlib import Path
 import nats
 from nats.js.api import StreamConfig
 from servelo_common.bus import RETENTION, SUBJECTS, StreamSettings, ensure_stream
-from servelo_common.devstack.embedded import EmbeddedNats
+from servelo_dev.devstack.embedded import EmbeddedNats
 from servelo_common.events import STREAM
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing.plugin import TestStack
 
 
 async def test_retention_is_raised_and_never_lowered(stack: TestStack) -> None:

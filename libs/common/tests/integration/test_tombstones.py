@@ -13,7 +13,7 @@ from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import OrgDeleted, acquire, system_tx, tenant_tx
 from servelo_common.events import CloudEvent
 from servelo_common.purge import purge_org
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing.plugin import TestStack
 
 
 async def write_key(conn: asyncpg.Connection, org: uuid.UUID, key: str) -> None:

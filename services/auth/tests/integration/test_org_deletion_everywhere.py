@@ -6,10 +6,10 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from servelo_common.testing import eventually
-from servelo_common.testing.events import EventPublisher, assert_consumers_idle
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import eventually
+from servelo_dev.testing.events import EventPublisher, assert_consumers_idle
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 ALL = {"auth", "tickets", "crm", "finance", "team", "webhooks"}
 

@@ -13,9 +13,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from servelo_common.testing.client import ApiClient, ApiResponse
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant, through
+from servelo_dev.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant, through
 
 QUEUE = 8
 BUSY = "Too many sign-ins at once; retry shortly"

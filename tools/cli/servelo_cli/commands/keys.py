@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from servelo_common.devstack import runtime
+from servelo_dev.devstack import runtime
 from servelo_common.jwt import SigningKey
 
 from servelo_cli.keys import KeySet, KeySetError

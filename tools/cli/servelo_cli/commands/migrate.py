@@ -9,7 +9,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from servelo_common.devstack.stack import migrations_dir
+from servelo_dev.devstack.stack import migrations_dir
 from servelo_common.migrate import PLATFORM_MIGRATIONS, migrate, migration_files
 
 from servelo_cli.output import CliError, Exit, Out, table

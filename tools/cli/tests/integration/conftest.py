@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pytest
-from servelo_common.testing.scratch import scratch_schema
+from servelo_dev.testing.scratch import scratch_schema
 
 
 @dataclass

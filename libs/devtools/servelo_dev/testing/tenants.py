@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from servelo_common.testing.client import ApiClient
+from servelo_dev.testing.client import ApiClient
 
 T = TypeVar("T")
 

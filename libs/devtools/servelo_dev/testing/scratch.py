@@ -10,9 +10,9 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from servelo_common.devstack.provision import provision
+from servelo_common.provision import provision
 from servelo_common.migrate import migrate_dsn
-from servelo_common.testing.plugin import TestStack
+from servelo_dev.testing.plugin import TestStack
 
 
 @asynccontextmanager
