@@ -12,7 +12,7 @@ export UV_SYSTEM_CERTS := 1
 # top-level `tests` package (tests.integration.conftest, ...), so one run over all of them
 # would see the same module several times; the runs share .mypy_cache, so each rechecks
 # little more than its own files.
-MYPY_ROOTS := libs/common gateway $(sort $(wildcard services/*)) tools/cli deploy
+MYPY_ROOTS := libs/common libs/devtools gateway $(sort $(wildcard services/*)) tools/cli deploy
 
 .PHONY: help env run test chaos check fmt bench clean duplicates
 

@@ -37,9 +37,9 @@ import aiohttp
 import asyncpg
 import nats
 import orjson
+from servelo_common.pagination import encode_cursor
 from servelo_dev.devstack.embedded import free_port
 from servelo_dev.devstack.stack import Stack, StackConfig
-from servelo_common.pagination import encode_cursor
 from servelo_dev.testing.client import ApiClient
 from servelo_dev.testing.tenants import login
 

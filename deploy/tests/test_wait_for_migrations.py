@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from servelo_common.migrate import migrate_dsn
 from servelo_common.provision import drop_database, provision
 from servelo_dev.devstack.stack import migrations_dir
-from servelo_common.migrate import migrate_dsn
 
 from .conftest import K8S
 

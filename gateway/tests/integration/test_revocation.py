@@ -11,8 +11,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from servelo_dev.devstack.embedded import free_port
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
+from servelo_dev.devstack.embedded import free_port
 from servelo_dev.testing.plugin import TestStack
 from servelo_dev.testing.tenants import Tenant, eventually, login
 

@@ -16,8 +16,8 @@ import nats
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from servelo_common.bus import StreamSettings, ensure_stream
-from servelo_dev.devstack.embedded import EmbeddedNats, free_port
 from servelo_common.events import STREAM
+from servelo_dev.devstack.embedded import EmbeddedNats, free_port
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 

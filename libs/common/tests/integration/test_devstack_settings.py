@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servelo_dev.devstack.embedded import free_port
 from servelo_common.provision import drop_database
+from servelo_dev.devstack.embedded import free_port
 from servelo_dev.devstack.stack import Stack, StackConfig
 
 ORIGIN = "https://app.example.test"

@@ -10,8 +10,8 @@ import orjson
 from pydantic import SecretStr
 from servelo_common.app import ServiceSpec, ServiceState, create_service_app
 from servelo_common.config import ServiceSettings
-from servelo_dev.testing.plugin import TestStack
 from servelo_common.worker import Worker
+from servelo_dev.testing.plugin import TestStack
 
 
 class Idle(Worker):

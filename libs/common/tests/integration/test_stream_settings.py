@@ -5,8 +5,8 @@ from pathlib import Path
 import nats
 from nats.js.api import StreamConfig
 from servelo_common.bus import RETENTION, SUBJECTS, StreamSettings, ensure_stream
-from servelo_dev.devstack.embedded import EmbeddedNats
 from servelo_common.events import STREAM
+from servelo_dev.devstack.embedded import EmbeddedNats
 from servelo_dev.testing.plugin import TestStack
 
 

@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from servelo_dev.devstack import runtime
-from servelo_dev.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
-from servelo_common.provision import provision
 from servelo_common.jwt import SigningKey
 from servelo_common.migrate import migrate_dsn
+from servelo_common.provision import provision
+
+from servelo_dev.devstack import runtime
+from servelo_dev.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
 ALL_SERVICES = ("auth", "tickets", "crm", "finance", "team", "webhooks")
 

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-
-from servelo_common.provision import provision
 from servelo_common.migrate import migrate_dsn
+from servelo_common.provision import provision
+
 from servelo_dev.testing.plugin import TestStack
 
 

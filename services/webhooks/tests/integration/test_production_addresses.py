@@ -25,9 +25,9 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import pytest
+from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
 from servelo_common.provision import drop_database
 from servelo_dev.devstack.stack import Stack, StackConfig
-from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
 from servelo_dev.testing import eventually
 from servelo_dev.testing.plugin import TestStack
 
