@@ -29,16 +29,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.stack import Stack, StackConfig
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.factories import (
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import Stack, StackConfig
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.factories import (
     make_customer,
     make_member,
     make_revenue,
     make_ticket,
 )
-from servelo_common.testing.tenants import login
+from servelo_dev.testing.tenants import login
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-e2e.md"

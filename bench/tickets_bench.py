@@ -37,11 +37,11 @@ import aiohttp
 import asyncpg
 import nats
 import orjson
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.stack import Stack, StackConfig
 from servelo_common.pagination import encode_cursor
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.tenants import login
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import Stack, StackConfig
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.tenants import login
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-tickets.md"

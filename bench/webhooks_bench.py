@@ -36,10 +36,10 @@ from typing import Any
 import aiohttp
 import nats
 import orjson
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.stack import Stack, StackConfig
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
 from servelo_common.jsonutil import iso_z
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import Stack, StackConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-webhooks.md"

@@ -10,7 +10,7 @@
 -- security applies to it) owning exactly one schema, <service>. The service creates its
 -- tables there itself (migrations at start). Each service's URL is then
 --   postgresql://servelo_<service>:<password>@<host>:5432/servelo
--- Mirrors libs/common/servelo_common/devstack/provision.py (what `make run` does).
+-- Mirrors libs/common/servelo_common/provision.py (what `make run` does).
 --
 -- Managed Postgres whose administrator is not a superuser (RDS, Cloud SQL, Azure): on
 -- Postgres 16 the administrator must be able to SET ROLE to a role to give it a schema;

@@ -111,7 +111,7 @@ def test_egress_only_to_postgres_nats_smtp_s3_and_dns(objs: list[Obj]) -> None:
     }
     for name, labels in pods(objs).items():
         role = labels.get("app.kubernetes.io/component")
-        permitted = allowed.get(role, set()) | ({HTTPS} if name == "tickets" else set())
+        permitted = allowed.get(role or "", set()) | ({HTTPS} if name == "tickets" else set())
         permitted |= {HTTP, HTTPS} if name == "webhooks" else set()
         found: set[tuple[str, int]] = set()
         for rule in rules(objs, labels, "Egress"):

@@ -12,11 +12,10 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import pytest
-from servelo_common.devstack.provision import drop_database, provision
-from servelo_common.devstack.stack import migrations_dir
 from servelo_common.migrate import migrate_dsn
+from servelo_common.provision import drop_database, provision
+from servelo_dev.devstack.stack import migrations_dir
 
 from .conftest import K8S
 
@@ -35,15 +34,6 @@ def wait(dsn: str, service: str, timeout: float) -> subprocess.CompletedProcess[
     )
 
 
-async def _drop(admin_dsn: str, database: str, role: str) -> None:
-    await drop_database(admin_dsn, database)
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f"DROP ROLE IF EXISTS {role}")
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def fresh_auth_dsn(stack: Any) -> Iterator[str]:
     """A provisioned but unmigrated `auth` role and schema in a database of its own."""
@@ -53,7 +43,7 @@ def fresh_auth_dsn(stack: Any) -> Iterator[str]:
         provision(admin, database=name, role_prefix=name, services={"auth": secrets.token_hex(12)})
     )
     yield dsns["auth"]
-    asyncio.run(_drop(admin, name, f"{name}_auth"))
+    asyncio.run(drop_database(admin, name, role=f"{name}_auth"))
 
 
 def test_a_migrated_service_starts_at_once(stack: Any) -> None:

@@ -189,7 +189,8 @@ async def start_upstream(up: Upstream) -> None:
     await site.start()
     server = site._server
     assert server is not None
-    up.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    # asyncio's and uvloop's servers both have `sockets`; AbstractServer does not say so.
+    up.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
     up.url = f"http://127.0.0.1:{up.port}"
 
 

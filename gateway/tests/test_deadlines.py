@@ -33,7 +33,12 @@ async def test_fires_at_the_earliest_deadline_and_rearms_for_the_next() -> None:
 
 async def test_nothing_due_yet_means_no_expiry() -> None:
     calls: list[float] = []
-    deadlines = Deadlines(lambda now: calls.append(now) or math.inf)
+
+    def expire(now: float) -> float:
+        calls.append(now)
+        return math.inf
+
+    deadlines = Deadlines(expire)
     deadlines.arm(time.monotonic() + 60)
     await asyncio.sleep(0.05)
     assert calls == []

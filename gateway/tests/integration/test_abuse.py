@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.stack import ALL_SERVICES
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import ALL_SERVICES
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +143,7 @@ async def read_until_closed(reader: Any, budget: float, limit: int) -> tuple[byt
 
 async def test_slowloris_heads_are_cut_at_the_header_timeout(
     tenant: Any, start_gateway: Any, closers: list[Any]
-):
+) -> None:
     """100 connections each dribbling one header byte every 0.4 s: each is answered 408
     and closed at the header timeout, counted from its accept."""
     timeout = 1.5
@@ -183,7 +183,7 @@ async def test_slowloris_heads_are_cut_at_the_header_timeout(
     assert (await get(gw.port, tenant.anon.host, "/healthz")).startswith(b"HTTP/1.1 200")
 
 
-async def test_a_huge_header_is_431_without_reading_it_all(tenant: Any, start_gateway: Any):
+async def test_a_huge_header_is_431_without_reading_it_all(tenant: Any, start_gateway: Any) -> None:
     """A header value of up to 128 MiB: refused once past 16 KiB, memory stays flat."""
     gw = await start_gateway()
     before = gw.rss()
@@ -218,7 +218,7 @@ async def test_a_huge_header_is_431_without_reading_it_all(tenant: Any, start_ga
 
 async def test_a_pipelining_flood_is_answered_only_as_fast_as_it_is_read(
     tenant: Any, start_gateway: Any
-):
+) -> None:
     """2,000 pipelined GET /api/openapi.json (~80 KiB each) on one socket that
     reads nothing: answers wait for the client (write back-pressure) instead of piling
     up in memory, and the connection is dropped at the send timeout."""
@@ -251,7 +251,7 @@ async def test_a_pipelining_flood_is_answered_only_as_fast_as_it_is_read(
 
 async def test_a_connection_flood_from_one_address_is_capped(
     tenant: Any, start_gateway: Any, closers: list[Any]
-):
+) -> None:
     """300 connections from one address, each holding a half-sent head: past the
     per-address cap each is answered 429 and closed at once; other addresses are served."""
     cap, n = 50, 300

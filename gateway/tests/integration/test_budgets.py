@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 import orjson
 import pytest
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant, through
 
 LOGIN_LIMIT = 10
 TENANT_BUDGET = 30
@@ -107,16 +106,6 @@ def small_budget_gateway(stack: TestStack) -> Iterator[str]:
     env = {"SERVELO_RATELIMIT_TENANT_PER_MINUTE": str(TENANT_BUDGET)}
     with stack.replica("gateway", env) as url:
         yield url
-
-
-async def through(client: ApiClient, gateway: str) -> ApiClient:
-    moved = client.on_gateway(gateway)
-
-    async def known() -> None:
-        assert (await moved.get("/api/auth/jwks")).status == 200
-
-    await eventually(known, timeout=10)
-    return moved
 
 
 async def test_junk_tokens_from_a_few_addresses_do_not_lock_out_real_users(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 
 async def raw(stack: Any, data: bytes) -> bytes:
@@ -55,7 +55,7 @@ async def test_a_trailing_slash_is_never_a_redirect(stack: Any, tenant: Tenant) 
     gateway's canonical path drops a trailing slash (routing.canonical_path), so the route
     is the same one, answered in place: no redirect, no Location."""
     for method, path in (("POST", "/api/auth/login/"), ("GET", "/api/tickets/")):
-        body = {} if method == "POST" else None
+        body: dict[str, str] | None = {} if method == "POST" else None
         slashed = await tenant.admin.request(method, path, json=body)
         plain = await tenant.admin.request(method, path.rstrip("/"), json=body)
         assert slashed.status == plain.status and not 300 <= slashed.status < 400, (path, slashed)

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +137,7 @@ def dump(value: Any) -> bytes:
 
 
 def from_schema(
-    schema: dict[str, Any], doc: dict[str, Any], rng: random.Random, hostile: float, depth=0
+    schema: dict[str, Any], doc: dict[str, Any], rng: random.Random, hostile: float, depth: int = 0
 ) -> Any:
     """A value of `schema`; each part replaced by a hostile one with probability `hostile`."""
     if "$ref" in schema:
@@ -203,7 +203,7 @@ def query_for(rng: random.Random) -> dict[str, str]:
 
 
 def path_for(template: str, created: dict[str, list[str]], rng: random.Random, own_id: str) -> str:
-    parts = []
+    parts: list[str] = []
     for segment in template.strip("/").split("/"):
         if segment.startswith("{"):
             collection = "/" + "/".join(parts[:2]) if len(parts) >= 2 else ""
@@ -288,7 +288,9 @@ async def test_no_request_from_the_schema_gives_a_5xx(stack: Any, tenant: Tenant
     operations.sort(key=lambda o: (order.get(o[0], 1), "{" in o[1], o[1]))
     headers = {"Host": admin.host, "Authorization": f"Bearer {admin.token}", "X-Forwarded-For": ip}
 
-    async def attempt(method: str, template: str, path: str, params: dict[str, str], body: Any):
+    async def attempt(
+        method: str, template: str, path: str, params: dict[str, str], body: Any
+    ) -> None:
         nonlocal sent
         status, answer = await send(
             admin.http, base, method, path, headers=headers, params=params, body=body

@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 import pytest
-from servelo_common.testing.client import ApiClient, ApiResponse
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.tenants import Tenant
 
 LOGIN_LIMIT = 10
 MAGIC_LINK_LIMIT = 5

@@ -11,9 +11,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from servelo_common.devstack.embedded import free_port
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 
 async def refused(client: Any, path: str = "/api/auth/me", *, timeout: float = 1.0) -> None:
@@ -26,7 +27,7 @@ async def refused(client: Any, path: str = "/api/auth/me", *, timeout: float = 1
     await eventually(check, timeout=timeout)
 
 
-def gateway_log_count(stack: Any, text: str) -> int:
+def gateway_log_count(stack: TestStack, text: str) -> int:
     return stack.log_tail("gateway", size=10_000_000).count(text)
 
 

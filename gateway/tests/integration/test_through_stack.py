@@ -3,17 +3,22 @@
 import time
 import uuid
 
+import aiohttp
 import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openapi_spec_validator import validate as validate_spec
 from servelo_common.identity import Identity, encode_identity
 from servelo_common.jwt import SigningKey, parse_signing_keys
-from servelo_common.testing import eventually
+from servelo_dev.testing import eventually
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 
-def claims_for(client, **overrides):
+def claims_for(client: ApiClient, **overrides: object) -> dict[str, object]:
     now = time.time()
+    assert client.token is not None
     issued = pyjwt.decode(client.token, options={"verify_signature": False})
     claims = {
         "sub": client.user["id"],
@@ -30,12 +35,12 @@ def claims_for(client, **overrides):
     return claims
 
 
-async def test_healthz_and_readyz_answer_on_any_host(stack, tenant):
+async def test_healthz_and_readyz_answer_on_any_host(stack: TestStack, tenant: Tenant) -> None:
     assert (await tenant.anon.get("/healthz")).status == 200
     assert (await tenant.anon.on_host("nobody.example.org").get("/readyz")).status == 200
 
 
-async def test_unknown_tenant_is_404(stack, tenant):
+async def test_unknown_tenant_is_404(stack: TestStack, tenant: Tenant) -> None:
     resp = await tenant.anon.on_host("no-such-org.localhost").post(
         "/api/auth/login", json={"email": "a@example.com", "password": "x"}
     )
@@ -43,29 +48,31 @@ async def test_unknown_tenant_is_404(stack, tenant):
     assert resp.error_body == {"error": "Unknown tenant", "message": "Unknown tenant"}
 
 
-async def test_host_outside_base_domain_is_unknown_tenant(stack, tenant):
+async def test_host_outside_base_domain_is_unknown_tenant(stack: TestStack, tenant: Tenant) -> None:
     resp = await tenant.anon.on_host("acme.example.org").get("/api/auth/me")
     assert resp.status == 404
 
 
-async def test_port_in_host_header_is_ignored(stack, tenant):
+async def test_port_in_host_header_is_ignored(stack: TestStack, tenant: Tenant) -> None:
     resp = await tenant.admin.on_host(f"{tenant.slug}.localhost:8080").get("/api/auth/me")
     assert resp.status == 200, resp
 
 
-async def test_token_of_tenant_a_is_refused_on_tenant_b(tenant, other_tenant):
+async def test_token_of_tenant_a_is_refused_on_tenant_b(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
     resp = await tenant.admin.on_host(other_tenant.anon.host).get("/api/auth/me")
     assert resp.status == 401
     assert set(resp.json) >= {"error", "message"}
 
 
-async def test_missing_token_is_401(tenant):
+async def test_missing_token_is_401(tenant: Tenant) -> None:
     resp = await tenant.anon.get("/api/auth/me")
     assert resp.status == 401
     assert resp.json["error"] == resp.json["message"]
 
 
-async def test_malformed_json_is_400(tenant):
+async def test_malformed_json_is_400(tenant: Tenant) -> None:
     resp = await tenant.anon.post(
         "/api/auth/login", data=b'{"email": ', headers={"Content-Type": "application/json"}
     )
@@ -73,11 +80,11 @@ async def test_malformed_json_is_400(tenant):
     assert resp.json["error"] == "Malformed JSON"
 
 
-def real_key(stack) -> SigningKey:
+def real_key(stack: TestStack) -> SigningKey:
     return parse_signing_keys(stack.stack.secrets["jwt_keys"])[0]
 
 
-async def test_token_signed_with_the_real_key_is_accepted(stack, tenant):
+async def test_token_signed_with_the_real_key_is_accepted(stack: TestStack, tenant: Tenant) -> None:
     """The control for the forgeries below: only the one thing they change makes them fail."""
     key = real_key(stack)
     token = pyjwt.encode(
@@ -90,12 +97,13 @@ async def test_token_signed_with_the_real_key_is_accepted(stack, tenant):
     "forgery",
     ["alg_none", "wrong_key", "expired", "wrong_aud", "wrong_iss", "other_org", "garbage"],
 )
-async def test_forged_tokens_are_401(stack, tenant, forgery):
+async def test_forged_tokens_are_401(stack: TestStack, tenant: Tenant, forgery: str) -> None:
     key = real_key(stack)
     claims = claims_for(tenant.admin)
     signer, headers = key.private_key, {"kid": key.kid}
     if forgery == "alg_none":
-        token = pyjwt.encode(claims, None, algorithm="none", headers=headers)
+        # alg "none" takes no key; the stubs always want one.
+        token = pyjwt.encode(claims, None, algorithm="none", headers=headers)  # type: ignore[arg-type]
     elif forgery == "wrong_key":
         token = pyjwt.encode(
             claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers=headers
@@ -103,12 +111,13 @@ async def test_forged_tokens_are_401(stack, tenant, forgery):
     elif forgery == "garbage":
         token = "not-a-jwt"
     else:
-        changed = {
+        changes: dict[str, dict[str, object]] = {
             "expired": {"exp": time.time() - 60, "iat": time.time() - 1000},
             "wrong_aud": {"aud": "someone-else"},
             "wrong_iss": {"iss": "someone-else"},
             "other_org": {"org": "admin"},
-        }[forgery]
+        }
+        changed = changes[forgery]
         token = pyjwt.encode(
             claims_for(tenant.admin, **changed), signer, algorithm="EdDSA", headers=headers
         )
@@ -117,7 +126,9 @@ async def test_forged_tokens_are_401(stack, tenant, forgery):
     assert resp.json["error"] == resp.json["message"]
 
 
-async def test_client_sent_identity_header_is_ignored(stack, tenant, other_tenant):
+async def test_client_sent_identity_header_is_ignored(
+    stack: TestStack, tenant: Tenant, other_tenant: Tenant
+) -> None:
     tech = await tenant.create_user(role="technician")
     forged = encode_identity(
         Identity(
@@ -140,12 +151,14 @@ async def test_client_sent_identity_header_is_ignored(stack, tenant, other_tenan
     assert resp.json["role"] == "technician"
 
 
-async def test_suspended_org_is_403_on_every_route(stack, http, tenant):
+async def test_suspended_org_is_403_on_every_route(
+    stack: TestStack, http: aiohttp.ClientSession, tenant: Tenant
+) -> None:
     sysadmin = await stack.system_admin(http)
     resp = await sysadmin.put(f"/api/admin/orgs/{tenant.slug}", json={"active": False})
     assert resp.status == 200, resp
 
-    async def suspended():
+    async def suspended() -> None:
         me = await tenant.admin.get("/api/auth/me")
         login = await tenant.anon.post(
             "/api/auth/login", json={"email": tenant.admin.email, "password": "x"}
@@ -158,7 +171,7 @@ async def test_suspended_org_is_403_on_every_route(stack, http, tenant):
     resp = await sysadmin.put(f"/api/admin/orgs/{tenant.slug}", json={"active": True})
     assert resp.status == 200
 
-    async def active_again():
+    async def active_again() -> None:
         # Suspension revoked the org (CONTRACT.md, Tokens): sign in again after it.
         assert (await tenant.admin.get("/api/auth/me")).status == 401
         fresh = await tenant.anon.post(
@@ -171,12 +184,12 @@ async def test_suspended_org_is_403_on_every_route(stack, http, tenant):
     await eventually(active_again, timeout=1.0)
 
 
-async def test_request_id_is_propagated(tenant):
+async def test_request_id_is_propagated(tenant: Tenant) -> None:
     resp = await tenant.admin.get("/api/auth/me", headers={"X-Request-Id": "abc-123"})
     assert resp.headers["X-Request-Id"] == "abc-123"
 
 
-async def test_openapi_document_covers_the_services(stack, tenant):
+async def test_openapi_document_covers_the_services(stack: TestStack, tenant: Tenant) -> None:
     resp = await tenant.anon.get("/api/openapi.json")
     assert resp.status == 200
     doc = resp.json
@@ -184,7 +197,9 @@ async def test_openapi_document_covers_the_services(stack, tenant):
     assert "/api/auth/login" in doc["paths"]
 
 
-async def test_openapi_document_is_valid_and_every_operation_has_a_unique_id(tenant):
+async def test_openapi_document_is_valid_and_every_operation_has_a_unique_id(
+    tenant: Tenant,
+) -> None:
     """A client generator needs a valid document and one operationId per operation."""
     doc = (await tenant.anon.get("/api/openapi.json")).json
     validate_spec(doc)
@@ -203,7 +218,9 @@ async def test_openapi_document_is_valid_and_every_operation_has_a_unique_id(ten
 
 
 @pytest.mark.slow
-async def test_gateway_learns_new_orgs_after_a_nats_restart(stack, http, tenant):
+async def test_gateway_learns_new_orgs_after_a_nats_restart(
+    stack: TestStack, http: aiohttp.ClientSession, tenant: Tenant
+) -> None:
     """The gateway's ephemeral consumer does not outlive the server: it must resubscribe."""
     if not stack.can_restart_nats:
         pytest.skip("NATS is external to this test session")
@@ -212,7 +229,7 @@ async def test_gateway_learns_new_orgs_after_a_nats_restart(stack, http, tenant)
     sysadmin = await stack.system_admin(http)
     slug = "after-restart-" + uuid.uuid4().hex[:6]
 
-    async def created():
+    async def created() -> None:
         # Auth's relay may still be reconnecting; the org row is committed either way.
         resp = await sysadmin.post(
             "/api/admin/orgs",
@@ -228,7 +245,7 @@ async def test_gateway_learns_new_orgs_after_a_nats_restart(stack, http, tenant)
     await eventually(created, timeout=10)
     anon = tenant.anon.on_host(f"{slug}.localhost")
 
-    async def reachable():
+    async def reachable() -> None:
         resp = await anon.post(
             "/api/auth/login", json={"email": f"a@{slug}.example.com", "password": "pw-12345678"}
         )

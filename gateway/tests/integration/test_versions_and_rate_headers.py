@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 CURRENT = "2026-12-01"
 POLICY = re.compile(r'^"(?P<name>[a-z-]+)";q=(?P<q>\d+);w=(?P<w>\d+)$')

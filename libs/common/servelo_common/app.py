@@ -34,7 +34,7 @@ from servelo_common.bus import EventBus, StreamSettings
 from servelo_common.conditional import ConditionalGet
 from servelo_common.config import ServiceSettings
 from servelo_common.consumer import Consumer, Subscription
-from servelo_common.db import create_pool
+from servelo_common.db import acquire, create_pool
 from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import configure_logging, request_id_var
 from servelo_common.mail import MailSender
@@ -190,7 +190,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             acquire_timeout=settings.db_acquire_timeout,
         )
         if settings.migrate_on_start:
-            async with pool.acquire() as conn:
+            async with acquire(pool) as conn:
                 # A migration may rightly take long or wait for the previous replica's lock;
                 # the pool's reset (RESET ALL) restores the timeouts afterwards.
                 await conn.execute("SET statement_timeout = 0; SET lock_timeout = 0")

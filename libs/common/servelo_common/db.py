@@ -16,16 +16,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, TypeAlias, cast
 from uuid import UUID
 
 import asyncpg
 import orjson
+from asyncpg.pool import PoolConnectionProxy
 
 from servelo_common.errors import NotFound, ServiceUnavailable, is_unavailable
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
+# What `pool.acquire()` hands out: a proxy that forwards every Connection method.
+Pooled: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"  # not subscriptable at run time
 
 STATEMENT_TIMEOUT = 15.0
 LOCK_TIMEOUT = 5.0
@@ -40,14 +43,19 @@ class OrgDeleted(NotFound):
         super().__init__("Unknown tenant")
 
 
-class ServicePool(asyncpg.Pool):  # type: ignore[misc]
+class ServicePool(asyncpg.Pool):
     """asyncpg's pool with a default acquire timeout that answers 503, not a hang."""
 
     __slots__ = ("acquire_timeout",)
+    acquire_timeout: float
 
     async def _acquire(self, timeout: float | None) -> Any:
         try:
-            return await super()._acquire(self.acquire_timeout if timeout is None else timeout)
+            # The stubs declare only the public API; `Pool.acquire()` awaits this private
+            # `_acquire`, the one place a default timeout can be put under every caller.
+            return await super()._acquire(  # type: ignore[misc]
+                self.acquire_timeout if timeout is None else timeout
+            )
         except TimeoutError as exc:
             raise ServiceUnavailable("Database busy") from exc
 
@@ -111,6 +119,23 @@ def _broke_while_idle(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.InternalClientError) or is_unavailable(exc)
 
 
+def unpooled(conn: Pooled) -> asyncpg.Connection:
+    """The pooled proxy as the Connection it forwards to, for functions typed against one.
+
+    Repositories, migrations and the outbox take `asyncpg.Connection` so that a pooled
+    connection, a direct one (tests, the CLI) and a transaction's all fit one name; at run
+    time the proxy answers every Connection method, which the stubs cannot express.
+    """
+    return cast(asyncpg.Connection, conn)
+
+
+@asynccontextmanager
+async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection outside any transaction (a migration, a registry read)."""
+    async with pool.acquire() as conn:
+        yield unpooled(conn)
+
+
 @asynccontextmanager
 async def _transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection in a transaction. If BEGIN fails because the connection broke
@@ -130,7 +155,7 @@ async def _transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
             await pool.expire_connections()
             continue
         async with stack:
-            yield conn
+            yield unpooled(conn)
         return
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import nats.errors
@@ -22,6 +22,8 @@ from starlette.responses import Response
 from servelo_common.declared import allowed_methods
 from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import request_id_var
+
+T = TypeVar("T")
 
 log = logging.getLogger("servelo.errors")
 
@@ -90,6 +92,13 @@ class ApiError(Exception):
 class NotFound(ApiError):
     def __init__(self, message: str = "Not found") -> None:
         super().__init__(404, message)
+
+
+def found(value: T | None, message: str = "Not found") -> T:
+    """`value`, or a 404 with `message` when the lookup found nothing."""
+    if value is None:
+        raise NotFound(message)
+    return value
 
 
 class Forbidden(ApiError):

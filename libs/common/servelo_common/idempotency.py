@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -95,7 +96,7 @@ async def idempotent(request: Request, handler: Callable[[], Awaitable[Response]
     return response
 
 
-async def _release(pool: object, where: tuple[UUID, str, str, str]) -> None:
+async def _release(pool: asyncpg.Pool, where: tuple[UUID, str, str, str]) -> None:
     """The first attempt failed: let a retry with the same key run for real."""
     async with tenant_tx(pool, where[0]) as conn:
         await conn.execute(

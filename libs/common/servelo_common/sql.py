@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 SYNC_ORDER = ("updated_at", "id")
 """The order of an `updated_since` page (`Where.page`, `pagination.sync_key`)."""
@@ -27,6 +27,17 @@ class Row(Protocol):
     """What a domain object's `from_row` reads: an asyncpg Record, or a plain dict in tests."""
 
     def __getitem__(self, key: str, /) -> Any: ...
+
+
+class FromRow:
+    """A frozen dataclass whose fields are named as the columns of its row."""
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
 class Where:

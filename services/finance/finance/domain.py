@@ -12,7 +12,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from servelo_common.etag import etag_for
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 
 MAX_CATEGORY = 100
 DEFAULT_CATEGORY = "Uncategorized"
@@ -47,7 +47,7 @@ def currency_from_settings(data: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Revenue:
+class Revenue(FromRow):
     id: UUID
     date: date
     amount: Decimal
@@ -60,17 +60,13 @@ class Revenue:
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def from_row(cls, row: Row) -> Revenue:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
-
     @property
     def etag(self) -> str:
         return etag_for(self.id, self.updated_at)
 
 
 @dataclass(frozen=True, slots=True)
-class Expense:
+class Expense(FromRow):
     id: UUID
     date: date
     amount: Decimal
@@ -80,10 +76,6 @@ class Expense:
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> Expense:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
     @property
     def etag(self) -> str:

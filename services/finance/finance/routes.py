@@ -16,10 +16,9 @@ from servelo_common.http import (
     query,
     require_role,
     resource,
-    resources,
 )
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from servelo_common.schemas import ApiInput, ApiOutput
 from starlette.requests import Request
@@ -60,8 +59,7 @@ def ledger_routes(
         q = query(request, filters)
         pr = page_request(request, key_types=(date, UUID), sync_id=UUID)
         found = await ledger.list_entries(request.state.db, ident=ident, query=q, page=pr)
-        items, headers = page(request, found, pr, key=lambda e: (e.date, e.id))
-        return resources(public, items, headers=headers)
+        return page_response(request, found, pr, lambda e: (e.date, e.id), public)
 
     async def create_entry(request: Request) -> Response:
         ident = caller(request)

@@ -17,7 +17,7 @@ from uuid import UUID
 import asyncpg
 from servelo_common import replicas
 from servelo_common.db import tenant_tx
-from servelo_common.errors import NotFound, RequestValidationError
+from servelo_common.errors import NotFound, RequestValidationError, found
 from servelo_common.etag import Precondition
 from servelo_common.events import DomainEvent, emit
 from servelo_common.identity import Identity
@@ -123,9 +123,7 @@ class Ledger(Generic[E]):
         org_id = ident.org_uuid
         async with tenant_tx(pool, org_id) as conn:
             row = await repo.get_entry(conn, table=self.table, org_id=org_id, entry_id=entry_id)
-        if row is None:
-            raise NotFound(self.not_found)
-        return self.entry(row)
+        return self.entry(found(row, self.not_found))
 
     async def update_entry(
         self,

@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args
 from uuid import UUID
 
 from servelo_common.etag import etag_for
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow, Row
 
 Status = Literal["open", "in_progress", "on_hold", "resolved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -106,7 +106,7 @@ def plan_update(current: Row, updates: Mapping[str, Any]) -> TicketChange:
 
 
 @dataclass(frozen=True, slots=True)
-class Ticket:
+class Ticket(FromRow):
     id: UUID
     number: int
     title: str
@@ -121,10 +121,6 @@ class Ticket:
     updated_at: datetime
     deleted_at: datetime | None
 
-    @classmethod
-    def from_row(cls, row: Row) -> Ticket:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
-
     @property
     def etag(self) -> str:
         return etag_for(self.id, self.updated_at)
@@ -135,7 +131,7 @@ class Ticket:
 
 
 @dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(FromRow):
     id: UUID
     ticket_id: UUID
     author_id: UUID
@@ -143,13 +139,9 @@ class Comment:
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def from_row(cls, row: Row) -> Comment:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
-
 
 @dataclass(frozen=True, slots=True)
-class Photo:
+class Photo(FromRow):
     id: UUID
     ticket_id: UUID
     storage_key: str
@@ -158,10 +150,6 @@ class Photo:
     filename: str | None
     uploaded_by: UUID | None
     created_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> Photo:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
     @property
     def url(self) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from servelo_common.db import system_tx, tenant_tx
+from servelo_common.db import Pooled, system_tx, tenant_tx
 from servelo_common.events import emit
 from servelo_common.jsonutil import dumps, iso_z
 from servelo_common.worker import Worker
@@ -72,7 +72,7 @@ class Dispatcher(Worker):
         self._tasks: set[asyncio.Task[None]] = set()
         self._successes: list[tuple[UUID, UUID, int, int]] = []
         self._flush: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
+        self._listener: Pooled | None = None
 
     async def stop(self) -> None:
         await super().stop()
@@ -258,7 +258,7 @@ class Dispatcher(Worker):
         if self._listening():
             return
         await self._unlisten()
-        conn: asyncpg.Connection = await self.ctx.pool.acquire()
+        conn = await self.ctx.pool.acquire()
         try:
             await conn.add_listener(CHANNEL, self.wake)
         except BaseException:

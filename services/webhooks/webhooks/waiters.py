@@ -14,10 +14,10 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.db import Pooled
 from servelo_common.errors import ApiError
 from servelo_common.worker import Worker
 
@@ -42,7 +42,7 @@ class FeedWaiters(Worker):
         self.pool, self.max_total, self.max_per_org = pool, max_total, max_per_org
         self._waiting: dict[UUID, set[asyncio.Event]] = defaultdict(set)
         self._total = 0
-        self._conn: asyncpg.Connection | None = None
+        self._conn: Pooled | None = None
 
     async def stop(self) -> None:
         await super().stop()
@@ -67,9 +67,9 @@ class FeedWaiters(Worker):
             if not waiting:
                 self._waiting.pop(org_id, None)
 
-    def _notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            org_id = UUID(payload)
+            org_id = UUID(str(payload))
         except ValueError:
             return
         for woken in self._waiting.get(org_id, ()):
@@ -85,7 +85,7 @@ class FeedWaiters(Worker):
             if not self._listening():
                 await self._release()
                 try:
-                    conn: asyncpg.Connection = await self.pool.acquire()
+                    conn = await self.pool.acquire()
                     await conn.add_listener(CHANNEL, self._notify)
                     self._conn = conn
                     self._wake_all()  # anything committed while nobody listened

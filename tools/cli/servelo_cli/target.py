@@ -22,9 +22,9 @@ import asyncpg
 import nats
 from nats.aio.client import Client
 from servelo_common.db import create_pool
-from servelo_common.devstack import runtime
-from servelo_common.devstack.provision import with_database
-from servelo_common.devstack.stack import available_services
+from servelo_common.provision import with_database
+from servelo_dev.devstack import runtime
+from servelo_dev.devstack.stack import available_services
 
 from servelo_cli.output import CliError, Exit, unavailable
 

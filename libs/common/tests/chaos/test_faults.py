@@ -19,10 +19,10 @@ from typing import Any
 import aiohttp
 import nats
 import pytest
-from servelo_common.testing import eventually
-from servelo_common.testing.events import EventPublisher, assert_consumers_idle, stream_events
-from servelo_common.testing.faults import Probes, Writer, fetchval, now_utc, table
-from servelo_common.testing.plugin import make_tenant
+from servelo_dev.testing import eventually
+from servelo_dev.testing.events import EventPublisher, assert_consumers_idle, stream_events
+from servelo_dev.testing.faults import Probes, Writer, fetchval, now_utc, table
+from servelo_dev.testing.plugin import make_tenant
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 

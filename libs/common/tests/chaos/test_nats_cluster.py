@@ -16,8 +16,8 @@ import nats
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from servelo_common.bus import StreamSettings, ensure_stream
-from servelo_common.devstack.embedded import EmbeddedNats, free_port
 from servelo_common.events import STREAM
+from servelo_dev.devstack.embedded import EmbeddedNats, free_port
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
@@ -47,7 +47,9 @@ async def until(what: str, action: Any, timeout: float) -> Any:
 
 
 @pytest.mark.timeout(180)
-async def test_three_node_stream_survives_a_node_and_waits_out_a_lost_quorum(tmp_path):
+async def test_three_node_stream_survives_a_node_and_waits_out_a_lost_quorum(
+    tmp_path: Path,
+) -> None:
     nodes = cluster(tmp_path)
     for node in nodes:
         node.start()
@@ -88,7 +90,9 @@ async def test_three_node_stream_survives_a_node_and_waits_out_a_lost_quorum(tmp
 
         # One node down (the stream's leader, the worst one): a new leader is elected and
         # publishing continues.
-        leader = (await js.stream_info(STREAM)).cluster.leader
+        placement = (await js.stream_info(STREAM)).cluster
+        assert placement is not None
+        leader = placement.leader
         victim = next(n for n in nodes if n.name == leader)
         victim.kill()
         started = time.monotonic()

@@ -25,8 +25,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from servelo_common.testing.plugin import TestStack, client_address, make_tenant
-from servelo_common.testing.tenants import Tenant, login
+from servelo_dev.testing.plugin import TestStack, client_address, make_tenant
+from servelo_dev.testing.tenants import Tenant, login
 
 HERE = Path(__file__).parent
 # The operations that act on the caller's own session or account.

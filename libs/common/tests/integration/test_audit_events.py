@@ -6,9 +6,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from servelo_common.testing import eventually
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.tenants import Tenant, login
+from servelo_dev.testing import eventually
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.tenants import Tenant, login
 
 SECRET_PASSWORD = "wrong-" + secrets.token_urlsafe(8)
 
@@ -36,6 +36,7 @@ async def test_a_sign_in_is_an_event_without_secrets(tenant: Tenant) -> None:
     assert event["data"]["method"] == "password"
     assert event["data"]["ip_prefix"] is None or event["data"]["ip_prefix"].endswith(("/24", "/48"))
     text = str(event)
+    assert tech.password is not None and tech.token is not None
     assert tech.password not in text and tech.token not in text and tech.refresh_token not in text
 
 

@@ -3,10 +3,12 @@
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from typing import ClassVar
 
 import asyncpg
 import pytest
+from pydantic import SecretStr
 from servelo_common.bus import EventBus
 from servelo_common.config import ServiceSettings
 from servelo_common.consumer import Consumer, Subscription
@@ -14,7 +16,8 @@ from servelo_common.db import tenant_tx
 from servelo_common.events import CloudEvent, DomainEvent, emit
 from servelo_common.mail import Mail, MailSender, queue_mail
 from servelo_common.relay import OutboxRelay
-from servelo_common.testing import eventually
+from servelo_dev.testing import eventually
+from servelo_dev.testing.plugin import TestStack
 
 
 class PingSent(DomainEvent):
@@ -23,7 +26,7 @@ class PingSent(DomainEvent):
     n: int
 
 
-async def terminate_backends(stack, schema: str) -> int:
+async def terminate_backends(stack: TestStack, schema: str) -> int:
     """Kill every server process of the scratch role: its pooled and LISTEN connections."""
     conn = await asyncpg.connect(stack.admin_dsn)
     try:
@@ -39,7 +42,7 @@ async def terminate_backends(stack, schema: str) -> int:
 
 
 @pytest.fixture
-async def bus(stack, scratch):
+async def bus(stack: TestStack, scratch: tuple[str, str]) -> AsyncIterator[EventBus]:
     schema, _ = scratch
     bus = EventBus(stack.nats_url, name=schema)
     bus.start()
@@ -48,11 +51,13 @@ async def bus(stack, scratch):
     await bus.close()
 
 
-async def test_relay_keeps_publishing_after_its_connections_are_killed(stack, pool, scratch, bus):
+async def test_relay_keeps_publishing_after_its_connections_are_killed(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus
+) -> None:
     schema, _ = scratch
     seen: list[CloudEvent] = []
 
-    async def handler(conn, event: CloudEvent) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         seen.append(event)
 
     subject = PingSent.subject()
@@ -71,7 +76,7 @@ async def test_relay_keeps_publishing_after_its_connections_are_killed(stack, po
             async with tenant_tx(pool, org) as conn:
                 await emit(conn, PingSent(n=n), tenant=org)
 
-            async def delivered(n=n) -> None:
+            async def delivered(n: int = n) -> None:
                 assert [e.data["n"] for e in seen if e.tenant == str(org)] == list(range(1, n + 1))
 
             await eventually(delivered, timeout=15)
@@ -83,12 +88,14 @@ async def test_relay_keeps_publishing_after_its_connections_are_killed(stack, po
         await relay.stop()
 
 
-async def test_mail_sender_keeps_sending_after_its_connections_are_killed(stack, pool, scratch):
+async def test_mail_sender_keeps_sending_after_its_connections_are_killed(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> None:
     schema, dsn = scratch
     settings = ServiceSettings(
         database_url=dsn,
         nats_url=stack.nats_url,
-        internal_secret="test-secret-0123456789abcdef-0123456789",
+        internal_secret=SecretStr("test-secret-0123456789abcdef-0123456789"),
         env="test",
         smtp_url=stack.mail.url,
     )
@@ -106,7 +113,9 @@ async def test_mail_sender_keeps_sending_after_its_connections_are_killed(stack,
         await sender.stop()
 
 
-async def test_connections_killed_while_idle_do_not_fail_the_next_transaction(stack, pool, scratch):
+async def test_connections_killed_while_idle_do_not_fail_the_next_transaction(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> None:
     """The server's FATAL to an idle pooled connection may be read before its close: the
     transaction that takes that connection next must not fail (nor answer a 500)."""
     schema, _ = scratch
@@ -117,5 +126,5 @@ async def test_connections_killed_while_idle_do_not_fail_the_next_transaction(st
             await conn.fetchval("SELECT 1")
             await pool.release(conn)
         await terminate_backends(stack, schema)
-        async with tenant_tx(pool, org) as conn:
-            assert await conn.fetchval("SELECT 1") == 1
+        async with tenant_tx(pool, org) as tx:
+            assert await tx.fetchval("SELECT 1") == 1

@@ -4,15 +4,18 @@ table held by someone else answers 503 + Retry-After within seconds, not a hang.
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 from servelo_common.db import create_pool
 from servelo_common.errors import ServiceUnavailable, is_unavailable
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 
 @pytest.fixture
-async def tight_pool(scratch):
+async def tight_pool(scratch: tuple[str, str]) -> AsyncIterator[asyncpg.Pool]:
     schema, dsn = scratch
     pool = await create_pool(
         dsn,
@@ -28,7 +31,7 @@ async def tight_pool(scratch):
     await pool.close()
 
 
-async def test_service_connections_carry_their_timeouts(tight_pool):
+async def test_service_connections_carry_their_timeouts(tight_pool: asyncpg.Pool) -> None:
     async with tight_pool.acquire() as conn:
         assert await conn.fetchval("SHOW statement_timeout") == "500ms"
         assert await conn.fetchval("SHOW lock_timeout") == "300ms"
@@ -38,7 +41,9 @@ async def test_service_connections_carry_their_timeouts(tight_pool):
         assert is_unavailable(caught.value)
 
 
-async def test_a_full_pool_answers_service_unavailable_instead_of_waiting(tight_pool):
+async def test_a_full_pool_answers_service_unavailable_instead_of_waiting(
+    tight_pool: asyncpg.Pool,
+) -> None:
     async with tight_pool.acquire():
         started = time.monotonic()
         with pytest.raises(ServiceUnavailable):
@@ -48,7 +53,9 @@ async def test_a_full_pool_answers_service_unavailable_instead_of_waiting(tight_
 
 
 @pytest.mark.slow
-async def test_a_table_held_by_someone_else_answers_503_not_a_hang(stack, db, tenant):
+async def test_a_table_held_by_someone_else_answers_503_not_a_hang(
+    stack: TestStack, db: asyncpg.Connection, tenant: Tenant
+) -> None:
     if "tickets" not in stack.services:
         pytest.skip("needs tickets")
     assert (await tenant.admin.post("/api/tickets", json={"title": "Held"})).status == 201

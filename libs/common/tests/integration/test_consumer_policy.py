@@ -3,27 +3,30 @@ an event, and a message is terminated only once its dead letter is committed."""
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import asyncpg
 import nats
 import pytest
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.aio.client import Client as NatsClient
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
-from servelo_common.events import STREAM, replay_subject
-from servelo_common.testing import eventually
-from servelo_common.testing.events import EventPublisher
+from servelo_common.events import STREAM, CloudEvent, replay_subject
+from servelo_dev.testing import eventually
+from servelo_dev.testing.events import EventPublisher
+from servelo_dev.testing.plugin import TestStack
 
 
 @pytest.fixture
-async def nc(stack):
+async def nc(stack: TestStack) -> AsyncIterator[NatsClient]:
     conn = await nats.connect(stack.nats_url)
     yield conn
     await conn.close()
 
 
 @pytest.fixture
-async def bus(stack, scratch):
+async def bus(stack: TestStack, scratch: tuple[str, str]) -> AsyncIterator[EventBus]:
     schema, _ = scratch
     bus = EventBus(stack.nats_url, name=schema)
     bus.start()
@@ -37,16 +40,19 @@ def subject() -> str:
     return f"servelo.events.scratch.t{uuid.uuid4().hex[:12]}-happened"
 
 
-async def publish(nc, subj: str, org: uuid.UUID) -> str:
+async def publish(nc: NatsClient, subj: str, org: uuid.UUID) -> str:
     source, event_type = subj.split(".")[2:4]
     return await EventPublisher(nc).publish(source, event_type, {"id": "x"}, tenant=str(org))
 
 
-async def consumer_state(nc, durable: str):
-    return await nc.jetstream().consumer_info(STREAM, durable)
+async def consumer_state(nc: NatsClient, durable: str) -> ConsumerInfo:
+    info: ConsumerInfo = await nc.jetstream().consumer_info(STREAM, durable)
+    return info
 
 
-async def test_an_existing_durable_loses_its_server_side_max_deliver(pool, scratch, bus, nc):
+async def test_an_existing_durable_loses_its_server_side_max_deliver(
+    pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus, nc: NatsClient
+) -> None:
     schema, _ = scratch
     subj = subject()
     durable = f"{schema}-legacy"
@@ -62,7 +68,7 @@ async def test_an_existing_durable_loses_its_server_side_max_deliver(pool, scrat
         ),
     )
 
-    async def handler(conn, event) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         return None
 
     consumer = Consumer(
@@ -80,12 +86,14 @@ async def test_an_existing_durable_loses_its_server_side_max_deliver(pool, scrat
         await consumer.stop()
 
 
-async def test_outages_do_not_count_and_the_event_is_handled_once(pool, scratch, bus, nc):
+async def test_outages_do_not_count_and_the_event_is_handled_once(
+    pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus, nc: NatsClient
+) -> None:
     schema, _ = scratch
     subj = subject()
     calls = []
 
-    async def handler(conn, event) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         calls.append(event.id)
         if len(calls) <= 6:  # more failures than max_deliver, all of them an outage
             raise asyncpg.CannotConnectNowError("the database system is starting up")
@@ -111,13 +119,13 @@ async def test_outages_do_not_count_and_the_event_is_handled_once(pool, scratch,
 
 
 async def test_poison_event_is_terminated_only_after_its_dead_letter_is_written(
-    pool, scratch, bus, nc
-):
+    pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus, nc: NatsClient
+) -> None:
     schema, _ = scratch
     subj = subject()
     calls = []
 
-    async def handler(conn, event) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         calls.append(event.id)
         raise ValueError("a bug")
 
@@ -158,11 +166,13 @@ async def test_poison_event_is_terminated_only_after_its_dead_letter_is_written(
             await conn.execute("ALTER TABLE IF EXISTS dead_letters_away RENAME TO dead_letters")
 
 
-async def test_a_durable_also_takes_its_own_replay_subject(pool, scratch, bus, nc):
+async def test_a_durable_also_takes_its_own_replay_subject(
+    pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus, nc: NatsClient
+) -> None:
     schema, _ = scratch
     subj = subject()
 
-    async def handler(conn, event) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         return None
 
     consumer = Consumer(pool, bus, service=schema, subscription=Subscription("r", [subj], handler))

@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 import pytest
 from PIL import Image
-from servelo_common.testing import eventually
-from servelo_common.testing import factories as f
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import eventually
+from servelo_dev.testing import factories as f
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.tenants import Tenant
 
 # Makes a row; answers (the DELETE path, the id the event names).
 Setup = Callable[[ApiClient], Awaitable[tuple[str, str]]]

@@ -10,23 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.provision import drop_database
-from servelo_common.devstack.stack import Stack, StackConfig
+from servelo_common.provision import drop_database
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import Stack, StackConfig
 
 ORIGIN = "https://app.example.test"
 MAIL_FROM = "Env Test <env-test@example.test>"
-
-
-async def _drop(admin_dsn: str, database: str, role: str) -> None:
-    await drop_database(admin_dsn, database)
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f"DROP ROLE IF EXISTS {role}")
-    finally:
-        await conn.close()
 
 
 @pytest.fixture
@@ -61,10 +51,10 @@ def small_stack(stack: Any, tmp_path: Path) -> Iterator[Stack]:
     finally:
         platform.stop()
         asyncio.run(
-            _drop(
+            drop_database(
                 stack.stack.admin_dsn,
                 platform.config.database,
-                f"{platform.config.role_prefix}_auth",
+                role=f"{platform.config.role_prefix}_auth",
             )
         )
 

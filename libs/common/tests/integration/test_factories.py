@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servelo_common.testing.factories import (
+from servelo_dev.testing.factories import (
     make_actual,
     make_allocation,
     make_customer,
@@ -14,7 +14,7 @@ from servelo_common.testing.factories import (
     make_ticket,
     make_user,
 )
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 
 async def test_every_factory_creates_its_resource(tenant: Tenant) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 import orjson
 import pytest
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 PACKAGE = "servelo_generated_client"
 

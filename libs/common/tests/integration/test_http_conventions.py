@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from servelo_common.testing.factories import (
+from servelo_dev.testing.factories import (
     make_customer,
     make_expense,
     make_quote,
     make_revenue,
     make_ticket,
 )
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 
 async def test_every_get_with_an_etag_answers_304_to_its_if_none_match(tenant: Tenant) -> None:

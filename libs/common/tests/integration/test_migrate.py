@@ -1,10 +1,14 @@
 import asyncio
+from pathlib import Path
 
 import asyncpg
 from servelo_common.migrate import migrate_dsn
+from servelo_dev.testing.plugin import TestStack
 
 
-async def test_two_replicas_migrating_at_once_both_succeed(stack, scratch, tmp_path):
+async def test_two_replicas_migrating_at_once_both_succeed(
+    stack: TestStack, scratch: tuple[str, str], tmp_path: Path
+) -> None:
     schema, dsn = scratch
     (tmp_path / "0001_init.sql").write_text("CREATE TABLE things (id int PRIMARY KEY);")
     (tmp_path / "0002_more.sql").write_text(
@@ -25,7 +29,9 @@ async def test_two_replicas_migrating_at_once_both_succeed(stack, scratch, tmp_p
         await conn.close()
 
 
-async def test_failed_migration_leaves_nothing_half_applied(stack, scratch, tmp_path):
+async def test_failed_migration_leaves_nothing_half_applied(
+    stack: TestStack, scratch: tuple[str, str], tmp_path: Path
+) -> None:
     schema, dsn = scratch
     (tmp_path / "0001_bad.sql").write_text(
         "CREATE TABLE half (id int); SELECT * FROM no_such_table;"

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 import aiohttp
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 
 async def test_a_test_domain_address_is_valid_for_users_clients_and_org_admins(

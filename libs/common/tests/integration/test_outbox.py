@@ -1,14 +1,17 @@
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from typing import ClassVar
 
+import asyncpg
 import pytest
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import tenant_tx
 from servelo_common.events import CloudEvent, DomainEvent, emit
 from servelo_common.relay import OutboxRelay
-from servelo_common.testing import eventually
+from servelo_dev.testing import eventually
+from servelo_dev.testing.plugin import TestStack
 
 
 class NoteWritten(DomainEvent):
@@ -17,15 +20,21 @@ class NoteWritten(DomainEvent):
     body: str
 
 
+# The pool, the events the consumer saw, the scratch schema.
+Wiring = tuple[asyncpg.Pool, list[CloudEvent], str]
+
+
 @pytest.fixture
-async def wiring(stack, pool, scratch):
+async def wiring(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> AsyncIterator[Wiring]:
     schema, _ = scratch
     bus = EventBus(stack.nats_url, name=schema)
     bus.start()
     await asyncio.wait_for(bus.wait_ready(), 10)
     seen: list[CloudEvent] = []
 
-    async def handler(conn, event: CloudEvent) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         seen.append(event)
 
     relay = OutboxRelay(pool, bus, schema=schema)
@@ -45,7 +54,7 @@ async def wiring(stack, pool, scratch):
     await bus.close()
 
 
-async def test_rolled_back_transaction_publishes_nothing(wiring):
+async def test_rolled_back_transaction_publishes_nothing(wiring: Wiring) -> None:
     pool, seen, _ = wiring
     org = uuid.uuid4()
     try:
@@ -57,14 +66,16 @@ async def test_rolled_back_transaction_publishes_nothing(wiring):
     async with tenant_tx(pool, org) as conn:
         await emit(conn, NoteWritten(body="kept"), tenant=org)
 
-    async def delivered():
+    async def delivered() -> None:
         assert [e.data["body"] for e in seen if e.tenant == str(org)] == ["kept"]
 
     await eventually(delivered, timeout=10)
 
 
 @pytest.mark.slow
-async def test_event_committed_while_nats_is_down_arrives_once_after(stack, wiring):
+async def test_event_committed_while_nats_is_down_arrives_once_after(
+    stack: TestStack, wiring: Wiring
+) -> None:
     if not stack.can_restart_nats:
         pytest.skip("NATS is external to this test session")
     pool, seen, _ = wiring
@@ -74,11 +85,12 @@ async def test_event_committed_while_nats_is_down_arrives_once_after(stack, wiri
         async with tenant_tx(pool, org) as conn:
             event_id = await emit(conn, NoteWritten(body="during outage"), tenant=org)
 
-        async def relay_tried_and_failed():
+        async def relay_tried_and_failed() -> None:
             async with pool.acquire() as conn:
                 row = await conn.fetchrow(
                     "SELECT published_at, attempts FROM outbox WHERE id = $1", uuid.UUID(event_id)
                 )
+            assert row is not None
             assert row["published_at"] is None
             assert row["attempts"] >= 1
 
@@ -86,28 +98,28 @@ async def test_event_committed_while_nats_is_down_arrives_once_after(stack, wiri
     finally:
         stack.start_nats()
 
-    async def delivered_once():
+    async def delivered_once() -> None:
         assert [e.id for e in seen if e.tenant == str(org)] == [event_id]
 
     await eventually(delivered_once, timeout=30)
     await asyncio.sleep(1.0)  # a duplicate would show up now
     assert [e.id for e in seen if e.tenant == str(org)] == [event_id]
-    async with pool.acquire() as conn:
+    async with pool.acquire() as pooled:
         assert (
-            await conn.fetchval(
+            await pooled.fetchval(
                 "SELECT count(*) FROM inbox WHERE event_id = $1", uuid.UUID(event_id)
             )
             == 1
         )
 
 
-async def test_redelivered_event_runs_the_handler_once(wiring, stack):
+async def test_redelivered_event_runs_the_handler_once(wiring: Wiring, stack: TestStack) -> None:
     pool, seen, schema = wiring
     org = uuid.uuid4()
     async with tenant_tx(pool, org) as conn:
         await emit(conn, NoteWritten(body="once"), tenant=org)
 
-    async def delivered():
+    async def delivered() -> None:
         assert len([e for e in seen if e.tenant == str(org)]) == 1
 
     await eventually(delivered, timeout=10)

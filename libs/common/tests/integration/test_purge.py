@@ -1,11 +1,12 @@
 import uuid
 
+import asyncpg
 import pytest
 from servelo_common.db import system_tx
 from servelo_common.purge import PLATFORM_TABLES, purge_platform_rows
 
 
-async def seed(conn, org: uuid.UUID) -> None:
+async def seed(conn: asyncpg.Connection, org: uuid.UUID) -> None:
     await conn.execute(
         "INSERT INTO idempotency_keys (org_id, key, method, path, request_hash)"
         " VALUES ($1, 'k', 'POST', '/x', 'h')",
@@ -33,7 +34,7 @@ async def seed(conn, org: uuid.UUID) -> None:
     )
 
 
-async def counts(conn, org: uuid.UUID) -> dict[str, int]:
+async def counts(conn: asyncpg.Connection, org: uuid.UUID) -> dict[str, int]:
     found = {
         t: await conn.fetchval(f"SELECT count(*) FROM {t} WHERE org_id = $1", org)
         for t in PLATFORM_TABLES
@@ -45,7 +46,9 @@ async def counts(conn, org: uuid.UUID) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("include_outbox", [True, False])
-async def test_purge_removes_only_that_orgs_platform_rows(pool, include_outbox):
+async def test_purge_removes_only_that_orgs_platform_rows(
+    pool: asyncpg.Pool, include_outbox: bool
+) -> None:
     gone, kept = uuid.uuid4(), uuid.uuid4()
     async with system_tx(pool) as conn:
         await seed(conn, gone)

@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from pydantic import SecretStr
 from servelo_common.app import ServiceSpec, ServiceState, create_service_app
 from servelo_common.config import ServiceSettings
 from servelo_common.worker import Worker
+from servelo_dev.testing.plugin import TestStack
 
 
 class Idle(Worker):
@@ -67,12 +69,14 @@ async def get(app: Any, state: dict[str, Any], path: str) -> tuple[int, Any]:
     return status, orjson.loads(body)
 
 
-async def test_readyz_fails_once_a_worker_has_died(stack, scratch):
+async def test_readyz_fails_once_a_worker_has_died(
+    stack: TestStack, scratch: tuple[str, str]
+) -> None:
     schema, dsn = scratch
     settings = ServiceSettings(
         database_url=dsn,
         nats_url=stack.nats_url,
-        internal_secret="test-secret-0123456789abcdef-0123456789",
+        internal_secret=SecretStr("test-secret-0123456789abcdef-0123456789"),
         env="test",
     )
     workers: list[Worker] = []

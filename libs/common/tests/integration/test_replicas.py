@@ -1,8 +1,10 @@
 """One rule for every copy of another service's records: newest event wins, deletion is final."""
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 from servelo_common.db import system_tx
 from servelo_common.events import CloudEvent
@@ -17,7 +19,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-async def conn(pool):
+async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     async with system_tx(pool) as conn:
         await conn.execute(
             "CREATE TABLE customers (org_id uuid NOT NULL, id uuid NOT NULL,"
@@ -27,7 +29,15 @@ async def conn(pool):
         yield conn
 
 
-async def apply(conn, org, cid, *, name="Acme", deleted=False, at=T0) -> bool:
+async def apply(
+    conn: asyncpg.Connection,
+    org: uuid.UUID,
+    cid: uuid.UUID,
+    *,
+    name: str | None = "Acme",
+    deleted: bool = False,
+    at: datetime = T0,
+) -> bool:
     return await upsert_replica(
         conn,
         table="customers",
@@ -39,13 +49,15 @@ async def apply(conn, org, cid, *, name="Acme", deleted=False, at=T0) -> bool:
     )
 
 
-async def stored(conn, org, cid):
-    return await conn.fetchrow(
+async def stored(conn: asyncpg.Connection, org: uuid.UUID, cid: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(
         "SELECT name, deleted, event_time FROM customers WHERE org_id = $1 AND id = $2", org, cid
     )
+    assert row is not None
+    return row
 
 
-async def test_newer_event_wins_and_older_one_changes_nothing(conn) -> None:
+async def test_newer_event_wins_and_older_one_changes_nothing(conn: asyncpg.Connection) -> None:
     org, cid = uuid.uuid4(), uuid.uuid4()
     assert await apply(conn, org, cid, name="Acme")
     assert await apply(conn, org, cid, name="Acme Ltd", at=T0 + timedelta(seconds=1))
@@ -56,7 +68,7 @@ async def test_newer_event_wins_and_older_one_changes_nothing(conn) -> None:
     assert not await replica_exists(conn, table="customers", org_id=uuid.uuid4(), record_id=cid)
 
 
-async def test_deletion_wins_whenever_it_arrives_and_is_final(conn) -> None:
+async def test_deletion_wins_whenever_it_arrives_and_is_final(conn: asyncpg.Connection) -> None:
     org, cid = uuid.uuid4(), uuid.uuid4()
     await apply(conn, org, cid, at=T0 + timedelta(minutes=5))
     assert await apply(conn, org, cid, name=None, deleted=True, at=T0)
@@ -71,7 +83,7 @@ async def test_deletion_wins_whenever_it_arrives_and_is_final(conn) -> None:
     assert not await replica_exists(conn, table="customers", org_id=org, record_id=cid)
 
 
-async def test_deletion_of_an_unseen_record_leaves_a_tombstone(conn) -> None:
+async def test_deletion_of_an_unseen_record_leaves_a_tombstone(conn: asyncpg.Connection) -> None:
     org, cid = uuid.uuid4(), uuid.uuid4()
     assert await apply(conn, org, cid, name=None, deleted=True)
     assert not await apply(conn, org, cid, name="Created late", at=T0 - timedelta(seconds=1))
@@ -79,12 +91,12 @@ async def test_deletion_of_an_unseen_record_leaves_a_tombstone(conn) -> None:
     assert (row["name"], row["deleted"]) == ("", True)
 
 
-async def test_table_names_come_from_code_only(conn) -> None:
+async def test_table_names_come_from_code_only(conn: asyncpg.Connection) -> None:
     with pytest.raises(ValueError, match="table name"):
         await apply_to(conn, "customers; DROP TABLE customers")
 
 
-async def apply_to(conn, table: str) -> bool:
+async def apply_to(conn: asyncpg.Connection, table: str) -> bool:
     return await upsert_replica(
         conn,
         table=table,
@@ -96,7 +108,9 @@ async def apply_to(conn, table: str) -> bool:
     )
 
 
-def customer_event(kind: str, org, cid, *, name: str | None = "Acme", at=T0) -> CloudEvent:
+def customer_event(
+    kind: str, org: uuid.UUID, cid: uuid.UUID, *, name: str | None = "Acme", at: datetime = T0
+) -> CloudEvent:
     data = {"id": str(cid)} if name is None else {"id": str(cid), "name": name}
     return CloudEvent(
         id=str(uuid.uuid4()),
@@ -109,7 +123,7 @@ def customer_event(kind: str, org, cid, *, name: str | None = "Acme", at=T0) -> 
     )
 
 
-async def test_crm_customer_events_keep_the_copy(conn) -> None:
+async def test_crm_customer_events_keep_the_copy(conn: asyncpg.Connection) -> None:
     org, cid = uuid.uuid4(), uuid.uuid4()
     assert await apply_customer_event(conn, customer_event("created", org, cid))
     later = T0 + timedelta(seconds=2)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from pydantic import SecretStr
-from servelo_common.devstack.embedded import free_port
 from servelo_common.storage import S3Config, S3Settings, StorageError
 from servelo_common.storage.s3 import S3Storage
+from servelo_dev.devstack.embedded import free_port
 
 
 @dataclass

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from servelo_common.devstack.embedded import free_port
 from servelo_common.storage import S3Settings, StorageError, TooLarge, storage_from_url
 from servelo_common.storage.s3 import S3Storage
+from servelo_dev.devstack.embedded import free_port
 
 boto3 = pytest.importorskip("boto3")
 moto_server = pytest.importorskip("moto.server")

@@ -1,13 +1,16 @@
 """The stream's replicas and retention are settings: raised on start, never lowered."""
 
+from pathlib import Path
+
 import nats
 from nats.js.api import StreamConfig
 from servelo_common.bus import RETENTION, SUBJECTS, StreamSettings, ensure_stream
-from servelo_common.devstack.embedded import EmbeddedNats
 from servelo_common.events import STREAM
+from servelo_dev.devstack.embedded import EmbeddedNats
+from servelo_dev.testing.plugin import TestStack
 
 
-async def test_retention_is_raised_and_never_lowered(stack):
+async def test_retention_is_raised_and_never_lowered(stack: TestStack) -> None:
     nc = await nats.connect(stack.nats_url)
     try:
         js = nc.jetstream()
@@ -26,7 +29,7 @@ async def test_retention_is_raised_and_never_lowered(stack):
         await nc.close()
 
 
-async def test_a_stream_from_before_replays_gets_the_replay_subjects(tmp_path):
+async def test_a_stream_from_before_replays_gets_the_replay_subjects(tmp_path: Path) -> None:
     # A NATS of its own: the session's stream stays as the services made it.
     server = EmbeddedNats(tmp_path)
     nc = await nats.connect(server.start())
@@ -35,7 +38,7 @@ async def test_a_stream_from_before_replays_gets_the_replay_subjects(tmp_path):
         # As an older release created it: only the events.
         await js.add_stream(StreamConfig(name=STREAM, subjects=["servelo.events.>"]))
         await ensure_stream(js)
-        assert list((await js.stream_info(STREAM)).config.subjects) == list(SUBJECTS)
+        assert (await js.stream_info(STREAM)).config.subjects == list(SUBJECTS)
     finally:
         await nc.close()
         server.stop()

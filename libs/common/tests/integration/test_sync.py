@@ -12,10 +12,10 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from servelo_common.testing import factories as f
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import factories as f
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 Make = Callable[[ApiClient], Awaitable[dict[str, Any]]]
 

@@ -6,15 +6,17 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
-from servelo_common.db import OrgDeleted, system_tx, tenant_tx
+from servelo_common.db import OrgDeleted, acquire, system_tx, tenant_tx
 from servelo_common.events import CloudEvent
 from servelo_common.purge import purge_org
+from servelo_dev.testing.plugin import TestStack
 
 
-async def write_key(conn, org: uuid.UUID, key: str) -> None:
+async def write_key(conn: asyncpg.Connection, org: uuid.UUID, key: str) -> None:
     await conn.execute(
         "INSERT INTO idempotency_keys (org_id, key, method, path, request_hash)"
         " VALUES ($1, $2, 'POST', '/x', 'h')",
@@ -23,7 +25,7 @@ async def write_key(conn, org: uuid.UUID, key: str) -> None:
     )
 
 
-async def keys_of(pool, org: uuid.UUID) -> int:
+async def keys_of(pool: asyncpg.Pool, org: uuid.UUID) -> int:
     async with system_tx(pool) as conn:
         found = await conn.fetchval("SELECT count(*) FROM idempotency_keys WHERE org_id = $1", org)
     return int(found)
@@ -41,12 +43,14 @@ def event_for(org: uuid.UUID) -> CloudEvent:
     )
 
 
-async def test_a_purged_org_refuses_transactions_and_late_events(stack, pool, scratch):
+async def test_a_purged_org_refuses_transactions_and_late_events(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> None:
     schema, _ = scratch
     org, other = uuid.uuid4(), uuid.uuid4()
     ran: list[str] = []
 
-    async def handler(conn, event) -> None:
+    async def handler(conn: asyncpg.Connection, event: CloudEvent) -> None:
         ran.append(event.id)
         await write_key(conn, event.tenant_id, event.id)
 
@@ -78,7 +82,9 @@ async def test_a_purged_org_refuses_transactions_and_late_events(stack, pool, sc
     assert await consumer.handle_event(event_for(other)) is True
 
 
-async def test_a_transaction_in_flight_when_the_purge_starts_is_purged_with_it(pool):
+async def test_a_transaction_in_flight_when_the_purge_starts_is_purged_with_it(
+    pool: asyncpg.Pool,
+) -> None:
     org = uuid.uuid4()
     entered, release = asyncio.Event(), asyncio.Event()
 
@@ -104,9 +110,11 @@ async def test_a_transaction_in_flight_when_the_purge_starts_is_purged_with_it(p
     assert await keys_of(pool, org) == 0
 
 
-async def test_a_transaction_that_waited_for_the_purge_sees_the_tombstone(pool):
+async def test_a_transaction_that_waited_for_the_purge_sees_the_tombstone(
+    pool: asyncpg.Pool,
+) -> None:
     org = uuid.uuid4()
-    async with pool.acquire() as conn, conn.transaction():
+    async with acquire(pool) as conn, conn.transaction():
         await conn.execute("SELECT set_config('servelo.all_orgs', 'on', true)")
         await purge_org(conn, org_id=org)
 

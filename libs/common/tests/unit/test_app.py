@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 import pytest
+from pydantic import SecretStr
 from servelo_common.app import ServiceSpec, create_service_app
 from servelo_common.config import ServiceSettings
 from servelo_common.http import body, caller, json, path_id, require_role
@@ -51,7 +52,10 @@ async def replace_thing(request: Request) -> Response:
 
 def make_app(validation_status: int = 400) -> Any:
     settings = ServiceSettings(
-        database_url="postgresql://x", nats_url="nats://x", internal_secret=SECRET, env="test"
+        database_url="postgresql://x",
+        nats_url="nats://x",
+        internal_secret=SecretStr(SECRET),
+        env="test",
     )
     routes = [
         api_route("/things", create_thing, methods=["POST"], body=ThingCreate),
@@ -109,7 +113,7 @@ async def call(
     return start["status"], hdrs, orjson.loads(payload) if payload else None
 
 
-async def test_unknown_route_is_404_in_the_error_shape():
+async def test_unknown_route_is_404_in_the_error_shape() -> None:
     status, headers, data = await call(make_app(), "GET", "/nope")
     assert status == 404
     assert data.pop("code") == "not_found" and data.pop("request_id") == headers["x-request-id"]
@@ -117,18 +121,18 @@ async def test_unknown_route_is_404_in_the_error_shape():
     assert "x-request-id" in headers
 
 
-async def test_wrong_method_is_405_in_the_error_shape():
+async def test_wrong_method_is_405_in_the_error_shape() -> None:
     status, _, data = await call(make_app(), "DELETE", "/things")
     assert status == 405
     assert data["error"] == data["message"]
 
 
-async def test_405_allows_every_method_of_the_path_not_only_the_first_routes():
+async def test_405_allows_every_method_of_the_path_not_only_the_first_routes() -> None:
     _, headers, _ = await call(make_app(), "DELETE", f"/things/{uuid.uuid4()}")
     assert headers["allow"] == "GET, HEAD, PATCH, PUT"
 
 
-async def test_a_static_path_is_not_an_id_of_its_sibling_pattern():
+async def test_a_static_path_is_not_an_id_of_its_sibling_pattern() -> None:
     """`/things/bulk` matches `/things/{id}` as a pattern, but `bulk` is no uuid: a PUT
     there is 405 with the methods of `/things/bulk` only, not a 404 from the id route."""
     status, headers, _ = await call(make_app(), "PUT", "/things/bulk")
@@ -138,7 +142,7 @@ async def test_a_static_path_is_not_an_id_of_its_sibling_pattern():
     assert status == 401
 
 
-async def test_if_none_match_with_the_current_etag_is_304_without_a_body():
+async def test_if_none_match_with_the_current_etag_is_304_without_a_body() -> None:
     status, headers, data = await call(make_app(), "GET", "/versioned")
     assert status == 200 and headers["etag"] == '"v1"'
     for sent in ('"v1"', 'W/"v1"', '"v0", "v1"', "*"):
@@ -152,7 +156,7 @@ async def test_if_none_match_with_the_current_etag_is_304_without_a_body():
     assert status == 200 and data == {"v": 1}
 
 
-async def test_unhandled_error_is_500_without_internals():
+async def test_unhandled_error_is_500_without_internals() -> None:
     status, headers, data = await call(make_app(), "GET", "/boom")
     assert status == 500
     assert (
@@ -161,13 +165,13 @@ async def test_unhandled_error_is_500_without_internals():
     assert data == {"error": "Internal server error", "message": "Internal server error"}
 
 
-async def test_no_identity_is_401():
+async def test_no_identity_is_401() -> None:
     status, _, data = await call(make_app(), "GET", "/things/1")
     assert status == 401
     assert data["error"] == "Authentication required"
 
 
-async def test_forged_identity_is_401():
+async def test_forged_identity_is_401() -> None:
     forged = encode_identity(
         Identity(org_id="o", org_slug="acme", user_id="u", role="admin"),
         b"not-the-secret-not-the-secret-00",
@@ -178,7 +182,7 @@ async def test_forged_identity_is_401():
     assert status == 401
 
 
-async def test_wrong_role_is_403_forbidden():
+async def test_wrong_role_is_403_forbidden() -> None:
     status, _, data = await call(
         make_app(),
         "POST",
@@ -190,7 +194,7 @@ async def test_wrong_role_is_403_forbidden():
     assert data["error"] == "Forbidden"
 
 
-async def test_non_uuid_path_id_is_404_with_the_resource_message():
+async def test_non_uuid_path_id_is_404_with_the_resource_message() -> None:
     status, _, data = await call(
         make_app(), "GET", "/things/123", headers={"x-servelo-identity": identity()}
     )
@@ -199,7 +203,7 @@ async def test_non_uuid_path_id_is_404_with_the_resource_message():
 
 
 @pytest.mark.parametrize(("validation_status", "expected"), [(400, 400), (422, 422)])
-async def test_validation_failure_lists_fields(validation_status, expected):
+async def test_validation_failure_lists_fields(validation_status: int, expected: int) -> None:
     status, _, data = await call(
         make_app(validation_status), "POST", "/things", b"{}", {"x-servelo-identity": identity()}
     )
@@ -209,7 +213,7 @@ async def test_validation_failure_lists_fields(validation_status, expected):
 
 
 @pytest.mark.parametrize("validation_status", [400, 422])
-async def test_malformed_json_is_always_400(validation_status):
+async def test_malformed_json_is_always_400(validation_status: int) -> None:
     status, _, data = await call(
         make_app(validation_status),
         "POST",
@@ -221,7 +225,7 @@ async def test_malformed_json_is_always_400(validation_status):
     assert data["error"] == "Malformed JSON"
 
 
-async def test_body_that_is_not_an_object_is_a_validation_error():
+async def test_body_that_is_not_an_object_is_a_validation_error() -> None:
     status, _, data = await call(
         make_app(), "POST", "/things", b"[1, 2]", {"x-servelo-identity": identity()}
     )
@@ -229,7 +233,7 @@ async def test_body_that_is_not_an_object_is_a_validation_error():
     assert "body" in data["errors"]
 
 
-async def test_nul_character_in_text_is_400_not_a_database_error():
+async def test_nul_character_in_text_is_400_not_a_database_error() -> None:
     status, _, data = await call(
         make_app(), "POST", "/things", b'{"name": "a\\u0000b"}', {"x-servelo-identity": identity()}
     )
@@ -237,7 +241,7 @@ async def test_nul_character_in_text_is_400_not_a_database_error():
     assert data["errors"] == {"name": ["Text must not contain NUL characters."]}
 
 
-async def test_a_trailing_slash_is_404_never_a_redirect_to_an_internal_address():
+async def test_a_trailing_slash_is_404_never_a_redirect_to_an_internal_address() -> None:
     """Starlette's redirect_slashes would answer 307 with a Location built from the Host
     header or, without one, the service's own address."""
     for headers in ({"host": "acme.localhost:@evil.example/steal?"}, {}):

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from pydantic import SecretStr
 from servelo_common.app import ServiceSpec, create_service_app
 from servelo_common.config import ServiceSettings
 from servelo_common.http import json, query
@@ -41,9 +42,12 @@ async def declared_query(request: Request) -> Response:
     return json({"ok": True})
 
 
-def app(env: str) -> Any:
+def app(env: Literal["development", "test", "production"]) -> Any:
     settings = ServiceSettings(
-        database_url="postgresql://x", nats_url="nats://x", internal_secret=SECRET, env=env
+        database_url="postgresql://x",
+        nats_url="nats://x",
+        internal_secret=SecretStr(SECRET),
+        env=env,
     )
     routes = [
         api_route("/undeclared-query", undeclared_query, methods=["GET"], public=True),
@@ -64,7 +68,7 @@ async def test_a_mismatch_is_only_logged_in_production(path: str) -> None:
     service = app("production")  # configures the JSON logs, which replace pytest's capture
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler.emit = records.append  # type: ignore[method-assign,assignment]  # a list sink is the simplest handler
     logger = logging.getLogger("servelo.declared")
     logger.addHandler(handler)
     try:

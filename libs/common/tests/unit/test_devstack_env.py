@@ -4,7 +4,7 @@ stack's own values (ports, addresses, database roles) cannot be overridden by th
 from pathlib import Path
 
 import pytest
-from servelo_common.devstack.stack import AUTH_ONLY, Stack, StackConfig
+from servelo_dev.devstack.stack import AUTH_ONLY, Stack, StackConfig
 
 CALLER = {
     "PATH": "/usr/bin:/bin",

@@ -14,7 +14,7 @@ from servelo_common.identity import (
 SECRET = b"s" * 32
 
 
-def test_identity_round_trips():
+def test_identity_round_trips() -> None:
     ident = Identity(
         org_id="o1",
         org_slug="acme",
@@ -26,27 +26,27 @@ def test_identity_round_trips():
     assert decode_identity(encode_identity(ident, SECRET), SECRET) == ident
 
 
-def test_tenant_only_identity_round_trips():
+def test_tenant_only_identity_round_trips() -> None:
     ident = Identity(org_id="o1", org_slug="acme")
     decoded = decode_identity(encode_identity(ident, SECRET), SECRET)
     assert decoded.user_id is None
     assert not decoded.is_user
 
 
-def test_tampered_identity_is_refused():
+def test_tampered_identity_is_refused() -> None:
     value = encode_identity(Identity(org_id="o1", org_slug="acme", role="technician"), SECRET)
     forged = value.replace("technician", "admin")
     with pytest.raises(InvalidIdentity):
         decode_identity(forged, SECRET)
 
 
-def test_identity_signed_with_another_secret_is_refused():
+def test_identity_signed_with_another_secret_is_refused() -> None:
     value = encode_identity(Identity(org_id="o1", org_slug="acme"), b"x" * 32)
     with pytest.raises(InvalidIdentity):
         decode_identity(value, SECRET)
 
 
-def test_internal_signature_expires():
+def test_internal_signature_expires() -> None:
     value = internal_headers(SECRET, now=1000.0)[INTERNAL_HEADER]
     assert verify_internal(value, SECRET, now=1010.0)
     assert not verify_internal(value, SECRET, now=2000.0)

@@ -9,7 +9,7 @@ import struct
 import pytest
 from PIL import Image
 from servelo_common.images import InvalidImage, clean, clean_bytes, sniff
-from servelo_common.testing.images import (
+from servelo_dev.testing.images import (
     ORIENTATION,
     SECRET,
     XMP,

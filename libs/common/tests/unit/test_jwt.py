@@ -16,7 +16,7 @@ def verifier_for(*keys: SigningKey) -> JwtVerifier:
     return v
 
 
-def test_signed_token_verifies_with_all_claims(key):
+def test_signed_token_verifies_with_all_claims(key: SigningKey) -> None:
     token = TokenSigner([key]).sign(
         user_id="u1", org="acme", org_id="o1", role="admin", session_id="f1"
     )
@@ -29,7 +29,7 @@ def test_signed_token_verifies_with_all_claims(key):
     assert {"jti", "iss", "aud"} <= claims.keys()
 
 
-def test_alg_none_is_refused(key):
+def test_alg_none_is_refused(key: SigningKey) -> None:
     token = pyjwt.encode(
         {
             "sub": "u1",
@@ -41,7 +41,7 @@ def test_alg_none_is_refused(key):
             "iss": "servelo",
             "aud": "servelo-api",
         },
-        None,
+        None,  # type: ignore[arg-type]  # alg "none" takes no key; the stubs always want one
         algorithm="none",
         headers={"kid": key.kid},
     )
@@ -49,21 +49,21 @@ def test_alg_none_is_refused(key):
         verifier_for(key).verify(token)
 
 
-def test_hs256_with_public_key_is_refused(key):
+def test_hs256_with_public_key_is_refused(key: SigningKey) -> None:
     public_x = key.public_jwk()["x"]
     token = pyjwt.encode({"sub": "u1"}, public_x, algorithm="HS256", headers={"kid": key.kid})
     with pytest.raises(InvalidToken):
         verifier_for(key).verify(token)
 
 
-def test_token_from_unknown_key_is_refused(key):
+def test_token_from_unknown_key_is_refused(key: SigningKey) -> None:
     other = SigningKey(kid=key.kid, private_key=SigningKey.generate().private_key)
     token = TokenSigner([other]).sign(user_id="u1", org="acme", org_id="o1", role="admin")
     with pytest.raises(InvalidToken, match="Invalid token"):
         verifier_for(key).verify(token)
 
 
-def test_expired_token_is_refused(key):
+def test_expired_token_is_refused(key: SigningKey) -> None:
     token = TokenSigner([key], ttl=1).sign(
         user_id="u1", org="acme", org_id="o1", role="admin", now=time.time() - 100
     )
@@ -71,7 +71,7 @@ def test_expired_token_is_refused(key):
         verifier_for(key).verify(token)
 
 
-def test_wrong_audience_is_refused(key):
+def test_wrong_audience_is_refused(key: SigningKey) -> None:
     token = TokenSigner([key], audience="other").sign(
         user_id="u1", org="acme", org_id="o1", role="admin"
     )
@@ -79,7 +79,7 @@ def test_wrong_audience_is_refused(key):
         verifier_for(key).verify(token)
 
 
-def test_rotated_out_key_verifies_until_removed(key):
+def test_rotated_out_key_verifies_until_removed(key: SigningKey) -> None:
     new = SigningKey.generate()
     old_token = TokenSigner([key]).sign(user_id="u1", org="acme", org_id="o1", role="admin")
     verifier = verifier_for(new, key)  # new key signs, old one still published
@@ -91,6 +91,6 @@ def test_rotated_out_key_verifies_until_removed(key):
         verifier.verify(old_token)
 
 
-def test_pem_round_trip(key):
+def test_pem_round_trip(key: SigningKey) -> None:
     again = SigningKey.from_pem(key.kid, key.to_pem())
     assert again.public_jwk() == key.public_jwk()

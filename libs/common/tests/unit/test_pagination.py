@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 from servelo_common.config import ServiceSettings
 from servelo_common.errors import ApiError
 from servelo_common.identity import Identity
@@ -18,7 +19,7 @@ KEYS = (datetime, type(uuid4()))
 SETTINGS = ServiceSettings(
     database_url="postgresql://x",
     nats_url="nats://x",
-    internal_secret="unit-test-secret-0123456789abcdef",
+    internal_secret=SecretStr("unit-test-secret-0123456789abcdef"),
     env="test",
     public_scheme="https",
     public_port=8443,
@@ -46,7 +47,7 @@ def raw_cursor(values: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).rstrip(b"=").decode()
 
 
-def test_cursor_round_trips_typed_values():
+def test_cursor_round_trips_typed_values() -> None:
     when, ident = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC), uuid4()
     pr = page_request(request_for(f"cursor={encode_cursor([when, ident])}&limit=5"), key_types=KEYS)
     assert pr.limit == 5
@@ -56,7 +57,7 @@ def test_cursor_round_trips_typed_values():
 @pytest.mark.parametrize(
     "query", ["cursor=garbage!", "cursor=WzFd", "limit=0", "limit=501", "limit=ten"]
 )
-def test_bad_paging_input_is_400(query):
+def test_bad_paging_input_is_400(query: str) -> None:
     with pytest.raises(ApiError) as info:
         page_request(request_for(query), key_types=KEYS)
     assert info.value.status == 400
@@ -79,7 +80,7 @@ def test_bad_paging_input_is_400(query):
         {"v": 1},
     ],
 )
-def test_forged_integer_cursors_are_400(values):
+def test_forged_integer_cursors_are_400(values: object) -> None:
     with pytest.raises(ApiError) as info:
         page_request(request_for(f"cursor={raw_cursor(values)}"), key_types=(int,))
     assert info.value.status == 400
@@ -97,29 +98,29 @@ def test_forged_integer_cursors_are_400(values):
         ([1, "2026-01-01", {"a": 1}], (date, UUID)),
     ],
 )
-def test_forged_typed_cursors_are_400(values, keys):
+def test_forged_typed_cursors_are_400(values: list[object], keys: tuple[type, ...]) -> None:
     with pytest.raises(ApiError) as info:
         page_request(request_for(f"cursor={raw_cursor(values)}"), key_types=keys)
     assert info.value.status == 400
 
 
-def test_a_very_long_cursor_is_400_before_decoding():
+def test_a_very_long_cursor_is_400_before_decoding() -> None:
     cursor = raw_cursor([1, "x" * MAX_CURSOR])
     with pytest.raises(ApiError):
         page_request(request_for(f"cursor={cursor}"), key_types=(str,))
 
 
-def test_bigint_bounds_are_accepted():
+def test_bigint_bounds_are_accepted() -> None:
     for value in (2**63 - 1, -(2**63), 0):
         pr = page_request(request_for(f"cursor={encode_cursor([value])}"), key_types=(int,))
         assert pr.cursor == [value]
 
 
-def test_default_limit_is_100():
+def test_default_limit_is_100() -> None:
     assert page_request(request_for(""), key_types=KEYS).limit == 100
 
 
-def test_next_link_only_when_more_rows_exist():
+def test_next_link_only_when_more_rows_exist() -> None:
     req = request_for("status=open&limit=2")
     pr = page_request(req, key_types=(int,))
     rows = [{"k": 3}, {"k": 2}, {"k": 1}]
@@ -131,7 +132,7 @@ def test_next_link_only_when_more_rows_exist():
     assert headers == {}
 
 
-def test_next_link_ignores_the_host_and_proto_headers():
+def test_next_link_ignores_the_host_and_proto_headers() -> None:
     """The public URL is configured: a forged Host or X-Forwarded-Proto never reaches it."""
     req = request_for("limit=1", host=b"acme.localhost:@evil.example/steal?")
     pr = page_request(req, key_types=(int,))
@@ -165,7 +166,7 @@ def _page_or_400(query: str, keys: tuple[type, ...]) -> list[Any] | None:
 
 @settings(max_examples=300, deadline=None)
 @given(raw=st.text(max_size=200), keys=KEY_SETS)
-def test_any_cursor_text_is_a_page_or_400(raw, keys):
+def test_any_cursor_text_is_a_page_or_400(raw: str, keys: tuple[type, ...]) -> None:
     from urllib.parse import quote
 
     _page_or_400("cursor=" + quote(raw), keys)
@@ -173,7 +174,9 @@ def test_any_cursor_text_is_a_page_or_400(raw, keys):
 
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(JSON_VALUES, max_size=4), keys=KEY_SETS)
-def test_any_decoded_cursor_is_safe_for_postgres_or_400(values, keys):
+def test_any_decoded_cursor_is_safe_for_postgres_or_400(
+    values: list[object], keys: tuple[type, ...]
+) -> None:
     cursor = _page_or_400("cursor=" + raw_cursor([1, *values]), keys)
     for value in cursor or ():
         if isinstance(value, int):
@@ -184,7 +187,7 @@ def test_any_decoded_cursor_is_safe_for_postgres_or_400(values, keys):
 
 @settings(max_examples=200, deadline=None)
 @given(limit=st.text(max_size=30))
-def test_any_limit_is_in_range_or_400(limit):
+def test_any_limit_is_in_range_or_400(limit: str) -> None:
     from urllib.parse import quote
 
     try:
@@ -200,7 +203,7 @@ def assert_400(error: ApiError) -> None:
     assert error.status == 400
 
 
-def test_updated_since_pages_by_updated_at_and_id_with_their_own_cursors():
+def test_updated_since_pages_by_updated_at_and_id_with_their_own_cursors() -> None:
     when, ident = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), uuid4()
     req = request_for("updated_since=2026-01-01T10:00:00%2B02:00&limit=1")
     pr = page_request(req, key_types=(str, int), sync_id=UUID)
@@ -225,12 +228,12 @@ def test_updated_since_pages_by_updated_at_and_id_with_their_own_cursors():
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "1800-01-01T00:00:00Z", ""])
-def test_bad_updated_since_is_400_on_its_field(value):
+def test_bad_updated_since_is_400_on_its_field(value: str) -> None:
     with pytest.raises(ApiError) as info:
         page_request(request_for(f"updated_since={value}"), key_types=KEYS, sync_id=UUID)
     assert info.value.status == 400
     assert info.value.errors is not None and "updated_since" in info.value.errors
 
 
-def test_a_list_that_does_not_sync_ignores_updated_since():
+def test_a_list_that_does_not_sync_ignores_updated_since() -> None:
     assert page_request(request_for("updated_since=garbage"), key_types=KEYS).since is None

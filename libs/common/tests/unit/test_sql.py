@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 import pytest
-from servelo_common.sql import Where
+from servelo_common.sql import FromRow, Where
 
 
 def test_only_given_filters_become_conditions() -> None:
@@ -55,6 +58,9 @@ def test_a_page_is_ordered_by_its_key_and_starts_after_the_cursor() -> None:
     assert first == "SELECT x FROM t ORDER BY name, id LIMIT $1"
 
 
+SINCE = datetime(2026, 1, 2, tzinfo=UTC)
+
+
 def test_a_page_since_an_instant_is_in_updated_at_id_order() -> None:
     where = Where().add("org_id = {}", "o")
     sql = where.page(
@@ -63,19 +69,28 @@ def test_a_page_since_an_instant_is_in_updated_at_id_order() -> None:
         descending=True,
         limit=3,
         after=["when", "id"],
-        since="since",
+        since=SINCE,
     )
     assert sql == (
         "SELECT * FROM t WHERE org_id = $1 AND updated_at >= $2"
         " AND (updated_at, id) > ($3, $4) ORDER BY updated_at, id LIMIT $5"
     )
-    assert where.params == ["o", "since", "when", "id", 3]
+    assert where.params == ["o", SINCE, "when", "id", 3]
     joined = Where().page(
         "SELECT * FROM m",
         order=("m.name",),
         limit=1,
         after=None,
-        since="s",
+        since=SINCE,
         sync_order=("m.updated_at", "m.id"),
     )
     assert joined == "SELECT * FROM m WHERE m.updated_at >= $1 ORDER BY m.updated_at, m.id LIMIT $2"
+
+
+def test_from_row_reads_the_fields_by_column_name() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Thing(FromRow):
+        id: int
+        name: str
+
+    assert Thing.from_row({"id": 7, "name": "a", "other": "ignored"}) == Thing(id=7, name="a")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic import BaseModel, Field
-from servelo_common.testing.validation import field_errors
+from servelo_dev.testing.validation import field_errors
 
 
 class _Body(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import orjson
 import pytest
+from pydantic import SecretStr
 from servelo_common.app import ServiceSpec, create_service_app
 from servelo_common.config import ServiceSettings
 from servelo_common.errors import ServiceUnavailable, is_unavailable
@@ -56,7 +57,7 @@ def make_app() -> Any:
     settings = ServiceSettings(
         database_url="postgresql://x",
         nats_url="nats://x",
-        internal_secret=SECRET,
+        internal_secret=SecretStr(SECRET),
         env="test",
         request_timeout=0.3,
         db_statement_timeout=0.1,
@@ -72,7 +73,7 @@ def make_app() -> Any:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-async def test_dependency_outage_is_503_with_retry_after(name):
+async def test_dependency_outage_is_503_with_retry_after(name: str) -> None:
     status, headers, data = await call(make_app(), "GET", f"/{name}")
     assert status == 503
     assert int(headers["retry-after"]) >= 1
@@ -82,14 +83,14 @@ async def test_dependency_outage_is_503_with_retry_after(name):
 
 
 @pytest.mark.parametrize("path", ["/bug", "/disk"])
-async def test_a_bug_is_still_a_500(path):
+async def test_a_bug_is_still_a_500(path: str) -> None:
     status, _, data = await call(make_app(), "GET", path)
     assert status == 500
     assert data.pop("code") == "internal_error" and data.pop("request_id")
     assert data == {"error": "Internal server error", "message": "Internal server error"}
 
 
-async def test_request_past_its_deadline_is_503_not_a_hang():
+async def test_request_past_its_deadline_is_503_not_a_hang() -> None:
     started = asyncio.get_running_loop().time()
     status, headers, data = await call(make_app(), "GET", "/slow")
     assert asyncio.get_running_loop().time() - started < 3
@@ -97,7 +98,7 @@ async def test_request_past_its_deadline_is_503_not_a_hang():
     assert data["code"] == "unavailable"
 
 
-async def test_a_response_already_streaming_is_not_cut_by_the_deadline():
+async def test_a_response_already_streaming_is_not_cut_by_the_deadline() -> None:
     status, _, body = await call(make_app(), "GET", "/stream", raw=True)
     assert (status, body) == (200, b"first second")
 
@@ -141,7 +142,7 @@ async def call(app: Any, method: str, path: str, *, raw: bool = False) -> tuple[
     return start["status"], headers, body if raw else orjson.loads(body)
 
 
-def test_classification():
+def test_classification() -> None:
     assert all(is_unavailable(e) for e in CASES.values())
     assert not is_unavailable(ValueError("bad input"))
     assert not is_unavailable(asyncpg.UniqueViolationError("duplicate key"))
@@ -149,12 +150,12 @@ def test_classification():
     assert not is_unavailable(FileNotFoundError(2, "missing"))
 
 
-def test_statement_timeout_must_be_below_the_request_deadline():
+def test_statement_timeout_must_be_below_the_request_deadline() -> None:
     with pytest.raises(ValueError, match="STATEMENT_TIMEOUT"):
         ServiceSettings(
             database_url="postgresql://x",
             nats_url="nats://x",
-            internal_secret=SECRET,
+            internal_secret=SecretStr(SECRET),
             request_timeout=5,
             db_statement_timeout=5,
         )
@@ -162,19 +163,21 @@ def test_statement_timeout_must_be_below_the_request_deadline():
         ServiceSettings(
             database_url="postgresql://x",
             nats_url="nats://x",
-            internal_secret=SECRET,
+            internal_secret=SecretStr(SECRET),
             gateway_timeout=10,
             request_timeout=10,
         )
 
 
-def test_default_deadlines_nest_inside_the_gateways():
-    s = ServiceSettings(database_url="postgresql://x", nats_url="nats://x", internal_secret=SECRET)
+def test_default_deadlines_nest_inside_the_gateways() -> None:
+    s = ServiceSettings(
+        database_url="postgresql://x", nats_url="nats://x", internal_secret=SecretStr(SECRET)
+    )
     assert s.statement_timeout == 15 and s.request_deadline == 28 and s.gateway_timeout == 30
     short = ServiceSettings(
         database_url="postgresql://x",
         nats_url="nats://x",
-        internal_secret=SECRET,
+        internal_secret=SecretStr(SECRET),
         gateway_timeout=6.0,
     )
     assert short.statement_timeout < short.request_deadline < 6

@@ -143,7 +143,8 @@ def test_the_pydantic_types_apply_the_rules() -> None:
 
 
 def _string_pattern(schema: dict[str, Any]) -> str:
-    return next(b["pattern"] for b in schema["anyOf"] if b.get("type") == "string")
+    pattern: str = next(b["pattern"] for b in schema["anyOf"] if b.get("type") == "string")
+    return pattern
 
 
 def test_money_schema_states_the_bounds_the_server_enforces() -> None:

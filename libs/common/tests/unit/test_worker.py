@@ -3,6 +3,7 @@
 import asyncio
 import logging
 
+import pytest
 from servelo_common.worker import Worker
 
 
@@ -23,7 +24,7 @@ class Flaky(Worker):
         await asyncio.Event().wait()
 
 
-async def test_a_failing_worker_is_logged_and_restarted(caplog):
+async def test_a_failing_worker_is_logged_and_restarted(caplog: pytest.LogCaptureFixture) -> None:
     worker = Flaky(3, RuntimeError("bug"))
     with caplog.at_level(logging.WARNING, logger="servelo.worker"):
         worker.start()
@@ -40,7 +41,7 @@ async def test_a_failing_worker_is_logged_and_restarted(caplog):
     assert not worker.alive
 
 
-async def test_an_outage_is_a_warning_without_a_traceback(caplog):
+async def test_an_outage_is_a_warning_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
     worker = Flaky(2, ConnectionRefusedError(111, "Connection refused"))
     with caplog.at_level(logging.WARNING, logger="servelo.worker"):
         worker.start()
@@ -51,7 +52,7 @@ async def test_an_outage_is_a_warning_without_a_traceback(caplog):
     assert not any(r.exc_info for r in failed)
 
 
-async def test_a_worker_that_returns_is_restarted():
+async def test_a_worker_that_returns_is_restarted() -> None:
     class Returns(Worker):
         min_backoff = 0.01
 
@@ -75,7 +76,7 @@ async def test_a_worker_that_returns_is_restarted():
     await worker.stop()
 
 
-async def test_a_worker_whose_task_ended_is_not_alive():
+async def test_a_worker_whose_task_ended_is_not_alive() -> None:
     worker = Flaky(0, RuntimeError())
     worker.start()
     await asyncio.wait_for(worker.steady.wait(), 5)

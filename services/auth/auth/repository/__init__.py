@@ -10,19 +10,11 @@ row-level security: the gateway and the system admin read it across tenants.
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import asyncpg
 
 Record: TypeAlias = asyncpg.Record
-
-
-async def one(conn: asyncpg.Connection, sql: str, *args: Any) -> Record:
-    """The row of a statement that always returns one (`UPDATE ... RETURNING` of a row the
-    caller has locked, `INSERT ... RETURNING`)."""
-    row: Record | None = await conn.fetchrow(sql, *args)
-    assert row is not None, sql
-    return row
 
 
 def updated(status: str) -> bool:

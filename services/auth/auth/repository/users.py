@@ -9,10 +9,11 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import Lock, get_row, one
 from servelo_common.sql import Where
 
 from auth.domain.users import UserStatus
-from auth.repository import Record, one, updated
+from auth.repository import Record, updated
 
 # The columns the service layer may change (never `id`, `org_id`, `email`, timestamps).
 COLUMNS = frozenset(
@@ -48,12 +49,8 @@ async def insert_user(
 async def get_user(
     conn: asyncpg.Connection, *, org_id: UUID, user_id: UUID, for_update: bool = False
 ) -> Record | None:
-    lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(
-        f"SELECT * FROM users WHERE org_id = $1 AND id = $2{lock}",  # noqa: S608
-        org_id,
-        user_id,
-    )
+    lock: Lock | None = "UPDATE" if for_update else None
+    return await get_row(conn, "users", org_id=org_id, row_id=user_id, lock=lock)
 
 
 async def get_user_by_email(conn: asyncpg.Connection, *, org_id: UUID, email: str) -> Record | None:

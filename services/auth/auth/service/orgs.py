@@ -8,8 +8,8 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-from servelo_common.db import system_tx, tenant_tx
-from servelo_common.errors import ApiError, Conflict, NotFound
+from servelo_common.db import acquire, system_tx, tenant_tx
+from servelo_common.errors import ApiError, Conflict, NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -45,7 +45,7 @@ def require_system_admin(ctx: Auth, ident: Identity) -> None:
 
 
 async def _org_id(ctx: Auth, slug: str) -> UUID:
-    async with ctx.pool.acquire() as conn:
+    async with acquire(ctx.pool) as conn:
         org_id = await repo.org_id_by_slug(conn, slug=slug)
     if org_id is None:
         raise NotFound(ORG_NOT_FOUND)
@@ -115,7 +115,7 @@ async def create_org(ctx: Auth, *, ident: Identity, data: OrgCreate) -> Org:
 async def bootstrap(ctx: Auth) -> None:
     """Create the system org and its first admin when absent; replicas may race safely."""
     slug = ctx.settings.system_admin_org
-    async with ctx.pool.acquire() as conn:
+    async with acquire(ctx.pool) as conn:
         if await repo.org_id_by_slug(conn, slug=slug) is not None:
             return
     secret = ctx.settings.bootstrap_admin_password
@@ -198,15 +198,13 @@ async def delete_org(ctx: Auth, *, ident: Identity, slug: str) -> None:
 
 async def registry(ctx: Auth) -> list[Org]:
     """Every org, for the gateway's tenant registry."""
-    async with ctx.pool.acquire() as conn:
+    async with acquire(ctx.pool) as conn:
         rows = await repo.registry(conn)
     return [Org.from_row(r) for r in rows]
 
 
 async def registry_entry(ctx: Auth, *, slug: str) -> Org:
     """One org by slug, for a gateway whose registry has not heard of it yet (404)."""
-    async with ctx.pool.acquire() as conn:
+    async with acquire(ctx.pool) as conn:
         row = await repo.get_org_by_slug(conn, slug=slug)
-    if row is None:
-        raise NotFound(ORG_NOT_FOUND)
-    return Org.from_row(row)
+    return Org.from_row(found(row, ORG_NOT_FOUND))

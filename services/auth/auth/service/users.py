@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 from servelo_common.db import tenant_tx
-from servelo_common.errors import ApiError, Conflict, NotFound
+from servelo_common.errors import ApiError, Conflict, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -42,9 +42,7 @@ async def load_user(
     conn: asyncpg.Connection, *, org_id: UUID, user_id: UUID, for_update: bool = False
 ) -> User:
     row = await repo.get_user(conn, org_id=org_id, user_id=user_id, for_update=for_update)
-    if row is None:
-        raise NotFound(USER_NOT_FOUND)
-    return User.from_row(row)
+    return User.from_row(found(row, USER_NOT_FOUND))
 
 
 async def _org(conn: asyncpg.Connection, *, org_id: UUID) -> Org:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from servelo_common.testing.mail import text_of
+from servelo_dev.testing.mail import text_of
 
 LINK = re.compile(r"https?://\S+/api/auth/magic-link/verify\?token=\S+")
 

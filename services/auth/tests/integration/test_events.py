@@ -9,7 +9,7 @@ from typing import Any
 import nats
 import orjson
 import pytest
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 from .conftest import link_token
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from servelo_common.testing.factories import make_user
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.factories import make_user
+from servelo_dev.testing.tenants import Tenant
 
 TOKEN_KEYS = {
     "accessToken",

@@ -9,9 +9,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from servelo_common.testing.client import ApiClient, ApiResponse
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant, eventually
 
 WRONG = "wrong-password"
 EMAIL_FREE_FAILURES = 10

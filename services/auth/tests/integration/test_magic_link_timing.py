@@ -8,10 +8,10 @@ import statistics
 import time
 
 import asyncpg
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.factories import make_user
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.factories import make_user
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 from .conftest import link_token
 

@@ -7,8 +7,8 @@ import secrets
 from typing import Any
 
 import asyncpg
-from servelo_common.testing.factories import make_user
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing.factories import make_user
+from servelo_dev.testing.tenants import Tenant, eventually
 
 from .conftest import link_token
 

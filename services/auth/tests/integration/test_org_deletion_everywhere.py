@@ -3,9 +3,13 @@
 import uuid
 from typing import Any
 
+import aiohttp
+import asyncpg
 import pytest
-from servelo_common.testing import eventually
-from servelo_common.testing.events import assert_consumers_idle
+from servelo_dev.testing import eventually
+from servelo_dev.testing.events import EventPublisher, assert_consumers_idle
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 ALL = {"auth", "tickets", "crm", "finance", "team", "webhooks"}
 
@@ -86,8 +90,12 @@ async def test_deleted_org_leaves_zero_rows_in_every_schema(
 
 
 async def test_late_events_for_a_deleted_org_leave_zero_rows(
-    stack, http, tenant, db, event_publisher
-):
+    stack: TestStack,
+    http: aiohttp.ClientSession,
+    tenant: Tenant,
+    db: asyncpg.Connection,
+    event_publisher: EventPublisher,
+) -> None:
     """Events about the org published after its deletion (another service's outbox, a
     replay) reach every consumer of every service and recreate nothing."""
     if not set(stack.services) >= ALL:
@@ -96,7 +104,7 @@ async def test_late_events_for_a_deleted_org_leave_zero_rows(
     sysadmin = await stack.system_admin(http)
     assert (await sysadmin.delete(f"/api/admin/orgs/{tenant.slug}")).status == 200
 
-    async def tombstoned_everywhere():
+    async def tombstoned_everywhere() -> None:
         for schema in sorted(ALL):
             found = await db.fetchval(
                 f"SELECT count(*) FROM {schema}.org_tombstones WHERE id = $1::uuid", org
@@ -122,7 +130,7 @@ async def test_late_events_for_a_deleted_org_leave_zero_rows(
         "status": "accepted",
         "total": "110.00",
     }
-    late = [
+    late: list[tuple[str, str, dict[str, Any]]] = [
         ("auth", "user-created", user),
         ("auth", "user-invited", user),
         ("auth", "user-updated", user),
@@ -135,7 +143,7 @@ async def test_late_events_for_a_deleted_org_leave_zero_rows(
     for source, kind, data in late:
         await event_publisher.publish(source, kind, data, tenant=org)
 
-    async def all_handled():
+    async def all_handled() -> None:
         await assert_consumers_idle(event_publisher.nc, services=ALL)
 
     await eventually(all_handled, timeout=15)

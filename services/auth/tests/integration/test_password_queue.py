@@ -13,9 +13,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from servelo_common.testing.client import ApiClient, ApiResponse
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant, through
 
 QUEUE = 8
 BUSY = "Too many sign-ins at once; retry shortly"
@@ -45,17 +45,6 @@ async def login(client: ApiClient, ip: str, email: str, password: str) -> ApiRes
         json={"email": email, "password": password},
         headers={"X-Forwarded-For": ip},
     )
-
-
-async def through(client: ApiClient, gateway: str) -> ApiClient:
-    """`client` through the other gateway, once that gateway knows the (new) tenant."""
-    moved = client.on_gateway(gateway)
-
-    async def known() -> None:
-        assert (await moved.get("/api/auth/jwks")).status == 200
-
-    await eventually(known, timeout=10)
-    return moved
 
 
 async def test_a_correct_login_while_forty_wrong_ones_run_takes_under_one_and_a_half_seconds(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 
 async def refused_soon(client: Any) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-from servelo_common.testing.factories import make_user
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.testing.factories import make_user
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 
 async def test_list_orgs_with_user_counts(

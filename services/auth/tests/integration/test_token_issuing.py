@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 import jwt as pyjwt
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
-from servelo_common.testing.factories import make_user
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.testing.factories import make_user
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 from .conftest import link_token
 

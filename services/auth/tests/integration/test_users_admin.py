@@ -7,16 +7,16 @@ import uuid
 
 import pytest
 from PIL import Image
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.factories import make_user
-from servelo_common.testing.images import (
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.factories import make_user
+from servelo_dev.testing.images import (
     assert_no_location,
     encode,
     mpo_with_location,
     pixels,
     png_with_location,
 )
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 PNG = encode(Image.new("RGB", (4, 4), "blue"), "PNG")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import aiohttp
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 USER_FIELDS = {
     "id",

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import Lock, get_row, list_page, one
 from servelo_common.sql import Where
 
 from crm.repository import Record
@@ -44,33 +45,32 @@ async def list_customers(
                 " WHERE org_id = $1 AND grams @> search_grams({}))",
                 term,
             )
-    sql = where.page(
+    return await list_page(
+        conn,
         f"SELECT {CUSTOMER_COLUMNS} FROM customers",  # noqa: S608
+        where,
         order=("created_at", "id"),
         descending=True,
         limit=limit,
         after=cursor,
         since=since,
     )
-    return list(await conn.fetch(sql, *where.params))
 
 
 async def get_customer(
     conn: asyncpg.Connection, *, org_id: UUID, customer_id: UUID, for_update: bool = False
 ) -> Record | None:
-    lock = " FOR UPDATE" if for_update else ""
-    row: Record | None = await conn.fetchrow(
-        f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE org_id = $1 AND id = $2{lock}",  # noqa: S608
-        org_id,
-        customer_id,
+    lock: Lock | None = "UPDATE" if for_update else None
+    return await get_row(
+        conn, "customers", org_id=org_id, row_id=customer_id, columns=CUSTOMER_COLUMNS, lock=lock
     )
-    return row
 
 
 async def insert_customer(
     conn: asyncpg.Connection, *, org_id: UUID, values: Mapping[str, Any]
 ) -> Record:
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         "INSERT INTO customers (org_id, name, email, phone, address, notes)"  # noqa: S608
         f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CUSTOMER_COLUMNS}",
         org_id,
@@ -80,8 +80,6 @@ async def insert_customer(
         values.get("address"),
         values.get("notes"),
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def update_customer(
@@ -90,13 +88,12 @@ async def update_customer(
     where = Where().add("org_id = {}", org_id).add("id = {}", customer_id)
     sets = where.assign(values, CUSTOMER_FIELDS)
     sets = f"{sets}, " if sets else ""
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         f"UPDATE customers SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
         f"{where.sql} RETURNING {CUSTOMER_COLUMNS}",
         *where.params,
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def delete_customer(conn: asyncpg.Connection, *, org_id: UUID, customer_id: UUID) -> None:

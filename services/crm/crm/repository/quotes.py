@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import Lock, get_row, list_page, one
 from servelo_common.sql import Where
 
 from crm.repository import Record
@@ -55,7 +56,8 @@ async def insert_quote(
     created_by: UUID | None,
     values: Mapping[str, Any],
 ) -> Record:
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         "INSERT INTO quotes (org_id, number, created_by, customer_id, line_items, tax_rate,"  # noqa: S608
         " subtotal, tax, total, valid_until, notes)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -72,20 +74,15 @@ async def insert_quote(
         values.get("valid_until"),
         values.get("notes"),
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def get_quote(
     conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID, for_update: bool = False
 ) -> Record | None:
-    lock = " FOR UPDATE" if for_update else ""
-    row: Record | None = await conn.fetchrow(
-        f"SELECT {QUOTE_COLUMNS} FROM quotes WHERE org_id = $1 AND id = $2{lock}",  # noqa: S608
-        org_id,
-        quote_id,
+    lock: Lock | None = "UPDATE" if for_update else None
+    return await get_row(
+        conn, "quotes", org_id=org_id, row_id=quote_id, columns=QUOTE_COLUMNS, lock=lock
     )
-    return row
 
 
 async def update_quote(
@@ -94,13 +91,12 @@ async def update_quote(
     where = Where().add("org_id = {}", org_id).add("id = {}", quote_id)
     sets = where.assign(values, QUOTE_FIELDS)
     sets = f"{sets}, " if sets else ""
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         f"UPDATE quotes SET {sets}version = version + 1, updated_at = clock_timestamp()"  # noqa: S608
         f"{where.sql} RETURNING {QUOTE_COLUMNS}",
         *where.params,
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def delete_quote(conn: asyncpg.Connection, *, org_id: UUID, quote_id: UUID) -> None:
@@ -125,12 +121,13 @@ async def list_quotes(
         .when(customer_id, "customer_id = {}")
         .when(status, "status = {}")
     )
-    sql = where.page(
+    return await list_page(
+        conn,
         f"SELECT {QUOTE_COLUMNS} FROM quotes",  # noqa: S608
+        where,
         order=("created_at", "id"),
         descending=True,
         limit=limit,
         after=cursor,
         since=since,
     )
-    return list(await conn.fetch(sql, *where.params))

@@ -14,10 +14,9 @@ from servelo_common.http import (
     query,
     require_role,
     resource,
-    resources,
 )
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,8 +31,7 @@ async def list_customers(request: Request) -> Response:
     q = query(request, CustomerQuery)
     pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await customers.list_customers(request.state.db, ident=ident, query=q, page=pr)
-    items, headers = page(request, found, pr, key=lambda c: (c.created_at, c.id))
-    return resources(CustomerPublic, items, headers=headers)
+    return page_response(request, found, pr, lambda c: (c.created_at, c.id), CustomerPublic)
 
 
 async def get_customer(request: Request) -> Response:

@@ -14,10 +14,9 @@ from servelo_common.http import (
     query,
     require_role,
     resource,
-    resources,
 )
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,8 +31,7 @@ async def list_quotes(request: Request) -> Response:
     q = query(request, QuoteQuery)
     pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await quotes.list_quotes(request.state.db, ident=ident, query=q, page=pr)
-    items, headers = page(request, found, pr, key=lambda o: (o.created_at, o.id))
-    return resources(QuotePublic, items, headers=headers)
+    return page_response(request, found, pr, lambda o: (o.created_at, o.id), QuotePublic)
 
 
 async def get_quote(request: Request) -> Response:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 from servelo_common.db import tenant_tx
-from servelo_common.errors import Conflict, NotFound
+from servelo_common.errors import Conflict, NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -44,9 +44,7 @@ async def get_customer(pool: asyncpg.Pool, *, ident: Identity, customer_id: UUID
     org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_customer(conn, org_id=org_id, customer_id=customer_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Customer.from_row(row)
+    return Customer.from_row(found(row, NOT_FOUND))
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 from servelo_common.db import tenant_tx
-from servelo_common.errors import ApiError, Conflict, NotFound, RequestValidationError
+from servelo_common.errors import ApiError, Conflict, NotFound, RequestValidationError, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.jsonutil import iso_z, money_str
@@ -108,9 +108,7 @@ async def get_quote(pool: asyncpg.Pool, *, ident: Identity, quote_id: UUID) -> Q
     org_id = ident.org_uuid
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_quote(conn, org_id=org_id, quote_id=quote_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Quote.from_row(row)
+    return Quote.from_row(found(row, NOT_FOUND))
 
 
 async def create_quote(pool: asyncpg.Pool, *, ident: Identity, data: QuoteCreate) -> Quote:

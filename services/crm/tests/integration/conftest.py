@@ -1,5 +1,5 @@
 """crm test helpers: a publisher for auth's events. Clients and quotes come from the shared
-factories (`servelo_common.testing.factories`)."""
+factories (`servelo_dev.testing.factories`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from servelo_common.testing import EventPublisher
+from servelo_dev.testing import EventPublisher
 
 Json = dict[str, Any]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servelo_common.testing.factories import make_customer, make_quote
+from servelo_dev.testing.factories import make_customer, make_quote
 
 
 async def test_client_round_trips_with_normalized_contacts(tenant: Any) -> None:

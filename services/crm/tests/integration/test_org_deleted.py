@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from servelo_common.testing.factories import make_customer, make_quote
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.factories import make_customer, make_quote
+from servelo_dev.testing.tenants import eventually
 
 
 async def _crm_rows(db: Any, org_id: str) -> dict[str, int]:

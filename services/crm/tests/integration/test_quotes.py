@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from servelo_common.testing.factories import make_customer, make_quote
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.factories import make_customer, make_quote
+from servelo_dev.testing.tenants import eventually
 
 
 def lines(*items: tuple[str, str]) -> list[dict[str, str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from servelo_common.testing.factories import make_customer, make_quote
-from servelo_common.testing.mail import text_of
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.factories import make_customer, make_quote
+from servelo_dev.testing.mail import text_of
+from servelo_dev.testing.tenants import eventually
 
 
 async def test_sending_mails_the_quote_to_the_client(stack: Any, tenant: Any, publish: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import Lock, delete_row, get_row, insert_row, update_row
 from servelo_common.sql import Where
 
 Table = Literal["revenue", "expenses"]
@@ -34,14 +35,6 @@ FILTERS: dict[str, frozenset[str]] = {
 }
 
 
-def _columns(table: Table, names: Sequence[str]) -> list[str]:
-    allowed = COLUMNS[table]
-    unknown = [n for n in names if n not in allowed]
-    if unknown:
-        raise ValueError(f"not a writable {table} column: {unknown}")
-    return list(names)
-
-
 async def insert_entry(
     conn: asyncpg.Connection,
     *,
@@ -50,13 +43,9 @@ async def insert_entry(
     entry_id: UUID,
     values: Mapping[str, Any],
 ) -> asyncpg.Record:
-    names = _columns(table, list(values))
-    cols = ", ".join(["id", "org_id", *names])
-    params = ", ".join(f"${i}" for i in range(1, len(names) + 3))
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({params}) RETURNING *"  # noqa: S608
-    row = await conn.fetchrow(sql, entry_id, org_id, *values.values())
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
+    return await insert_row(
+        conn, table, COLUMNS[table], org_id=org_id, row_id=entry_id, values=values
+    )
 
 
 async def get_entry(
@@ -67,10 +56,8 @@ async def get_entry(
     entry_id: UUID,
     for_update: bool = False,
 ) -> asyncpg.Record | None:
-    lock = " FOR UPDATE" if for_update else ""
-    sql = f"SELECT * FROM {table} WHERE org_id = $1 AND id = $2{lock}"  # noqa: S608
-    row: asyncpg.Record | None = await conn.fetchrow(sql, org_id, entry_id)
-    return row
+    lock: Lock | None = "UPDATE" if for_update else None
+    return await get_row(conn, table, org_id=org_id, row_id=entry_id, lock=lock)
 
 
 async def update_entry(
@@ -81,21 +68,15 @@ async def update_entry(
     entry_id: UUID,
     changes: Mapping[str, Any],
 ) -> asyncpg.Record | None:
-    where = Where().add("org_id = {}", org_id).add("id = {}", entry_id)
-    sets = where.assign(changes, COLUMNS[table])
-    sql = (
-        f"UPDATE {table} SET {sets}{', ' if sets else ''}updated_at = now()"  # noqa: S608
-        f"{where.sql} RETURNING *"
+    return await update_row(
+        conn, table, COLUMNS[table], org_id=org_id, row_id=entry_id, changes=changes
     )
-    row: asyncpg.Record | None = await conn.fetchrow(sql, *where.params)
-    return row
 
 
 async def delete_entry(
     conn: asyncpg.Connection, *, table: Table, org_id: UUID, entry_id: UUID
 ) -> bool:
-    sql = f"DELETE FROM {table} WHERE org_id = $1 AND id = $2 RETURNING id"  # noqa: S608
-    return await conn.fetchval(sql, org_id, entry_id) is not None
+    return await delete_row(conn, table, org_id=org_id, row_id=entry_id) is not None
 
 
 async def list_entries(
@@ -129,6 +110,14 @@ async def list_entries(
     )
     rows: list[asyncpg.Record] = await conn.fetch(sql, *where.params)
     return rows
+
+
+def _columns(table: Table, names: Sequence[str]) -> list[str]:
+    allowed = COLUMNS[table]
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ValueError(f"not a writable {table} column: {unknown}")
+    return list(names)
 
 
 async def insert_quote_revenue(

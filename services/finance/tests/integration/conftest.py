@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from servelo_common.testing import EventPublisher
+from servelo_dev.testing import EventPublisher
 
 Publish = Callable[..., Awaitable[str]]
 

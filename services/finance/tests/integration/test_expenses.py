@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from servelo_common.testing.factories import make_expense
+from servelo_dev.testing.factories import make_expense
 
 DEFAULTS = {"date": "2026-03-10", "amount": "40.00", "category": "Fuel", "vendor": "Shell"}
 

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.tenants import eventually
 
 
 def _quote(customer_id: str | None = None, total: str = "108.25") -> dict[str, Any]:

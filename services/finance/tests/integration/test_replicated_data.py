@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.tenants import eventually
 
 
 async def test_deleted_customer_can_no_longer_be_linked(

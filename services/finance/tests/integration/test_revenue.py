@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from servelo_common.testing.factories import make_revenue
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.factories import make_revenue
+from servelo_dev.testing.tenants import eventually
 
 DEFAULTS = {"date": "2026-01-15", "amount": "150.00", "category": "Repairs"}
 

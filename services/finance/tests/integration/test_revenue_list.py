@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from servelo_common.testing.factories import make_revenue
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.factories import make_revenue
+from servelo_dev.testing.tenants import eventually
 
 DEFAULTS = {"date": "2026-01-15", "amount": "10.00", "category": "Repairs"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.tenants import eventually
 
 
 async def test_currency_set_in_settings_reaches_the_summary(tenant: Any) -> None:

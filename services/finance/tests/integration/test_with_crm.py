@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from servelo_common.testing.tenants import eventually
+from servelo_dev.testing.tenants import eventually
 
 
 @pytest.fixture

@@ -1,36 +1,18 @@
 """Team planning with no I/O: one module per resource, the same names as in every layer.
 
-What the resources share lives here: the row shape the objects are built from, and the
-rule that bounds every period (a booking, a project, a report window).
+What the resources share lives here: the rule that bounds every period (a booking, a
+project, a report window). Objects are built from rows by `servelo_common.sql.FromRow`.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar, Protocol, Self
 
 # Admins and managers plan the team; technicians may read everything.
 PLANNERS = ("admin", "manager")
 # A booking or report window longer than this is refused: per-day math stays bounded.
 MAX_RANGE_DAYS = 3660
 END_BEFORE_START = "The end date must be a date after or equal to start date."
-
-
-class Row(Protocol):
-    """What `from_row` reads: an asyncpg record, or a dict in tests."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
-
-
-class FromRow:
-    """A frozen dataclass whose fields are named as the columns of its row."""
-
-    __slots__ = ()
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-    @classmethod
-    def from_row(cls, row: Row) -> Self:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
 def span_days(start: date, end: date) -> int:

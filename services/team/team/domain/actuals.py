@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from team.domain import FromRow
+from servelo_common.sql import FromRow
 
 
 @dataclass(frozen=True, slots=True)

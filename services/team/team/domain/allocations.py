@@ -14,8 +14,7 @@ from itertools import pairwise
 from uuid import UUID
 
 from servelo_common.jsonutil import money_str
-
-from team.domain import FromRow
+from servelo_common.sql import FromRow
 
 DAY_LIMIT = Decimal("24")
 

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from team.domain import Row
+from servelo_common.sql import Row
+
 from team.domain.roles import Role
 
 ACTIVE_ALLOCATIONS = "Cannot delete team member with active allocations"

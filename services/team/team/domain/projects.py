@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from team.domain import FromRow
+from servelo_common.sql import FromRow
 
 
 @dataclass(frozen=True, slots=True)

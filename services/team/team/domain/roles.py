@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from team.domain import FromRow
+from servelo_common.sql import FromRow
 
 # Role ids are bigints; a longer string cannot name a row.
 _MAX_ID_DIGITS = 18

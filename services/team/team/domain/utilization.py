@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from team.domain import FromRow, Row
+from servelo_common.sql import FromRow, Row
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,17 +8,17 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-
-from team.repository import (
+from servelo_common.repository import (
     Lock,
     Record,
-    dated_where,
     delete_row,
     get_row,
     insert_row,
     list_page,
     update_row,
 )
+
+from team.repository import dated_where
 from team.schemas.actuals import ActualQuery
 
 COLUMNS = frozenset({"team_member_id", "project_id", "date", "hours", "ticket_id", "notes"})

@@ -8,18 +8,18 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-
-from team.domain.allocations import Allocation, Booking
-from team.repository import (
+from servelo_common.repository import (
     Lock,
     Record,
-    dated_where,
     delete_row,
     get_row,
     insert_row,
     list_page,
     update_row,
 )
+
+from team.domain.allocations import Allocation, Booking
+from team.repository import dated_where
 from team.schemas.allocations import AllocationQuery
 
 COLUMNS = frozenset({"team_member_id", "project_id", "start_date", "end_date", "hours_per_day"})

@@ -10,9 +10,9 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import Lock, Record, get_row, list_page, one
 from servelo_common.sql import Where
 
-from team.repository import LOCK_SUFFIX, Lock, Record, list_page, one
 from team.schemas.members import TeamMemberQuery
 
 COLUMNS = frozenset({"name", "role_id", "hourly_rate", "active"})
@@ -59,11 +59,13 @@ async def lock_member(
 ) -> Record | None:
     """Lock the member row: "UPDATE" serializes bookings and deletes of one member,
     "KEY SHARE" only keeps it from being deleted until commit."""
-    return await conn.fetchrow(
-        "SELECT id, hourly_rate, active FROM team_members"  # noqa: S608
-        f" WHERE org_id = $1 AND id = $2{LOCK_SUFFIX[mode]}",
-        org_id,
-        member_id,
+    return await get_row(
+        conn,
+        "team_members",
+        org_id=org_id,
+        row_id=member_id,
+        columns="id, hourly_rate, active",
+        lock=mode,
     )
 
 

@@ -8,9 +8,17 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import (
+    Lock,
+    Record,
+    delete_row,
+    get_row,
+    insert_row,
+    list_page,
+    update_row,
+)
 from servelo_common.sql import Where
 
-from team.repository import Lock, Record, delete_row, get_row, insert_row, list_page, update_row
 from team.schemas.projects import ProjectQuery
 
 COLUMNS = frozenset({"name", "customer_id", "active", "start_date", "end_date"})

@@ -8,9 +8,8 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import Lock, Record, get_row, list_page, one
 from servelo_common.sql import Where
-
-from team.repository import LOCK_SUFFIX, Lock, Record, list_page, one
 
 
 async def list_roles(
@@ -35,10 +34,8 @@ async def list_roles(
 async def get_role(
     conn: asyncpg.Connection, *, org_id: UUID, role_id: int, lock: Lock | None = None
 ) -> Record | None:
-    return await conn.fetchrow(
-        f"SELECT id, name, updated_at FROM roles WHERE org_id = $1 AND id = $2{LOCK_SUFFIX[lock]}",  # noqa: S608
-        org_id,
-        role_id,
+    return await get_row(
+        conn, "roles", org_id=org_id, row_id=role_id, columns="id, name, updated_at", lock=lock
     )
 
 

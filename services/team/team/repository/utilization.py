@@ -6,8 +6,7 @@ from datetime import date
 from uuid import UUID
 
 import asyncpg
-
-from team.repository import Record
+from servelo_common.repository import Record
 
 # Per day of the window with any booking or recorded hours: hours, the rate in force that day
 # (the latest rate_history row on or before it; a member's first rate is in force since

@@ -15,9 +15,9 @@ from uuid import UUID
 import asyncpg
 from servelo_common.errors import RequestValidationError
 from servelo_common.identity import Identity
+from servelo_common.repository import Lock
 
 from team.domain import check_span
-from team.repository import Lock
 from team.repository import members as members_repo
 from team.repository import projects as projects_repo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from servelo_common.db import Pool, tenant_tx
-from servelo_common.errors import NotFound
+from servelo_common.errors import NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -39,9 +39,7 @@ async def get_actual(pool: Pool, *, ident: Identity, actual_id: UUID) -> Actual:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_actual(conn, org_id=org_id, actual_id=actual_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Actual.from_row(row)
+    return Actual.from_row(found(row, NOT_FOUND))
 
 
 async def create_actual(pool: Pool, *, ident: Identity, data: ActualCreate) -> Actual:

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from servelo_common.db import Pool, tenant_tx
-from servelo_common.errors import NotFound
+from servelo_common.errors import NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -51,9 +51,7 @@ async def get_allocation(pool: Pool, *, ident: Identity, allocation_id: UUID) ->
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_allocation(conn, org_id=org_id, allocation_id=allocation_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Allocation.from_row(row)
+    return Allocation.from_row(found(row, NOT_FOUND))
 
 
 async def create_allocation(

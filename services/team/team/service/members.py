@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from servelo_common.db import Pool, tenant_tx
-from servelo_common.errors import ApiError, NotFound, RequestValidationError
+from servelo_common.errors import ApiError, NotFound, RequestValidationError, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -63,9 +63,7 @@ async def get_member(pool: Pool, *, ident: Identity, member_id: UUID) -> Member:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_member(conn, org_id=org_id, member_id=member_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Member.from_row(row)
+    return Member.from_row(found(row, NOT_FOUND))
 
 
 async def create_member(pool: Pool, *, ident: Identity, data: TeamMemberCreate) -> Member:

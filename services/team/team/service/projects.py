@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from servelo_common.db import Pool, tenant_tx
-from servelo_common.errors import ApiError, NotFound, RequestValidationError
+from servelo_common.errors import ApiError, NotFound, RequestValidationError, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -50,9 +50,7 @@ async def get_project(pool: Pool, *, ident: Identity, project_id: UUID) -> Proje
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_project(conn, org_id=org_id, project_id=project_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Project.from_row(row)
+    return Project.from_row(found(row, NOT_FOUND))
 
 
 async def create_project(pool: Pool, *, ident: Identity, data: ProjectCreate) -> Project:

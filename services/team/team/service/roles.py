@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import asyncpg
 from servelo_common.db import Pool, tenant_tx
-from servelo_common.errors import Conflict, NotFound
+from servelo_common.errors import Conflict, NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -44,9 +44,7 @@ async def get_role(pool: Pool, *, ident: Identity, role_id: int) -> Role:
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         row = await repo.get_role(conn, org_id=org_id, role_id=role_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Role.from_row(row)
+    return Role.from_row(found(row, NOT_FOUND))
 
 
 async def create_role(pool: Pool, *, ident: Identity, data: RoleCreate) -> Role:
@@ -62,9 +60,7 @@ async def update_role(pool: Pool, *, ident: Identity, role_id: int, data: RoleCr
     with _unique_name():
         async with tenant_tx(pool, org_id) as conn:
             row = await repo.update_role(conn, org_id=org_id, role_id=role_id, name=data.name)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Role.from_row(row)
+    return Role.from_row(found(row, NOT_FOUND))
 
 
 async def delete_role(pool: Pool, *, ident: Identity, role_id: int) -> None:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from servelo_common.testing import EventPublisher
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.factories import (
+from servelo_dev.testing import EventPublisher
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.factories import (
     Json,
     iso_day,
     make_actual,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from team.domain import END_BEFORE_START, MAX_RANGE_DAYS, FromRow, check_span, span_days
+from servelo_common.sql import FromRow
+from team.domain import END_BEFORE_START, MAX_RANGE_DAYS, check_span, span_days
 
 JAN = [date(2026, 1, d) for d in range(1, 32)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from servelo_common.http import validate
-from servelo_common.testing.validation import field_errors
+from servelo_dev.testing.validation import field_errors
 from team.schemas.actuals import ActualCreate
 
 UUID1 = "550e8400-e29b-41d4-a716-446655440000"

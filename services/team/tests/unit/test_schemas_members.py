@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from servelo_common.http import validate
-from servelo_common.testing.validation import field_errors
+from servelo_dev.testing.validation import field_errors
 from team.schemas.members import TeamMemberCreate, TeamMemberQuery, TeamMemberUpdate
 
 

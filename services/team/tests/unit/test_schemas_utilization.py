@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servelo_common.testing.validation import field_errors
+from servelo_dev.testing.validation import field_errors
 from team.schemas.utilization import UtilizationQuery
 
 

@@ -1,5 +1,5 @@
 """Helpers for the tickets integration tests: users and customers known to tickets, events.
-Tickets come from the shared factories (`servelo_common.testing.factories.make_ticket`)."""
+Tickets come from the shared factories (`servelo_dev.testing.factories.make_ticket`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servelo_common.testing import EventPublisher
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing import EventPublisher
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.tenants import Tenant, eventually
 
 Publish = Callable[..., Awaitable[str]]
 

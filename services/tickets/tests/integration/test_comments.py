@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.tenants import Tenant
 
 
 async def test_comments_listed_oldest_first_with_caller_as_author(tenant: Tenant) -> None:

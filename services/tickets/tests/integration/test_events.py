@@ -13,8 +13,8 @@ import nats
 import orjson
 import pytest
 from PIL import Image
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.tenants import Tenant, eventually
 
 from .conftest import Publish, announced_user, files_of, known_customer
 

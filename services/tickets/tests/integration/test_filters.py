@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.tenants import Tenant
 
 from .conftest import Publish, announced_user, known_customer
 

@@ -9,15 +9,15 @@ import aiohttp
 import asyncpg
 import pytest
 from PIL import Image
-from servelo_common.testing.client import ApiClient, ApiResponse
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.images import (
+from servelo_dev.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.images import (
     assert_no_location,
     mpo_with_location,
     pixels,
     png_with_location,
 )
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.tenants import Tenant
 
 from .conftest import files_of
 

@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import asyncpg
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.tenants import Tenant
 
 WORDS = {"title": "Boiler zanzibar", "description": "common words in both orgs"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from servelo_common.testing.factories import make_ticket
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.tenants import Tenant
 
 
 async def test_create_and_get_ticket(tenant: Tenant) -> None:

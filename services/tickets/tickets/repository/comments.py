@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Record
+from servelo_common.repository import one
 from servelo_common.sql import Where
 
 COMMENT_COLUMNS = "id, ticket_id, author_id, body, created_at, updated_at"
@@ -15,7 +16,8 @@ COMMENT_COLUMNS = "id, ticket_id, author_id, body, created_at, updated_at"
 async def insert_comment(
     conn: Connection, *, org_id: UUID, comment_id: UUID, ticket_id: UUID, author_id: UUID, body: str
 ) -> Record:
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         "INSERT INTO comments (id, org_id, ticket_id, author_id, body)"  # noqa: S608
         f" VALUES ($1, $2, $3, $4, $5) RETURNING {COMMENT_COLUMNS}",
         comment_id,
@@ -24,8 +26,6 @@ async def insert_comment(
         author_id,
         body,
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def list_comments(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from asyncpg import Connection, Record
+from servelo_common.repository import one
 
 _PHOTO_COLS = "id, ticket_id, storage_key, content_type, size, filename, uploaded_by, created_at"
 
@@ -21,7 +22,8 @@ async def insert_photo(
     filename: str | None,
     uploaded_by: UUID,
 ) -> Record:
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         "INSERT INTO photos (id, org_id, ticket_id, storage_key, content_type, size, filename,"  # noqa: S608
         f" uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_PHOTO_COLS}",
         photo_id,
@@ -33,8 +35,6 @@ async def insert_photo(
         filename,
         uploaded_by,
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def list_photos(conn: Connection, *, org_id: UUID, ticket_id: UUID) -> list[Record]:

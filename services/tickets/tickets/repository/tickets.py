@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg import Connection, Record
+from servelo_common.repository import Lock, get_row, one
 from servelo_common.sql import Where
 
 from tickets.domain import ACTIVE_STATUSES, EDITABLE
@@ -35,7 +36,8 @@ async def insert_ticket(
     makes numbers gapless (a rolled-back create releases its number). Taking it in the
     last statement before the outbox write keeps that lock as short as possible.
     """
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         "WITH counter AS (INSERT INTO ticket_counters (org_id, next_number) VALUES ($2, 2)"  # noqa: S608
         " ON CONFLICT (org_id) DO UPDATE SET next_number = ticket_counters.next_number + 1"
         " RETURNING next_number - 1 AS number)"
@@ -54,8 +56,6 @@ async def insert_ticket(
         data["scheduled_at"],
         created_by,
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def get_ticket(
@@ -70,13 +70,10 @@ async def get_ticket(
     cond = {False: " AND deleted_at IS NULL", True: " AND deleted_at IS NOT NULL", None: ""}[
         trashed
     ]
-    lock = " FOR UPDATE" if for_update else ""
-    row: Record | None = await conn.fetchrow(
-        f"SELECT {COLUMNS} FROM tickets WHERE org_id = $1 AND id = $2{cond}{lock}",  # noqa: S608
-        org_id,
-        ticket_id,
+    lock: Lock | None = "UPDATE" if for_update else None
+    return await get_row(
+        conn, "tickets", org_id=org_id, row_id=ticket_id, columns=COLUMNS, lock=lock, also=cond
     )
-    return row
 
 
 async def update_ticket(
@@ -84,13 +81,12 @@ async def update_ticket(
 ) -> Record:
     where = Where().add("org_id = {}", org_id).add("id = {}", ticket_id)
     sets = where.assign(changes, frozenset(EDITABLE))  # column names never from a client
-    row = await conn.fetchrow(
+    return await one(
+        conn,
         f"UPDATE tickets SET {sets}, updated_at = clock_timestamp()"  # noqa: S608
         f"{where.sql} RETURNING {COLUMNS}",
         *where.params,
     )
-    assert row is not None  # INSERT/UPDATE ... RETURNING always answers a row
-    return row
 
 
 async def set_trashed(

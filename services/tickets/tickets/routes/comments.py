@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, caller, path_id, resource, resources
+from servelo_common.http import body, caller, path_id, resource
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,8 +24,7 @@ async def list_comments(request: Request) -> Response:
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
     pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await service.list_comments(request.state.db, ident=ident, ticket_id=ticket_id, page=pr)
-    items, headers = page(request, found, pr, key=lambda c: (c.created_at, c.id))
-    return resources(CommentPublic, items, headers=headers)
+    return page_response(request, found, pr, lambda c: (c.created_at, c.id), CommentPublic)
 
 
 async def add_comment(request: Request) -> Response:

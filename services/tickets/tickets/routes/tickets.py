@@ -13,10 +13,9 @@ from servelo_common.http import (
     query,
     require_role,
     resource,
-    resources,
 )
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,8 +49,7 @@ async def list_tickets(request: Request) -> Response:
     if pr.since is not None:
         filters = for_sync(filters, pr.since)
     found = await service.list_tickets(request.state.db, ident=ident, query=filters, page=pr)
-    items, headers = page(request, found, pr, key=filters.sort.key)
-    return resources(TicketPublic, items, headers=headers)
+    return page_response(request, found, pr, filters.sort.key, TicketPublic)
 
 
 async def get_ticket(request: Request) -> Response:

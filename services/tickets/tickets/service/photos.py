@@ -13,7 +13,7 @@ from uuid import UUID
 
 from PIL import Image
 from servelo_common.db import tenant_tx
-from servelo_common.errors import ApiError, NotFound
+from servelo_common.errors import ApiError, NotFound, found
 from servelo_common.events import emit
 from servelo_common.identity import Identity
 from servelo_common.images import COPY_CHUNK, InvalidImage, clean, sniff
@@ -148,9 +148,7 @@ async def get_photo(ctx: Tickets, *, ident: Identity, ticket_id: UUID, photo_id:
     org_id = ident.org_uuid
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.get_photo(conn, org_id=org_id, ticket_id=ticket_id, photo_id=photo_id)
-    if row is None:
-        raise NotFound(PHOTO_NOT_FOUND)
-    return Photo.from_row(row)
+    return Photo.from_row(found(row, PHOTO_NOT_FOUND))
 
 
 async def open_photo(

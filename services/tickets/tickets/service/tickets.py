@@ -10,7 +10,7 @@ from uuid import UUID
 from asyncpg import Connection, Pool
 from servelo_common import replicas
 from servelo_common.db import tenant_tx
-from servelo_common.errors import NotFound, RequestValidationError
+from servelo_common.errors import NotFound, RequestValidationError, found
 from servelo_common.etag import Precondition
 from servelo_common.events import emit
 from servelo_common.identity import Identity
@@ -93,9 +93,7 @@ async def get_ticket(
         row = await repo.get_ticket(
             conn, org_id=ident.org_uuid, ticket_id=ticket_id, trashed=trashed
         )
-    if row is None:
-        raise NotFound(TICKET_NOT_FOUND)
-    return Ticket.from_row(row)
+    return Ticket.from_row(found(row, TICKET_NOT_FOUND))
 
 
 async def list_tickets(

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp import web
-from servelo_common.testing import eventually
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.factories import Json, make_webhook
+from servelo_dev.testing import eventually
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.factories import Json, make_webhook
 from standardwebhooks import Webhook
 
 

@@ -8,8 +8,8 @@ import uuid
 
 import asyncpg
 import pytest
-from servelo_common.testing import EventPublisher, eventually
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import EventPublisher, eventually
+from servelo_dev.testing.tenants import Tenant
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from .conftest import MakeWebhook, Receiver, Receivers, deliveries_of

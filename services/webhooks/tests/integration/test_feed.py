@@ -9,10 +9,10 @@ import uuid
 from typing import Any
 
 import asyncpg
-from servelo_common.testing import EventPublisher, eventually
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import EventPublisher, eventually
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 
 async def publish(

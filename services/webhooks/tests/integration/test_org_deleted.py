@@ -7,11 +7,11 @@ import uuid
 
 import aiohttp
 import asyncpg
-from servelo_common.testing import EventPublisher, eventually
-from servelo_common.testing.events import assert_consumers_idle
-from servelo_common.testing.factories import make_webhook
-from servelo_common.testing.plugin import TestStack
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import EventPublisher, eventually
+from servelo_dev.testing.events import assert_consumers_idle
+from servelo_dev.testing.factories import make_webhook
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
 
 TABLES = ("endpoints", "endpoint_secrets", "deliveries", "events", "feed_counters")
 

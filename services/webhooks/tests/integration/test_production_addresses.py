@@ -25,11 +25,11 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import pytest
-from servelo_common.devstack.provision import drop_database
-from servelo_common.devstack.stack import Stack, StackConfig
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
-from servelo_common.testing import eventually
-from servelo_common.testing.plugin import TestStack
+from servelo_common.provision import drop_database
+from servelo_dev.devstack.stack import Stack, StackConfig
+from servelo_dev.testing import eventually
+from servelo_dev.testing.plugin import TestStack
 
 from .conftest import Receivers
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import asyncpg
 import pytest
-from servelo_common.testing import eventually
-from servelo_common.testing.client import ApiResponse
-from servelo_common.testing.factories import make_webhook
-from servelo_common.testing.tenants import Tenant
+from servelo_dev.testing import eventually
+from servelo_dev.testing.client import ApiResponse
+from servelo_dev.testing.factories import make_webhook
+from servelo_dev.testing.tenants import Tenant
 
 URL = "http://127.0.0.1:9/in"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from servelo_common.testing.validation import field_errors
+from servelo_dev.testing.validation import field_errors
 from webhooks.schemas.feed import FeedQuery
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
-from webhooks.domain import FromRow
+from servelo_common.sql import FromRow
 
 Status = Literal["pending", "succeeded", "failed"]
 STATUSES: tuple[Status, ...] = ("pending", "succeeded", "failed")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from webhooks.domain import FromRow
+from servelo_common.sql import FromRow
 
 ALL_EVENTS = "*"
 DISABLED_REASON = "failing"

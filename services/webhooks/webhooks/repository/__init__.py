@@ -9,20 +9,8 @@ of row-level security; the dispatcher's and the janitor's work across tenants ru
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import asyncpg
 
 Record: TypeAlias = asyncpg.Record
-
-
-async def one(conn: asyncpg.Connection, sql: str, *args: Any) -> Record:
-    """The row of a statement that always returns one (`INSERT ... RETURNING`)."""
-    row: Record | None = await conn.fetchrow(sql, *args)
-    assert row is not None, sql
-    return row
-
-
-def affected(status: str) -> int:
-    """Rows of an `UPDATE n` / `DELETE n` status string."""
-    return int(status.split()[-1])

@@ -9,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import affected, list_page, one
 from servelo_common.sql import Where
 
-from webhooks.repository import Record, affected, one
+from webhooks.repository import Record
 
 CHANNEL = "servelo_deliveries_webhooks"
 
@@ -33,15 +34,16 @@ async def list_deliveries(
         .add("endpoint_id = {}", endpoint_id)
         .when(status, "status = {}")
     )
-    sql = where.page(
+    return await list_page(
+        conn,
         "SELECT * FROM deliveries",
+        where,
         order=("created_at", "id"),
         descending=True,
         limit=limit,
         after=before,
         since=since,
     )
-    return list(await conn.fetch(sql, *where.params))
 
 
 async def get_delivery(

@@ -8,9 +8,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import delete_row, get_row, list_page, one, update_row
 from servelo_common.sql import Where
 
-from webhooks.repository import Record, one
+from webhooks.repository import Record
 
 COLUMNS = frozenset({"url", "events", "description", "active", "disabled_reason", "failing_since"})
 
@@ -24,26 +25,23 @@ async def list_endpoints(
     since: datetime | None = None,
 ) -> list[Record]:
     """Newest first; changed since `since`: by (updated_at, id)."""
-    where = Where().add("org_id = {}", org_id)
-    sql = where.page(
+    return await list_page(
+        conn,
         "SELECT * FROM endpoints",
+        Where().add("org_id = {}", org_id),
         order=("created_at", "id"),
         descending=True,
         limit=limit,
         after=before,
         since=since,
     )
-    return list(await conn.fetch(sql, *where.params))
 
 
 async def get_endpoint(
     conn: asyncpg.Connection, *, org_id: UUID, endpoint_id: UUID, lock: bool = False
 ) -> Record | None:
-    lock_clause = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow(
-        f"SELECT * FROM endpoints WHERE org_id = $1 AND id = $2{lock_clause}",  # noqa: S608
-        org_id,
-        endpoint_id,
+    return await get_row(
+        conn, "endpoints", org_id=org_id, row_id=endpoint_id, lock="UPDATE" if lock else None
     )
 
 
@@ -71,21 +69,14 @@ async def insert_endpoint(
 async def update_endpoint(
     conn: asyncpg.Connection, *, org_id: UUID, endpoint_id: UUID, changes: Mapping[str, Any]
 ) -> Record | None:
-    where = Where(org_id, endpoint_id)
-    sets = where.assign(changes, COLUMNS)
-    return await conn.fetchrow(
-        f"UPDATE endpoints SET updated_at = now(){', ' + sets if sets else ''}"  # noqa: S608
-        " WHERE org_id = $1 AND id = $2 RETURNING *",
-        *where.params,
+    return await update_row(
+        conn, "endpoints", COLUMNS, org_id=org_id, row_id=endpoint_id, changes=changes
     )
 
 
 async def delete_endpoint(conn: asyncpg.Connection, *, org_id: UUID, endpoint_id: UUID) -> bool:
     """Deletes its secrets and deliveries too (ON DELETE CASCADE)."""
-    row = await conn.fetchval(
-        "DELETE FROM endpoints WHERE org_id = $1 AND id = $2 RETURNING true", org_id, endpoint_id
-    )
-    return bool(row)
+    return await delete_row(conn, "endpoints", org_id=org_id, row_id=endpoint_id) is not None
 
 
 async def mark_failing(

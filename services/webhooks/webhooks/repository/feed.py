@@ -8,9 +8,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from servelo_common.repository import affected
 from servelo_common.sql import Where
 
-from webhooks.repository import Record, affected
+from webhooks.repository import Record
 
 CHANNEL = "servelo_feed_webhooks"
 

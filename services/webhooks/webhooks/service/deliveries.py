@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from servelo_common.db import Pool, tenant_tx
-from servelo_common.errors import ApiError, NotFound
+from servelo_common.errors import ApiError, NotFound, found
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 
@@ -47,9 +47,7 @@ async def get_delivery(
         row = await repo.get_delivery(
             conn, org_id=org_id, endpoint_id=webhook_id, delivery_id=delivery_id
         )
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return Delivery.from_row(row)
+    return Delivery.from_row(found(row, NOT_FOUND))
 
 
 async def redeliver(

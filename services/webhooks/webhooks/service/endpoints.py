@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from servelo_common.db import tenant_tx
-from servelo_common.errors import ApiError, NotFound, RequestValidationError
+from servelo_common.errors import ApiError, NotFound, RequestValidationError, found
 from servelo_common.events import emit, envelope
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
@@ -40,9 +40,7 @@ async def _check_destination(ctx: Webhooks, url: str) -> None:
 
 async def _locked(conn: asyncpg.Connection, org_id: UUID, endpoint_id: UUID) -> Endpoint:
     row = await repo.get_endpoint(conn, org_id=org_id, endpoint_id=endpoint_id, lock=True)
-    if row is None:
-        raise NotFound(WEBHOOK_NOT_FOUND)
-    return Endpoint.from_row(row)
+    return Endpoint.from_row(found(row, WEBHOOK_NOT_FOUND))
 
 
 def _state(endpoint: Endpoint) -> dict[str, Any]:
@@ -74,9 +72,7 @@ async def get_webhook(ctx: Webhooks, *, ident: Identity, webhook_id: UUID) -> En
     org_id = org_of(ident)
     async with tenant_tx(ctx.pool, org_id) as conn:
         row = await repo.get_endpoint(conn, org_id=org_id, endpoint_id=webhook_id)
-    if row is None:
-        raise NotFound(WEBHOOK_NOT_FOUND)
-    return Endpoint.from_row(row)
+    return Endpoint.from_row(found(row, WEBHOOK_NOT_FOUND))
 
 
 async def create_webhook(ctx: Webhooks, *, ident: Identity, data: WebhookCreate) -> WithSecret:

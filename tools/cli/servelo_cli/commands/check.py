@@ -15,8 +15,8 @@ import aiohttp
 import asyncpg
 import nats.js.errors
 from servelo_common.bus import DUPLICATE_WINDOW, SUBJECTS
-from servelo_common.devstack.provision import with_database
 from servelo_common.events import STREAM
+from servelo_common.provision import with_database
 
 from servelo_cli.commands.migrate import service_status as migration_status
 from servelo_cli.output import CliError, Exit, Out

@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from servelo_common.devstack import runtime
 from servelo_common.jwt import SigningKey
+from servelo_dev.devstack import runtime
 
 from servelo_cli.keys import KeySet, KeySetError
 from servelo_cli.output import CliError, Exit, Out, table

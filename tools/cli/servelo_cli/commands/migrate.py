@@ -9,8 +9,8 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from servelo_common.devstack.stack import migrations_dir
 from servelo_common.migrate import PLATFORM_MIGRATIONS, migrate, migration_files
+from servelo_dev.devstack.stack import migrations_dir
 
 from servelo_cli.output import CliError, Exit, Out, table
 from servelo_cli.repository import migrations as repo

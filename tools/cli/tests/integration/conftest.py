@@ -10,16 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import asyncpg
 import pytest
-from servelo_common.devstack.provision import provision
-from servelo_common.migrate import migrate_dsn
+from servelo_dev.testing.scratch import scratch_schema
 
 
 @dataclass
@@ -113,21 +110,6 @@ class Scratch:
 
 @pytest.fixture
 async def scratch(stack: Any) -> AsyncIterator[Scratch]:
-    schema = "cli_" + secrets.token_hex(4)
-    database = stack.stack.config.database
-    dsns = await provision(
-        stack.stack.admin_dsn,
-        database=database,
-        role_prefix=schema,
-        services={schema: secrets.token_urlsafe(12)},
-    )
-    await migrate_dsn(dsns[schema], schema=schema, folder=None)
-    env = {"SERVELO_DATABASE_URL": stack.admin_dsn, "SERVELO_NATS_URL": stack.nats_url}
-    yield Scratch(schema, database, dsns[schema], env)
-    conn = await asyncpg.connect(stack.admin_dsn)
-    try:
-        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
-        await conn.execute(f"DROP OWNED BY {schema}_{schema}")
-        await conn.execute(f"DROP ROLE {schema}_{schema}")
-    finally:
-        await conn.close()
+    async with scratch_schema(stack, prefix="cli") as (schema, dsn):
+        env = {"SERVELO_DATABASE_URL": stack.admin_dsn, "SERVELO_NATS_URL": stack.nats_url}
+        yield Scratch(schema, stack.stack.config.database, dsn, env)

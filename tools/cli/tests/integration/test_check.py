@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from servelo_common.devstack import runtime
-from servelo_common.devstack.embedded import free_port
+from servelo_dev.devstack import runtime
+from servelo_dev.devstack.embedded import free_port
 
 from .conftest import Cli, clean_env, run_cli
 

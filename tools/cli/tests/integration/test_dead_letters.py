@@ -18,8 +18,8 @@ from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import create_pool
 from servelo_common.events import CloudEvent
-from servelo_common.testing.events import EventPublisher
-from servelo_common.testing.tenants import Tenant, eventually
+from servelo_dev.testing.events import EventPublisher
+from servelo_dev.testing.tenants import Tenant, eventually
 
 from .conftest import Cli, Scratch
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from servelo_common.devstack.provision import drop_database, provision
+from servelo_common.provision import drop_database, provision
 
 from .conftest import Cli
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 import nats
-from servelo_common.testing.events import stream_events
-from servelo_common.testing.mail import text_of
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.testing.events import stream_events
+from servelo_dev.testing.mail import text_of
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 from .conftest import Cli, clean_env, run_cli
 

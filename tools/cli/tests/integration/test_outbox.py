@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servelo_common.db import create_pool
+from servelo_common.db import acquire, create_pool
 from servelo_common.events import DomainEvent, emit
 
 from .conftest import Cli, Scratch
@@ -34,7 +34,7 @@ async def test_a_stuck_outbox_shows_its_rows_and_fails_max_age(cli: Cli, scratch
     # No relay runs for a scratch schema: the event stays, as behind a relay that fails.
     pool = await create_pool(scratch.dsn, schema=scratch.schema, application_name="test")
     try:
-        async with pool.acquire() as conn, conn.transaction():
+        async with acquire(pool) as conn, conn.transaction():
             event_id = await emit(conn, SomethingHappened(id="x"), tenant=None)
             await conn.execute(
                 "UPDATE outbox SET attempts = 3, last_error = 'NoRespondersError()',"

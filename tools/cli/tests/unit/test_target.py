@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from servelo_cli.output import CliError, Exit
 from servelo_cli.target import resolve
-from servelo_common.devstack import runtime
+from servelo_dev.devstack import runtime
 
 
 def write_runtime(

@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from servelo_common.devstack import runtime
-from servelo_common.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
-from servelo_common.devstack.provision import provision
 from servelo_common.jwt import SigningKey
 from servelo_common.migrate import migrate_dsn
+from servelo_common.provision import provision
+
+from servelo_dev.devstack import runtime
+from servelo_dev.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
 ALL_SERVICES = ("auth", "tickets", "crm", "finance", "team", "webhooks")
 
@@ -167,7 +168,7 @@ class Stack:
         self.write_runtime()
 
     def write_runtime(self) -> None:
-        """`runtime.json` (servelo_common.devstack.runtime): for the `servelo` CLI."""
+        """`runtime.json` (servelo_dev.devstack.runtime): for the `servelo` CLI."""
         public_port = self.common_env().get("SERVELO_PUBLIC_PORT", "")
         runtime.write(
             self.data_dir,
@@ -201,7 +202,7 @@ class Stack:
     @property
     def database_dsn(self) -> str:
         """Administrator connection to the platform database (tests count rows with it)."""
-        from servelo_common.devstack.provision import with_database
+        from servelo_common.provision import with_database
 
         return with_database(self.admin_dsn, self.config.database)
 

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from servelo_common.testing.client import ApiClient, ApiResponse
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 SERVICE_SCHEMAS = ("auth", "tickets", "crm", "finance", "team")
 

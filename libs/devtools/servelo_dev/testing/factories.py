@@ -11,7 +11,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from servelo_common.testing.client import ApiClient, ApiResponse
+from servelo_dev.testing.client import ApiClient, ApiResponse
 
 Json = dict[str, Any]
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-
 from servelo_common.errors import RequestValidationError
 from servelo_common.http import validate
 

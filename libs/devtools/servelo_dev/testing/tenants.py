@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from servelo_common.testing.client import ApiClient
+from servelo_dev.testing.client import ApiClient
 
 T = TypeVar("T")
 
@@ -42,6 +42,17 @@ async def login(client: ApiClient, email: str, password: str, *, timeout: float 
     logged.user, logged.email, logged.password = tokens["user"], email, password
     logged.refresh_token = tokens["refresh_token"]
     return logged
+
+
+async def through(client: ApiClient, gateway: str) -> ApiClient:
+    """`client` through another gateway (its base URL), once that gateway knows the tenant."""
+    moved = client.on_gateway(gateway)
+
+    async def known() -> None:
+        assert (await moved.get("/api/auth/jwks")).status == 200
+
+    await eventually(known, timeout=10)
+    return moved
 
 
 @dataclass

@@ -28,12 +28,12 @@ import asyncpg
 import nats
 import pytest
 
-from servelo_common.devstack.embedded import free_port
-from servelo_common.devstack.stack import Stack, StackConfig, available_services
-from servelo_common.testing.client import ApiClient
-from servelo_common.testing.events import EventPublisher
-from servelo_common.testing.mail import MailCatcher
-from servelo_common.testing.tenants import Tenant, eventually, login
+from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.stack import Stack, StackConfig, available_services
+from servelo_dev.testing.client import ApiClient
+from servelo_dev.testing.events import EventPublisher
+from servelo_dev.testing.mail import MailCatcher
+from servelo_dev.testing.tenants import Tenant, eventually, login
 
 SYSTEM_ADMIN_EMAIL = "sysadmin@example.com"
 
@@ -225,7 +225,7 @@ def running_platform(
         if db_url is not None and not containers:
             import asyncio
 
-            from servelo_common.devstack.provision import drop_database
+            from servelo_common.provision import drop_database
 
             asyncio.run(drop_database(db_url, config.database))
         shutil.rmtree(folder, ignore_errors=True)

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from servelo_common.devstack.stack import Stack, StackConfig, available_services
+from servelo_dev.devstack.stack import Stack, StackConfig, available_services
 
 
 def main() -> None:

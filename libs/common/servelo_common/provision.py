@@ -43,10 +43,13 @@ async def ensure_database(admin_dsn: str, database: str) -> None:
         await conn.close()
 
 
-async def drop_database(admin_dsn: str, database: str) -> None:
+async def drop_database(admin_dsn: str, database: str, *, role: str | None = None) -> None:
+    """Drop `database` (and then `role`, when given: a role owning nothing else)."""
     conn = await asyncpg.connect(admin_dsn)
     try:
         await conn.execute(f"DROP DATABASE IF EXISTS {_ident(database)} WITH (FORCE)")
+        if role is not None:
+            await conn.execute(f"DROP ROLE IF EXISTS {_ident(role)}")
     finally:
         await conn.close()
 

@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 from nats.aio.client import Client
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-
 from servelo_common.events import STREAM, subject_for
 from servelo_common.jsonutil import iso_z
 
