@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from gateway import errors
+from gateway import apidocs, errors
 from gateway.hosts import INVALID
 from gateway.ratelimit import RateLimiter
 from gateway.routing import (
@@ -104,13 +104,17 @@ def _admit_org(ex: Exchange, org: Org) -> None:
         ex.path = path = canonical
     route = gw.routes.match(path)
     if route is None:
-        # Not a service's: the gateway's own document (checked here, off the hot path),
-        # charged like any request without a token.
-        if path == b"/api/openapi.json" and (method == b"GET" or method == b"HEAD"):
+        # Not a service's: the gateway's own document and docs page (checked here, off the
+        # hot path), charged like any request without a token.
+        if (method == b"GET" or method == b"HEAD") and (
+            path == b"/api/openapi.json" or path == apidocs.PAGE or path.startswith(apidocs.ASSETS)
+        ):
             wait = gw.limits.anonymous.hit(ex.client_ip)
             if wait:
                 return _too_many(ex, gw.limits.anonymous, b"anonymous", ex.client_ip, wait)
-            return _serve_openapi(ex)
+            if path == b"/api/openapi.json":
+                return _serve_openapi(ex)
+            return _serve_docs(ex, path)
         return ex.fail(errors.NOT_FOUND)
     ex.route = route
 
@@ -295,3 +299,11 @@ async def _first_openapi(ex: Exchange) -> None:
     if document is None:
         return ex.fail(errors.UNAVAILABLE)
     ex.respond(200, document)
+
+
+def _serve_docs(ex: Exchange, path: bytes) -> None:
+    docs = ex.gw.docs
+    answer = docs.page() if path == apidocs.PAGE else docs.asset(path[len(apidocs.ASSETS) :])
+    if answer is None:
+        return ex.fail(errors.NOT_FOUND)
+    ex.respond(200, answer.body, answer.headers, answer.ctype)

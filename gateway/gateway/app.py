@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from gateway.apidocs import DocsSite
 from gateway.clientip import TrustedProxies
 from gateway.config import Settings
 from gateway.connlimits import ClientLimits, ConnectionLimits
@@ -115,6 +116,8 @@ class Gateway:
     # Async hook: refetch JWKS for an unknown kid. The merged OpenAPI document.
     refresh_jwks: Callable[[], Awaitable[bool]] = _no_refresh
     openapi: OpenApiSource = field(default_factory=_no_openapi)
+    # The docs page over that document (gateway.apidocs), read on first use.
+    docs: DocsSite = field(default_factory=DocsSite)
     is_ready: Callable[[], bool] = _always_ready
     stats: Stats = field(default_factory=Stats)
     # Host header -> (canonical host, tenant slug), see gateway.hosts.

@@ -1,5 +1,6 @@
 """The gateway in front of the real auth service, NATS and Postgres (issue 2's promises)."""
 
+import re
 import time
 import uuid
 
@@ -182,6 +183,22 @@ async def test_openapi_document_covers_the_services(stack, tenant):
     doc = resp.json
     assert doc["openapi"].startswith("3.1")
     assert "/api/auth/login" in doc["paths"]
+
+
+async def test_docs_page_loads_its_assets_and_the_document_from_the_tenant_host(tenant):
+    page = await tenant.anon.get("/api/docs")
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    refs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert refs and all(r.startswith("/api/docs/assets/") for r in refs), refs
+    scripts = []
+    for ref in refs:
+        asset = await tenant.anon.get(ref)
+        assert asset.status == 200, (ref, asset)
+        if ref.split("?")[0].endswith(".js"):
+            scripts.append(asset.text)
+    assert any('url: "/api/openapi.json"' in js for js in scripts)
+    assert (await tenant.anon.get("/api/openapi.json")).status == 200
 
 
 async def test_openapi_document_is_valid_and_every_operation_has_a_unique_id(tenant):
