@@ -8,7 +8,7 @@ import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from gateway import errors
+from gateway import errors, heads
 from gateway.admission import admit, admit_after_peek, authenticate_again
 from gateway.headers import RequestHeaders, parse_request_headers, parse_response_headers
 from gateway.routing import Route
@@ -30,7 +30,6 @@ HEAD_HOLD_SECONDS = 0.005  # longest a response head waits for its body's first 
 BUFFER_HIGH = 256 * 1024  # body bytes held while waiting before the client is paused
 REPLAY_MAX = 64 * 1024  # a request this small can be resent if a pooled socket was stale
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE"})
-_BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
 _JSON = b"Content-Type: application/json\r\n"
 
 
@@ -254,56 +253,26 @@ class Exchange:
             out.append(b"0\r\n\r\n")
 
     def _request_head(self) -> bytes:
-        h = self.h
         route = self.route
         assert route is not None
         client = self.client
-        if client.peer_trusted:
-            peer = client.peer.encode()
-            xff = h.forwarded_for + b", " + peer if h.forwarded_for else peer
-            proto = h.forwarded_proto or b"http"
-            forwarded = (
-                b"\r\nX-Servelo-Client-Ip: "
-                + self.client_ip.encode()
-                + b"\r\nX-Forwarded-For: "
-                + xff
-                + b"\r\nX-Forwarded-Proto: "
-                + proto
-                + b"\r\nX-Forwarded-Host: "
-            )
-        else:
-            # An untrusted peer's X-Forwarded-For is not evidence of anything: replace it.
-            forwarded = client.forwarded_block
-        if h.chunked:
-            self.chunked_up = True
-            framing = b"Transfer-Encoding: chunked\r\n"
-        elif h.content_length >= 0:
-            framing = b"Content-Length: %d\r\n" % h.content_length
-        elif self.method in _BODY_METHODS:
-            framing = b"Content-Length: 0\r\n"
-        else:
-            framing = b""
-        return b"".join(
-            (
-                self.method,
-                b" ",
-                route.service.base_path,
-                self.url,
-                b" HTTP/1.1\r\n",
-                *h.forwarded,
-                b"X-Servelo-Identity: ",
-                self.identity,
-                b"\r\nX-Request-Id: ",
-                self.request_id,
-                forwarded,
-                h.host,
-                b"\r\nHost: ",
-                h.host,
-                b"\r\n",
-                framing,
-                b"\r\n",
-            )
+        forwarded = heads.forwarded_block(
+            self.h,
+            peer=client.peer,
+            client_ip=self.client_ip,
+            trusted_block=client.peer_trusted,
+            untrusted=client.forwarded_block,
         )
+        head, self.chunked_up = heads.request_head(
+            self.method,
+            self.url,
+            self.h,
+            base_path=route.service.base_path,
+            identity=self.identity,
+            request_id=self.request_id,
+            forwarded=forwarded,
+        )
+        return head
 
     def flush_upstream(self) -> None:
         out = self.up_out
@@ -331,28 +300,20 @@ class Exchange:
         self.response_started = True
         self.sent = None
         is_head = self.method == b"HEAD"
-        no_body = is_head or status == 204 or status == 304
-        out = [errors.status_line(status, reason or None), *r.lines]
-        out.append(b"X-Request-Id: " + self.request_id + b"\r\n")
-        out.append(CURRENT_LINE)
-        if self.cors:
-            out.append(self.cors)
-        if self.limit_headers and status != 429:
-            # A service's own 429 (auth's lockout) names its own rule.
-            out.append(self.limit_headers)
-        if not no_body and not r.content_length:
-            self.eof_body = not r.chunked
-            if self.http10:
-                self.resp_close = True  # HTTP/1.0 has no chunked: end the body by closing
-            else:
-                self.resp_chunked = True
-                out.append(b"Transfer-Encoding: chunked\r\n")
-        if self.resp_close or not self.keep_alive:
-            out.append(b"Connection: close\r\n")
-        out.append(b"\r\n")
-        self.client_out.append(b"".join(out))
-        if r.content_length and not no_body:
-            self.head_held = True
+        head, self.resp_chunked, self.resp_close, self.eof_body, self.head_held = (
+            heads.response_head(
+                status,
+                reason,
+                r,
+                is_head=is_head,
+                request_id=self.request_id,
+                cors=self.cors,
+                limit_headers=self.limit_headers,
+                http10=self.http10,
+                keep_alive=self.keep_alive,
+            )
+        )
+        self.client_out.append(head)
         if is_head:
             # httptools cannot be told the request was HEAD: it would wait for the announced
             # body. The response is complete; that socket's parser is not reused.
