@@ -8,12 +8,11 @@ import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from gateway import errors, heads
+from gateway import errors, heads, replies
 from gateway.admission import admit, admit_after_peek, authenticate_again
 from gateway.headers import RequestHeaders, parse_request_headers, parse_response_headers
 from gateway.routing import Route
 from gateway.upstream import UpstreamConnection
-from gateway.versions import CURRENT_LINE
 
 if TYPE_CHECKING:
     from gateway.protocol import ClientProtocol
@@ -30,7 +29,6 @@ HEAD_HOLD_SECONDS = 0.005  # longest a response head waits for its body's first 
 BUFFER_HIGH = 256 * 1024  # body bytes held while waiting before the client is paused
 REPLAY_MAX = 64 * 1024  # a request this small can be resent if a pooled socket was stale
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE"})
-_JSON = b"Content-Type: application/json\r\n"
 
 
 class Exchange:
@@ -448,36 +446,33 @@ class Exchange:
             conn.close()
         self.buffer = []
         self.client.resume(PAUSE_BUFFER)
-        status, message = error
-        extra = b"Retry-After: %d\r\n" % retry_after if retry_after else b""
         if not self.request_id:
             self.request_id = self.gw.new_request_id()
-        self.respond(status, errors.error_body(status, message, self.request_id), extra)
+        status, message = error
+        body = errors.error_body(status, message, self.request_id)
+        self.respond(status, body, replies.retry_after(retry_after))
 
-    def respond(self, status: int, body: bytes, extra: bytes = b"", ctype: bytes = _JSON) -> None:
+    def respond(
+        self, status: int, body: bytes, extra: bytes = b"", ctype: bytes = replies.JSON
+    ) -> None:
         self.local = True
         self.status = status
         self.response_started = True
         h = self.h
         body_pending = not self.request_done and (h.chunked or h.content_length > 0)
-        close = body_pending or not self.keep_alive
-        head = b"".join(
-            (
-                errors.status_line(status),
-                ctype,
-                b"Content-Length: %d\r\n" % len(body),
-                b"X-Request-Id: ",
-                self.request_id or self.gw.new_request_id(),
-                b"\r\n",
-                CURRENT_LINE,
-                self.cors,
-                self.limit_headers,
-                extra,
-                b"Connection: close\r\n" if close else b"",
-                b"\r\n",
+        self.client.write(
+            replies.local_reply(
+                status,
+                body,
+                request_id=self.request_id or self.gw.new_request_id(),
+                cors=self.cors,
+                limit_headers=self.limit_headers,
+                extra=extra,
+                ctype=ctype,
+                close=body_pending or not self.keep_alive,
+                head_only=self.method == b"HEAD",
             )
         )
-        self.client.write(head if self.method == b"HEAD" else head + body)
         self._response_finished()
 
     def _response_finished(self) -> None:
