@@ -1,4 +1,4 @@
-"""One request through the gateway: admission checks, then streaming to and from a service."""
+"""One request through the gateway: admission decides, then streaming to and from a service."""
 
 from __future__ import annotations
 
@@ -6,16 +6,25 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any, Protocol
 
 from gateway import errors, heads, replies
-from gateway.admission import admit, admit_after_peek, authenticate_again
+from gateway.admission import (
+    FORWARD,
+    PEEK,
+    Admission,
+    Decision,
+    Fail,
+    Later,
+    Peer,
+    Respond,
+    admit,
+    admit_after_peek,
+)
+from gateway.app import Gateway
 from gateway.headers import RequestHeaders, parse_request_headers, parse_response_headers
-from gateway.routing import Route
 from gateway.upstream import UpstreamConnection
-
-if TYPE_CHECKING:
-    from gateway.protocol import ClientProtocol
 
 log = logging.getLogger("gateway.access")
 
@@ -31,17 +40,30 @@ REPLAY_MAX = 64 * 1024  # a request this small can be resent if a pooled socket 
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE"})
 
 
+class Client(Peer, Protocol):
+    """The client connection an exchange answers (gateway.protocol.ClientProtocol)."""
+
+    gw: Gateway
+    forwarded_block: bytes  # the X-Forwarded-* lines of an untrusted peer
+    write_paused: bool  # the client does not read: the service's answer waits
+    loop: asyncio.AbstractEventLoop | None
+
+    def write(self, data: bytes) -> None: ...
+    def pause(self, reason: int) -> None: ...
+    def resume(self, reason: int) -> None: ...
+    def abort(self) -> None: ...
+    def exchange_done(self, ex: Exchange, keep_alive: bool) -> None: ...
+
+
 class Exchange:
     __slots__ = (
-        "body_limit",
+        "a",
         "body_received",
         "buffer",
         "buffered",
         "chunked_up",
         "client",
-        "client_ip",
         "client_out",
-        "cors",
         "deadline",
         "eof_body",
         "finished",
@@ -50,14 +72,9 @@ class Exchange:
         "head_held",
         "hold_timer",
         "http10",
-        "identity",
         "keep_alive",
-        "kind",
-        "limit_headers",
         "local",
         "method",
-        "org_slug",
-        "path",
         "peeking",
         "raw_headers",
         "request_done",
@@ -67,19 +84,17 @@ class Exchange:
         "response_done",
         "response_started",
         "retried",
-        "route",
         "sent",
         "started_at",
         "status",
         "task",
         "up_out",
         "upstream",
-        "url",
     )
 
     def __init__(
         self,
-        client: ClientProtocol,
+        client: Client,
         method: bytes,
         url: bytes,
         raw_headers: list[tuple[bytes, bytes]],
@@ -90,23 +105,15 @@ class Exchange:
         self.client = client
         self.gw = client.gw
         self.method = method
-        self.url = url
-        self.path = url
         self.raw_headers = raw_headers
         self.http10 = http10
         self.keep_alive = keep_alive
         self.h: RequestHeaders = RequestHeaders()
         self.request_id = b""
-        self.cors = b""
-        # RateLimit / RateLimit-Policy of a limited route (admission sets them).
-        self.limit_headers = b""
-        self.client_ip = client.peer
-        self.org_slug = ""
-        self.route: Route | None = None
-        self.identity = b""
-        self.kind = 0
+        # What admission learns: tenant, route, identity, limits (gateway.admission).
+        upload = self.gw.body_limits.upload
+        self.a = Admission(method, url, http10=http10, client_ip=client.peer, body_limit=upload)
         self.peeking = False
-        self.body_limit = self.gw.body_limits.upload
         self.body_received = 0
         self.buffer: list[bytes] = []
         self.buffered = 0
@@ -130,33 +137,53 @@ class Exchange:
         # both leave in one write (services write the head and the body separately).
         self.head_held = False
         self.hold_timer: asyncio.TimerHandle | None = None
-        self.task: asyncio.Task[None] | None = None
+        self.task: asyncio.Future[Any] | None = None
         self.started_at = time.monotonic() if self.gw.settings.access_log else 0.0
 
     # -- admission --
     def begin(self) -> None:
-        h = self.h = parse_request_headers(self.raw_headers)
+        a = self.a
+        h = self.h = a.h = parse_request_headers(self.raw_headers)
         self.request_id = h.request_id or self.gw.new_request_id()
-        if h.origin is not None and self.gw.cors.allowed(h.origin):
-            self.cors = self.gw.cors.response_headers(h.origin)
-        q = self.url.find(b"?")
-        self.path = self.url if q < 0 else self.url[:q]
-        admit(self)
+        q = a.url.find(b"?")
+        a.path = a.url if q < 0 else a.url[:q]
+        self.decide(admit(self.gw, self.client, a))
+
+    def decide(self, decision: Decision) -> None:
+        """Carry out what admission decided."""
+        if decision is FORWARD or decision is PEEK:
+            if self.body_received > self.a.body_limit:  # more came while it was decided
+                self.fail(errors.TOO_LARGE)
+            elif decision is FORWARD:
+                self.forward()
+            else:
+                self.wait_for_body()
+        elif isinstance(decision, Fail):
+            self.fail(decision.error, decision.retry_after)
+        elif isinstance(decision, Respond):
+            self.respond(decision.status, decision.body, decision.extra, decision.ctype)
+        elif isinstance(decision, Later):
+            # Continue asynchronously (org lookup, key refresh, OpenAPI), the client paused.
+            task = self.task = asyncio.ensure_future(decision.pending)
+            task.add_done_callback(partial(self._decided_later, decision))
+
+    def _decided_later(self, later: Later[Any], task: asyncio.Future[Any]) -> None:
+        if self.finished or task.cancelled():
+            return
+        self.decide(later.then(task.result()))
+        self.flush_upstream()
 
     def run(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Continue asynchronously (key refresh, connect, OpenAPI) with the client paused."""
+        """Continue asynchronously (connect) with the client paused."""
         self.task = asyncio.ensure_future(coro)
-
-    def after_keys_refreshed(self, token: str) -> None:
-        self.run(authenticate_again(self, token))
 
     def wait_for_body(self) -> None:
         """Rate-limit keys of login/magic-link/refresh come from the (small) body."""
         if self.request_done:
-            admit_after_peek(self)
+            self.decide(admit_after_peek(self.gw, self.a, b"".join(self.buffer)))
         else:
             self.peeking = True
-            route = self.route
+            route = self.a.route
             assert route is not None
             self.deadline = deadline = time.monotonic() + route.timeout  # a body that never ends
             self.gw.deadlines.arm(deadline)
@@ -166,7 +193,7 @@ class Exchange:
     def on_request_body(self, chunk: bytes) -> None:
         n = len(chunk)
         self.body_received += n
-        if self.body_received > self.body_limit:
+        if self.body_received > self.a.body_limit:
             self.fail(errors.TOO_LARGE)
             return
         if self.upstream is not None:
@@ -186,13 +213,13 @@ class Exchange:
             self.up_out.append(b"0\r\n\r\n")
         if self.peeking:
             self.peeking = False
-            admit_after_peek(self)
+            self.decide(admit_after_peek(self.gw, self.a, b"".join(self.buffer)))
         if self.response_done and not self.finished:
             self.finalize(True)
 
     # -- forwarding --
     def forward(self) -> None:
-        route = self.route
+        route = self.a.route
         assert route is not None
         self.deadline = deadline = time.monotonic() + route.timeout
         self.gw.deadlines.arm(deadline)
@@ -212,7 +239,7 @@ class Exchange:
             self.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     async def _connect(self) -> None:
-        route = self.route
+        route = self.a.route
         assert route is not None
         try:
             conn = await self.gw.pool.connect((route.service.host, route.service.port))
@@ -251,22 +278,22 @@ class Exchange:
             out.append(b"0\r\n\r\n")
 
     def _request_head(self) -> bytes:
-        route = self.route
+        route = self.a.route
         assert route is not None
         client = self.client
         forwarded = heads.forwarded_block(
             self.h,
             peer=client.peer,
-            client_ip=self.client_ip,
+            client_ip=self.a.client_ip,
             trusted_block=client.peer_trusted,
             untrusted=client.forwarded_block,
         )
         head, self.chunked_up = heads.request_head(
             self.method,
-            self.url,
+            self.a.url,
             self.h,
             base_path=route.service.base_path,
-            identity=self.identity,
+            identity=self.a.identity,
             request_id=self.request_id,
             forwarded=forwarded,
         )
@@ -305,8 +332,8 @@ class Exchange:
                 r,
                 is_head=is_head,
                 request_id=self.request_id,
-                cors=self.cors,
-                limit_headers=self.limit_headers,
+                cors=self.a.cors,
+                limit_headers=self.a.limit_headers,
                 http10=self.http10,
                 keep_alive=self.keep_alive,
             )
@@ -409,7 +436,7 @@ class Exchange:
         self.deadline = 0.0
         if self.finished:
             return
-        route = self.route
+        route = self.a.route
         assert route is not None
         conn = self.upstream
         if self.response_started and conn is not None:
@@ -465,8 +492,8 @@ class Exchange:
                 status,
                 body,
                 request_id=self.request_id or self.gw.new_request_id(),
-                cors=self.cors,
-                limit_headers=self.limit_headers,
+                cors=self.a.cors,
+                limit_headers=self.a.limit_headers,
                 extra=extra,
                 ctype=ctype,
                 close=body_pending or not self.keep_alive,
@@ -496,11 +523,11 @@ class Exchange:
                 "request",
                 extra={
                     "method": self.method.decode(),
-                    "path": self.path.decode("latin-1"),
+                    "path": self.a.path.decode("latin-1"),
                     "status": self.status,
                     "ms": round((time.monotonic() - self.started_at) * 1000, 3),
                     "request_id": self.request_id.decode(),
-                    "org": self.org_slug,
+                    "org": self.a.org_slug,
                 },
             )
         self.client.exchange_done(self, reusable and self.keep_alive and not self.resp_close)
