@@ -10,14 +10,10 @@ from gateway.versions import CURRENT_LINE
 _BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
 
 
-def forwarded_block(
-    h: RequestHeaders, *, peer: str, client_ip: str, trusted_block: bool, untrusted: bytes
-) -> bytes:
-    """The X-Forwarded-* lines (ending before the host value). A trusted proxy's chain is
-    extended; an untrusted peer's X-Forwarded-For is not evidence of anything: replaced by
-    `untrusted` (the connection's, built once)."""
-    if not trusted_block:
-        return untrusted
+def trusted_forwarded(h: RequestHeaders, peer: str, client_ip: str) -> bytes:
+    """The X-Forwarded-* lines (ending before the host value) behind a trusted proxy: its
+    chain is extended. (An untrusted peer's X-Forwarded-For is not evidence of anything:
+    replaced by the connection's own lines, built once.)"""
     peer_b = peer.encode()
     xff = h.forwarded_for + b", " + peer_b if h.forwarded_for else peer_b
     return (
