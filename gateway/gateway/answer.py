@@ -10,8 +10,8 @@ import time
 from typing import Protocol
 
 from gateway import heads, replies
-from gateway.admission import Admission
 from gateway.app import Gateway
+from gateway.decisions import Admission
 from gateway.headers import RequestHeaders, parse_response_headers
 
 log = logging.getLogger("gateway.access")

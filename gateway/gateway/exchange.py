@@ -10,19 +10,9 @@ from functools import partial
 from typing import Any, Protocol
 
 from gateway import errors
-from gateway.admission import (
-    FORWARD,
-    PEEK,
-    Admission,
-    Decision,
-    Fail,
-    Later,
-    Peer,
-    Respond,
-    admit,
-    admit_after_peek,
-)
+from gateway.admission import admit, admit_after_peek
 from gateway.app import Gateway
+from gateway.decisions import FORWARD, PEEK, Admission, Decision, Fail, Later, Peer, Respond
 from gateway.headers import parse_request_headers
 from gateway.relay import PAUSE_BUFFER, Flow, Relay
 

@@ -9,9 +9,9 @@ from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from gateway import errors, heads, replies
-from gateway.admission import Admission
 from gateway.answer import Answer, Writer
 from gateway.app import Gateway
+from gateway.decisions import Admission
 from gateway.routing import Route
 from gateway.upstream import UpstreamConnection
 
