@@ -9,10 +9,10 @@ import logging
 import time
 from typing import Protocol
 
-from gateway import heads, replies
+from gateway import replies
 from gateway.app import Gateway
 from gateway.decisions import Admission
-from gateway.headers import RequestHeaders, parse_response_headers
+from gateway.headers import RequestHeaders
 
 log = logging.getLogger("gateway.access")
 
@@ -55,7 +55,7 @@ class Answer:
     )
 
     def __init__(
-        self, client: Writer, gw: Gateway, a: Admission, *, http10: bool, keep_alive: bool
+        self, client: Writer, gw: Gateway, a: Admission, http10: bool, keep_alive: bool
     ) -> None:
         self.client = client
         self.gw = gw
@@ -82,27 +82,7 @@ class Answer:
         self.hold_timer: asyncio.TimerHandle | None = None
         self.started_at = time.monotonic() if gw.settings.access_log else 0.0
 
-    # -- a service's answer, relayed --
-    def relay_head(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-        r = parse_response_headers(headers, self.gw.internal_origins)
-        self.status = status
-        self.response_started = True
-        a = self.a
-        head, self.resp_chunked, self.resp_close, self.eof_body, self.head_held = (
-            heads.response_head(
-                status,
-                reason,
-                r,
-                is_head=self.method == b"HEAD",
-                request_id=self.request_id,
-                cors=a.cors,
-                limit_headers=a.limit_headers,
-                http10=self.http10,
-                keep_alive=self.keep_alive,
-            )
-        )
-        self.client_out.append(head)
-
+    # -- a service's answer, relayed (gateway.relay writes its head) --
     def on_response_body(self, chunk: bytes) -> None:
         if not chunk:
             return

@@ -44,7 +44,7 @@ class Admission:
         "url",
     )
 
-    def __init__(self, method: bytes, url: bytes, *, http10: bool, client_ip: str, body_limit: int):
+    def __init__(self, method: bytes, url: bytes, http10: bool, client_ip: str, body_limit: int):
         self.method = method
         self.url = url  # the canonical path and the query, as forwarded
         self.path = url  # without the query (set by admit)

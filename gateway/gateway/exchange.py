@@ -44,8 +44,8 @@ class Exchange(Relay):
         gw = client.gw
         # What admission learns: tenant, route, identity, limits (gateway.admission).
         upload = gw.body_limits.upload
-        a = Admission(method, url, http10=http10, client_ip=client.peer, body_limit=upload)
-        super().__init__(client, gw, a, http10=http10, keep_alive=keep_alive)
+        a = Admission(method, url, http10, client.peer, upload)
+        super().__init__(client, gw, a, http10, keep_alive)
         self.raw_headers = raw_headers
         self.peeking = False
         self.body_received = 0
@@ -89,7 +89,10 @@ class Exchange(Relay):
             self.decide(admit_after_peek(self.gw, self.a, b"".join(self.buffer)))
         else:
             self.peeking = True
-            self._arm_timeout()  # a body that never ends
+            route = self.a.route
+            assert route is not None
+            self.deadline = deadline = time.monotonic() + route.timeout  # a body that never ends
+            self.gw.deadlines.arm(deadline)
             self._send_continue()
 
     # -- request body --

@@ -12,7 +12,7 @@ from gateway import errors, heads, replies
 from gateway.answer import Answer, Writer
 from gateway.app import Gateway
 from gateway.decisions import Admission
-from gateway.routing import Route
+from gateway.headers import parse_response_headers
 from gateway.upstream import UpstreamConnection
 
 # Why reading from the client is paused (a bit each; reading resumes when none is left).
@@ -51,9 +51,9 @@ class Relay(Answer):
     client: Flow
 
     def __init__(
-        self, client: Flow, gw: Gateway, a: Admission, *, http10: bool, keep_alive: bool
+        self, client: Flow, gw: Gateway, a: Admission, http10: bool, keep_alive: bool
     ) -> None:
-        super().__init__(client, gw, a, http10=http10, keep_alive=keep_alive)
+        super().__init__(client, gw, a, http10, keep_alive)
         self.buffer: list[bytes] = []  # body that came before the connection
         self.buffered = 0
         self.upstream: UpstreamConnection | None = None
@@ -69,7 +69,10 @@ class Relay(Answer):
 
     # -- forwarding --
     def forward(self) -> None:
-        route = self._arm_timeout()
+        route = self.a.route
+        assert route is not None
+        self.deadline = deadline = time.monotonic() + route.timeout
+        self.gw.deadlines.arm(deadline)
         if self.h.expect_continue:
             self._send_continue()
         conn = self.gw.pool.take((route.service.host, route.service.port))
@@ -77,13 +80,6 @@ class Relay(Answer):
             self.run(self._connect())
         else:
             self._attach(conn)
-
-    def _arm_timeout(self) -> Route:
-        route = self.a.route
-        assert route is not None
-        self.deadline = deadline = time.monotonic() + route.timeout
-        self.gw.deadlines.arm(deadline)
-        return route
 
     def _send_continue(self) -> None:
         # The client waits for this before sending the body; the service never sees Expect.
@@ -140,10 +136,10 @@ class Relay(Answer):
             self.method,
             a.url,
             self.h,
-            base_path=a.route.service.base_path,
-            identity=a.identity,
-            request_id=self.request_id,
-            forwarded=forwarded,
+            a.route.service.base_path,
+            a.identity,
+            self.request_id,
+            forwarded,
         )
         return head
 
@@ -168,9 +164,27 @@ class Relay(Answer):
     def on_response_head(
         self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]], keep_alive: bool
     ) -> None:
+        r = parse_response_headers(headers, self.gw.internal_origins)
+        self.status = status
+        self.response_started = True
         self.sent = None
-        self.relay_head(status, reason, headers)
-        if self.method == b"HEAD":
+        a = self.a
+        is_head = self.method == b"HEAD"
+        head, self.resp_chunked, self.resp_close, self.eof_body, self.head_held = (
+            heads.response_head(
+                status,
+                reason,
+                r,
+                is_head,
+                self.request_id,
+                a.cors,
+                a.limit_headers,
+                self.http10,
+                self.keep_alive,
+            )
+        )
+        self.client_out.append(head)
+        if is_head:
             # httptools cannot be told the request was HEAD: it would wait for the announced
             # body. The response is complete; that socket's parser is not reused.
             self._close_upstream()
