@@ -1,13 +1,18 @@
-"""Who may pass: local routes, tenant, route, rate limits, token; then the exchange forwards."""
+"""Who may pass: local routes, tenant, route, rate limits, token. Admission decides and
+the exchange carries the decision out: answer, refuse, forward, or read the small body of a
+sign-in first (gateway.decisions). What admission learns about the request (tenant, route,
+identity, the canonical path) is kept in its own `Admission`, which the exchange reads."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from functools import partial
 
 import orjson
 
 from gateway import apidocs, errors
+from gateway.app import Gateway
+from gateway.decisions import FORWARD, PEEK, Admission, Decision, Fail, Later, Peer, Respond
 from gateway.hosts import INVALID
 from gateway.ratelimit import RateLimiter
 from gateway.routing import (
@@ -18,90 +23,83 @@ from gateway.routing import (
     PUBLIC_PATHS,
     REFRESH,
     SIGN_IN,
+    Route,
     canonical_path,
 )
 from gateway.tenants import Org
 from gateway.tokens import CachedAuth, NeedKeys
 from gateway.versions import LINES
 
-if TYPE_CHECKING:
-    from gateway.exchange import Exchange
-
 # Answers the gateway gives itself: cached bytes, after the same checks as any request.
 _HEALTHY = b'{"status":"ok"}'
 _READY = b'{"status":"ready"}'
 
 
-def admit(ex: Exchange) -> None:
-    gw = ex.gw
-    h = ex.h
-    method = ex.method
-    path = ex.path
+def admit(gw: Gateway, client: Peer, a: Admission) -> Decision:
+    h = a.h
+    method = a.method
+    path = a.path
+    if h.origin is not None and gw.cors.allowed(h.origin):
+        a.cors = gw.cors.response_headers(h.origin)
     # One canonical Host (gateway.hosts): what routes the request is what is forwarded.
     host = gw.hosts.memo.get(h.host) or gw.hosts.resolve(h.host)
-    if host is INVALID or (h.host_count != 1 and (h.host_count or not ex.http10)):
-        return ex.fail(errors.BAD_HOST)
+    if host is INVALID or (h.host_count != 1 and (h.host_count or not a.http10)):
+        return Fail(errors.BAD_HOST)
     h.host, slug = host
     if not path.startswith(b"/"):
-        return ex.fail(errors.BAD_REQUEST)
+        return Fail(errors.BAD_REQUEST)
     if h.version is not None and h.version not in LINES:  # docs/api-versioning.md
-        return ex.fail(errors.UNSUPPORTED_VERSION)
-    client = ex.client
+        return Fail(errors.UNSUPPORTED_VERSION)
     if client.peer_trusted:
-        ex.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
+        a.client_ip = gw.proxies.client_ip(client.peer, True, h.forwarded_for)
     limits = gw.limits
-    wait = limits.ip.hit(ex.client_ip)
+    wait = limits.ip.hit(a.client_ip)
     if wait:
-        return _too_many(ex, limits.ip, b"ip", ex.client_ip, wait)
+        return _too_many(a, limits.ip, b"ip", a.client_ip, wait)
     if method == b"OPTIONS" and h.origin and h.cors_method and gw.cors.enabled:
         # A preflight carries no credentials; answered here for any host.
         if gw.cors.allowed(h.origin):
-            ex.cors = b""
-            return ex.respond(204, b"", gw.cors.preflight_headers(h.origin, h.cors_headers))
-        return ex.respond(204, b"")
+            a.cors = b""
+            return Respond(204, b"", gw.cors.preflight_headers(h.origin, h.cors_headers))
+        return Respond(204, b"")
     if method == b"GET" or method == b"HEAD":  # probes answer on any host (kubelet: an IP)
         if path == b"/healthz":
-            return ex.respond(200, _HEALTHY)
+            return Respond(200, _HEALTHY)
         if path == b"/readyz":
             if gw.is_ready():
-                return ex.respond(200, _READY)
-            return ex.fail(errors.NOT_READY)
+                return Respond(200, _READY)
+            return Fail(errors.NOT_READY)
 
     org = gw.registry.by_slug.get(slug) if slug else None
     if org is None:
         if slug and not gw.org_lookup.known_unknown(slug):
-            return ex.run(_admit_after_lookup(ex, slug))
-        return ex.fail(errors.UNKNOWN_TENANT)
-    _admit_org(ex, org)
+            return Later(gw.org_lookup.find(slug), partial(_after_lookup, gw, client, a))
+        return Fail(errors.UNKNOWN_TENANT)
+    return _admit_org(gw, client, a, org)
 
 
-async def _admit_after_lookup(ex: Exchange, slug: bytes) -> None:
-    """A host the registry does not know yet: ask auth (see gateway.orglookup)."""
-    org = await ex.gw.org_lookup.find(slug)
-    if ex.finished:
-        return
+def _after_lookup(gw: Gateway, client: Peer, a: Admission, org: Org | None) -> Decision:
+    """A host the registry did not know yet, after asking auth (see gateway.orglookup)."""
     if org is None:
-        return ex.fail(errors.UNKNOWN_TENANT)
-    _admit_org(ex, org)
-    ex.flush_upstream()
+        return Fail(errors.UNKNOWN_TENANT)
+    return _admit_org(gw, client, a, org)
 
 
-def _admit_org(ex: Exchange, org: Org) -> None:
-    gw = ex.gw
-    h = ex.h
-    method = ex.method
-    path = ex.path
+def _admit_org(gw: Gateway, client: Peer, a: Admission, org: Org) -> Decision:
+    h = a.h
+    method = a.method
+    path = a.path
     if not org.active:
-        return ex.fail(errors.SUSPENDED)
-    ex.org_slug = org.slug
+        return Fail(errors.SUSPENDED)
+    a.org_slug = org.slug
     # Every rule below (route, public kinds, sign-in, body limits) and the service see this
     # one canonical path (routing.canonical_path, docs/decisions.md).
     canonical = canonical_path(path)
     if canonical is None:
-        return ex.fail(errors.NOT_FOUND)
+        return Fail(errors.NOT_FOUND)
     if canonical is not path:
-        ex.url = canonical + ex.url[len(path) :]
-        ex.path = path = canonical
+        a.url = canonical + a.url[len(path) :]
+        a.path = path = canonical
     route = gw.routes.match(path)
     if route is None:
         # Not a service's: the gateway's own document and docs page (checked here, off the
@@ -109,16 +107,15 @@ def _admit_org(ex: Exchange, org: Org) -> None:
         if (method == b"GET" or method == b"HEAD") and (
             path == b"/api/openapi.json" or path == apidocs.PAGE or path.startswith(apidocs.ASSETS)
         ):
-            wait = gw.limits.anonymous.hit(ex.client_ip)
+            wait = gw.limits.anonymous.hit(a.client_ip)
             if wait:
-                return _too_many(ex, gw.limits.anonymous, b"anonymous", ex.client_ip, wait)
+                return _too_many(a, gw.limits.anonymous, b"anonymous", a.client_ip, wait)
             if path == b"/api/openapi.json":
-                return _serve_openapi(ex)
-            return _serve_docs(ex, path)
-        return ex.fail(errors.NOT_FOUND)
-    ex.route = route
+                return _serve_openapi(gw)
+            return _serve_docs(gw, path)
+        return Fail(errors.NOT_FOUND)
+    a.route = route
 
-    client = ex.client
     limits = gw.limits
     kind = PUBLIC.get((method, path))
     if kind is None and path in PUBLIC_PATHS:
@@ -137,126 +134,121 @@ def _admit_org(ex: Exchange, org: Org) -> None:
             and entry.epoch == authenticator.epoch  # no revocation since it was checked
             and entry.valid_until > authenticator.clock()  # not expired, identity fresh
         ):
-            ex.identity = entry.identity
+            a.identity = entry.identity
             wait = limits.tenant.hit(org.slug)  # _admit_tenant, inlined on the hottest path
             if wait:
-                return _too_many(ex, limits.tenant, b"tenant", org.slug, wait)
-            return _admit_body(ex)
+                return _too_many(a, limits.tenant, b"tenant", org.slug, wait)
+            return _admit_body(gw, a, route)
         if len(auth) < 8 or auth[:7].lower() != b"bearer ":
-            return _refuse_anonymous(ex, errors.AUTH_REQUIRED)
+            return _refuse_anonymous(gw, a, errors.AUTH_REQUIRED)
         token = auth[7:].strip().decode("latin-1")
         result = authenticator.authenticate(token, org)
         if type(result) is CachedAuth:
-            ex.identity = result.identity
+            a.identity = result.identity
             client.auth_header = auth
             client.auth_entry = result
         elif isinstance(result, NeedKeys):
-            return ex.after_keys_refreshed(token)
+            return Later(gw.refresh_jwks(), partial(_after_refresh, gw, a, token))
         else:
             assert isinstance(result, tuple)
-            return _refuse_anonymous(ex, result)
-        return _admit_tenant(ex)
+            return _refuse_anonymous(gw, a, result)
+        return _admit_tenant(gw, a)
     # Without a token: the address's own budget, never the tenant's.
-    wait = limits.anonymous.hit(ex.client_ip)
+    wait = limits.anonymous.hit(a.client_ip)
     if wait:
-        return _too_many(ex, limits.anonymous, b"anonymous", ex.client_ip, wait)
+        return _too_many(a, limits.anonymous, b"anonymous", a.client_ip, wait)
     if (method, path) in SIGN_IN:
-        wait = limits.sign_in.hit(ex.client_ip)
+        wait = limits.sign_in.hit(a.client_ip)
         if wait:
-            return _too_many(ex, limits.sign_in, b"sign-in", ex.client_ip, wait)
+            return _too_many(a, limits.sign_in, b"sign-in", a.client_ip, wait)
         # A limited route: every answer says where the caller stands.
-        ex.limit_headers = limits.sign_in.headers(b"sign-in", ex.client_ip)
-    ex.kind = kind
-    ex.identity = gw.authenticator.public_identity(org)
-    _admit_body(ex)
+        a.limit_headers = limits.sign_in.headers(b"sign-in", a.client_ip)
+    a.kind = kind
+    a.identity = gw.authenticator.public_identity(org)
+    return _admit_body(gw, a, route)
 
 
-def _admit_tenant(ex: Exchange) -> None:
+def _admit_tenant(gw: Gateway, a: Admission) -> Decision:
     """A valid token: charged to its tenant's budget (after authentication, so requests with
     junk tokens cannot exhaust it for the tenant's real users)."""
-    limits = ex.gw.limits
-    wait = limits.tenant.hit(ex.org_slug)
+    limits = gw.limits
+    wait = limits.tenant.hit(a.org_slug)
     if wait:
-        return _too_many(ex, limits.tenant, b"tenant", ex.org_slug, wait)
-    _admit_body(ex)
+        return _too_many(a, limits.tenant, b"tenant", a.org_slug, wait)
+    assert a.route is not None
+    return _admit_body(gw, a, a.route)
 
 
-def _refuse_anonymous(ex: Exchange, error: errors.Error) -> None:
+def _refuse_anonymous(gw: Gateway, a: Admission, error: errors.Error) -> Decision:
     """No valid token: 401, charged to the client address; past its budget, 429."""
-    limits = ex.gw.limits
-    wait = limits.anonymous.hit(ex.client_ip)
+    limits = gw.limits
+    wait = limits.anonymous.hit(a.client_ip)
     if wait:
-        return _too_many(ex, limits.anonymous, b"anonymous", ex.client_ip, wait)
-    ex.fail(error)
+        return _too_many(a, limits.anonymous, b"anonymous", a.client_ip, wait)
+    return Fail(error)
 
 
-def _too_many(ex: Exchange, limiter: RateLimiter, rule: bytes, key: Hashable, wait: int) -> None:
+def _too_many(a: Admission, limiter: RateLimiter, rule: bytes, key: Hashable, wait: int) -> Fail:
     """429 with Retry-After and the IETF RateLimit / RateLimit-Policy fields of the rule."""
-    ex.limit_headers = limiter.headers(rule, key, wait)
-    ex.fail(errors.TOO_MANY, wait)
+    a.limit_headers = limiter.headers(rule, key, wait)
+    return Fail(errors.TOO_MANY, wait)
 
 
-def _admit_body(ex: Exchange) -> None:
-    route = ex.route
-    assert route is not None
+def _admit_body(gw: Gateway, a: Admission, route: Route) -> Decision:
+    """The body limit by its announced length (the exchange holds it to what arrives)."""
     if not route.service.host:  # not deployed
-        return ex.fail(errors.UNAVAILABLE)
-    if ex.kind:
-        ex.body_limit = PEEK_MAX_BODY
-        if ex.h.content_length > PEEK_MAX_BODY or ex.body_received > PEEK_MAX_BODY:
-            return ex.fail(errors.TOO_LARGE)
-        return ex.wait_for_body()
-    h = ex.h
+        return Fail(errors.UNAVAILABLE)
+    h = a.h
+    if a.kind:
+        a.body_limit = PEEK_MAX_BODY
+        if h.content_length > PEEK_MAX_BODY:
+            return Fail(errors.TOO_LARGE)
+        return PEEK
     if h.chunked or h.content_length > 0:  # without a body, no limit to look up
-        limit = ex.body_limit = ex.gw.body_limits.limit(ex.method, ex.path, route)
-        if h.content_length > limit or ex.body_received > limit:
-            return ex.fail(errors.TOO_LARGE)
-    ex.forward()
+        limit = a.body_limit = gw.body_limits.limit(a.method, a.path, route)
+        if h.content_length > limit:
+            return Fail(errors.TOO_LARGE)
+    return FORWARD
 
 
-async def authenticate_again(ex: Exchange, token: str) -> None:
-    """After an unknown `kid`: refetch the key set (rate-limited), then decide."""
-    await ex.gw.refresh_jwks()
-    if ex.finished:
-        return
-    org = ex.gw.registry.by_slug.get(ex.org_slug.encode())
+def _after_refresh(gw: Gateway, a: Admission, token: str, _: bool) -> Decision:
+    """After an unknown `kid`: the key set refetched (rate-limited), decide again."""
+    org = gw.registry.by_slug.get(a.org_slug.encode())
     if org is None:
-        return ex.fail(errors.UNKNOWN_TENANT)
-    result = ex.gw.authenticator.authenticate(token, org)
+        return Fail(errors.UNKNOWN_TENANT)
+    result = gw.authenticator.authenticate(token, org)
     if isinstance(result, CachedAuth):
-        ex.identity = result.identity
-        _admit_tenant(ex)
-        ex.flush_upstream()
-    elif isinstance(result, NeedKeys):
-        _refuse_anonymous(ex, errors.INVALID_TOKEN)
-    else:
-        _refuse_anonymous(ex, result)
+        a.identity = result.identity
+        return _admit_tenant(gw, a)
+    if isinstance(result, NeedKeys):
+        return _refuse_anonymous(gw, a, errors.INVALID_TOKEN)
+    return _refuse_anonymous(gw, a, result)
 
 
-def admit_after_peek(ex: Exchange) -> None:
+def admit_after_peek(gw: Gateway, a: Admission, raw: bytes) -> Decision:
     """The tighter limits of login, magic-link request and refresh, keyed from the body."""
-    limits = ex.gw.limits
-    body = _json_object(b"".join(ex.buffer))
+    limits = gw.limits
+    body = _json_object(raw)
     # Keys include the tenant: one org's traffic must not lock out another org's user who
     # happens to have the same email address.
     key: Hashable
-    if ex.kind == LOGIN:
-        limiter, rule, key = limits.login, b"login", (ex.org_slug, ex.client_ip, _email(body))
-    elif ex.kind == MAGIC_LINK:
+    if a.kind == LOGIN:
+        limiter, rule, key = limits.login, b"login", (a.org_slug, a.client_ip, _email(body))
+    elif a.kind == MAGIC_LINK:
         email = _email(body)
         limiter, rule = limits.magic_link, b"magic-link"
-        key = (ex.org_slug, email) if email else ("ip", ex.client_ip)
-    elif ex.kind == REFRESH:
+        key = (a.org_slug, email) if email else ("ip", a.client_ip)
+    elif a.kind == REFRESH:
         family = _refresh_family(body)
-        limiter, rule, key = limits.refresh, b"refresh", family or ("ip", ex.client_ip)
+        limiter, rule, key = limits.refresh, b"refresh", family or ("ip", a.client_ip)
     else:
-        return ex.forward()
+        return FORWARD
     wait = limiter.hit(key)
     if wait:
-        return _too_many(ex, limiter, rule, key, wait)
+        return _too_many(a, limiter, rule, key, wait)
     # The tightest rule of the route is the one its answers report.
-    ex.limit_headers = limiter.headers(rule, key)
-    ex.forward()
+    a.limit_headers = limiter.headers(rule, key)
+    return FORWARD
 
 
 def _json_object(body: bytes) -> dict[str, object]:
@@ -282,28 +274,27 @@ def _email(body: dict[str, object]) -> str:
     return email.strip().lower() if isinstance(email, str) else ""
 
 
-def _serve_openapi(ex: Exchange) -> None:
-    document = ex.gw.openapi.cached()
+def _serve_openapi(gw: Gateway) -> Decision:
+    document = gw.openapi.cached()
     if document is not None:
-        return ex.respond(200, document)
-    ex.run(_first_openapi(ex))  # only until the first document is built
+        return Respond(200, document)
+    return Later(_first_openapi(gw), _openapi_answer)  # only until the first one is built
 
 
-async def _first_openapi(ex: Exchange) -> None:
+async def _first_openapi(gw: Gateway) -> bytes | None:
     try:
-        document = await ex.gw.openapi()
+        return await gw.openapi()
     except Exception:  # never a stack trace to the client; the aggregator logs
-        document = None
-    if ex.finished:
-        return
-    if document is None:
-        return ex.fail(errors.UNAVAILABLE)
-    ex.respond(200, document)
+        return None
 
 
-def _serve_docs(ex: Exchange, path: bytes) -> None:
-    docs = ex.gw.docs
+def _openapi_answer(document: bytes | None) -> Decision:
+    return Fail(errors.UNAVAILABLE) if document is None else Respond(200, document)
+
+
+def _serve_docs(gw: Gateway, path: bytes) -> Decision:
+    docs = gw.docs
     answer = docs.page() if path == apidocs.PAGE else docs.asset(path[len(apidocs.ASSETS) :])
     if answer is None:
-        return ex.fail(errors.NOT_FOUND)
-    ex.respond(200, answer.body, answer.headers, answer.ctype)
+        return Fail(errors.NOT_FOUND)
+    return Respond(200, answer.body, answer.headers, answer.ctype)

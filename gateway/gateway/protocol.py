@@ -13,7 +13,8 @@ import httptools
 from gateway import errors
 from gateway.app import Gateway
 from gateway.connlimits import MAX_FIELDS, head_size
-from gateway.exchange import PAUSE_PIPELINE, PAUSE_WRITE, Exchange
+from gateway.exchange import Exchange
+from gateway.relay import PAUSE_PIPELINE, PAUSE_WRITE
 from gateway.tokens import CachedAuth
 
 
