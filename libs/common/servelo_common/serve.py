@@ -1,6 +1,6 @@
 """Run one service: `python -m servelo_common.serve auth.main:create_app`.
 
-uvloop and httptools, the port from `SERVELO_PORT` (default 8000), the host from
+uvloop and httptools (answers written in one system call: `coalesce`), the port from `SERVELO_PORT` (default 8000), the host from
 `SERVELO_HOST` (default 127.0.0.1; containers set 0.0.0.0), and `SERVELO_WORKERS` worker
 processes (default 1) sharing the listening socket: each its own event loop, pool,
 relay and consumers, as replicas are (the relay's `SKIP LOCKED` and the durable consumers
@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 
 import uvicorn
+
+from servelo_common.coalesce import CoalescingHttpToolsProtocol
 
 MAX_WORKERS = 64
 
 
-def workers_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
+def workers_from_env(environ: Mapping[str, str] = os.environ) -> int:
     """`SERVELO_WORKERS`: fails fast on anything but a whole number from 1 to 64."""
     raw = environ.get("SERVELO_WORKERS", "1").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKERS:
@@ -35,7 +38,7 @@ def main() -> None:
         port=int(os.environ.get("SERVELO_PORT", "8000")),
         workers=workers_from_env(),
         loop="uvloop",
-        http="httptools",
+        http=CoalescingHttpToolsProtocol,
         access_log=False,
         log_config=None,
         proxy_headers=False,
