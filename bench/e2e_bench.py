@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+from e2e_events import HEADER as EVENTS_HEADER
+from e2e_events import EventFigures, latency_at, relay_at
 from servelo_common.devstack.embedded import free_port
 from servelo_common.devstack.stack import Stack, StackConfig
 from servelo_common.testing.client import ApiClient
@@ -39,9 +41,6 @@ from servelo_common.testing.factories import (
     make_ticket,
 )
 from servelo_common.testing.tenants import login
-
-from e2e_events import HEADER as EVENTS_HEADER
-from e2e_events import EventFigures, latency_at, relay_at
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-e2e.md"
@@ -307,9 +306,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--only", default="", help="run the paths whose name has this text")
     parser.add_argument("--event-seconds", type=float, default=10.0, help="0: no event runs")
-    parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("SERVELO_WORKERS", "1"))
-    )
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SERVELO_WORKERS", "1")))
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):

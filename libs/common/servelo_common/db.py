@@ -84,7 +84,7 @@ class _Begin(Transaction):  # type: ignore[misc]
             await con.execute(f"{begin}; {self._prelude}")
         except BaseException:
             # As asyncpg's start(): the pool's release rolls back what the BEGIN opened.
-            self._state = TransactionState.FAILED
+            self._state = TransactionState.FAILED  # type: ignore[misc]
             raise
         self._state = TransactionState.STARTED
 

@@ -1,6 +1,7 @@
 """Run one service: `python -m servelo_common.serve auth.main:create_app`.
 
-uvloop and httptools (answers written in one system call: `coalesce`), the port from `SERVELO_PORT` (default 8000), the host from
+uvloop and httptools (an answer written in one system call: `coalesce`), the port from
+`SERVELO_PORT` (default 8000), the host from
 `SERVELO_HOST` (default 127.0.0.1; containers set 0.0.0.0), and `SERVELO_WORKERS` worker
 processes (default 1) sharing the listening socket: each its own event loop, pool,
 relay and consumers, as replicas are (the relay's `SKIP LOCKED` and the durable consumers

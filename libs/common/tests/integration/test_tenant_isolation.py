@@ -89,9 +89,13 @@ def test_the_org_id_literal_is_only_ever_a_uuid() -> None:
 
 async def test_a_read_only_tenant_transaction_refuses_writes(pool, notes):
     a, _ = notes
-    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+
+    async def write_in_a_read() -> None:
         async with tenant_tx(pool, a, readonly=True) as conn:
             await conn.execute("INSERT INTO notes (org_id, body) VALUES ($1, 'x')", a)
+
+    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+        await write_in_a_read()
 
 
 async def test_the_next_user_of_the_connection_inherits_no_tenant(one_conn, notes):
@@ -103,10 +107,14 @@ async def test_the_next_user_of_the_connection_inherits_no_tenant(one_conn, note
         assert await conn.fetchval("SELECT current_setting('servelo.org_id', true)") in ("", None)
         assert await conn.fetchval("SHOW random_page_cost") == "4"
         assert await conn.fetchval("SELECT count(*) FROM notes") == 0
-    with pytest.raises(RuntimeError):
+
+    async def rolled_back() -> None:
         async with tenant_tx(one_conn, a) as conn:
             await conn.execute("INSERT INTO notes (org_id, body) VALUES ($1, 'rolled back')", a)
             raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await rolled_back()
     async with one_conn.acquire() as conn:
         assert await conn.fetchval("SELECT current_setting('servelo.org_id', true)") in ("", None)
 
@@ -121,10 +129,13 @@ async def test_other_uses_of_a_connection_are_still_reset(one_conn):
 async def test_a_savepoint_inside_a_tenant_transaction(pool, notes):
     a, _ = notes
     async with tenant_tx(pool, a) as conn:
-        with pytest.raises(asyncpg.UniqueViolationError):
+
+        async def duplicate_in_a_savepoint() -> None:
             async with conn.transaction():
                 await conn.execute("INSERT INTO notes (id, org_id, body) VALUES (1, $1, 'x')", a)
-                await conn.execute("INSERT INTO notes (id, org_id, body) VALUES (1, $1, 'x')", a)
+
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await duplicate_in_a_savepoint()
         await conn.execute("INSERT INTO notes (org_id, body) VALUES ($1, 'kept')", a)
     async with tenant_tx(pool, a, readonly=True) as conn:
         assert await conn.fetchval("SELECT count(*) FROM notes WHERE body = 'kept'") == 1
