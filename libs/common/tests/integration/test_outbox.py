@@ -125,3 +125,20 @@ async def test_redelivered_event_runs_the_handler_once(wiring, stack):
 
 async def _append(seen: list[CloudEvent], event: CloudEvent) -> None:
     seen.append(event)
+
+
+async def test_a_pipelined_batch_arrives_whole_and_in_outbox_order(wiring):
+    pool, seen, _ = wiring
+    org = uuid.uuid4()
+    async with tenant_tx(pool, org) as conn:
+        for i in range(60):
+            await emit(conn, NoteWritten(body=str(i)), tenant=org)
+
+    async def delivered():
+        assert [e.data["body"] for e in seen if e.tenant == str(org)] == [
+            str(i) for i in range(60)
+        ]
+
+    await eventually(delivered, timeout=20)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
