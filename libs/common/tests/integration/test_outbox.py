@@ -135,9 +135,7 @@ async def test_a_pipelined_batch_arrives_whole_and_in_outbox_order(wiring):
             await emit(conn, NoteWritten(body=str(i)), tenant=org)
 
     async def delivered():
-        assert [e.data["body"] for e in seen if e.tenant == str(org)] == [
-            str(i) for i in range(60)
-        ]
+        assert [e.data["body"] for e in seen if e.tenant == str(org)] == [str(i) for i in range(60)]
 
     await eventually(delivered, timeout=20)
     async with pool.acquire() as conn:
