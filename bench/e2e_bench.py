@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+from e2e_events import HEADER as EVENTS_HEADER
+from e2e_events import EventFigures, latency_at, relay_at
 from servelo_dev.devstack.embedded import free_port
 from servelo_dev.devstack.stack import Stack, StackConfig
 from servelo_dev.testing.client import ApiClient
@@ -61,6 +63,7 @@ UNLIMITED = {
 class Tenant:
     host: str
     token: str
+    org_id: str = ""
     ids: dict[str, str] = field(default_factory=dict)
 
 
@@ -171,7 +174,7 @@ async def setup_tenants(stack: Stack, n: int) -> list[Tenant]:
                 ApiClient(http, base, f"{slug}.localhost"), f"a@{slug}.test", password, timeout=30
             )
             assert admin.token
-            tenant = Tenant(host=f"{slug}.localhost", token=admin.token)
+            tenant = Tenant(host=f"{slug}.localhost", token=admin.token, org_id=resp.json["id"])
             tenant.ids["ticket"] = (await make_ticket(admin))["id"]
             for _ in range(60):
                 await make_ticket(admin)
@@ -229,7 +232,13 @@ def targets(work: Path, tenants: list[Tenant]) -> dict[str, Path]:
 PEER = {True: "pgbench -S", False: "pgbench -N"}
 
 
-def write_report(rows: dict[str, Row], args: argparse.Namespace, started: datetime) -> str:
+def write_report(
+    rows: dict[str, Row],
+    events: list[EventFigures],
+    args: argparse.Namespace,
+    started: datetime,
+    load: str,
+) -> str:
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -245,7 +254,8 @@ def write_report(rows: dict[str, Row], args: argparse.Namespace, started: dateti
         f" {cpu}, {os.cpu_count()} CPUs. Servers on CPU {SERVER_CPU}, wrk and pgbench on CPU"
         f" {LOAD_CPU}; {CONNS} connections; medians of {args.rounds} interleaved rounds of"
         f" {args.seconds:g} s; {args.tenants} tenants. Durable Postgres settings (as `make"
-        " run`); rate limits off.",
+        f" run`); rate limits off; `SERVELO_WORKERS={args.workers}`. Load average (1, 5, 15"
+        f" min) before and after: {load}.",
         "",
         "| path | req/s | p99 ms | peer | peer tps | ratio |",
         "| --- | ---: | ---: | --- | ---: | ---: |",
@@ -260,6 +270,16 @@ def write_report(rows: dict[str, Row], args: argparse.Namespace, started: dateti
         )
     for mode in PEER.values():
         lines.append(f"\n`{mode}` rounds: " + ", ".join(f"{v:,.0f}" for v in rows[mode].rps))
+    if events:
+        lines += [
+            "",
+            "Events, after the rounds: latency is the event's `time` (set just before the"
+            " INSERT, so before the commit) to its arrival at a NATS subscriber of the stream's"
+            " subject; the backlog is the tickets outbox's unpublished rows, sampled each second.",
+            "",
+            *EVENTS_HEADER,
+            *(e.row() for e in events),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -284,11 +304,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tenants", type=int, default=8)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--only", default="", help="run the paths whose name has this text")
+    parser.add_argument("--event-seconds", type=float, default=10.0, help="0: no event runs")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SERVELO_WORKERS", "1")))
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: `make bench` installs it")
     started = datetime.now(UTC)
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     work = Path(tempfile.mkdtemp(prefix="servelo-e2e-"))
     os.sched_setaffinity(0, {int(SERVER_CPU)})  # every server started below inherits it
     config = StackConfig(
@@ -296,13 +320,19 @@ def main() -> None:
         env="development",
         gateway_port=free_port(),
         environ={k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")},
-        extra_env={**UNLIMITED, "SERVELO_PASSWORD_HASH_PROFILE": "fast"},
+        extra_env={
+            **UNLIMITED,
+            "SERVELO_PASSWORD_HASH_PROFILE": "fast",
+            "SERVELO_WORKERS": str(args.workers),
+        },
     )
     stack = Stack(config)
     try:
         stack.start()
+        # The servers keep CPU 1; this process (the event runs' load) moves to the load CPU.
+        os.sched_setaffinity(0, {int(LOAD_CPU)})
         tenants = asyncio.run(setup_tenants(stack, args.tenants))
-        scripts = targets(work, tenants)
+        scripts = {k: v for k, v in targets(work, tenants).items() if args.only in k}
         assert stack.pg is not None, "the benchmark runs on the embedded Postgres"
         pg_env = {**os.environ, "PGPASSWORD": stack.pg.password}
         conn = ["-h", "127.0.0.1", "-p", str(stack.pg.port), "-U", "postgres"]
@@ -347,7 +377,25 @@ def main() -> None:
                 rows[mode].rps.append(tps)
                 rows[mode].p99.append(float("nan"))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
-        report = write_report(rows, args, started)
+        events = []
+        if args.event_seconds > 0:
+            nats_url, dsn = stack.nats_url, stack.database_dsn
+            events.append(
+                asyncio.run(
+                    latency_at(
+                        url,
+                        [(t.host, t.token) for t in tenants],
+                        nats_url,
+                        dsn,
+                        seconds=args.event_seconds,
+                    )
+                )
+            )
+            events.append(
+                asyncio.run(relay_at(tenants[0].org_id, nats_url, dsn, seconds=args.event_seconds))
+            )
+        load = f"{load_before} / " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        report = write_report(rows, events, args, started, load)
         print(report)
         keep_history(args.out, report)
     finally:

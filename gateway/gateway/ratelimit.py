@@ -43,7 +43,10 @@ class RateLimiter:
     def headers(self, name: bytes, key: Hashable, wait: int = 0) -> bytes:
         """The IETF RateLimit and RateLimit-Policy fields (structured-field draft) for `key`:
         quota `q` per window `w`, what is left `r` and the seconds `t` until it is all
-        back (`wait`, the Retry-After, when the request was refused)."""
+        back (`wait`, the Retry-After, when the request was refused). A limit switched off
+        (0) has no policy to state: no fields (and no division by its zero interval)."""
+        if not self.enabled:
+            return b""
         now = self._clock()
         tat = max(self._tat.get(key, now), now)
         if wait:

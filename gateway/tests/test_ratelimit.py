@@ -47,3 +47,11 @@ def test_zero_limit_disables_and_prune_forgets_idle_keys() -> None:
     clock.now += 61
     limiter.prune()
     assert len(limiter) == 0
+
+
+def test_zero_limit_states_no_policy() -> None:
+    # A limit switched off (the benchmark's SERVELO_RATELIMIT_*=0) answered 400 on every
+    # sign-in: its fields divided by a zero interval.
+    limiter = RateLimiter(0)
+    limiter.hit("k")
+    assert limiter.headers(b"sign-in", "k") == b""

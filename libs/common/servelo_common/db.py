@@ -9,6 +9,11 @@ Every wait is bounded: each connection has a `statement_timeout`, a `lock_timeou
 `idle_in_transaction_session_timeout`, and taking a connection from the pool gives up
 after `acquire_timeout` with `ServiceUnavailable` (503 + Retry-After), instead of queueing
 for ever behind a slow tenant or a database that is away.
+
+Round trips are the cost of a request (docs/benchmarks-e2e.md): a transaction opens with
+`BEGIN` and its tenant setting in one simple-query message, statements are prepared and
+cached per connection, and a connection that only ran our transactions goes back to the
+pool without asyncpg's `RESET ALL` round trip (every setting in them is transaction-local).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction, TransactionState
 
 from servelo_common.errors import NotFound, ServiceUnavailable, is_unavailable
 
@@ -34,6 +40,8 @@ STATEMENT_TIMEOUT = 15.0
 LOCK_TIMEOUT = 5.0
 IDLE_IN_TRANSACTION_TIMEOUT = 60.0
 ACQUIRE_TIMEOUT = 5.0
+# Raised by `servelo_enter_org_or_refuse` (platform migration 0005) for a deleted org.
+ORG_DELETED_SQLSTATE = "SVODL"
 
 
 class OrgDeleted(NotFound):
@@ -58,6 +66,70 @@ class ServicePool(asyncpg.Pool):
             )
         except TimeoutError as exc:
             raise ServiceUnavailable("Database busy") from exc
+
+
+class _Begin(Transaction):
+    """A top-level transaction whose `BEGIN` and opening statement (the tenant setting) go
+    as one simple-query message: one round trip where asyncpg's `start()` and a query take
+    two. asyncpg's own bookkeeping (`_top_xact`, the state) is kept as `start()` keeps it,
+    so commit, rollback, nested `conn.transaction()` savepoints and the pool's release
+    behave as with any transaction of asyncpg's."""
+
+    __slots__ = ("_prelude",)
+
+    def __init__(self, connection: asyncpg.Connection, *, readonly: bool, prelude: str) -> None:
+        super().__init__(connection, None, readonly, False)
+        self._prelude = prelude
+
+    async def start(self) -> None:
+        # asyncpg's private state, kept as its own start() keeps it; the stubs declare only
+        # the public API.
+        own: Any = self
+        con = own._connection
+        if con._top_xact is not None or con._protocol.is_in_transaction():
+            raise asyncpg.InterfaceError("a transaction is already open on this connection")
+        con._top_xact = self
+        begin = "BEGIN READ ONLY" if own._readonly else "BEGIN"
+        try:
+            # No parameters: asyncpg sends a simple query, which may hold two statements.
+            await con.execute(f"{begin}; {self._prelude}")
+        except BaseException:
+            # As asyncpg's start(): the pool's release rolls back what the BEGIN opened.
+            own._state = TransactionState.FAILED
+            raise
+        own._state = TransactionState.STARTED
+
+
+class ServiceConnection(asyncpg.Connection):
+    """asyncpg's connection that knows when its session is as the pool handed it out."""
+
+    __slots__ = ("_pristine",)
+
+    def begin(self, *, readonly: bool, prelude: str) -> Transaction:
+        self._pristine = False
+        return _Begin(self, readonly=readonly, prelude=prelude)
+
+    def mark_pristine(self) -> None:
+        """Only transaction-local state was touched since the pool handed it out."""
+        self._pristine = True
+
+    def take_pristine(self) -> bool:
+        pristine = getattr(self, "_pristine", False)
+        self._pristine = False
+        return pristine
+
+
+async def _reset(conn: ServiceConnection) -> None:
+    """What the pool runs on release (after rolling back an open transaction). A connection
+    that only ran `tenant_tx` / `system_tx` skips asyncpg's reset query (advisory unlock,
+    CLOSE ALL, UNLISTEN, RESET ALL): their settings are `set_config(..., true)`, their locks
+    `pg_advisory_xact_lock*` and their cursors die with the transaction. Any other use of a
+    connection (LISTEN, migrations' SET, a plain `pool.acquire()`) gets the full reset."""
+    if conn.take_pristine():
+        return
+    query = conn.get_reset_query()
+    if query:
+        await conn.execute(query)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -94,8 +166,9 @@ async def create_pool(
         max_queries=50_000,
         max_inactive_connection_lifetime=300.0,
         init=_init_connection,
+        reset=_reset,
         loop=None,
-        connection_class=asyncpg.Connection,
+        connection_class=ServiceConnection,
         record_class=asyncpg.Record,
         # Prepared statements are cached per connection by asyncpg.
         statement_cache_size=512,
@@ -137,44 +210,71 @@ async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 
 
 @asynccontextmanager
-async def _transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled connection in a transaction. If BEGIN fails because the connection broke
-    while it sat in the pool, the others are likely broken too (a restart, an operator's
-    pg_terminate_backend): the pool renews them all and the BEGIN is tried once more on a
-    fresh one. Nothing has run yet, so the retry is safe."""
+async def _transaction(
+    pool: asyncpg.Pool, *, prelude: str, readonly: bool
+) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection in a transaction opened by `BEGIN; <prelude>` in one round trip.
+    If that fails because the connection broke while it sat in the pool, the others are
+    likely broken too (a restart, an operator's pg_terminate_backend): the pool renews them
+    all and it is tried once more on a fresh one. Nothing has run yet, so the retry is safe."""
     for attempt in (1, 2):
         stack = AsyncExitStack()
-        conn = await stack.enter_async_context(pool.acquire())  # its failures are final
+        # Its failures are final. The pool's connection class is ServiceConnection (behind
+        # the pool's proxy, which forwards every method).
+        conn = cast(ServiceConnection, await stack.enter_async_context(pool.acquire()))
+        # Runs after the transaction ended, before the release (an exit stack unwinds in
+        # reverse): a transaction that ended left nothing in the session to reset.
+        stack.callback(_mark_if_ended, conn)
         try:
-            await stack.enter_async_context(conn.transaction())
+            await stack.enter_async_context(conn.begin(readonly=readonly, prelude=prelude))
         except Exception as exc:
             with contextlib.suppress(Exception):
                 await stack.aclose()
+            if getattr(exc, "sqlstate", None) == ORG_DELETED_SQLSTATE:
+                raise OrgDeleted() from None
             if attempt == 2 or not _broke_while_idle(exc):
                 raise
             await pool.expire_connections()
             continue
         async with stack:
-            yield unpooled(conn)
+            yield conn
         return
 
 
+def _mark_if_ended(conn: ServiceConnection) -> None:
+    if not conn.is_closed() and not conn.is_in_transaction():
+        conn.mark_pristine()
+
+
+def enter_org_sql(org_id: UUID | str) -> str:
+    """The statement that scopes a transaction to `org_id`, with the id as a literal (a
+    simple query has no parameters). Only a valid UUID gets here: `UUID()` refuses anything
+    else, and its canonical text is hex digits and dashes, nothing a literal must escape."""
+    return f"SELECT servelo_enter_org_or_refuse('{UUID(str(org_id))}'::uuid)"
+
+
 @asynccontextmanager
-async def tenant_tx(pool: asyncpg.Pool, org_id: UUID | str) -> AsyncIterator[asyncpg.Connection]:
+async def tenant_tx(
+    pool: asyncpg.Pool, org_id: UUID | str, *, readonly: bool = False
+) -> AsyncIterator[asyncpg.Connection]:
     """One transaction scoped to one tenant: row-level security sees only its rows.
 
     It also holds the org's purge lock (shared) and refuses a deleted org (`OrgDeleted`),
     so no transaction can write rows for an org after its purge in this schema.
+    `readonly`: a read (`BEGIN READ ONLY`): Postgres refuses any write in it.
+
+    Change no session state in it (`SET` without `LOCAL`, `LISTEN`, session advisory
+    locks): the connection goes back to the pool without a reset.
     """
-    async with _transaction(pool) as conn:
-        if await conn.fetchval("SELECT servelo_enter_org($1)", UUID(str(org_id))):
-            raise OrgDeleted()
+    async with _transaction(pool, prelude=enter_org_sql(org_id), readonly=readonly) as conn:
         yield conn
 
 
 @asynccontextmanager
-async def system_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+async def system_tx(
+    pool: asyncpg.Pool, *, readonly: bool = False
+) -> AsyncIterator[asyncpg.Connection]:
     """One transaction that may read and write every tenant's rows. Use sparingly."""
-    async with _transaction(pool) as conn:
-        await conn.execute("SELECT set_config('servelo.all_orgs', 'on', true)")
+    prelude = "SELECT set_config('servelo.all_orgs', 'on', true)"
+    async with _transaction(pool, prelude=prelude, readonly=readonly) as conn:
         yield conn

@@ -121,7 +121,7 @@ class Ledger(Generic[E]):
 
     async def get_entry(self, pool: asyncpg.Pool, *, ident: Identity, entry_id: UUID) -> E:
         org_id = ident.org_uuid
-        async with tenant_tx(pool, org_id) as conn:
+        async with tenant_tx(pool, org_id, readonly=True) as conn:
             row = await repo.get_entry(conn, table=self.table, org_id=org_id, entry_id=entry_id)
         return self.entry(found(row, self.not_found))
 

@@ -137,3 +137,18 @@ async def test_redelivered_event_runs_the_handler_once(wiring: Wiring, stack: Te
 
 async def _append(seen: list[CloudEvent], event: CloudEvent) -> None:
     seen.append(event)
+
+
+async def test_a_pipelined_batch_arrives_whole_and_in_outbox_order(wiring: Wiring) -> None:
+    pool, seen, _ = wiring
+    org = uuid.uuid4()
+    async with tenant_tx(pool, org) as conn:
+        for i in range(60):
+            await emit(conn, NoteWritten(body=str(i)), tenant=org)
+
+    async def delivered() -> None:
+        assert [e.data["body"] for e in seen if e.tenant == str(org)] == [str(i) for i in range(60)]
+
+    await eventually(delivered, timeout=20)
+    async with pool.acquire() as raw:
+        assert await raw.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0

@@ -42,7 +42,7 @@ async def list_customers(
 
 async def get_customer(pool: asyncpg.Pool, *, ident: Identity, customer_id: UUID) -> Customer:
     org_id = ident.org_uuid
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_customer(conn, org_id=org_id, customer_id=customer_id)
     return Customer.from_row(found(row, NOT_FOUND))
 

@@ -61,7 +61,7 @@ async def list_members(
 
 async def get_member(pool: Pool, *, ident: Identity, member_id: UUID) -> Member:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_member(conn, org_id=org_id, member_id=member_id)
     return Member.from_row(found(row, NOT_FOUND))
 

@@ -89,7 +89,7 @@ async def get_ticket(
     pool: Pool, *, ident: Identity, ticket_id: UUID, trashed: bool | None = False
 ) -> Ticket:
     """`trashed`: False a live ticket only, None live or in the Trash."""
-    async with tenant_tx(pool, ident.org_id) as conn:
+    async with tenant_tx(pool, ident.org_id, readonly=True) as conn:
         row = await repo.get_ticket(
             conn, org_id=ident.org_uuid, ticket_id=ticket_id, trashed=trashed
         )
@@ -99,7 +99,7 @@ async def get_ticket(
 async def list_tickets(
     pool: Pool, *, ident: Identity, query: ListQuery, page: PageRequest
 ) -> list[Ticket]:
-    async with tenant_tx(pool, ident.org_id) as conn:
+    async with tenant_tx(pool, ident.org_id, readonly=True) as conn:
         rows = await repo.list_tickets(
             conn, org_id=ident.org_uuid, query=query, cursor=page.cursor, limit=page.limit + 1
         )
