@@ -8,7 +8,7 @@ import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from gateway import errors
+from gateway import errors, tracing
 from gateway.admission import admit, admit_after_peek, authenticate_again
 from gateway.headers import RequestHeaders, parse_request_headers, parse_response_headers
 from gateway.routing import Route
@@ -16,6 +16,8 @@ from gateway.upstream import UpstreamConnection
 from gateway.versions import CURRENT_LINE
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Span
+
     from gateway.protocol import ClientProtocol
 
 log = logging.getLogger("gateway.access")
@@ -72,6 +74,7 @@ class Exchange:
         "retried",
         "route",
         "sent",
+        "span",
         "started_at",
         "status",
         "task",
@@ -134,6 +137,7 @@ class Exchange:
         self.head_held = False
         self.hold_timer: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
+        self.span: Span | None = None  # gateway.tracing, only when tracing is on
         self.started_at = time.monotonic() if self.gw.settings.access_log else 0.0
 
     # -- admission --
@@ -197,6 +201,8 @@ class Exchange:
     def forward(self) -> None:
         route = self.route
         assert route is not None
+        if self.gw.tracer is not None:
+            self.span = tracing.start(self.gw.tracer, self)
         self.deadline = deadline = time.monotonic() + route.timeout
         self.gw.deadlines.arm(deadline)
         if self.h.expect_continue:
@@ -545,14 +551,21 @@ class Exchange:
                     "ms": round((time.monotonic() - self.started_at) * 1000, 3),
                     "request_id": self.request_id.decode(),
                     "org": self.org_slug,
+                    "trace_id": tracing.trace_id(self),
                 },
             )
+        if self.span is not None:
+            tracing.finish(self.span, self.status)
+            self.span = None
         self.client.exchange_done(self, reusable and self.keep_alive and not self.resp_close)
 
     def client_gone(self) -> None:
         self.finished = True
         self._unhold()
         self.deadline = 0.0
+        if self.span is not None:
+            tracing.finish(self.span, 0)  # the client left before its answer
+            self.span = None
         conn = self.upstream
         if conn is not None:
             self.upstream = None
