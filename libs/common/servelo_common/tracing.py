@@ -191,7 +191,9 @@ def continued(traceparent: str | None, tracestate: str | None = None) -> Iterato
         yield
         return
     assert traceparent is not None
-    token = _passthrough.set((traceparent, tracestate or None))
+    # W3C lets an intermediary drop a tracestate past 512 characters: not into every event.
+    kept = tracestate if tracestate and len(tracestate) <= 512 else None
+    token = _passthrough.set((traceparent, kept))
     log_token = trace_id_var.set(trace_id)
     try:
         yield

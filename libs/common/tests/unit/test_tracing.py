@@ -40,6 +40,11 @@ def test_off_passes_a_received_context_on_unchanged_and_logs_its_trace_id() -> N
     assert trace_id_var.get() is None
 
 
+def test_off_drops_an_oversized_tracestate() -> None:
+    with tracing.continued(VALID, "v=" + "x" * 600):
+        assert tracing.current_context() == {"traceparent": VALID}
+
+
 def test_off_ignores_a_malformed_context() -> None:
     with tracing.continued("00-zz-yy-01", "vendor=x"):
         assert tracing.current_context() == {}
