@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from gateway import replies
+from gateway import replies, tracing
 from gateway.app import Gateway
 from gateway.decisions import Admission
 from gateway.headers import RequestHeaders
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
 
 log = logging.getLogger("gateway.access")
 
@@ -50,6 +53,7 @@ class Answer:
         "resp_close",
         "response_done",
         "response_started",
+        "span",
         "started_at",
         "status",
     )
@@ -80,6 +84,7 @@ class Answer:
         # both leave in one write (services write the head and the body separately).
         self.head_held = False
         self.hold_timer: asyncio.TimerHandle | None = None
+        self.span: Span | None = None  # gateway.tracing, only when tracing is on
         self.started_at = time.monotonic() if gw.settings.access_log else 0.0
 
     # -- a service's answer, relayed (gateway.relay writes its head) --
@@ -179,8 +184,12 @@ class Answer:
                     "ms": round((time.monotonic() - self.started_at) * 1000, 3),
                     "request_id": self.request_id.decode(),
                     "org": self.a.org_slug,
+                    "trace_id": tracing.trace_id(self.span, self.h),
                 },
             )
+        if self.span is not None:
+            tracing.finish(self.span, self.status)
+            self.span = None
         self.ended(reusable and self.keep_alive and not self.resp_close)
 
     def ended(self, keep_alive: bool) -> None:

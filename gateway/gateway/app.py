@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from opentelemetry.trace import Tracer
+
 from gateway.apidocs import DocsSite
 from gateway.clientip import TrustedProxies
 from gateway.config import Settings
@@ -129,6 +131,8 @@ class Gateway:
     # `http://host:port` of every service: a Location naming one is made relative.
     internal_origins: tuple[bytes, ...] = ()
     connections: set[Connection] = field(default_factory=set)
+    # Set when tracing is on (gateway.tracing): a span per proxied request.
+    tracer: Tracer | None = None
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _id_prefix: bytes = field(default_factory=lambda: os.urandom(6).hex().encode())
     # One timer for every in-flight request's timeout (see gateway.deadlines).

@@ -9,7 +9,7 @@ import time
 from functools import partial
 from typing import Any, Protocol
 
-from gateway import errors
+from gateway import errors, tracing
 from gateway.admission import admit, admit_after_peek
 from gateway.app import Gateway
 from gateway.decisions import FORWARD, PEEK, Admission, Decision, Fail, Later, Peer, Respond
@@ -155,6 +155,9 @@ class Exchange(Relay):
         self.finished = True
         self._unhold()
         self.deadline = 0.0
+        if self.span is not None:
+            tracing.finish(self.span, 0)  # the client left before its answer
+            self.span = None
         self._close_upstream()
         if self.task is not None and not self.task.done():
             self.task.cancel()

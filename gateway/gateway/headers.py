@@ -49,6 +49,8 @@ _AUTHORIZATION = 2
 _ORIGIN = 3
 _CORS_METHOD = 4
 _CORS_HEADERS = 5
+_TRACEPARENT = 6  # W3C trace context: forwarded as is, or replaced (gateway.tracing)
+_TRACESTATE = 7
 _DROP = 10
 _CONTENT_LENGTH = 11  # re-added from the parser's framing
 _TRANSFER_ENCODING = 12
@@ -66,6 +68,8 @@ _REQUEST_ACTIONS: dict[bytes, int] = {
     b"origin": _ORIGIN,
     b"access-control-request-method": _CORS_METHOD,
     b"access-control-request-headers": _CORS_HEADERS,
+    b"traceparent": _TRACEPARENT,
+    b"tracestate": _TRACESTATE,
     b"content-length": _CONTENT_LENGTH,
     b"transfer-encoding": _TRANSFER_ENCODING,
     b"expect": _EXPECT,
@@ -97,6 +101,8 @@ class RequestHeaders:
         "host_count",
         "origin",
         "request_id",
+        "traceparent",
+        "tracestate",
         "version",
     )
 
@@ -116,6 +122,8 @@ class RequestHeaders:
         self.cors_method: bytes | None = None
         self.cors_headers: bytes | None = None
         self.version: bytes | None = None
+        self.traceparent: bytes | None = None
+        self.tracestate: bytes | None = None
 
 
 def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
@@ -136,8 +144,12 @@ def parse_request_headers(raw: list[tuple[bytes, bytes]]) -> RequestHeaders:
                 h.origin = value
             elif action == _CORS_METHOD:
                 h.cors_method = value
-            else:
+            elif action == _CORS_HEADERS:
                 h.cors_headers = value
+            elif action == _TRACEPARENT:
+                h.traceparent = value
+            else:
+                h.tracestate = value
         else:
             if action == _HOST:  # first: every request has one
                 h.host = value

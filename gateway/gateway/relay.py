@@ -8,7 +8,7 @@ import time
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
-from gateway import errors, heads, replies
+from gateway import errors, heads, replies, tracing
 from gateway.answer import Answer, Writer
 from gateway.app import Gateway
 from gateway.decisions import Admission
@@ -71,6 +71,8 @@ class Relay(Answer):
     def forward(self) -> None:
         route = self.a.route
         assert route is not None
+        if self.gw.tracer is not None:
+            self.span = tracing.start(self.gw.tracer, self.a, self.request_id)
         self.deadline = deadline = time.monotonic() + route.timeout
         self.gw.deadlines.arm(deadline)
         if self.h.expect_continue:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 from servelo_common.worker import Job
 
+from gateway import tracing
 from gateway.app import Gateway
 from gateway.config import Settings
 from gateway.events import EventSync
@@ -49,6 +50,7 @@ def build_gateway(settings: Settings) -> tuple[Gateway, Jobs, EventSync | None]:
         verifier=verifier, secret=settings.secret, max_entries=settings.claims_cache_size
     )
     gw = Gateway.from_settings(settings, registry=registry, authenticator=authenticator)
+    gw.tracer = tracing.setup()
     gw.openapi = OpenApiAggregator([r.service.url for r in gw.routes])
     jobs: Jobs = {}
     sync: EventSync | None = None

@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from servelo_common import errors
+from servelo_common import errors, tracing
 from servelo_common.bus import EventBus, StreamSettings
 from servelo_common.conditional import ConditionalGet
 from servelo_common.config import ServiceSettings
@@ -175,6 +175,7 @@ def _request_id(scope: Scope) -> str:
 
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlette:
     configure_logging(spec.name, settings.log_level)
+    tracing.setup(spec.name)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -278,4 +279,6 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
     app.add_middleware(ConditionalGet)
     app.add_middleware(RequestDeadline, seconds=settings.request_deadline)
     app.add_middleware(RequestContext)
+    # Outermost: the request's trace id is set before its first log line, and after its last.
+    app.add_middleware(tracing.TraceRequests)
     return app

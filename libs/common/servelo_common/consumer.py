@@ -34,6 +34,7 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from servelo_common import tracing
 from servelo_common.bus import EventBus
 from servelo_common.db import OrgDeleted, system_tx, tenant_tx
 from servelo_common.errors import is_unavailable
@@ -107,15 +108,26 @@ class Consumer(Worker):
         except (ValueError, KeyError, TypeError) as exc:
             await self._give_up(msg, None, None, f"undecodable event: {exc!r}")
             return
-        try:
-            await self.handle_event(event)
-        except Exception as exc:
-            await self._failed(msg, event, exc)
-            return
-        self._failures.pop(_seq(msg), None)
-        await msg.ack()
+        headers = msg.headers or {}
+        with tracing.handling(
+            consumer=self.durable,
+            subject=headers.get(ORIGINAL_SUBJECT_HEADER) or msg.subject,
+            event_id=event.id,
+            event_type=event.type,
+            traceparent=event.traceparent,
+            tracestate=event.tracestate,
+            header=headers.get("traceparent"),
+        ):
+            try:
+                await self.handle_event(event)
+            except Exception as exc:
+                await self._failed(msg, event, exc)
+                return
+            self._failures.pop(_seq(msg), None)
+            await msg.ack()
 
     async def _failed(self, msg: Msg, event: CloudEvent, exc: Exception) -> None:
+        tracing.record_failure(exc)
         seq = _seq(msg)
         transient = is_unavailable(exc)
         failures = self._failures.get(seq, 0) + (0 if transient else 1)

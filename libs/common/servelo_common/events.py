@@ -24,6 +24,7 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
+from servelo_common import tracing
 from servelo_common.jsonutil import iso_z
 
 STREAM = "SERVELO_EVENTS"
@@ -35,6 +36,9 @@ REPLAY_PREFIX = "servelo.replay"
 ORIGINAL_SUBJECT_HEADER = "Servelo-Original-Subject"
 # The attributes CloudEvent has fields for; any other top-level key is kept in `extensions`.
 _MODELED = frozenset({"id", "source", "type", "time", "subject", "tenant", "data"})
+# The CloudEvents distributed-tracing extension: the W3C trace context the event was emitted
+# in (servelo_common.tracing). Internal: they name spans in the operator's tracing backend.
+TRACING_ATTRIBUTES = frozenset({"traceparent", "tracestate"})
 
 
 def subject_for(source: str, event_type: str) -> str:
@@ -98,6 +102,24 @@ class CloudEvent:
             "data": self.data,
         }
 
+    def public_json(self) -> dict[str, Any]:
+        """The envelope as integrators see it (the event feed, webhook deliveries): without
+        the tracing attributes, which belong to the operator's tracing backend."""
+        envelope = self.to_json()
+        for name in TRACING_ATTRIBUTES:
+            envelope.pop(name, None)
+        return envelope
+
+    @property
+    def traceparent(self) -> str | None:
+        value = self.extensions.get("traceparent")
+        return value if isinstance(value, str) else None
+
+    @property
+    def tracestate(self) -> str | None:
+        value = self.extensions.get("tracestate")
+        return value if isinstance(value, str) else None
+
     @property
     def occurred_at(self) -> datetime:
         """`time` as an aware UTC datetime: replicas keep the newest fact by it."""
@@ -139,12 +161,16 @@ async def emit(
     tenant: UUID | str | None,
     subject: UUID | str | None = None,
 ) -> str:
-    """Write the event to the outbox; it is published only if the transaction commits."""
+    """Write the event to the outbox; it is published only if the transaction commits.
+    It carries the trace context it was emitted in (a request's, a handled event's)."""
     ce = envelope(event, tenant=tenant, subject=str(subject) if subject else None)
+    context = tracing.current_context()
+    ce.update(context)
     await conn.execute(
-        "INSERT INTO outbox (id, subject, event) VALUES ($1, $2, $3)",
+        "INSERT INTO outbox (id, subject, event, traceparent) VALUES ($1, $2, $3, $4)",
         UUID(ce["id"]),
         event.subject(),
         ce,
+        context.get("traceparent"),
     )
     return str(ce["id"])

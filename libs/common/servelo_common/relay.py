@@ -15,6 +15,7 @@ import time
 
 import asyncpg
 
+from servelo_common import tracing
 from servelo_common.bus import EventBus
 from servelo_common.jsonutil import dumps
 from servelo_common.worker import PollingWorker
@@ -53,7 +54,7 @@ class OutboxRelay(PollingWorker):
         """Publish one batch; returns how many were published."""
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                "SELECT id, subject, event FROM outbox WHERE published_at IS NULL"
+                "SELECT id, subject, event, traceparent FROM outbox WHERE published_at IS NULL"
                 " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self.batch_size,
             )
@@ -79,12 +80,21 @@ class OutboxRelay(PollingWorker):
         return len(published)
 
     async def _publish(self, row: asyncpg.Record) -> None:
-        await self.bus.js.publish(
-            row["subject"],
-            dumps(row["event"]),
-            headers={"Nats-Msg-Id": str(row["id"])},
-            timeout=2.0,
+        event_id = str(row["id"])
+        # The event's trace goes on: its context rides on the message too.
+        trace_headers, publishing = tracing.publish_headers(
+            subject=row["subject"],
+            event_id=event_id,
+            traceparent=row["traceparent"],
+            tracestate=row["event"].get("tracestate"),
         )
+        with publishing:
+            await self.bus.js.publish(
+                row["subject"],
+                dumps(row["event"]),
+                headers={"Nats-Msg-Id": event_id, **trace_headers},
+                timeout=2.0,
+            )
 
     async def _publish_all(self, rows: list[asyncpg.Record]) -> list[Exception | None]:
         """Each row's failure (None: acknowledged), for the rows tried.

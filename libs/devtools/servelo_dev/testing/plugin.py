@@ -167,10 +167,17 @@ def _containers() -> tuple[str, str, list[Any]]:
 
 @contextlib.contextmanager
 def running_platform(
-    *, prefix: str, external: bool = True, pg_fast: bool | None = None
+    *,
+    prefix: str,
+    external: bool = True,
+    pg_fast: bool | None = None,
+    services: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[TestStack]:
     """The whole platform in a temporary folder, stopped and removed afterwards. With
-    `external=False` the servers are always embedded ones (which a test may kill)."""
+    `external=False` the servers are always embedded ones (which a test may kill); `services`
+    (else SERVELO_TEST_SERVICES, else all) and `env` for every component (the traced
+    platform's OTEL_* variables)."""
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     db_url = os.environ.get("SERVELO_TEST_DATABASE_URL") or None if external else None
     nats_url = os.environ.get("SERVELO_TEST_NATS_URL") or None if external else None
@@ -185,7 +192,7 @@ def running_platform(
         data_dir=folder,
         env="test",
         gateway_port=free_port(),
-        services=available_services(os.environ.get("SERVELO_TEST_SERVICES")),
+        services=services or available_services(os.environ.get("SERVELO_TEST_SERVICES")),
         database_url=db_url,
         nats_url=nats_url,
         database=f"servelo_test_{suffix}",
@@ -194,8 +201,8 @@ def running_platform(
         admin_password="sysadmin-" + secrets.token_hex(8),
         smtp_url=mail.url,
         # The suite runs the same anywhere: a developer's own SERVELO_* settings (rate
-        # limits, log level, ...) do not reach the test stack.
-        environ={k: v for k, v in os.environ.items() if not k.startswith("SERVELO_")},
+        # limits, log level, ...) and OTEL_* ones (tracing on) do not reach the test stack.
+        environ={k: v for k, v in os.environ.items() if not k.startswith(("SERVELO_", "OTEL_"))},
         extra_env={
             "SERVELO_PASSWORD_HASH_PROFILE": "fast",
             # Tests act as many clients from one address, through a trusted proxy header.
@@ -205,6 +212,7 @@ def running_platform(
             "SERVELO_WEBHOOKS_RETRY_BASE": "0.2",
             "SERVELO_WEBHOOKS_RETRY_MAX": "1",
             "SERVELO_WEBHOOKS_POLL_INTERVAL": "0.2",
+            **(env or {}),
         },
         pg_fast=pg_fast,
     )

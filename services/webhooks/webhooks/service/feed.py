@@ -34,7 +34,7 @@ async def record_event(
         sequence=sequence,
         event_id=event_id,
         event_type=event.type,
-        event=event.to_json(),
+        event=event.public_json(),  # without our tracing attributes
     )
     await deliveries_repo.fan_out(conn, org_id=org_id, event_id=event_id, event_type=event.type)
 
