@@ -224,6 +224,7 @@ def main() -> None:
             "SERVELO_ENV": "development",
             "SERVELO_GATEWAY_HOST": "127.0.0.1",
             "SERVELO_GATEWAY_PORT": str(gw_port),
+            "SERVELO_GATEWAY_ADMIN_PORT": str(free_port()),
             **{f"SERVELO_{s}_URL": "" for s in ("AUTH", "TICKETS", "CRM", "FINANCE", "TEAM")},
             "SERVELO_GATEWAY_ROUTES": json.dumps({"/api/bench": f"http://127.0.0.1:{up_port}"}),
             "SERVELO_GATEWAY_STATIC_ORGS": str(work / "orgs.json"),

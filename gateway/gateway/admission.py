@@ -134,6 +134,7 @@ def _admit_org(ex: Exchange, org: Org) -> None:
             and entry.valid_until > authenticator.clock()  # not expired, identity fresh
         ):
             ex.identity = entry.identity
+            authenticator.cache_hits += 1
             wait = limits.tenant.hit(org.slug)  # _admit_tenant, inlined on the hottest path
             if wait:
                 return _too_many(ex, limits.tenant, b"tenant", org.slug, wait)

@@ -15,6 +15,7 @@ from gateway.connlimits import ClientLimits, ConnectionLimits
 from gateway.cors import Cors
 from gateway.deadlines import Deadlines
 from gateway.hosts import HostTable
+from gateway.metrics import GatewayMetrics
 from gateway.orglookup import OrgLookup
 from gateway.ratelimit import RateLimiter
 from gateway.routing import BodyLimits, RouteTable, build_routes
@@ -45,6 +46,18 @@ class Limits:
             magic_link=RateLimiter(s.ratelimit_magic_link_per_minute),
             refresh=RateLimiter(s.ratelimit_refresh_per_minute),
         )
+
+    def by_rule(self) -> list[tuple[str, RateLimiter]]:
+        """Each limiter under the rule name its 429s carry (RateLimit-Policy)."""
+        return [
+            ("ip", self.ip),
+            ("tenant", self.tenant),
+            ("anonymous", self.anonymous),
+            ("sign-in", self.sign_in),
+            ("login", self.login),
+            ("magic-link", self.magic_link),
+            ("refresh", self.refresh),
+        ]
 
     def prune(self) -> None:
         for limiter in (
@@ -117,6 +130,7 @@ class Gateway:
     openapi: OpenApiSource = field(default_factory=_no_openapi)
     is_ready: Callable[[], bool] = _always_ready
     stats: Stats = field(default_factory=Stats)
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     # Host header -> (canonical host, tenant slug), see gateway.hosts.
     hosts: HostTable = field(default_factory=lambda: HostTable(b".localhost"))
     client_limits: ClientLimits = field(default_factory=ClientLimits)
@@ -171,6 +185,7 @@ class Gateway:
             client_limits=ClientLimits.from_settings(settings),
             conn_limits=ConnectionLimits.from_settings(settings),
             internal_origins=internal_origins(routes),
+            metrics=GatewayMetrics(1 if settings.access_log else settings.access_log_sample),
         )
 
     def new_request_id(self) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
@@ -17,8 +16,6 @@ from gateway.versions import CURRENT_LINE
 
 if TYPE_CHECKING:
     from gateway.protocol import ClientProtocol
-
-log = logging.getLogger("gateway.access")
 
 # Why reading from the client is paused (a bit each; reading resumes when none is left).
 PAUSE_UPSTREAM = 1  # the service's socket buffer is full
@@ -48,6 +45,7 @@ class Exchange:
         "deadline",
         "eof_body",
         "finished",
+        "forwarded_at",
         "gw",
         "h",
         "head_held",
@@ -134,7 +132,8 @@ class Exchange:
         self.head_held = False
         self.hold_timer: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
-        self.started_at = time.monotonic() if self.gw.settings.access_log else 0.0
+        self.started_at = time.monotonic()
+        self.forwarded_at = 0.0  # sent on to a service (the upstream time starts)
 
     # -- admission --
     def begin(self) -> None:
@@ -197,7 +196,8 @@ class Exchange:
     def forward(self) -> None:
         route = self.route
         assert route is not None
-        self.deadline = deadline = time.monotonic() + route.timeout
+        self.forwarded_at = now = time.monotonic()
+        self.deadline = deadline = now + route.timeout
         self.gw.deadlines.arm(deadline)
         if self.h.expect_continue:
             self._send_continue()
@@ -535,18 +535,7 @@ class Exchange:
         self.finished = True
         self._unhold()
         self.deadline = 0.0
-        if self.started_at:
-            log.info(
-                "request",
-                extra={
-                    "method": self.method.decode(),
-                    "path": self.path.decode("latin-1"),
-                    "status": self.status,
-                    "ms": round((time.monotonic() - self.started_at) * 1000, 3),
-                    "request_id": self.request_id.decode(),
-                    "org": self.org_slug,
-                },
-            )
+        self.gw.metrics.request_done(self)
         self.client.exchange_done(self, reusable and self.keep_alive and not self.resp_close)
 
     def client_gone(self) -> None:

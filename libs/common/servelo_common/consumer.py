@@ -38,6 +38,8 @@ from servelo_common.bus import EventBus
 from servelo_common.db import OrgDeleted, system_tx, tenant_tx
 from servelo_common.errors import is_unavailable
 from servelo_common.events import ORIGINAL_SUBJECT_HEADER, STREAM, CloudEvent, replay_subject
+from servelo_common.logs import event_id_var
+from servelo_common.metrics import INBOX_HANDLED
 from servelo_common.worker import Worker
 
 log = logging.getLogger("servelo.consumer")
@@ -68,6 +70,7 @@ class Consumer(Worker):
         super().__init__(self.durable)
         self.pool, self.bus, self.sub = pool, bus, subscription
         self._failures: dict[int, int] = {}
+        self.handled = INBOX_HANDLED.labels(self.durable)
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -107,13 +110,18 @@ class Consumer(Worker):
         except (ValueError, KeyError, TypeError) as exc:
             await self._give_up(msg, None, None, f"undecodable event: {exc!r}")
             return
+        # Every log line of this event's work carries its id.
+        token = event_id_var.set(event.id)
         try:
-            await self.handle_event(event)
-        except Exception as exc:
-            await self._failed(msg, event, exc)
-            return
-        self._failures.pop(_seq(msg), None)
-        await msg.ack()
+            try:
+                await self.handle_event(event)
+            except Exception as exc:
+                await self._failed(msg, event, exc)
+                return
+            self._failures.pop(_seq(msg), None)
+            await msg.ack()
+        finally:
+            event_id_var.reset(token)
 
     async def _failed(self, msg: Msg, event: CloudEvent, exc: Exception) -> None:
         seq = _seq(msg)
@@ -182,7 +190,8 @@ class Consumer(Worker):
                 if not inserted:
                     return False
                 await self.sub.handler(conn, event)
-                return True
+            self.handled.inc()
+            return True
         except OrgDeleted:
             log.info(
                 "event for a deleted org ignored",

@@ -43,13 +43,17 @@ class OrgDeleted(NotFound):
 class ServicePool(asyncpg.Pool):  # type: ignore[misc]
     """asyncpg's pool with a default acquire timeout that answers 503, not a hang."""
 
-    __slots__ = ("acquire_timeout",)
+    __slots__ = ("acquire_timeout", "waiting")
 
     async def _acquire(self, timeout: float | None) -> Any:
+        # Callers inside acquire right now: servelo_db_pool_waiting (platform_metrics).
+        self.waiting += 1
         try:
             return await super()._acquire(self.acquire_timeout if timeout is None else timeout)
         except TimeoutError as exc:
             raise ServiceUnavailable("Database busy") from exc
+        finally:
+            self.waiting -= 1
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -100,6 +104,7 @@ async def create_pool(
         },
     )
     pool.acquire_timeout = acquire_timeout
+    pool.waiting = 0
     await pool
     return pool
 

@@ -1,0 +1,142 @@
+"""The gateway's metrics and access log: plain numbers per request, Prometheus when scraped.
+
+On the hot path (`request_done`, once per answered request) a request costs two dict
+lookups, a `bisect` and a few integer additions: no prometheus-client call, no lock, no label
+tuple. `GatewayCollector` turns the numbers (and the counters other parts keep: rate-limit
+refusals, claims-cache hits, open connections) into families at scrape time, on the admin
+listener (SERVELO_GATEWAY_ADMIN_PORT).
+
+Labels (docs/operations.md): `service` is the service a request was routed to (`gateway`
+for the gateway's own answers: probes, unknown hosts or paths); `route` the route prefix
+(`/api/tickets`), `unmatched` when none matched.
+
+The access log is sampled: one request in `sample` (and every 5xx) gets a line, so it stays
+on in production at a cost that does not show in `make bench`; `SERVELO_ACCESS_LOG=true`
+logs every request. The housekeeping's `traffic` line sums up every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from servelo_common.metrics import (
+    UNMATCHED,
+    Histograms,
+    RequestMetrics,
+    Series,
+    method_label,
+)
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+    from gateway.exchange import Exchange
+
+log = logging.getLogger("gateway.access")
+
+OWN = "gateway"  # the `service` of answers the gateway gives itself
+
+
+class GatewayMetrics:
+    __slots__ = ("by_method", "countdown", "requests", "sample", "upstream")
+
+    def __init__(self, sample: int = 100) -> None:
+        self.requests = RequestMetrics()
+        self.upstream = Histograms(
+            "servelo_gateway_upstream_duration_seconds",
+            "Time a service took to answer a proxied request",
+            "service",
+            (),
+        )
+        # method bytes -> route prefix (b"" when unmatched) -> series
+        self.by_method: dict[bytes, dict[bytes, tuple[Series, Series | None]]] = {}
+        self.sample = sample  # 1: every request, 0: none (5xx always)
+        self.countdown = sample
+
+    def request_done(self, ex: Exchange) -> None:
+        now = time.monotonic()
+        route = ex.route
+        prefix = b"" if route is None else route.prefix
+        routes = self.by_method.get(ex.method)
+        pair = None if routes is None else routes.get(prefix)
+        if pair is None:
+            pair = self._series(ex)
+        seconds = now - ex.started_at
+        pair[0].observe(ex.status, seconds)
+        if ex.forwarded_at and pair[1] is not None and not ex.local:
+            pair[1].observe(ex.status, now - ex.forwarded_at)
+        self.countdown -= 1
+        if (self.countdown <= 0 and self.sample) or ex.status >= 500:
+            if self.countdown <= 0:
+                self.countdown = self.sample
+            self._log(ex, seconds)
+
+    def _series(self, ex: Exchange) -> tuple[Series, Series | None]:
+        """First request of a (method, route): bounded by the methods and the route table."""
+        route = ex.route
+        method = method_label(ex.method.decode("latin-1"))
+        if route is None:
+            pair: tuple[Series, Series | None] = (
+                self.requests.get(OWN, UNMATCHED, method),
+                None,
+            )
+        else:
+            service = route.service.name
+            upstream = self.upstream.series.get(service)
+            if upstream is None:
+                upstream = self.upstream.series[service] = Series()
+            pair = (self.requests.get(service, route.prefix.decode(), method), upstream)
+        # An unknown method is one "other" label, but never one dict entry per spelling.
+        if method != "other" or len(self.by_method) < 16:
+            self.by_method.setdefault(ex.method, {})[b"" if route is None else route.prefix] = pair
+        return pair
+
+    def _log(self, ex: Exchange, seconds: float) -> None:
+        log.info(
+            "request",
+            extra={
+                "method": ex.method.decode("latin-1"),
+                "path": ex.path.decode("latin-1"),
+                "status": ex.status,
+                "ms": round(seconds * 1000, 3),
+                "request_id": ex.request_id.decode("latin-1"),
+                "org": ex.org_slug or None,
+                "sampled": self.sample,
+            },
+        )
+
+
+class GatewayCollector(Collector):
+    """Everything the admin listener's `/metrics` shows of this gateway."""
+
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+
+    def collect(self) -> Iterator[Metric]:
+        gw = self.gw
+        yield from gw.metrics.requests.collect()
+        yield from gw.metrics.upstream.collect()
+        refusals = CounterMetricFamily(
+            "servelo_gateway_ratelimit_refusals", "429s per rate-limit rule", labels=["rule"]
+        )
+        for rule, limiter in gw.limits.by_rule():
+            refusals.add_metric([rule], limiter.refused)
+        yield refusals
+        auth = gw.authenticator
+        yield CounterMetricFamily(
+            "servelo_gateway_claims_cache_hits",
+            "Tokens answered from the verified-token cache",
+            value=auth.cache_hits,
+        )
+        yield CounterMetricFamily(
+            "servelo_gateway_claims_cache_misses",
+            "Tokens verified (not in the cache)",
+            value=auth.cache_misses,
+        )
+        yield GaugeMetricFamily(
+            "servelo_gateway_open_connections", "Client connections open", value=len(gw.connections)
+        )
