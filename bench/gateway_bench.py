@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from servelo_common.devstack.stack import ALL_SERVICES as SERVICES
 from servelo_common.identity import Identity, encode_identity
 from servelo_common.jwt import SigningKey, TokenSigner, jwks_for
 
@@ -225,7 +226,7 @@ def main() -> None:
             "SERVELO_GATEWAY_HOST": "127.0.0.1",
             "SERVELO_GATEWAY_PORT": str(gw_port),
             "SERVELO_GATEWAY_ADMIN_PORT": str(free_port()),
-            **{f"SERVELO_{s}_URL": "" for s in ("AUTH", "TICKETS", "CRM", "FINANCE", "TEAM")},
+            **{f"SERVELO_{s.upper()}_URL": "" for s in SERVICES},
             "SERVELO_GATEWAY_ROUTES": json.dumps({"/api/bench": f"http://127.0.0.1:{up_port}"}),
             "SERVELO_GATEWAY_STATIC_ORGS": str(work / "orgs.json"),
             "SERVELO_GATEWAY_STATIC_JWKS": str(work / "jwks.json"),

@@ -114,12 +114,17 @@ class Consumer(Worker):
         token = event_id_var.set(event.id)
         try:
             try:
-                await self.handle_event(event)
+                ran = await self.handle_event(event)
             except Exception as exc:
                 await self._failed(msg, event, exc)
                 return
             self._failures.pop(_seq(msg), None)
             await msg.ack()
+            # One line per event (as eShop's consumers log each one): far fewer than requests.
+            log.info(
+                "event handled" if ran else "event skipped",
+                extra={"consumer": self.durable, "type": event.type},
+            )
         finally:
             event_id_var.reset(token)
 

@@ -43,7 +43,6 @@ BUCKETS: tuple[float, ...] = (
     30.0,
 )
 _LE = [repr(b) for b in BUCKETS] + ["+Inf"]
-STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 # A client may send any token as a method: anything else is one label, not a new series.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # requests that matched no route: one label, never the raw path
@@ -54,20 +53,32 @@ def method_label(method: str) -> str:
 
 
 class Series:
-    """One label set: answers per status class and a latency histogram."""
+    """One label set: answers per status class and a latency histogram. The hot paths may
+    update the lists inline (`by_class[status // 100]`, `buckets[bisect_left(BUCKETS, s)]`)."""
 
     __slots__ = ("buckets", "by_class", "total")
 
     def __init__(self) -> None:
-        self.by_class = [0, 0, 0, 0, 0]
+        # Indexed by status // 100 (a parsed status is 100-999): no range check per request.
+        self.by_class = [0] * 10
         self.buckets = [0] * (len(BUCKETS) + 1)
         self.total = 0.0
 
     def observe(self, status: int, seconds: float) -> None:
-        cls = status // 100 - 1
-        self.by_class[cls if 0 <= cls < 5 else 4] += 1
+        self.by_class[status // 100 if 0 <= status < 1000 else 5] += 1
         self.buckets[bisect_left(BUCKETS, seconds)] += 1
         self.total += seconds
+
+    def classes(self) -> list[tuple[str, int]]:
+        """Answers per status class; anything outside 1xx-4xx counts as 5xx."""
+        c = self.by_class
+        return [
+            ("1xx", c[1]),
+            ("2xx", c[2]),
+            ("3xx", c[3]),
+            ("4xx", c[4]),
+            ("5xx", c[0] + sum(c[5:])),
+        ]
 
 
 def histogram_samples(series: Series) -> tuple[list[tuple[str, float]], float]:
@@ -101,7 +112,7 @@ class RequestMetrics(Collector):
             "servelo_http_request_duration_seconds", "Time to answer", labels=labels
         )
         for key, series in list(self.series.items()):
-            for cls, count in zip(STATUS_CLASSES, series.by_class, strict=True):
+            for cls, count in series.classes():
                 if count:
                     requests.add_metric([*key, cls], count)
             buckets, total = histogram_samples(series)
