@@ -389,6 +389,11 @@ NOTES = """
   What remains of a cold token is almost all the Ed25519 verification itself.
 - TCP_NODELAY: uvloop sets it on every TCP transport (accepted and connected), and each
   request head (+ small body) and each response goes out in one `write`.
+- Metrics and the access log (`gateway/metrics.py`): a finished request updates plain
+  numbers (two dict lookups, a `bisect` per histogram, a few additions; ~1 µs) that become
+  Prometheus families only when scraped, never prometheus-client's locked `labels()`
+  lookups; the access log writes one request in 100 (and every 5xx). Measured as an A/B
+  against the gateway without them (`--baseline`): the ratio to nginx moved by under 5 %.
 """
 
 

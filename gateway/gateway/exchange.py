@@ -132,7 +132,8 @@ class Exchange:
         self.head_held = False
         self.hold_timer: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
-        self.started_at = time.monotonic()
+        # The read that completed the head (protocol.data_received): no clock call here.
+        self.started_at = client.last_activity
         self.forwarded_at = 0.0  # sent on to a service (the upstream time starts)
 
     # -- admission --

@@ -17,14 +17,13 @@ logs every request. The housekeeping's `traffic` line sums up every minute.
 
 from __future__ import annotations
 
-import logging
-import time
 from bisect import bisect_left
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from servelo_common.logs import AccessLog
 from servelo_common.metrics import (
     BUCKETS,
     UNMATCHED,
@@ -38,13 +37,13 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
     from gateway.exchange import Exchange
 
-log = logging.getLogger("gateway.access")
+from time import monotonic
 
 OWN = "gateway"  # the `service` of answers the gateway gives itself
 
 
 class GatewayMetrics:
-    __slots__ = ("by_method", "countdown", "requests", "sample", "upstream")
+    __slots__ = ("access", "by_method", "countdown", "requests", "sample", "upstream")
 
     def __init__(self, sample: int = 100) -> None:
         self.requests = RequestMetrics()
@@ -58,10 +57,13 @@ class GatewayMetrics:
         self.by_method: dict[bytes, dict[bytes, tuple[Series, Series | None]]] = {}
         self.sample = sample  # 1: every request, 0: none (5xx always)
         self.countdown = sample
+        # Straight to the JSON handler, without a LogRecord (logging's findCaller and
+        # record building cost several times the line itself).
+        self.access = AccessLog("gateway.access")
 
     def request_done(self, ex: Exchange) -> None:
         # Inlined Series.observe (twice): this runs for every request, ~0.7 µs in all.
-        now = time.monotonic()
+        now = monotonic()
         route = ex.route
         try:
             requests, upstream = self.by_method[ex.method][b"" if route is None else route.prefix]
@@ -103,15 +105,16 @@ class GatewayMetrics:
         return pair
 
     def _log(self, ex: Exchange, seconds: float) -> None:
-        log.info(
-            "request",
-            extra={
+        route = ex.route
+        self.access.write(
+            ex.request_id.decode("latin-1"),
+            ex.org_slug or None,
+            {
                 "method": ex.method.decode("latin-1"),
+                "route": UNMATCHED if route is None else route.prefix.decode(),
                 "path": ex.path.decode("latin-1"),
                 "status": ex.status,
                 "ms": round(seconds * 1000, 3),
-                "request_id": ex.request_id.decode("latin-1"),
-                "org": ex.org_slug or None,
                 "sampled": self.sample,
             },
         )

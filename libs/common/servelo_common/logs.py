@@ -122,33 +122,42 @@ class AccessLog:
     """The services' one line per request, without a LogRecord: one call, the fields known,
     one `orjson.dumps`. Off when `servelo.access` is above INFO (SERVELO_LOG_LEVEL)."""
 
-    logger = logging.getLogger("servelo.access")
+    def __init__(self, logger: str = "servelo.access") -> None:
+        self.name = logger
+        self.logger = logging.getLogger(logger)
 
     def __call__(self, method: str, route: str, path: str, status: int, ms: float) -> None:
+        self.write(
+            request_id_var.get(),
+            org_var.get(),
+            {"method": method, "route": route, "path": path, "status": status, "ms": ms},
+        )
+
+    def write(
+        self,
+        request_id: str | None,
+        org: str | None,
+        fields: dict[str, Any],
+        trace_id: str | None = None,
+    ) -> None:
+        """One line with these fields after the schema's (the gateway passes its request's
+        ids: its requests have no context variables)."""
         handler = _handler
         if handler is None or not self.logger.isEnabledFor(logging.INFO):
             return
-        now = time.time()
-        line = orjson.dumps(
-            {
-                "time": handler.json.clock(now),
-                "level": "info",
-                "logger": "servelo.access",
-                "message": "request",
-                "service": handler.json.service,
-                "request_id": request_id_var.get(),
-                "trace_id": trace_id_var.get(),
-                "org": org_var.get(),
-                "event_id": None,
-                "method": method,
-                "route": route,
-                "path": path,
-                "status": status,
-                "ms": ms,
-            },
-            option=_OPTIONS,
-        )
-        handler.write(line)
+        entry = {
+            "time": handler.json.clock(time.time()),
+            "level": "info",
+            "logger": self.name,
+            "message": "request",
+            "service": handler.json.service,
+            "request_id": request_id,
+            "trace_id": trace_id or trace_id_var.get(),
+            "org": org,
+            "event_id": None,
+        }
+        entry.update(fields)
+        handler.write(orjson.dumps(entry, option=_OPTIONS))
 
 
 _handler: JsonHandler | None = None

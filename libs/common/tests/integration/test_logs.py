@@ -32,6 +32,7 @@ def read_logs(stack: Any) -> dict[str, list[dict[str, Any]]]:
             assert isinstance(entry, dict), where
             assert list(entry)[: len(KEYS)] == list(KEYS), where
             assert "color_message" not in entry, where
+            assert not any("\x1b" in str(v) for v in entry.values()), f"ANSI in {where}"
             assert entry["service"] == component, where
             assert entry["level"] in LEVELS, where
             assert TIME.fullmatch(entry["time"]), where
