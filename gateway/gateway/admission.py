@@ -135,6 +135,7 @@ def _admit_org(gw: Gateway, client: Peer, a: Admission, org: Org) -> Decision:
             and entry.valid_until > authenticator.clock()  # not expired, identity fresh
         ):
             a.identity = entry.identity
+            authenticator.cache_hits += 1
             wait = limits.tenant.hit(org.slug)  # _admit_tenant, inlined on the hottest path
             if wait:
                 return _too_many(a, limits.tenant, b"tenant", org.slug, wait)

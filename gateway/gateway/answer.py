@@ -5,8 +5,6 @@ gateway.exchange adds admission and the service's half."""
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
 from typing import TYPE_CHECKING, Protocol
 
 from gateway import replies, tracing
@@ -17,8 +15,6 @@ from gateway.headers import RequestHeaders
 if TYPE_CHECKING:
     from opentelemetry.trace import Span
 
-log = logging.getLogger("gateway.access")
-
 HEAD_HOLD_SECONDS = 0.005  # longest a response head waits for its body's first bytes
 
 
@@ -26,6 +22,7 @@ class Writer(Protocol):
     """Where the answer goes (the client connection)."""
 
     loop: asyncio.AbstractEventLoop | None
+    last_activity: float  # time.monotonic() of the last read (the one that completed a head)
 
     def write(self, data: bytes) -> None: ...
     def abort(self) -> None: ...
@@ -39,6 +36,7 @@ class Answer:
         "deadline",
         "eof_body",
         "finished",
+        "forwarded_at",
         "gw",
         "h",
         "head_held",
@@ -85,7 +83,9 @@ class Answer:
         self.head_held = False
         self.hold_timer: asyncio.TimerHandle | None = None
         self.span: Span | None = None  # gateway.tracing, only when tracing is on
-        self.started_at = time.monotonic() if gw.settings.access_log else 0.0
+        # The read that completed the head (protocol.data_received): no clock call here.
+        self.started_at = client.last_activity
+        self.forwarded_at = 0.0  # sent on to a service (the upstream time starts)
 
     # -- a service's answer, relayed (gateway.relay writes its head) --
     def on_response_body(self, chunk: bytes) -> None:
@@ -174,19 +174,7 @@ class Answer:
         self.finished = True
         self._unhold()
         self.deadline = 0.0
-        if self.started_at:
-            log.info(
-                "request",
-                extra={
-                    "method": self.method.decode(),
-                    "path": self.a.path.decode("latin-1"),
-                    "status": self.status,
-                    "ms": round((time.monotonic() - self.started_at) * 1000, 3),
-                    "request_id": self.request_id.decode(),
-                    "org": self.a.org_slug,
-                    "trace_id": tracing.trace_id(self.span, self.h),
-                },
-            )
+        self.gw.metrics.request_done(self)  # counts it, and its sampled access line
         if self.span is not None:
             tracing.finish(self.span, self.status)
             self.span = None

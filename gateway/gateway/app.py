@@ -18,6 +18,7 @@ from gateway.connlimits import ClientLimits, ConnectionLimits
 from gateway.cors import Cors
 from gateway.deadlines import Deadlines
 from gateway.hosts import HostTable
+from gateway.metrics import GatewayMetrics
 from gateway.orglookup import OrgLookup
 from gateway.ratelimit import RateLimiter
 from gateway.routing import BodyLimits, RouteTable, build_routes
@@ -48,6 +49,18 @@ class Limits:
             magic_link=RateLimiter(s.ratelimit_magic_link_per_minute),
             refresh=RateLimiter(s.ratelimit_refresh_per_minute),
         )
+
+    def by_rule(self) -> list[tuple[str, RateLimiter]]:
+        """Each limiter under the rule name its 429s carry (RateLimit-Policy)."""
+        return [
+            ("ip", self.ip),
+            ("tenant", self.tenant),
+            ("anonymous", self.anonymous),
+            ("sign-in", self.sign_in),
+            ("login", self.login),
+            ("magic-link", self.magic_link),
+            ("refresh", self.refresh),
+        ]
 
     def prune(self) -> None:
         for limiter in (
@@ -122,6 +135,7 @@ class Gateway:
     docs: DocsSite = field(default_factory=DocsSite)
     is_ready: Callable[[], bool] = _always_ready
     stats: Stats = field(default_factory=Stats)
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     # Host header -> (canonical host, tenant slug), see gateway.hosts.
     hosts: HostTable = field(default_factory=lambda: HostTable(b".localhost"))
     client_limits: ClientLimits = field(default_factory=ClientLimits)
@@ -178,6 +192,7 @@ class Gateway:
             client_limits=ClientLimits.from_settings(settings),
             conn_limits=ConnectionLimits.from_settings(settings),
             internal_origins=internal_origins(routes),
+            metrics=GatewayMetrics(1 if settings.access_log else settings.access_log_sample),
         )
 
     def new_request_id(self) -> bytes:

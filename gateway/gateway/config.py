@@ -100,7 +100,11 @@ class Settings(BaseSettings):
     claims_cache_size: int = Field(default=100_000, gt=0)
     # Registry misses looked up at auth, per second per replica (see gateway.orglookup).
     org_lookups_per_second: int = Field(default=20, gt=0)
+    # Every request logged; else one in `access_log_sample` (and every 5xx), 0: none.
     access_log: bool = False
+    access_log_sample: int = Field(default=100, ge=0)
+    # GET /metrics (and /healthz, /readyz) for Prometheus, never on the public port; 0: off.
+    gateway_admin_port: int = Field(default=9090, ge=0, le=65535)
 
     # Bench/dev only: load orgs / JWKS from files instead of auth + NATS.
     gateway_static_orgs: Path | None = None

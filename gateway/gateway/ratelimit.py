@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable
 class RateLimiter:
     """`limit` requests per `period` seconds per key, bursts up to `limit`."""
 
-    __slots__ = ("_clock", "_interval", "_tat", "limit", "period")
+    __slots__ = ("_clock", "_interval", "_tat", "limit", "period", "refused")
 
     def __init__(
         self, limit: int, period: float = 60.0, clock: Callable[[], float] = time.monotonic
@@ -20,6 +20,7 @@ class RateLimiter:
         self._interval = period / limit if limit > 0 else 0.0
         self._clock = clock
         self._tat: dict[Hashable, float] = {}
+        self.refused = 0  # requests refused (servelo_gateway_ratelimit_refusals_total)
 
     @property
     def enabled(self) -> bool:
@@ -36,6 +37,7 @@ class RateLimiter:
         new_tat = tat + self._interval
         excess = new_tat - now - self.period
         if excess > 0:
+            self.refused += 1
             return max(1, math.ceil(excess))
         self._tat[key] = new_tat
         return 0

@@ -73,7 +73,8 @@ class Relay(Answer):
         assert route is not None
         if self.gw.tracer is not None:
             self.span = tracing.start(self.gw.tracer, self.a, self.request_id)
-        self.deadline = deadline = time.monotonic() + route.timeout
+        self.forwarded_at = now = time.monotonic()
+        self.deadline = deadline = now + route.timeout
         self.gw.deadlines.arm(deadline)
         if self.h.expect_continue:
             self._send_continue()

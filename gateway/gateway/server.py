@@ -11,6 +11,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 import orjson
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from servelo_common.metrics_http import MetricsServer
 from servelo_common.worker import Job
 
 from gateway import tracing
@@ -19,6 +21,7 @@ from gateway.config import Settings
 from gateway.events import EventSync
 from gateway.jwks import JwksSource
 from gateway.jwtverify import FastJwtVerifier
+from gateway.collector import GatewayCollector
 from gateway.openapi import OpenApiAggregator
 from gateway.orglookup import OrgLookup
 from gateway.protocol import ClientProtocol
@@ -98,8 +101,24 @@ async def _housekeeping(gw: Gateway) -> None:
                 log.info("traffic", extra={**snap, "seconds": STATS_SECONDS})
 
 
+async def start_admin(gw: Gateway, host: str, port: int) -> MetricsServer:
+    """The admin listener: `/metrics`, `/healthz`, `/readyz`; never the public port."""
+    registry = CollectorRegistry()
+    registry.register(GatewayCollector(gw))
+
+    async def render() -> bytes:
+        return generate_latest(registry) + generate_latest(REGISTRY)
+
+    admin = MetricsServer(render, ready=lambda: gw.is_ready())
+    await admin.start(host, port)
+    return admin
+
+
 async def serve(settings: Settings) -> None:
     gw, jobs, sync = build_gateway(settings)
+    admin = None
+    if settings.gateway_admin_port:
+        admin = await start_admin(gw, settings.gateway_host, settings.gateway_admin_port)
     server = await start_server(gw, settings.gateway_host, settings.gateway_port)
     # Everything allocated so far (modules, settings, tables) lives as long as the process:
     # keep it out of the cyclic GC's full passes, which would otherwise walk it all.
@@ -126,6 +145,8 @@ async def serve(settings: Settings) -> None:
     await stop.wait()
     log.info("shutting down")
     await shutdown(gw, server)
+    if admin is not None:
+        await admin.close()
     for worker in workers:
         await worker.stop()
     if sync is not None:

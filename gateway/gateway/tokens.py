@@ -101,6 +101,10 @@ class Authenticator:
         self.revoked: dict[Scope, dict[str, float]] = {scope: {} for scope in SCOPES}
         # Bumped by every revocation that refuses something new.
         self.epoch = 0
+        # The claims cache, for servelo_gateway_claims_cache_*_total (admission counts a
+        # connection's repeated header as a hit too).
+        self.cache_hits = 0
+        self.cache_misses = 0
 
     def set_jwks(self, jwks: dict[str, Any]) -> None:
         self.verifier.set_jwks(jwks)
@@ -108,7 +112,9 @@ class Authenticator:
     def authenticate(self, token: str, org: Org) -> AuthResult:
         hit = self._cache.get(token)
         if hit is None:
+            self.cache_misses += 1
             return self._verify(token, org)
+        self.cache_hits += 1
         if hit.org_id != org.id:
             # Another tenant's host, or a recreated slug (a new org id): not this org's token.
             return errors.INVALID_TOKEN

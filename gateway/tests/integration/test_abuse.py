@@ -71,7 +71,13 @@ async def start_gateway(
         port = free_port()
         env = stack.stack.common_env()
         env.pop("SERVELO_TRUSTED_PROXIES", None)  # each socket is its own client here
-        env.update({"SERVELO_GATEWAY_PORT": str(port), "SERVELO_GATEWAY_HOST": "127.0.0.1"})
+        env.update(
+            {
+                "SERVELO_GATEWAY_PORT": str(port),
+                "SERVELO_GATEWAY_HOST": "127.0.0.1",
+                "SERVELO_GATEWAY_ADMIN_PORT": str(free_port()),
+            }
+        )
         for service in ALL_SERVICES:
             proc = stack.stack.processes.get(service)
             env[f"SERVELO_{service.upper()}_URL"] = f"http://127.0.0.1:{proc.port}" if proc else ""

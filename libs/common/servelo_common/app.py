@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,10 +38,13 @@ from servelo_common.config import ServiceSettings
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import acquire, create_pool
 from servelo_common.jsonutil import JSONResponse
-from servelo_common.logs import configure_logging, request_id_var
+from servelo_common.logs import AccessLog, configure_logging, request_id_var
 from servelo_common.mail import MailSender
+from servelo_common.metrics import UNMATCHED, RequestMetrics, method_label
+from servelo_common.metrics_http import MetricsServer
 from servelo_common.migrate import migrate
 from servelo_common.openapi import openapi_document
+from servelo_common.platform_metrics import PlatformMetrics
 from servelo_common.relay import OutboxRelay
 from servelo_common.worker import Worker
 
@@ -81,10 +86,13 @@ class ServiceSpec:
 
 
 class RequestContext:
-    """Pure ASGI: request id in, request id out, one JSON access-log line."""
+    """Pure ASGI: request id in, request id out, the request's metrics and one access-log
+    line. `route` is the matched route's template (`/api/tickets/{id}`), never the raw path."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, service: str, metrics: RequestMetrics) -> None:
+        self.app, self.service, self.metrics = app, service, metrics
+        self.access = AccessLog()
+        self.templates: dict[str, str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,16 +125,25 @@ class RequestContext:
             response = errors.error_response(500, "Internal server error")
             await response(scope, receive, send_with_id)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = UNMATCHED if route is None else self._template(route)
+            method = scope["method"]
+            self.metrics.get(self.service, template, method_label(method)).observe(status, elapsed)
+            self.access(method, template, scope["path"], status, round(elapsed * 1000, 2))
             request_id_var.reset(token)
+
+    def _template(self, route: Any) -> str:
+        path = getattr(route, "path", None)
+        if not isinstance(path, str):
+            return UNMATCHED
+        template = self.templates.get(path)
+        if template is None:  # once per route: `{id:uuid}` is labelled `{id}`
+            template = self.templates[path] = _CONVERTER.sub(r"{\1}", path)
+        return template
+
+
+_CONVERTER = re.compile(r"{([^}:]+):[^}]+}")
 
 
 class RequestDeadline:
@@ -173,9 +190,33 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+async def _start_metrics(
+    spec: ServiceSpec, settings: ServiceSettings, pool: Any, bus: EventBus, requests: Any
+) -> MetricsServer | None:
+    """`GET /metrics` on SERVELO_METRICS_PORT (0: none), never on the service's own port."""
+    if not settings.metrics_port:
+        return None
+    registry = CollectorRegistry()
+    registry.register(requests)
+    platform = PlatformMetrics(
+        spec.name, pool, bus, [f"{spec.name}-{sub.name}" for sub in spec.subscriptions]
+    )
+    registry.register(platform)
+
+    async def render() -> bytes:
+        await platform.refresh()
+        # This app's families, then the process-wide ones (counters, process_*, python_*).
+        return generate_latest(registry) + generate_latest(REGISTRY)
+
+    server = MetricsServer(render)
+    await server.start(settings.host, settings.metrics_port)
+    return server
+
+
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlette:
     configure_logging(spec.name, settings.log_level)
     tracing.setup(spec.name)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md)
+    requests = RequestMetrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -215,10 +256,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             state.start_worker(Consumer(pool, bus, service=spec.name, subscription=sub))
         for hook in spec.on_startup:
             await hook(state)
+        metrics = await _start_metrics(spec, settings, pool, bus, requests)
         log.info("service started")
         try:
             yield {"db": pool, "bus": bus, "settings": settings, "service": state}
         finally:
+            if metrics is not None:
+                await metrics.close()
             for hook in spec.on_shutdown:
                 await hook(state)
             for worker in reversed(state.workers):
@@ -278,7 +322,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
     app.state.validation_status = spec.validation_status
     app.add_middleware(ConditionalGet)
     app.add_middleware(RequestDeadline, seconds=settings.request_deadline)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, service=spec.name, metrics=requests)
     # Outermost: the request's trace id is set before its first log line, and after its last.
     app.add_middleware(tracing.TraceRequests)
     return app

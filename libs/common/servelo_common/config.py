@@ -26,6 +26,10 @@ class ServiceSettings(BaseSettings):
     base_domain: str = "localhost"
     system_admin_org: str = "admin"
     log_level: str = "INFO"
+    # Where uvicorn listens (serve.py reads SERVELO_HOST too); the metrics listener as well.
+    host: str = "127.0.0.1"
+    # GET /metrics (Prometheus) on a listener of its own, never routed by the gateway; 0: off.
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
     db_pool_min: int = 1
     db_pool_max: int = 10
     # Local state (mail drop, uploaded files) when no external store is configured.

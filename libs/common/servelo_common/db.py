@@ -54,10 +54,13 @@ class OrgDeleted(NotFound):
 class ServicePool(asyncpg.Pool):
     """asyncpg's pool with a default acquire timeout that answers 503, not a hang."""
 
-    __slots__ = ("acquire_timeout",)
+    __slots__ = ("acquire_timeout", "waiting")
     acquire_timeout: float
+    waiting: int
 
     async def _acquire(self, timeout: float | None) -> Any:
+        # Callers inside acquire right now: servelo_db_pool_waiting (platform_metrics).
+        self.waiting += 1
         try:
             # The stubs declare only the public API; `Pool.acquire()` awaits this private
             # `_acquire`, the one place a default timeout can be put under every caller.
@@ -66,6 +69,8 @@ class ServicePool(asyncpg.Pool):
             )
         except TimeoutError as exc:
             raise ServiceUnavailable("Database busy") from exc
+        finally:
+            self.waiting -= 1
 
 
 class _Begin(Transaction):
@@ -181,6 +186,7 @@ async def create_pool(
         },
     )
     pool.acquire_timeout = acquire_timeout
+    pool.waiting = 0
     await pool
     return pool
 

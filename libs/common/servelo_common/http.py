@@ -29,6 +29,7 @@ from servelo_common.identity import (
     verify_internal,
 )
 from servelo_common.jsonutil import JSONResponse
+from servelo_common.logs import org_var
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,6 +57,7 @@ def tenant(request: Request) -> Identity:
     except InvalidIdentity as exc:
         raise Unauthorized() from exc
     request.scope["servelo.identity"] = ident
+    org_var.set(ident.org_slug)  # this request's task: every later log line names the org
     return ident
 
 

@@ -23,6 +23,7 @@ import aiosmtplib
 import asyncpg
 
 from servelo_common.config import ServiceSettings
+from servelo_common.metrics import MAIL_FAILURES
 from servelo_common.worker import PollingWorker
 
 log = logging.getLogger("servelo.mail")
@@ -94,6 +95,7 @@ class MailSender(PollingWorker):
     def __init__(self, pool: asyncpg.Pool, settings: ServiceSettings, *, schema: str) -> None:
         super().__init__(f"{schema}-mail", pool, channel=f"servelo_mail_{schema}")
         self.settings, self.schema = settings, schema
+        self.failures = MAIL_FAILURES.labels(schema)
 
     async def work(self) -> bool:
         return await self.send_pending() > 0
@@ -111,6 +113,7 @@ class MailSender(PollingWorker):
                 try:
                     await self.deliver(build_message(self.settings.mail_from, dict(row)))
                 except Exception as exc:
+                    self.failures.inc()
                     delay = min(2 ** row["attempts"], 600)
                     log.warning(
                         "mail delivery failed; will retry",

@@ -18,6 +18,7 @@ import asyncpg
 from servelo_common import tracing
 from servelo_common.bus import EventBus
 from servelo_common.jsonutil import dumps
+from servelo_common.metrics import RELAY_PUBLISH_ERRORS
 from servelo_common.worker import PollingWorker
 
 log = logging.getLogger("servelo.relay")
@@ -38,6 +39,7 @@ class OutboxRelay(PollingWorker):
         super().__init__(f"{schema}-outbox-relay", pool, channel=f"servelo_outbox_{schema}")
         self.bus, self.schema, self.batch_size = bus, schema, batch_size
         self._cleaned = float("-inf")
+        self.publish_errors = RELAY_PUBLISH_ERRORS.labels(schema)
 
     async def prepare(self) -> None:
         await self.bus.wait_ready()
@@ -66,6 +68,7 @@ class OutboxRelay(PollingWorker):
                     published.append(row["id"])
                     continue
                 error = error or result
+                self.publish_errors.inc()
                 await conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
                     row["id"],

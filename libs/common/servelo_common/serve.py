@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import uvicorn
 
 from servelo_common.coalesce import CoalescingHttpToolsProtocol
+from servelo_common.logs import configure_logging
 
 MAX_WORKERS = 64
 
@@ -32,6 +33,9 @@ def workers_from_env(environ: Mapping[str, str] = os.environ) -> int:
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit("usage: python -m servelo_common.serve <module>:<app factory>")
+    # JSON from the first line on (an import error, uvicorn's start-up), before the app
+    # factory configures it again with its settings' level.
+    configure_logging(sys.argv[1].split(".", 1)[0], os.environ.get("SERVELO_LOG_LEVEL", "INFO"))
     uvicorn.run(
         sys.argv[1],
         factory=True,

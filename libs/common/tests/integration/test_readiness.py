@@ -78,6 +78,7 @@ async def test_readyz_fails_once_a_worker_has_died(
         nats_url=stack.nats_url,
         internal_secret=SecretStr("test-secret-0123456789abcdef-0123456789"),
         env="test",
+        metrics_port=0,
     )
     workers: list[Worker] = []
 
