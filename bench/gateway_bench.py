@@ -22,9 +22,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from servelo_dev.devstack.stack import ALL_SERVICES as SERVICES
 from servelo_common.identity import Identity, encode_identity
 from servelo_common.jwt import SigningKey, TokenSigner, jwks_for
+from servelo_dev.devstack.stack import ALL_SERVICES as SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-" + "s" * 40

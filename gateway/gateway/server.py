@@ -17,11 +17,11 @@ from servelo_common.worker import Job
 
 from gateway import tracing
 from gateway.app import Gateway
+from gateway.collector import GatewayCollector
 from gateway.config import Settings
 from gateway.events import EventSync
 from gateway.jwks import JwksSource
 from gateway.jwtverify import FastJwtVerifier
-from gateway.collector import GatewayCollector
 from gateway.openapi import OpenApiAggregator
 from gateway.orglookup import OrgLookup
 from gateway.protocol import ClientProtocol

@@ -3,15 +3,18 @@ a server span per proxied request whose context replaces the client's upstream."
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
 
+import orjson
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from servelo_common import logs
 
 HOST = "acme.localhost"
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -71,14 +74,22 @@ async def test_off_the_client_context_is_forwarded_unchanged(
 
 
 async def test_off_the_access_log_names_a_valid_client_trace(
-    gateway_factory: Any, keys: Any, raw_request: Any, caplog: pytest.LogCaptureFixture
+    gateway_factory: Any,
+    keys: Any,
+    raw_request: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     gw = await gateway_factory(access_log=True)
     token = keys.token(sub="u1")
+    # The access line goes straight to the JSON handler (gateway.metrics), not via logging.
+    out = io.BytesIO()
+    monkeypatch.setattr(logs, "_handler", logs.JsonHandler("gateway", out))
     with caplog.at_level(logging.INFO, logger="gateway.access"):
         await call(gw, raw_request, token, f"traceparent: {CLIENT}\r\n")
         await call(gw, raw_request, token, "traceparent: 00-junk-01\r\n")
-    ids = [getattr(r, "trace_id", "missing") for r in caplog.records if r.msg == "request"]
+    lines = [orjson.loads(line) for line in out.getvalue().splitlines()]
+    ids = [line["trace_id"] for line in lines if line["logger"] == "gateway.access"]
     assert ids == [TRACE, None]
 
 
