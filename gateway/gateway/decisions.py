@@ -44,12 +44,21 @@ class Admission:
         "url",
     )
 
-    def __init__(self, method: bytes, url: bytes, http10: bool, client_ip: str, body_limit: int):
+    def __init__(
+        self,
+        method: bytes,
+        url: bytes,
+        http10: bool,
+        client_ip: str,
+        body_limit: int,
+        h: RequestHeaders,
+    ):
         self.method = method
         self.url = url  # the canonical path and the query, as forwarded
-        self.path = url  # without the query (set by admit)
+        q = url.find(b"?")
+        self.path = url if q < 0 else url[:q]  # without the query
         self.http10 = http10
-        self.h = RequestHeaders()
+        self.h = h
         self.client_ip = client_ip
         self.cors = b""  # the CORS lines of an allowed origin's answers
         self.org_slug = ""

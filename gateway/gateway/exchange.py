@@ -28,7 +28,7 @@ class Client(Flow, Peer, Protocol):
 
 
 class Exchange(Relay):
-    __slots__ = ("body_received", "peeking", "raw_headers")
+    __slots__ = ("body_received", "peeking")
     client: Client
 
     def __init__(
@@ -44,19 +44,17 @@ class Exchange(Relay):
         gw = client.gw
         # What admission learns: tenant, route, identity, limits (gateway.admission).
         upload = gw.body_limits.upload
-        a = Admission(method, url, http10, client.peer, upload)
+        # The head's headers are parsed once, here (a pipelined request waits parsed).
+        h = parse_request_headers(raw_headers)
+        a = Admission(method, url, http10, client.peer, upload, h)
         super().__init__(client, gw, a, http10, keep_alive)
-        self.raw_headers = raw_headers
         self.peeking = False
         self.body_received = 0
 
     # -- admission --
     def begin(self) -> None:
         a = self.a
-        h = self.h = a.h = parse_request_headers(self.raw_headers)
-        self.request_id = h.request_id or self.gw.new_request_id()
-        q = a.url.find(b"?")
-        a.path = a.url if q < 0 else a.url[:q]
+        self.request_id = a.h.request_id or self.gw.new_request_id()
         self.decide(admit(self.gw, self.client, a))
 
     def decide(self, decision: Decision) -> None:
