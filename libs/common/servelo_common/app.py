@@ -46,6 +46,7 @@ from servelo_common.migrate import migrate
 from servelo_common.openapi import openapi_document
 from servelo_common.platform_metrics import PlatformMetrics
 from servelo_common.relay import OutboxRelay
+from servelo_common.serve import workers_from_env
 from servelo_common.worker import Worker
 
 log = logging.getLogger("servelo.app")
@@ -209,7 +210,17 @@ async def _start_metrics(
         return generate_latest(registry) + generate_latest(REGISTRY)
 
     server = MetricsServer(render)
-    await server.start(settings.host, settings.metrics_port)
+    # SERVELO_WORKERS processes each count their own requests: worker k of n listens on
+    # SERVELO_METRICS_PORT + k (the first of those ports still free), so each is scraped
+    # on its own and no counter jumps between processes (docs/operations.md).
+    workers = workers_from_env()
+    for offset in range(workers):
+        try:
+            await server.start(settings.host, settings.metrics_port + offset)
+            break
+        except RuntimeError:
+            if offset == workers - 1:
+                raise
     return server
 
 
