@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import require_role, resources
-from servelo_common.pagination import page, page_request
+from servelo_common.http import require_role
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,8 +22,9 @@ async def audit(request: Request) -> Response:
     ident = require_role(request, "admin")
     pr = page_request(request, key_types=(datetime, UUID))
     entries = await list_audit(ctx_of(request), ident=ident, page=pr)
-    shown, headers = page(request, entries, pr, key=lambda e: (e.created_at, str(e.id)))
-    return resources(AuditPublic, shown, headers=headers)
+    return page_response(
+        request, entries, pr, key=lambda e: (e.created_at, str(e.id)), model=AuditPublic
+    )
 
 
 ROUTES: list[Route] = [

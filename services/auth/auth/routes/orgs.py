@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, caller, message, resource, resources
+from servelo_common.http import body, caller, message, resource
 from servelo_common.identity import Identity
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,8 +56,9 @@ async def list_orgs(request: Request) -> Response:
     ident = system_admin(request)
     pr = page_request(request, key_types=(datetime, UUID))
     found = await orgs.list_orgs(ctx_of(request), ident=ident, page=pr)
-    shown, headers = page(request, found, pr, key=lambda o: (o.created_at, str(o.id)))
-    return resources(OrgPublic, shown, headers=headers)
+    return page_response(
+        request, found, pr, key=lambda o: (o.created_at, str(o.id)), model=OrgPublic
+    )
 
 
 async def update_org(request: Request) -> Response:
@@ -82,8 +83,9 @@ async def list_org_users(request: Request) -> Response:
     ident = await acting_in_org(request)
     pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await users.list_users(ctx_of(request), ident=ident, query=UserQuery(), page=pr)
-    shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
-    return resources(UserPublic, shown, headers=headers)
+    return page_response(
+        request, found, pr, key=lambda u: (u.created_at, str(u.id)), model=UserPublic
+    )
 
 
 async def update_org_user(request: Request) -> Response:

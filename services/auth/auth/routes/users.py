@@ -15,10 +15,9 @@ from servelo_common.http import (
     query,
     require_role,
     resource,
-    resources,
 )
 from servelo_common.identity import Identity
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,8 +57,9 @@ async def list_users(request: Request) -> Response:
     pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     flt = query(request, UserQuery)
     found = await users.list_users(ctx_of(request), ident=ident, query=flt, page=pr)
-    shown, headers = page(request, found, pr, key=lambda u: (u.created_at, str(u.id)))
-    return resources(UserPublic, shown, headers=headers)
+    return page_response(
+        request, found, pr, key=lambda u: (u.created_at, str(u.id)), model=UserPublic
+    )
 
 
 async def invite(request: Request) -> Response:
@@ -75,8 +75,9 @@ async def technicians(request: Request) -> Response:
     ident = caller(request)
     pr = page_request(request, key_types=(str, UUID))
     found = await users.list_technicians(ctx_of(request), ident=ident, page=pr)
-    shown, headers = page(request, found, pr, key=lambda t: (t.name, str(t.id)))
-    return resources(TechnicianPublic, shown, headers=headers)
+    return page_response(
+        request, found, pr, key=lambda t: (t.name, str(t.id)), model=TechnicianPublic
+    )
 
 
 async def get_user(request: Request) -> Response:

@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from servelo_common.http import json, path_id, query
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,8 +31,9 @@ async def list_deliveries(request: Request) -> Response:
     found = await deliveries.list_deliveries(
         request.state.db, ident=ident, webhook_id=wid, query=flt, page=pr
     )
-    shown, headers = page(request, found, pr, key=lambda d: (d.created_at, d.id))
-    return json([DeliveryPublic.model_validate(d) for d in shown], headers=headers)
+    return page_response(
+        request, found, pr, key=lambda d: (d.created_at, d.id), model=DeliveryPublic
+    )
 
 
 async def get_delivery(request: Request) -> Response:

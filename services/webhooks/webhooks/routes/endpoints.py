@@ -7,7 +7,7 @@ from uuid import UUID
 
 from servelo_common.http import body, json, message, path_id
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page, page_request
+from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,8 +42,9 @@ async def list_webhooks(request: Request) -> Response:
     ident = admin(request)
     pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
     found = await endpoints.list_webhooks(webhooks(request), ident=ident, page=pr)
-    shown, headers = page(request, found, pr, key=lambda e: (e.created_at, e.id))
-    return json([WebhookPublic.model_validate(e) for e in shown], headers=headers)
+    return page_response(
+        request, found, pr, key=lambda e: (e.created_at, e.id), model=WebhookPublic
+    )
 
 
 async def create_webhook(request: Request) -> Response:
