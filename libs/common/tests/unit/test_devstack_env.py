@@ -4,6 +4,7 @@ stack's own values (ports, addresses, database roles) cannot be overridden by th
 from pathlib import Path
 
 import pytest
+from servelo_dev.devstack.embedded import free_port
 from servelo_dev.devstack.stack import AUTH_ONLY, Stack, StackConfig
 
 CALLER = {
@@ -142,3 +143,8 @@ def test_public_port_defaults_to_the_gateway(tmp_path: Path, public_port: str | 
     environ = dict(CALLER) if public_port is None else {**CALLER, "SERVELO_PUBLIC_PORT": "443"}
     env = make_stack(tmp_path, environ).service_env("auth", 18001)
     assert env["SERVELO_PUBLIC_PORT"] == (public_port or "18080")
+
+
+def test_free_port_never_hands_out_the_same_port_twice() -> None:
+    ports = [free_port() for _ in range(3000)]
+    assert len(set(ports)) == len(ports)
