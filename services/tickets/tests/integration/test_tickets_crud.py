@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from servelo_dev.testing.checks import assert_hidden
+from servelo_dev.testing.checks import assert_hidden, read_back
 from servelo_dev.testing.factories import make_ticket
 from servelo_dev.testing.tenants import Tenant
 
@@ -26,8 +26,7 @@ async def test_create_and_get_ticket(tenant: Tenant) -> None:
     assert t["scheduled_at"] == "2030-05-01T09:00:00.000000Z"
     assert t["deleted_at"] is None and t["assignee_id"] is None
     assert resp.headers["Location"] == f"/api/tickets/{t['id']}"
-    got = await tenant.admin.get(f"/api/tickets/{t['id']}")
-    assert got.status == 200 and got.json == t
+    got = await read_back(tenant.admin, f"/api/tickets/{t['id']}", t)
     assert got.headers["ETag"] == resp.headers["ETag"]
 
 
