@@ -8,9 +8,11 @@ A service declares one class per event (past tense), e.g.::
         id: str
         number: int
 
-and writes it with `await emit(conn, TicketCreated(...), tenant=org_id, subject=ticket_id)`
-inside the transaction that changed the ticket. The relay publishes it after commit to
-`servelo.events.<source>.<type>` with the event id as `Nats-Msg-Id`.
+and writes it with `await emit(conn, TicketCreated.of(ticket), tenant=org_id,
+subject=ticket.id)` inside the transaction that changed the ticket (`of` reads the fields
+from the domain object; `TicketCreated(id=..., number=...)` where there is none). The relay
+publishes it after commit to `servelo.events.<source>.<type>` with the event id as
+`Nats-Msg-Id`.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
 from servelo_common import tracing
-from servelo_common.jsonutil import iso_z
+from servelo_common.jsonutil import iso_z, plain
 
 STREAM = "SERVELO_EVENTS"
 SUBJECT_PREFIX = "servelo.events"
@@ -59,6 +61,13 @@ class DomainEvent(BaseModel):
     @classmethod
     def subject(cls) -> str:
         return subject_for(cls.source, cls.type)
+
+    @classmethod
+    def of(cls, state: object, /, **given: Any) -> Self:
+        """The event of a domain object: each field not `given` is the object's attribute of
+        that name, in its JSON form (`jsonutil.plain`: ids, times and money as strings)."""
+        read = {name: plain(getattr(state, name)) for name in cls.model_fields if name not in given}
+        return cls(**read, **given)
 
 
 @dataclass(frozen=True, slots=True)

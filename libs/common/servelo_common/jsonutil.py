@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +35,16 @@ def _default(value: Any) -> Any:
     if isinstance(value, UUID):  # asyncpg's UUID is not the stdlib one
         return str(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def plain(value: Any) -> Any:
+    """`value` in the JSON form it has everywhere (money, time, date, id as strings; an enum
+    as its value); any other value as it is."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | datetime | date | UUID):
+        return _default(value)
+    return value
 
 
 def dumps(value: Any) -> bytes:

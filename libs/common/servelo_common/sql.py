@@ -15,7 +15,7 @@ text comes from code (constants and whitelisted column names); every value is a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, Self
 
@@ -30,14 +30,26 @@ class Row(Protocol):
 
 
 class FromRow:
-    """A frozen dataclass whose fields are named as the columns of its row."""
+    """A frozen dataclass whose fields are named as the columns of its row.
+
+    `converters` turns a column's stored form into the field's where they differ (a status
+    text into its enum, a JSON column into value objects), e.g. `converters = {"status":
+    QuoteStatus}`; every other column is taken as it is.
+    """
 
     __slots__ = ()
     __dataclass_fields__: ClassVar[dict[str, Any]]
+    converters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+        convert = cls.converters
+        return cls(
+            **{
+                name: convert[name](row[name]) if name in convert else row[name]
+                for name in cls.__dataclass_fields__
+            }
+        )
 
 
 class Where:

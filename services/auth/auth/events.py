@@ -5,10 +5,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from servelo_common.events import DomainEvent
-from servelo_common.jsonutil import iso_z
-
-from auth.domain.orgs import Org
-from auth.domain.users import User
 
 
 class OrgEvent(DomainEvent):
@@ -175,26 +171,3 @@ class UserPasswordSet(AuditEvent):
 
 class UserPasswordChanged(AuditEvent):
     type: ClassVar[str] = "user-password-changed"
-
-
-def user_fields(user: User) -> dict[str, Any]:
-    return {
-        "id": str(user.id),
-        "org_id": str(user.org_id),
-        "name": user.name,
-        "email": user.email,
-        "role": user.role,
-        "active": user.active,
-        "status": user.status.value,
-    }
-
-
-def org_fields(org: Org) -> dict[str, Any]:
-    return {
-        "id": str(org.id),
-        "slug": org.slug,
-        "name": org.name,
-        "plan": org.plan,
-        "active": org.active,
-        "created_at": iso_z(org.created_at),
-    }

@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from servelo_common.etag import etag_for
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 from servelo_common.values import PHONE_SEPARATORS
 
 
@@ -53,7 +53,7 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
-class Customer:
+class Customer(FromRow):
     id: UUID
     name: str
     email: str | None
@@ -63,20 +63,6 @@ class Customer:
     version: int
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> Customer:
-        return cls(
-            id=row["id"],
-            name=row["name"],
-            email=row["email"],
-            phone=row["phone"],
-            address=row["address"],
-            notes=row["notes"],
-            version=row["version"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
 
     @property
     def etag(self) -> str:
@@ -117,7 +103,11 @@ class LineItem:
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(FromRow):
+    converters = {
+        "status": QuoteStatus,
+        "line_items": lambda stored: tuple(LineItem.from_stored(i) for i in stored),
+    }
     id: UUID
     number: int
     customer_id: UUID
@@ -136,29 +126,6 @@ class Quote:
     version: int
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> Quote:
-        return cls(
-            id=row["id"],
-            number=row["number"],
-            customer_id=row["customer_id"],
-            status=QuoteStatus(row["status"]),
-            line_items=tuple(LineItem.from_stored(i) for i in row["line_items"]),
-            tax_rate=row["tax_rate"],
-            subtotal=row["subtotal"],
-            tax=row["tax"],
-            total=row["total"],
-            valid_until=row["valid_until"],
-            notes=row["notes"],
-            sent_at=row["sent_at"],
-            accepted_at=row["accepted_at"],
-            declined_at=row["declined_at"],
-            created_by=row["created_by"],
-            version=row["version"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
 
     @property
     def etag(self) -> str:

@@ -21,7 +21,6 @@ from servelo_common.errors import NotFound, RequestValidationError, found
 from servelo_common.etag import Precondition
 from servelo_common.events import DomainEvent, emit
 from servelo_common.identity import Identity
-from servelo_common.jsonutil import money_str
 from servelo_common.pagination import PageRequest
 from servelo_common.schemas import ApiInput
 from servelo_common.sql import Row
@@ -34,30 +33,6 @@ from finance.repository.ledgers import Table
 from finance.schemas import SummaryQuery
 
 E = TypeVar("E", Revenue, Expense)
-
-
-def _revenue_state(entry: Revenue) -> dict[str, Any]:
-    return {
-        "id": str(entry.id),
-        "date": entry.date.isoformat(),
-        "amount": money_str(entry.amount),
-        "category": entry.category,
-        "description": entry.description,
-        "customer_id": str(entry.customer_id) if entry.customer_id else None,
-        "quote_id": str(entry.quote_id) if entry.quote_id else None,
-        "status": entry.status,
-    }
-
-
-def _expense_state(entry: Expense) -> dict[str, Any]:
-    return {
-        "id": str(entry.id),
-        "date": entry.date.isoformat(),
-        "amount": money_str(entry.amount),
-        "category": entry.category,
-        "description": entry.description,
-        "vendor": entry.vendor,
-    }
 
 
 async def _check_customer(
@@ -80,7 +55,6 @@ class Ledger(Generic[E]):
     recorded: type[DomainEvent]
     updated: type[DomainEvent]
     deleted: type[events.EntryDeleted]
-    state: Callable[[E], dict[str, Any]]
     entry: Callable[[Row], E]
     checks_customer: bool = False
 
@@ -116,7 +90,7 @@ class Ledger(Generic[E]):
                 values={**values, "created_by": ident.user_uuid},
             )
             entry = self.entry(row)
-            await emit(conn, self.recorded(**self.state(entry)), tenant=org_id, subject=entry.id)
+            await emit(conn, self.recorded.of(entry), tenant=org_id, subject=entry.id)
         return entry
 
     async def get_entry(self, pool: asyncpg.Pool, *, ident: Identity, entry_id: UUID) -> E:
@@ -153,7 +127,7 @@ class Ledger(Generic[E]):
             )
             assert row is not None  # locked above
             entry = self.entry(row)
-            await emit(conn, self.updated(**self.state(entry)), tenant=org_id, subject=entry_id)
+            await emit(conn, self.updated.of(entry), tenant=org_id, subject=entry_id)
         return entry
 
     async def delete_entry(self, pool: asyncpg.Pool, *, ident: Identity, entry_id: UUID) -> None:
@@ -172,7 +146,6 @@ REVENUE: Ledger[Revenue] = Ledger(
     events.RevenueRecorded,
     events.RevenueUpdated,
     events.RevenueDeleted,
-    _revenue_state,
     Revenue.from_row,
     checks_customer=True,
 )
@@ -182,7 +155,6 @@ EXPENSES: Ledger[Expense] = Ledger(
     events.ExpenseRecorded,
     events.ExpenseUpdated,
     events.ExpenseDeleted,
-    _expense_state,
     Expense.from_row,
 )
 
@@ -209,9 +181,7 @@ async def book_accepted_quote(
     if row is None:
         return False
     entry = Revenue.from_row(row)
-    await emit(
-        conn, events.RevenueRecorded(**_revenue_state(entry)), tenant=org_id, subject=entry.id
-    )
+    await emit(conn, events.RevenueRecorded.of(entry), tenant=org_id, subject=entry.id)
     return True
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar
+from uuid import UUID
 
 from servelo_common.events import CloudEvent, DomainEvent
 from servelo_common.events import envelope as envelope_of
+from servelo_common.jsonutil import plain
 
 
 class DomainEventForTest(DomainEvent):
@@ -45,3 +50,63 @@ def test_to_json_of_a_minimal_event_has_the_required_attributes() -> None:
     assert again["specversion"] == "1.0"
     assert again["datacontenttype"] == "application/json"
     assert again["id"] == "e1" and again["data"] == {} and again["tenant"] is None
+
+
+class ThingState(DomainEvent):
+    source: ClassVar[str] = "x"
+    type: ClassVar[str] = "thing-recorded"
+    id: str
+    amount: str
+    day: str
+    at: str
+    kind: str
+    count: int
+    owner_id: str | None
+    tags: list[str]
+
+
+class Kind(StrEnum):
+    BIG = "big"
+
+
+@dataclass(frozen=True, slots=True)
+class Thing:
+    id: UUID
+    amount: Decimal
+    day: date
+    at: datetime
+    kind: Kind
+    count: int
+    owner_id: UUID | None
+    tags: tuple[str, ...]
+    secret: str  # not a field of the event: never read
+
+
+def test_of_reads_each_field_from_the_object_in_its_json_form() -> None:
+    thing = Thing(
+        id=UUID(int=1),
+        amount=Decimal("12.5"),
+        day=date(2026, 1, 2),
+        at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        kind=Kind.BIG,
+        count=3,
+        owner_id=None,
+        tags=("a",),
+        secret="s3cret",
+    )
+    assert ThingState.of(thing).model_dump() == {
+        "id": "00000000-0000-0000-0000-000000000001",
+        "amount": "12.50",
+        "day": "2026-01-02",
+        "at": "2026-01-02T03:04:05.000000Z",
+        "kind": "big",
+        "count": 3,
+        "owner_id": None,
+        "tags": ["a"],
+    }
+    # A given value wins, as it is (the object need not have that attribute at all).
+    assert ThingState.of(thing, count=9, kind="small").count == 9
+
+
+def test_plain_keeps_what_has_no_json_form_of_ours() -> None:
+    assert [plain(v) for v in (None, True, 2, "s", ["x"])] == [None, True, 2, "s", ["x"]]

@@ -94,3 +94,18 @@ def test_from_row_reads_the_fields_by_column_name() -> None:
         name: str
 
     assert Thing.from_row({"id": 7, "name": "a", "other": "ignored"}) == Thing(id=7, name="a")
+
+
+def test_from_row_converts_the_columns_named_in_converters_only() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Thing(FromRow):
+        converters = {"tags": lambda stored: tuple(stored or ()), "size": int}
+        tags: tuple[str, ...]
+        size: int
+        note: str | None
+
+    assert Thing.from_row({"tags": ["a", "b"], "size": "3", "note": None}) == Thing(
+        tags=("a", "b"), size=3, note=None
+    )
+    assert Thing.from_row({"tags": None, "size": 0, "note": "x"}).tags == ()
+    assert "converters" not in Thing.__dataclass_fields__  # a ClassVar, never a field

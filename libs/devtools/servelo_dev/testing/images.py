@@ -7,6 +7,7 @@ import random
 import struct
 import zlib
 
+import pytest
 from PIL import Image, PngImagePlugin
 
 GPS_IFD = 0x8825
@@ -74,6 +75,15 @@ def mpo_with_location() -> bytes:
         xmp=XMP,
     )
     return data + b"trailing " + SECRET
+
+
+def location_samples() -> list[pytest.ParameterSet]:
+    """`(content, ctype)` cases for an upload test: the places a location hides that a
+    naive metadata strip misses."""
+    return [
+        pytest.param(png_with_location(), "image/png", id="png-raw-profile-xmp-text-after-iend"),
+        pytest.param(mpo_with_location(), "image/jpeg", id="mpo-second-frame-after-eoi"),
+    ]
 
 
 def assert_no_location(cleaned: bytes) -> None:

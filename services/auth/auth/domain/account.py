@@ -5,17 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 
 
 @dataclass(frozen=True, slots=True)
-class Avatar:
+class Avatar(FromRow):
+    converters = {"data": bytes}
     content_type: str
     data: bytes = field(repr=False)
-
-    @classmethod
-    def from_row(cls, row: Row) -> Avatar:
-        return cls(content_type=row["content_type"], data=bytes(row["data"]))
 
 
 def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

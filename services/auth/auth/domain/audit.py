@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 
 from auth import events as ev
 
@@ -23,7 +23,8 @@ CAPPED = frozenset({"login_failed", "login_refused"})
 
 
 @dataclass(frozen=True, slots=True)
-class AuditEntry:
+class AuditEntry(FromRow):
+    converters = {"details": lambda stored: dict(stored or {})}
     id: UUID
     action: str
     actor_id: UUID | None
@@ -31,18 +32,6 @@ class AuditEntry:
     details: dict[str, Any]
     ip: str | None
     created_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> AuditEntry:
-        return cls(
-            id=row["id"],
-            action=row["action"],
-            actor_id=row["actor_id"],
-            user_id=row["user_id"],
-            details=dict(row["details"] or {}),
-            ip=row["ip"],
-            created_at=row["created_at"],
-        )
 
 
 def ip_prefix(ip: str | None) -> str | None:

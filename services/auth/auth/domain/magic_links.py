@@ -7,7 +7,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from servelo_common.mail import Mail
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 
 REQUEST_ANSWER = "If an account exists for this email, a sign-in link has been sent."
 INVALID_LINK = "Invalid or expired magic link"
@@ -37,13 +37,10 @@ _SUBJECTS = {
 
 
 @dataclass(frozen=True, slots=True)
-class RedeemedLink:
+class RedeemedLink(FromRow):
+    converters = {"purpose": Purpose}
     user_id: UUID
     purpose: Purpose
-
-    @classmethod
-    def from_row(cls, row: Row) -> RedeemedLink:
-        return cls(user_id=row["user_id"], purpose=Purpose(row["purpose"]))
 
 
 def link_mail(purpose: Purpose, *, to: str, name: str, org_name: str, url: str) -> Mail:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 
 # The gateway keeps this much of them (an access token lives 15 minutes).
 RECENT_WINDOW = 20 * 60
@@ -22,16 +22,11 @@ class Scope(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Revocation:
+class Revocation(FromRow):
+    converters = {"scope": Scope}
     scope: Scope
     subject_id: UUID
     revoked_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> Revocation:
-        return cls(
-            scope=Scope(row["scope"]), subject_id=row["subject_id"], revoked_at=row["revoked_at"]
-        )
 
 
 def revocation_time() -> tuple[float, datetime]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow, Row
 
 from auth.domain.users import User, UserStatus
 
@@ -51,8 +51,10 @@ class SessionTokens:
 
 
 @dataclass(frozen=True, slots=True)
-class RefreshedSession:
+class RefreshedSession(FromRow):
     """The session a presented refresh token belongs to, with its user's status."""
+
+    converters = {"current_hash": bytes, "user_status": UserStatus}
 
     id: UUID
     user_id: UUID
@@ -60,17 +62,6 @@ class RefreshedSession:
     expires_at: datetime
     revoked_at: datetime | None
     user_status: UserStatus
-
-    @classmethod
-    def from_row(cls, row: Row) -> RefreshedSession:
-        return cls(
-            id=row["id"],
-            user_id=row["user_id"],
-            current_hash=bytes(row["current_hash"]),
-            expires_at=row["expires_at"],
-            revoked_at=row["revoked_at"],
-            user_status=UserStatus(row["user_status"]),
-        )
 
     def usable(self, now: datetime) -> bool:
         """Not ended, not expired, and its user may still sign in."""

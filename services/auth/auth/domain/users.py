@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from servelo_common.errors import ApiError
-from servelo_common.sql import Row
+from servelo_common.sql import FromRow
 
 ACCOUNT_INACTIVE = "Account is inactive"
 LAST_ADMIN = "Cannot remove the organization's last admin"
@@ -41,7 +41,8 @@ class AccountInactive(ApiError):
 
 
 @dataclass(frozen=True, slots=True)
-class User:
+class User(FromRow):
+    converters = {"status": UserStatus, "preferences": lambda stored: dict(stored or {})}
     id: UUID
     org_id: UUID
     email: str
@@ -56,24 +57,6 @@ class User:
     preferences: dict[str, Any] = field(repr=False)
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> User:
-        return cls(
-            id=row["id"],
-            org_id=row["org_id"],
-            email=row["email"],
-            name=row["name"],
-            role=row["role"],
-            status=UserStatus(row["status"]),
-            password_hash=row["password_hash"],
-            phone=row["phone"],
-            notes=row["notes"],
-            avatar_url=row["avatar_url"],
-            preferences=dict(row["preferences"] or {}),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
 
     @property
     def can_sign_in(self) -> bool:
@@ -131,7 +114,7 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
-class Technician:
+class Technician(FromRow):
     """An active user as anyone of the org may see them (for assigning work): no notes."""
 
     id: UUID
@@ -140,14 +123,3 @@ class Technician:
     role: str
     phone: str | None
     avatar_url: str | None
-
-    @classmethod
-    def from_row(cls, row: Row) -> Technician:
-        return cls(
-            id=row["id"],
-            name=row["name"],
-            email=row["email"],
-            role=row["role"],
-            phone=row["phone"],
-            avatar_url=row["avatar_url"],
-        )

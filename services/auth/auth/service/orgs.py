@@ -82,12 +82,11 @@ async def _create(
         )
         assert user_row is not None  # a new org has no users yet
         user = User.from_row(user_row)
-        await emit(conn, events.OrgCreated(**events.org_fields(org)), tenant=org_id, subject=org_id)
-        fields = events.user_fields(user)
+        await emit(conn, events.OrgCreated.of(org), tenant=org_id, subject=org_id)
         if password_hash:
-            await emit(conn, events.UserCreated(**fields), tenant=org_id, subject=user.id)
+            await emit(conn, events.UserCreated.of(user), tenant=org_id, subject=user.id)
         else:
-            await emit(conn, events.UserInvited(**fields), tenant=org_id, subject=user.id)
+            await emit(conn, events.UserInvited.of(user), tenant=org_id, subject=user.id)
             await send_link(ctx, conn, org=org, user=user, purpose=Purpose.INVITE)
         await audit_trail.record(
             conn, org_id=org_id, action="org_created", user_id=user.id, details={"slug": slug}
@@ -167,9 +166,7 @@ async def update_org(ctx: Auth, *, ident: Identity, slug: str, data: OrgUpdate) 
             raise NotFound(ORG_NOT_FOUND)
         org = Org.counted(row)
         if changes:
-            await emit(
-                conn, events.OrgUpdated(**events.org_fields(org)), tenant=org_id, subject=org_id
-            )
+            await emit(conn, events.OrgUpdated.of(org), tenant=org_id, subject=org_id)
             if changes.get("active") is False:
                 # After the UPDATE took the row lock: a token being signed holds the row
                 # FOR SHARE, so it either committed before (and is revoked here) or waits.

@@ -69,9 +69,7 @@ async def _activate_if_invited(conn: asyncpg.Connection, *, user: User) -> User:
             conn, org_id=user.org_id, user_id=user.id, changes={"status": status}
         )
     )
-    await emit(
-        conn, events.UserActivated(**events.user_fields(user)), tenant=user.org_id, subject=user.id
-    )
+    await emit(conn, events.UserActivated.of(user), tenant=user.org_id, subject=user.id)
     return user
 
 

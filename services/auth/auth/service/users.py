@@ -142,9 +142,7 @@ async def invite_user(ctx: Auth, *, ident: Identity, data: InviteInput) -> User:
         if row is None:
             raise Conflict("A user with this email already exists")
         user = User.from_row(row)
-        await emit(
-            conn, events.UserInvited(**events.user_fields(user)), tenant=org_id, subject=user.id
-        )
+        await emit(conn, events.UserInvited.of(user), tenant=org_id, subject=user.id)
         await send_link(
             ctx, conn, org=await _org(conn, org_id=org_id), user=user, purpose=Purpose.INVITE
         )
@@ -177,9 +175,7 @@ async def update_user(ctx: Auth, *, ident: Identity, user_id: UUID, data: UserUp
         if not changes:
             return user
         updated = await save_user(conn, user, **changes)
-        await emit(
-            conn, events.UserUpdated(**events.user_fields(updated)), tenant=org_id, subject=user_id
-        )
+        await emit(conn, events.UserUpdated.of(updated), tenant=org_id, subject=user_id)
         if role_changed:
             # The role claim of their tokens is stale; their sessions stay (a refresh
             # signs the new role, read from the database).
@@ -238,7 +234,7 @@ async def deactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
         at = await revoke_user(conn, org_id=org_id, user_id=user_id, reason="deactivated")
         await emit(
             conn,
-            events.UserDeactivated(**events.user_fields(user), revoked_at=at),
+            events.UserDeactivated.of(user, revoked_at=at),
             tenant=org_id,
             subject=user_id,
         )
@@ -261,9 +257,7 @@ async def reactivate_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
         if status is None:
             return user
         user = await save_user(conn, user, status=status)
-        await emit(
-            conn, events.UserReactivated(**events.user_fields(user)), tenant=org_id, subject=user_id
-        )
+        await emit(conn, events.UserReactivated.of(user), tenant=org_id, subject=user_id)
         await audit_trail.record(
             conn,
             org_id=org_id,

@@ -12,9 +12,8 @@ from servelo_dev.testing.factories import make_user
 from servelo_dev.testing.images import (
     assert_no_location,
     encode,
-    mpo_with_location,
+    location_samples,
     pixels,
-    png_with_location,
 )
 from servelo_dev.testing.tenants import Tenant, eventually, login
 
@@ -170,11 +169,7 @@ async def test_avatar_upload_is_sniffed_and_served(tenant: Tenant) -> None:
     assert huge.status == 413
 
 
-@pytest.mark.parametrize(
-    ("content", "ctype"),
-    [(png_with_location(), "image/png"), (mpo_with_location(), "image/jpeg")],
-    ids=["png-raw-profile-xmp-text-after-iend", "mpo-second-frame-after-eoi"],
-)
+@pytest.mark.parametrize(("content", "ctype"), location_samples())
 async def test_avatar_keeps_no_location_anywhere(
     tenant: Tenant, content: bytes, ctype: str
 ) -> None:

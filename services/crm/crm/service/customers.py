@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -57,24 +56,13 @@ def _unique_email() -> Iterator[None]:
         raise
 
 
-def _event_data(customer: Customer) -> dict[str, Any]:
-    return {
-        "id": str(customer.id),
-        "name": customer.name,
-        "email": customer.email,
-        "phone": customer.phone,
-    }
-
-
 async def create_customer(pool: asyncpg.Pool, *, ident: Identity, data: CustomerCreate) -> Customer:
     org_id = ident.org_uuid
     with _unique_email():
         async with tenant_tx(pool, org_id) as conn:
             row = await repo.insert_customer(conn, org_id=org_id, values=data.model_dump())
             customer = Customer.from_row(row)
-            await emit(
-                conn, CustomerCreated(**_event_data(customer)), tenant=org_id, subject=customer.id
-            )
+            await emit(conn, CustomerCreated.of(customer), tenant=org_id, subject=customer.id)
     return customer
 
 
@@ -103,9 +91,7 @@ async def update_customer(
                 conn, org_id=org_id, customer_id=customer_id, values=changes
             )
             customer = Customer.from_row(row)
-            await emit(
-                conn, CustomerUpdated(**_event_data(customer)), tenant=org_id, subject=customer.id
-            )
+            await emit(conn, CustomerUpdated.of(customer), tenant=org_id, subject=customer.id)
     return customer
 
 

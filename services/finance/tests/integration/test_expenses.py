@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from servelo_dev.testing.factories import make_expense
+from servelo_dev.testing.pages import walk_pages
 
 DEFAULTS = {"date": "2026-03-10", "amount": "40.00", "category": "Fuel", "vendor": "Shell"}
 
@@ -85,18 +85,7 @@ async def test_expense_pages_follow_link_in_date_then_id_order(tenant: Any) -> N
     expected = [
         e["id"] for e in sorted(made, key=lambda e: (e["date"], uuid.UUID(e["id"])), reverse=True)
     ]
-    seen: list[str] = []
-    params: dict[str, str] = {"limit": "2"}
-    for _ in range(5):
-        resp = await tenant.admin.get("/api/expenses", params=params)
-        assert resp.status == 200, resp
-        assert len(resp.json) <= 2
-        seen += [e["id"] for e in resp.json]
-        link = resp.headers.get("Link")
-        if not link:
-            break
-        query = parse_qs(urlsplit(link[1 : link.index(">")]).query)
-        params = {k: v[0] for k, v in query.items()}
+    seen = [e["id"] for e in await walk_pages(tenant.admin, "/api/expenses", {"limit": "2"})]
     assert seen == expected
     assert (await tenant.admin.get("/api/expenses", params={"cursor": "junk"})).status == 400
     assert (await tenant.admin.get("/api/expenses", params={"limit": "0"})).status == 400

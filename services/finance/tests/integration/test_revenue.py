@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from servelo_dev.testing.checks import read_back
 from servelo_dev.testing.factories import make_revenue
 from servelo_dev.testing.tenants import eventually
 
@@ -22,10 +23,7 @@ async def test_revenue_entry_round_trips_with_money_as_strings(tenant: Any) -> N
     assert created["status"] == "received"
     assert created["quote_id"] is None and created["customer_id"] is None
     assert created["created_at"].endswith("Z") and created["updated_at"].endswith("Z")
-    resp = await tenant.admin.get(f"/api/revenue/{created['id']}")
-    assert resp.status == 200
-    assert resp.json == created
-    assert resp.headers["ETag"]
+    await read_back(tenant.admin, f"/api/revenue/{created['id']}", created)
 
 
 async def test_any_role_records_and_updates_revenue(tenant: Any) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from servelo_dev.testing.factories import make_revenue
+from servelo_dev.testing.pages import walk_pages
 from servelo_dev.testing.tenants import eventually
 
 DEFAULTS = {"date": "2026-01-15", "amount": "10.00", "category": "Repairs"}
@@ -61,17 +61,7 @@ async def test_revenue_pages_cover_every_entry_once(tenant: Any) -> None:
     expected = [
         e["id"] for e in sorted(made, key=lambda e: (e["date"], uuid.UUID(e["id"])), reverse=True)
     ]
-    seen: list[str] = []
-    params: dict[str, str] = {"limit": "2"}
-    while True:
-        resp = await tenant.admin.get("/api/revenue", params=params)
-        assert resp.status == 200
-        seen += [r["id"] for r in resp.json]
-        link = resp.headers.get("Link")
-        if not link:
-            break
-        assert 'rel="next"' in link
-        params = {k: v[0] for k, v in parse_qs(urlsplit(link[1 : link.index(">")]).query).items()}
+    seen = [r["id"] for r in await walk_pages(tenant.admin, "/api/revenue", {"limit": "2"})]
     assert seen == expected
 
 

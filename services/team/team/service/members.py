@@ -3,7 +3,6 @@ the member has allocations or recorded hours)."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -21,16 +20,6 @@ from team.schemas.members import TeamMemberCreate, TeamMemberQuery, TeamMemberUp
 from team.service import org_of, today
 
 NOT_FOUND = "Team member not found"
-
-
-def _event_data(member: Member) -> dict[str, Any]:
-    return {
-        "id": str(member.id),
-        "name": member.name,
-        "role_id": member.role_id,
-        "hourly_rate": member.hourly_rate,
-        "active": member.active,
-    }
 
 
 async def _check_role(conn: asyncpg.Connection, org_id: UUID, role_id: int | None) -> None:
@@ -84,7 +73,7 @@ async def create_member(pool: Pool, *, ident: Identity, data: TeamMemberCreate) 
         await repo.set_rate(
             conn, org_id=org_id, member_id=member.id, rate=member.hourly_rate, effective_from=None
         )
-        await emit(conn, TeamMemberCreated(**_event_data(member)), tenant=org_id, subject=member.id)
+        await emit(conn, TeamMemberCreated.of(member), tenant=org_id, subject=member.id)
     return member
 
 
@@ -111,7 +100,7 @@ async def update_member(
                 rate=member.hourly_rate,
                 effective_from=today(),
             )
-        await emit(conn, TeamMemberUpdated(**_event_data(member)), tenant=org_id, subject=member_id)
+        await emit(conn, TeamMemberUpdated.of(member), tenant=org_id, subject=member_id)
     return member
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from servelo_dev.testing.pages import walk_pages
+
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 MISSING = "/api/team-members/550e8400-e29b-41d4-a716-446655440000"
 NOT_FOUND = {"message": "Team member not found", "error": "Team member not found"}
@@ -145,12 +147,5 @@ async def test_technicians_read_but_do_not_write(tenant: Any, team: Any) -> None
 async def test_list_pages_with_link_header(tenant: Any, team: Any) -> None:
     for i in range(5):
         await team.member(name=f"Member {i}")
-    seen: list[str] = []
-    url: str | None = "/api/team-members?limit=2"
-    while url:
-        resp = await tenant.admin.get(url)
-        assert resp.status == 200 and isinstance(resp.json, list)
-        seen += [m["name"] for m in resp.json]
-        link = resp.headers.get("Link")
-        url = re.sub(r"^<https?://[^/]+(/[^>]+)>.*$", r"\1", link) if link else None
+    seen = [m["name"] for m in await walk_pages(tenant.admin, "/api/team-members?limit=2")]
     assert seen == [f"Member {i}" for i in range(5)]

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.pages import walk_pages
 from servelo_dev.testing.tenants import Tenant
 
 from .conftest import Publish, announced_user, known_customer
@@ -101,16 +102,7 @@ async def test_sorts(tenant: Tenant) -> None:
 
 async def walk(tenant: Tenant, **params: str) -> list[dict[str, Any]]:
     """Follow `Link: rel=next` to the end."""
-    seen: list[dict[str, Any]] = []
-    resp = await tenant.admin.get("/api/tickets", params=params)
-    while True:
-        assert resp.status == 200, resp
-        seen.extend(resp.json)
-        link = resp.headers.get("Link")
-        if not link:
-            return seen
-        url = link.split(";")[0].strip("<>")
-        resp = await tenant.admin.get(url[url.index("/api/") :])
+    return await walk_pages(tenant.admin, "/api/tickets", params)
 
 
 async def test_keyset_pages_follow_the_sort(tenant: Tenant) -> None:

@@ -13,9 +13,8 @@ from servelo_dev.testing.client import ApiClient, ApiResponse
 from servelo_dev.testing.factories import make_ticket
 from servelo_dev.testing.images import (
     assert_no_location,
-    mpo_with_location,
+    location_samples,
     pixels,
-    png_with_location,
 )
 from servelo_dev.testing.tenants import Tenant
 
@@ -76,11 +75,7 @@ async def test_upload_strips_gps_and_serves_the_photo(tenant: Tenant) -> None:
     assert [p["id"] for p in listed.json] == [photo["id"]]
 
 
-@pytest.mark.parametrize(
-    ("content", "ctype"),
-    [(png_with_location(), "image/png"), (mpo_with_location(), "image/jpeg")],
-    ids=["png-raw-profile-xmp-text-after-iend", "mpo-second-frame-after-eoi"],
-)
+@pytest.mark.parametrize(("content", "ctype"), location_samples())
 async def test_uploaded_photo_keeps_no_location_anywhere(
     tenant: Tenant, content: bytes, ctype: str
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 from servelo_dev.testing.factories import make_ticket
+from servelo_dev.testing.pages import walk_pages
 from servelo_dev.testing.tenants import Tenant
 
 WORDS = {"title": "Boiler zanzibar", "description": "common words in both orgs"}
@@ -64,17 +65,8 @@ async def test_search_pages_follow_the_sort(tenant: Tenant) -> None:
         await make_ticket(tenant.admin, title=f"Gutter {i}") for i in range(5)
     ]
     await make_ticket(tenant.admin, title="Fence")
-    seen: list[str] = []
-    resp = await tenant.admin.get("/api/tickets", params={"q": "gutter", "limit": "2"})
-    while True:
-        assert resp.status == 200, resp
-        seen += [t["id"] for t in resp.json]
-        link = resp.headers.get("Link")
-        if not link:
-            break
-        url = link.split(";")[0].strip("<>")
-        resp = await tenant.admin.get(url[url.index("/api/") :])
-    assert seen == [t["id"] for t in reversed(made)]
+    found = await walk_pages(tenant.admin, "/api/tickets", {"q": "gutter", "limit": "2"})
+    assert [t["id"] for t in found] == [t["id"] for t in reversed(made)]
 
 
 async def test_a_query_without_lexemes_finds_nothing(tenant: Tenant) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -43,15 +42,6 @@ async def _locked(conn: asyncpg.Connection, org_id: UUID, endpoint_id: UUID) -> 
     return Endpoint.from_row(found(row, WEBHOOK_NOT_FOUND))
 
 
-def _state(endpoint: Endpoint) -> dict[str, Any]:
-    return {
-        "id": str(endpoint.id),
-        "events": endpoint.events,
-        "description": endpoint.description,
-        "active": endpoint.active,
-    }
-
-
 async def _add_secret(ctx: Webhooks, conn: asyncpg.Connection, org_id: UUID, eid: UUID) -> str:
     secret = new_secret()
     sealed = ctx.box.seal(secret, aad=endpoint_aad(org_id, eid))
@@ -89,7 +79,7 @@ async def create_webhook(ctx: Webhooks, *, ident: Identity, data: WebhookCreate)
         )
         secret = await _add_secret(ctx, conn, org_id, eid)
         endpoint = Endpoint.from_row(row)
-        await emit(conn, events.WebhookCreated(**_state(endpoint)), tenant=org_id, subject=eid)
+        await emit(conn, events.WebhookCreated.of(endpoint), tenant=org_id, subject=eid)
     return WithSecret(endpoint, secret)
 
 
@@ -110,9 +100,7 @@ async def update_webhook(
         )
         assert row is not None  # locked above
         endpoint = Endpoint.from_row(row)
-        await emit(
-            conn, events.WebhookUpdated(**_state(endpoint)), tenant=org_id, subject=webhook_id
-        )
+        await emit(conn, events.WebhookUpdated.of(endpoint), tenant=org_id, subject=webhook_id)
     return endpoint
 
 
