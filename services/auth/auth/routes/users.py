@@ -53,6 +53,8 @@ def admin(request: Request) -> Identity:
     return require_role(request, *ADMIN)
 
 
+# Written out: it reads the page before the filters, so a request with a bad `limit` and a
+# bad filter is answered "Invalid limit" (`list_endpoint` reads the filters first).
 async def list_users(request: Request) -> Response:
     """Every user of the org with role, status and auth provider (admin)."""
     ident = admin(request)
