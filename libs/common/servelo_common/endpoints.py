@@ -6,15 +6,11 @@ one service call, the answer (`page_response`, `resource`, `message`). Written o
 differed only in names, so each service had copied them; a route module now names what
 differs and nothing else:
 
-    list_customers = list_endpoint(
-        customers.list_customers,
-        query=CustomerQuery,
-        public=CustomerPublic,
-        key=lambda c: (c.created_at, c.id),
-        key_types=(datetime, UUID),
-        sync_id=UUID,
-        doc="List clients, newest first; `q` searches name, email and phone.",
-    )
+    get_customer = get_endpoint(customers.get_customer, id="customer_id",
+        not_found=customers.NOT_FOUND, public=CustomerPublic, doc="Get one client.")
+    list_customers = list_endpoint(customers.list_customers, query=CustomerQuery,
+        public=CustomerPublic, key=lambda c: (c.created_at, c.id), key_types=(datetime, UUID),
+        sync_id=UUID, doc="List clients, newest first; ...")
 
 The steps run in the order the hand-written endpoints ran them, because that order decides
 which error a bad request gets: the role (401, 403), then the id (404), then the input (400,
