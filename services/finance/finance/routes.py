@@ -6,19 +6,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from servelo_common.etag import if_match
-from servelo_common.http import (
-    body,
-    caller,
-    json,
-    message,
-    path_id,
-    query,
-    require_role,
-    resource,
+from servelo_common.endpoints import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_endpoint,
+    update_endpoint,
 )
-from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
+from servelo_common.http import caller, json, query
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from servelo_common.schemas import ApiInput, ApiOutput
 from starlette.requests import Request
@@ -54,47 +49,48 @@ def ledger_routes(
 ) -> list[Route]:
     """The five endpoints of one ledger; only the schemas and wording differ."""
 
-    async def list_entries(request: Request) -> Response:
-        ident = caller(request)
-        q = query(request, filters)
-        pr = page_request(request, key_types=(date, UUID), sync_id=UUID)
-        found = await ledger.list_entries(request.state.db, ident=ident, query=q, page=pr)
-        return page_response(request, found, pr, lambda e: (e.date, e.id), public)
-
-    async def create_entry(request: Request) -> Response:
-        ident = caller(request)
-
-        async def run() -> Response:
-            data = await body(request, create)
-            entry = await ledger.create_entry(request.state.db, ident=ident, data=data)
-            return resource(public, entry, status=201)
-
-        return await idempotent(request, run)
-
-    async def get_entry(request: Request) -> Response:
-        ident = caller(request)
-        entry_id = path_id(request, message=ledger.not_found)
-        entry = await ledger.get_entry(request.state.db, ident=ident, entry_id=entry_id)
-        return resource(public, entry)
-
-    async def update_entry(request: Request) -> Response:
-        ident = caller(request)
-        entry_id = path_id(request, message=ledger.not_found)
-        data = await body(request, update)
-        entry = await ledger.update_entry(
-            request.state.db,
-            ident=ident,
-            entry_id=entry_id,
-            data=data,
-            precondition=if_match(request),
-        )
-        return resource(public, entry)
-
-    async def delete_entry(request: Request) -> Response:
-        ident = require_role(request, "admin")
-        entry_id = path_id(request, message=ledger.not_found)
-        await ledger.delete_entry(request.state.db, ident=ident, entry_id=entry_id)
-        return message(f"{noun} deleted")
+    lower = noun.lower()
+    not_found = ledger.not_found
+    list_entries = list_endpoint(
+        ledger.list_entries,
+        query=filters,
+        public=public,
+        key=lambda e: (e.date, e.id),
+        key_types=(date, UUID),
+        sync_id=UUID,
+        doc=f"List {lower} entries (newest date first)",
+    )
+    create_entry = create_endpoint(
+        ledger.create_entry,
+        body=create,
+        public=public,
+        idempotent=True,
+        doc=f"Record a {lower} entry",
+    )
+    get_entry = get_endpoint(
+        ledger.get_entry,
+        id="entry_id",
+        not_found=not_found,
+        public=public,
+        doc=f"Get one {lower} entry",
+    )
+    update_entry = update_endpoint(
+        ledger.update_entry,
+        id="entry_id",
+        not_found=not_found,
+        body=update,
+        public=public,
+        precondition=True,
+        doc=f"Update a {lower} entry (fields sent only)",
+    )
+    delete_entry = delete_endpoint(
+        ledger.delete_entry,
+        id="entry_id",
+        not_found=not_found,
+        roles=("admin",),
+        message=f"{noun} deleted",
+        doc=f"Delete a {lower} entry (admin only)",
+    )
 
     tags = [tag]
     plural = "Revenue" if noun == "Revenue" else f"{noun}s"  # operation ids: listExpenses
@@ -109,7 +105,6 @@ def ledger_routes(
             list_response=True,
             sync=True,
             tags=tags,
-            summary=f"List {noun.lower()} entries (newest date first)",
             operation_id=f"list{plural}",
         ),
         api_route(
@@ -122,7 +117,6 @@ def ledger_routes(
             headers=[IDEMPOTENCY_KEY],
             etag=True,
             tags=tags,
-            summary=f"Record a {noun.lower()} entry",
             operation_id=f"create{noun}",
         ),
         api_route(
@@ -132,7 +126,6 @@ def ledger_routes(
             response=public,
             etag=True,
             tags=tags,
-            summary=f"Get one {noun.lower()} entry",
             operation_id=f"get{noun}",
         ),
         api_route(
@@ -144,7 +137,6 @@ def ledger_routes(
             headers=[IF_MATCH],
             etag=True,
             tags=tags,
-            summary=f"Update a {noun.lower()} entry (fields sent only)",
             operation_id=f"update{noun}",
         ),
         api_route(
@@ -152,7 +144,6 @@ def ledger_routes(
             delete_entry,
             methods=["DELETE"],
             tags=tags,
-            summary=f"Delete a {noun.lower()} entry (admin only)",
             operation_id=f"delete{noun}",
         ),
     ]

@@ -5,26 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import require_role
-from servelo_common.pagination import page_request, page_response
+from servelo_common.endpoints import list_endpoint
 from servelo_common.routing import Tag, api_route
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from auth.routes import ctx_of
 from auth.schemas.audit import AuditPublic
 from auth.service.audit import list_audit
 
-
-async def audit(request: Request) -> Response:
-    """The org's audit trail of sign-in and account events, newest first (admin)."""
-    ident = require_role(request, "admin")
-    pr = page_request(request, key_types=(datetime, UUID))
-    entries = await list_audit(ctx_of(request), ident=ident, page=pr)
-    return page_response(
-        request, entries, pr, key=lambda e: (e.created_at, str(e.id)), model=AuditPublic
-    )
+audit = list_endpoint(
+    list_audit,
+    name="audit",
+    roles=("admin",),
+    context=ctx_of,
+    public=AuditPublic,
+    key=lambda e: (e.created_at, str(e.id)),
+    key_types=(datetime, UUID),
+    doc="The org's audit trail of sign-in and account events, newest first (admin).",
+)
 
 
 ROUTES: list[Route] = [

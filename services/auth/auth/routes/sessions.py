@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from servelo_common.http import body, caller, json, message, path_id, resources, tenant
+from servelo_common.endpoints import delete_endpoint
+from servelo_common.http import body, caller, json, message, resources, tenant
 from servelo_common.jwt import jwks_for
 from servelo_common.routing import Tag, api_route
 from starlette.requests import Request
@@ -62,12 +63,14 @@ async def list_sessions(request: Request) -> Response:
     return resources(SessionPublic, found)
 
 
-async def revoke_session(request: Request) -> Response:
-    """End one of the caller's sessions (its access tokens stop working at once)."""
-    ident = caller(request)
-    session_id = path_id(request, message=sessions.SESSION_NOT_FOUND)
-    await sessions.revoke_session(ctx_of(request), ident=ident, session_id=session_id)
-    return message("Session revoked")
+revoke_session = delete_endpoint(
+    sessions.revoke_session,
+    context=ctx_of,
+    id="session_id",
+    not_found=sessions.SESSION_NOT_FOUND,
+    message="Session revoked",
+    doc="End one of the caller's sessions (its access tokens stop working at once).",
+)
 
 
 async def revoke_other_sessions(request: Request) -> Response:

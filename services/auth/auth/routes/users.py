@@ -7,15 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import (
-    body,
-    caller,
-    message,
-    path_id,
-    query,
-    require_role,
-    resource,
+from servelo_common.endpoints import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_endpoint,
+    update_endpoint,
 )
+from servelo_common.http import body, message, path_id, query, require_role, resource
 from servelo_common.identity import Identity
 from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import Tag, api_route
@@ -47,10 +46,15 @@ def user_id(request: Request) -> UUID:
     return path_id(request, message=users.USER_NOT_FOUND)
 
 
+ADMIN = ("admin",)
+
+
 def admin(request: Request) -> Identity:
-    return require_role(request, "admin")
+    return require_role(request, *ADMIN)
 
 
+# Written out: it reads the page before the filters, so a request with a bad `limit` and a
+# bad filter is answered "Invalid limit" (`list_endpoint` reads the filters first).
 async def list_users(request: Request) -> Response:
     """Every user of the org with role, status and auth provider (admin)."""
     ident = admin(request)
@@ -62,38 +66,43 @@ async def list_users(request: Request) -> Response:
     )
 
 
-async def invite(request: Request) -> Response:
-    """Invite a user by email with a 7-day link (admin)."""
-    ident = admin(request)
-    data = await body(request, InviteInput)
-    user = await users.invite_user(ctx_of(request), ident=ident, data=data)
-    return resource(UserPublic, user, status=201)
-
-
-async def technicians(request: Request) -> Response:
-    """Active users available for ticket assignment."""
-    ident = caller(request)
-    pr = page_request(request, key_types=(str, UUID))
-    found = await users.list_technicians(ctx_of(request), ident=ident, page=pr)
-    return page_response(
-        request, found, pr, key=lambda t: (t.name, str(t.id)), model=TechnicianPublic
-    )
-
-
-async def get_user(request: Request) -> Response:
-    """One user of the org (admin)."""
-    ident = admin(request)
-    user = await users.get_user(ctx_of(request), ident=ident, user_id=user_id(request))
-    return resource(UserPublic, user)
-
-
-async def update_user(request: Request) -> Response:
-    """Update a user's name, role, phone, notes or avatar URL (admin)."""
-    ident = admin(request)
-    target = user_id(request)
-    data = await body(request, UserUpdate)
-    user = await users.update_user(ctx_of(request), ident=ident, user_id=target, data=data)
-    return resource(UserPublic, user)
+invite = create_endpoint(
+    users.invite_user,
+    name="invite",
+    roles=ADMIN,
+    context=ctx_of,
+    body=InviteInput,
+    public=UserPublic,
+    doc="Invite a user by email with a 7-day link (admin).",
+)
+technicians = list_endpoint(
+    users.list_technicians,
+    name="technicians",
+    context=ctx_of,
+    public=TechnicianPublic,
+    key=lambda t: (t.name, str(t.id)),
+    key_types=(str, UUID),
+    doc="Active users available for ticket assignment.",
+)
+get_user = get_endpoint(
+    users.get_user,
+    roles=ADMIN,
+    context=ctx_of,
+    id="user_id",
+    not_found=users.USER_NOT_FOUND,
+    public=UserPublic,
+    doc="One user of the org (admin).",
+)
+update_user = update_endpoint(
+    users.update_user,
+    roles=ADMIN,
+    context=ctx_of,
+    id="user_id",
+    not_found=users.USER_NOT_FOUND,
+    body=UserUpdate,
+    public=UserPublic,
+    doc="Update a user's name, role, phone, notes or avatar URL (admin).",
+)
 
 
 async def admin_set_password(request: Request) -> Response:
@@ -126,11 +135,15 @@ async def reactivate(request: Request) -> Response:
     return resource(UserPublic, user)
 
 
-async def delete_user(request: Request) -> Response:
-    """Permanently delete a user (admin)."""
-    ident = admin(request)
-    await users.delete_user(ctx_of(request), ident=ident, user_id=user_id(request))
-    return message("User deleted successfully")
+delete_user = delete_endpoint(
+    users.delete_user,
+    roles=ADMIN,
+    context=ctx_of,
+    id="user_id",
+    not_found=users.USER_NOT_FOUND,
+    message="User deleted successfully",
+    doc="Permanently delete a user (admin).",
+)
 
 
 ROUTES: list[Route] = [

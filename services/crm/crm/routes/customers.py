@@ -5,78 +5,59 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.etag import if_match
-from servelo_common.http import (
-    body,
-    caller,
-    message,
-    path_id,
-    query,
-    require_role,
-    resource,
+from servelo_common.endpoints import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_endpoint,
+    update_endpoint,
 )
-from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
-from starlette.requests import Request
-from starlette.responses import Response
 
 from crm.schemas import CustomerCreate, CustomerPublic, CustomerQuery, CustomerUpdate
 from crm.service import customers
 
-
-async def list_customers(request: Request) -> Response:
-    """List clients, newest first; `q` searches name, email and phone."""
-    ident = caller(request)
-    q = query(request, CustomerQuery)
-    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
-    found = await customers.list_customers(request.state.db, ident=ident, query=q, page=pr)
-    return page_response(request, found, pr, lambda c: (c.created_at, c.id), CustomerPublic)
-
-
-async def get_customer(request: Request) -> Response:
-    """Get one client."""
-    ident = caller(request)
-    customer_id = path_id(request, message=customers.NOT_FOUND)
-    customer = await customers.get_customer(request.state.db, ident=ident, customer_id=customer_id)
-    return resource(CustomerPublic, customer)
-
-
-async def create_customer(request: Request) -> Response:
-    """Create a client (`Idempotency-Key` honoured)."""
-    ident = caller(request)
-
-    async def run() -> Response:
-        data = await body(request, CustomerCreate)
-        customer = await customers.create_customer(request.state.db, ident=ident, data=data)
-        return resource(CustomerPublic, customer, status=201)
-
-    return await idempotent(request, run)
-
-
-async def update_customer(request: Request) -> Response:
-    """Update a client's fields (only those sent); `If-Match` honoured."""
-    ident = caller(request)
-    customer_id = path_id(request, message=customers.NOT_FOUND)
-    data = await body(request, CustomerUpdate)
-    customer = await customers.update_customer(
-        request.state.db,
-        ident=ident,
-        customer_id=customer_id,
-        data=data,
-        precondition=if_match(request),
-    )
-    return resource(CustomerPublic, customer)
-
-
-async def delete_customer(request: Request) -> Response:
-    """Delete a client (admin only); refused with 409 while the client has quotes."""
-    ident = require_role(request, "admin")
-    customer_id = path_id(request, message=customers.NOT_FOUND)
-    await customers.delete_customer(
-        request.state.db, ident=ident, customer_id=customer_id, precondition=if_match(request)
-    )
-    return message("Client deleted")
+list_customers = list_endpoint(
+    customers.list_customers,
+    query=CustomerQuery,
+    public=CustomerPublic,
+    key=lambda c: (c.created_at, c.id),
+    key_types=(datetime, UUID),
+    sync_id=UUID,
+    doc="List clients, newest first; `q` searches name, email and phone.",
+)
+get_customer = get_endpoint(
+    customers.get_customer,
+    id="customer_id",
+    not_found=customers.NOT_FOUND,
+    public=CustomerPublic,
+    doc="Get one client.",
+)
+create_customer = create_endpoint(
+    customers.create_customer,
+    body=CustomerCreate,
+    public=CustomerPublic,
+    idempotent=True,
+    doc="Create a client (`Idempotency-Key` honoured).",
+)
+update_customer = update_endpoint(
+    customers.update_customer,
+    id="customer_id",
+    not_found=customers.NOT_FOUND,
+    body=CustomerUpdate,
+    public=CustomerPublic,
+    precondition=True,
+    doc="Update a client's fields (only those sent); `If-Match` honoured.",
+)
+delete_customer = delete_endpoint(
+    customers.delete_customer,
+    id="customer_id",
+    not_found=customers.NOT_FOUND,
+    roles=("admin",),
+    precondition=True,
+    message="Client deleted",
+    doc="Delete a client (admin only); refused with 409 while the client has quotes.",
+)
 
 
 TAGS = [

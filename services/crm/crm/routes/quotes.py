@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.etag import if_match
-from servelo_common.http import (
-    body,
-    caller,
-    message,
-    path_id,
-    query,
-    require_role,
-    resource,
+from servelo_common.endpoints import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_endpoint,
+    update_endpoint,
 )
+from servelo_common.etag import if_match
+from servelo_common.http import caller, path_id, resource
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,50 +22,47 @@ from starlette.responses import Response
 from crm.schemas import QuoteCreate, QuotePublic, QuoteQuery, QuoteUpdate
 from crm.service import quotes
 
-
-async def list_quotes(request: Request) -> Response:
-    """List quotes, newest first; filter by `status`, `customer_id`, `updated_since`."""
-    ident = caller(request)
-    q = query(request, QuoteQuery)
-    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
-    found = await quotes.list_quotes(request.state.db, ident=ident, query=q, page=pr)
-    return page_response(request, found, pr, lambda o: (o.created_at, o.id), QuotePublic)
-
-
-async def get_quote(request: Request) -> Response:
-    """Get one quote, with its `ETag`."""
-    ident = caller(request)
-    quote_id = path_id(request, message=quotes.NOT_FOUND)
-    return resource(
-        QuotePublic, await quotes.get_quote(request.state.db, ident=ident, quote_id=quote_id)
-    )
-
-
-async def create_quote(request: Request) -> Response:
-    """Create a draft quote; totals are computed from the lines (`Idempotency-Key`)."""
-    ident = caller(request)
-
-    async def run() -> Response:
-        data = await body(request, QuoteCreate)
-        quote = await quotes.create_quote(request.state.db, ident=ident, data=data)
-        return resource(QuotePublic, quote, status=201)
-
-    return await idempotent(request, run)
-
-
-async def update_quote(request: Request) -> Response:
-    """Edit a draft, or change the status (sent, accepted, declined); `If-Match` honoured."""
-    ident = caller(request)
-    quote_id = path_id(request, message=quotes.NOT_FOUND)
-    data = await body(request, QuoteUpdate)
-    quote = await quotes.update_quote(
-        request.state.db,
-        ident=ident,
-        quote_id=quote_id,
-        data=data,
-        precondition=if_match(request),
-    )
-    return resource(QuotePublic, quote)
+list_quotes = list_endpoint(
+    quotes.list_quotes,
+    query=QuoteQuery,
+    public=QuotePublic,
+    key=lambda o: (o.created_at, o.id),
+    key_types=(datetime, UUID),
+    sync_id=UUID,
+    doc="List quotes, newest first; filter by `status`, `customer_id`, `updated_since`.",
+)
+get_quote = get_endpoint(
+    quotes.get_quote,
+    id="quote_id",
+    not_found=quotes.NOT_FOUND,
+    public=QuotePublic,
+    doc="Get one quote, with its `ETag`.",
+)
+create_quote = create_endpoint(
+    quotes.create_quote,
+    body=QuoteCreate,
+    public=QuotePublic,
+    idempotent=True,
+    doc="Create a draft quote; totals are computed from the lines (`Idempotency-Key`).",
+)
+update_quote = update_endpoint(
+    quotes.update_quote,
+    id="quote_id",
+    not_found=quotes.NOT_FOUND,
+    body=QuoteUpdate,
+    public=QuotePublic,
+    precondition=True,
+    doc="Edit a draft, or change the status (sent, accepted, declined); `If-Match` honoured.",
+)
+delete_quote = delete_endpoint(
+    quotes.delete_quote,
+    id="quote_id",
+    not_found=quotes.NOT_FOUND,
+    roles=("admin",),
+    precondition=True,
+    message="Quote deleted",
+    doc="Delete a quote (admin only); `If-Match` honoured.",
+)
 
 
 async def send_quote(request: Request) -> Response:
@@ -82,16 +77,6 @@ async def send_quote(request: Request) -> Response:
         return resource(QuotePublic, quote)
 
     return await idempotent(request, run)
-
-
-async def delete_quote(request: Request) -> Response:
-    """Delete a quote (admin only); `If-Match` honoured."""
-    ident = require_role(request, "admin")
-    quote_id = path_id(request, message=quotes.NOT_FOUND)
-    await quotes.delete_quote(
-        request.state.db, ident=ident, quote_id=quote_id, precondition=if_match(request)
-    )
-    return message("Quote deleted")
 
 
 TAGS = [

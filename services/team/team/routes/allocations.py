@@ -5,18 +5,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from servelo_common.http import (
-    body,
-    caller,
-    json,
-    message,
-    path_id,
-    query,
-    require_role,
-    update_body,
-)
+from servelo_common.endpoints import delete_endpoint, get_endpoint, list_endpoint
+from servelo_common.http import body, json, path_id, require_role, update_body
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,15 +28,19 @@ def _allocation_id(request: Request) -> UUID:
     return path_id(request, message=allocations.NOT_FOUND)
 
 
-async def list_allocations(request: Request) -> Response:
-    """List allocations by start date; filter by member, project and `from`/`to` overlap."""
-    ident = caller(request)
-    flt = query(request, AllocationQuery)
-    pr = page_request(request, key_types=(date, UUID), sync_id=UUID)
-    found = await allocations.list_allocations(request.state.db, ident=ident, query=flt, page=pr)
-    return page_response(request, found, pr, lambda a: (a.start_date, a.id), AllocationPublic)
+list_allocations = list_endpoint(
+    allocations.list_allocations,
+    query=AllocationQuery,
+    public=AllocationPublic,
+    key=lambda a: (a.start_date, a.id),
+    key_types=(date, UUID),
+    sync_id=UUID,
+    doc="List allocations by start date; filter by member, project and `from`/`to` overlap.",
+)
 
 
+# A booking answers the booking and its warnings (`AllocationWithWarnings.of`), not one
+# public model: written out.
 async def create_allocation(request: Request) -> Response:
     """Book a member on a project; `warnings` lists the days booked over 24 hours."""
     ident = require_role(request, *PLANNERS)
@@ -58,13 +53,13 @@ async def create_allocation(request: Request) -> Response:
     return await idempotent(request, run)
 
 
-async def get_allocation(request: Request) -> Response:
-    """Get one allocation."""
-    ident = caller(request)
-    allocation = await allocations.get_allocation(
-        request.state.db, ident=ident, allocation_id=_allocation_id(request)
-    )
-    return json(AllocationPublic.model_validate(allocation))
+get_allocation = get_endpoint(
+    allocations.get_allocation,
+    id="allocation_id",
+    not_found=allocations.NOT_FOUND,
+    public=AllocationPublic,
+    doc="Get one allocation.",
+)
 
 
 async def update_allocation(request: Request) -> Response:
@@ -80,13 +75,14 @@ async def update_allocation(request: Request) -> Response:
     return json(AllocationWithWarnings.of(booked))
 
 
-async def delete_allocation(request: Request) -> Response:
-    """Delete an allocation."""
-    ident = require_role(request, *PLANNERS)
-    await allocations.delete_allocation(
-        request.state.db, ident=ident, allocation_id=_allocation_id(request)
-    )
-    return message("Allocation deleted successfully")
+delete_allocation = delete_endpoint(
+    allocations.delete_allocation,
+    roles=PLANNERS,
+    id="allocation_id",
+    not_found=allocations.NOT_FOUND,
+    message="Allocation deleted successfully",
+    doc="Delete an allocation.",
+)
 
 
 TAGS = [

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from servelo_common.http import (
-    body,
-    caller,
-    json,
-    message,
-    path_id,
-    query,
-    require_role,
-    update_body,
+from servelo_common.endpoints import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_endpoint,
+    update_endpoint,
 )
-from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
+from servelo_common.http import path_id
 from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from team.domain import PLANNERS
@@ -35,50 +30,48 @@ def member_id(request: Request) -> UUID:
     return path_id(request, message=members.NOT_FOUND)
 
 
-async def list_members(request: Request) -> Response:
-    """List team members by name; `active=1|0` filters on the active flag."""
-    ident = caller(request)
-    flt = query(request, TeamMemberQuery)
-    pr = page_request(request, key_types=(str, UUID), sync_id=UUID)
-    found = await members.list_members(request.state.db, ident=ident, query=flt, page=pr)
-    return page_response(request, found, pr, lambda m: (m.name, m.id), TeamMemberPublic)
-
-
-async def create_member(request: Request) -> Response:
-    """Create a team member with name, role and hourly rate."""
-    ident = require_role(request, *PLANNERS)
-
-    async def run() -> Response:
-        data = await body(request, TeamMemberCreate)
-        member = await members.create_member(request.state.db, ident=ident, data=data)
-        return json(TeamMemberPublic.model_validate(member), status=201)
-
-    return await idempotent(request, run)
-
-
-async def get_member(request: Request) -> Response:
-    """Get one team member."""
-    ident = caller(request)
-    member = await members.get_member(request.state.db, ident=ident, member_id=member_id(request))
-    return json(TeamMemberPublic.model_validate(member))
-
-
-async def update_member(request: Request) -> Response:
-    """Update a team member; a new hourly rate applies from today (UTC)."""
-    ident = require_role(request, *PLANNERS)
-    mid, pool = member_id(request), request.state.db
-    data = await update_body(
-        request, TeamMemberUpdate, lambda: members.get_member(pool, ident=ident, member_id=mid)
-    )
-    member = await members.update_member(pool, ident=ident, member_id=mid, data=data)
-    return json(TeamMemberPublic.model_validate(member))
-
-
-async def delete_member(request: Request) -> Response:
-    """Delete a team member that has no allocations and no actuals."""
-    ident = require_role(request, *PLANNERS)
-    await members.delete_member(request.state.db, ident=ident, member_id=member_id(request))
-    return message("Team member deleted successfully")
+list_members = list_endpoint(
+    members.list_members,
+    query=TeamMemberQuery,
+    public=TeamMemberPublic,
+    key=lambda m: (m.name, m.id),
+    key_types=(str, UUID),
+    sync_id=UUID,
+    doc="List team members by name; `active=1|0` filters on the active flag.",
+)
+create_member = create_endpoint(
+    members.create_member,
+    roles=PLANNERS,
+    body=TeamMemberCreate,
+    public=TeamMemberPublic,
+    idempotent=True,
+    doc="Create a team member with name, role and hourly rate.",
+)
+get_member = get_endpoint(
+    members.get_member,
+    id="member_id",
+    not_found=members.NOT_FOUND,
+    public=TeamMemberPublic,
+    doc="Get one team member.",
+)
+update_member = update_endpoint(
+    members.update_member,
+    roles=PLANNERS,
+    id="member_id",
+    not_found=members.NOT_FOUND,
+    body=TeamMemberUpdate,
+    exists=members.get_member,
+    public=TeamMemberPublic,
+    doc="Update a team member; a new hourly rate applies from today (UTC).",
+)
+delete_member = delete_endpoint(
+    members.delete_member,
+    roles=PLANNERS,
+    id="member_id",
+    not_found=members.NOT_FOUND,
+    message="Team member deleted successfully",
+    doc="Delete a team member that has no allocations and no actuals.",
+)
 
 
 TAGS = [

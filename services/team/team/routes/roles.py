@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from servelo_common.errors import NotFound
-from servelo_common.http import body, caller, json, message, require_role, update_body
-from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
+from servelo_common.endpoints import (
+    create_endpoint,
+    delete_endpoint,
+    get_endpoint,
+    list_endpoint,
+    update_endpoint,
+)
 from servelo_common.routing import IDEMPOTENCY_KEY, Tag, api_route
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from team.domain import PLANNERS
@@ -17,56 +18,58 @@ from team.schemas.roles import RoleCreate, RolePublic
 from team.service import roles
 
 
-def _role_id(request: Request) -> int:
-    value = parse_int_id(str(request.path_params["id"]))
+def _role_id(raw: str) -> int:
+    """A role's id from its path segment; ValueError (so 404) when it cannot name one."""
+    value = parse_int_id(raw)
     if value is None:
-        raise NotFound(roles.NOT_FOUND)
+        raise ValueError(raw)
     return value
 
 
-async def list_roles(request: Request) -> Response:
-    """List the org's job roles by name."""
-    ident = caller(request)
-    pr = page_request(request, key_types=(str, int), sync_id=int)
-    found = await roles.list_roles(request.state.db, ident=ident, page=pr)
-    return page_response(request, found, pr, lambda r: (r.name, r.id), RolePublic)
-
-
-async def create_role(request: Request) -> Response:
-    """Create a job role; its name is unique in the org."""
-    ident = require_role(request, *PLANNERS)
-
-    async def run() -> Response:
-        data = await body(request, RoleCreate)
-        role = await roles.create_role(request.state.db, ident=ident, data=data)
-        return json(RolePublic.model_validate(role), status=201)
-
-    return await idempotent(request, run)
-
-
-async def get_role(request: Request) -> Response:
-    """Get one job role."""
-    ident = caller(request)
-    role = await roles.get_role(request.state.db, ident=ident, role_id=_role_id(request))
-    return json(RolePublic.model_validate(role))
-
-
-async def update_role(request: Request) -> Response:
-    """Rename a job role."""
-    ident = require_role(request, *PLANNERS)
-    role_id, pool = _role_id(request), request.state.db
-    data = await update_body(
-        request, RoleCreate, lambda: roles.get_role(pool, ident=ident, role_id=role_id)
-    )
-    role = await roles.update_role(pool, ident=ident, role_id=role_id, data=data)
-    return json(RolePublic.model_validate(role))
-
-
-async def delete_role(request: Request) -> Response:
-    """Delete a job role no team member holds (409 while one does)."""
-    ident = require_role(request, *PLANNERS)
-    await roles.delete_role(request.state.db, ident=ident, role_id=_role_id(request))
-    return message("Role deleted successfully")
+list_roles = list_endpoint(
+    roles.list_roles,
+    public=RolePublic,
+    key=lambda r: (r.name, r.id),
+    key_types=(str, int),
+    sync_id=int,
+    doc="List the org's job roles by name.",
+)
+create_role = create_endpoint(
+    roles.create_role,
+    roles=PLANNERS,
+    body=RoleCreate,
+    public=RolePublic,
+    idempotent=True,
+    doc="Create a job role; its name is unique in the org.",
+)
+get_role = get_endpoint(
+    roles.get_role,
+    id="role_id",
+    id_type=_role_id,
+    not_found=roles.NOT_FOUND,
+    public=RolePublic,
+    doc="Get one job role.",
+)
+update_role = update_endpoint(
+    roles.update_role,
+    roles=PLANNERS,
+    id="role_id",
+    id_type=_role_id,
+    not_found=roles.NOT_FOUND,
+    body=RoleCreate,
+    exists=roles.get_role,
+    public=RolePublic,
+    doc="Rename a job role.",
+)
+delete_role = delete_endpoint(
+    roles.delete_role,
+    roles=PLANNERS,
+    id="role_id",
+    id_type=_role_id,
+    not_found=roles.NOT_FOUND,
+    message="Role deleted successfully",
+    doc="Delete a job role no team member holds (409 while one does).",
+)
 
 
 TAGS = [

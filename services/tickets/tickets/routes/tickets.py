@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from servelo_common.etag import if_match
-from servelo_common.http import (
-    body,
-    caller,
-    message,
-    path_id,
-    query,
-    require_role,
-    resource,
-)
-from servelo_common.idempotency import idempotent
+from servelo_common.endpoints import create_endpoint, delete_endpoint, update_endpoint
+from servelo_common.http import caller, path_id, query, require_role, resource
 from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, IF_MATCH, Tag, api_route
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tickets.domain import Ticket
 from tickets.listing import for_sync, parse_filters
 from tickets.schemas import TicketCreate, TicketLookup, TicketPublic, TicketQuery, TicketUpdate
 from tickets.service import TICKET_NOT_FOUND
@@ -32,11 +22,6 @@ TICKETS = Tag(
     " their comments and photos. Deleting moves a ticket to the Trash (`trashed=true`).",
 )
 TAGS = (TICKETS,)
-
-
-def _ticket(ticket: Ticket, status: int = 200) -> Response:
-    headers = {"Location": f"/api/tickets/{ticket.id}"} if status == 201 else None
-    return resource(TicketPublic, ticket, status=status, headers=headers)
 
 
 async def list_tickets(request: Request) -> Response:
@@ -60,42 +45,35 @@ async def get_ticket(request: Request) -> Response:
     ticket = await service.get_ticket(
         request.state.db, ident=ident, ticket_id=ticket_id, trashed=trashed
     )
-    return _ticket(ticket)
+    return resource(TicketPublic, ticket)
 
 
-async def create_ticket(request: Request) -> Response:
-    """Create a ticket; it gets the org's next number."""
-    ident = caller(request)
-
-    async def create() -> Response:
-        data = await body(request, TicketCreate)
-        ticket = await service.create_ticket(request.state.db, ident=ident, data=data)
-        return _ticket(ticket, status=201)
-
-    return await idempotent(request, create)
-
-
-async def update_ticket(request: Request) -> Response:
-    """Update a ticket (partial); `If-Match` answers 412 when it changed meanwhile."""
-    ident = caller(request)
-    ticket_id = path_id(request, message=TICKET_NOT_FOUND)
-    data = await body(request, TicketUpdate)
-    ticket = await service.update_ticket(
-        request.state.db,
-        ident=ident,
-        ticket_id=ticket_id,
-        data=data,
-        precondition=if_match(request),
-    )
-    return _ticket(ticket)
-
-
-async def delete_ticket(request: Request) -> Response:
-    """Move a ticket to Trash (admin only)."""
-    ident = require_role(request, "admin")
-    ticket_id = path_id(request, message=TICKET_NOT_FOUND)
-    await service.trash_ticket(request.state.db, ident=ident, ticket_id=ticket_id)
-    return message("Ticket moved to Trash")
+create_ticket = create_endpoint(
+    service.create_ticket,
+    body=TicketCreate,
+    public=TicketPublic,
+    idempotent=True,
+    location=lambda ticket: f"/api/tickets/{ticket.id}",
+    doc="Create a ticket; it gets the org's next number.",
+)
+update_ticket = update_endpoint(
+    service.update_ticket,
+    id="ticket_id",
+    not_found=TICKET_NOT_FOUND,
+    body=TicketUpdate,
+    public=TicketPublic,
+    precondition=True,
+    doc="Update a ticket (partial); `If-Match` answers 412 when it changed meanwhile.",
+)
+delete_ticket = delete_endpoint(
+    service.trash_ticket,
+    name="delete_ticket",
+    roles=("admin",),
+    id="ticket_id",
+    not_found=TICKET_NOT_FOUND,
+    message="Ticket moved to Trash",
+    doc="Move a ticket to Trash (admin only).",
+)
 
 
 async def restore_ticket(request: Request) -> Response:
@@ -103,7 +81,7 @@ async def restore_ticket(request: Request) -> Response:
     ident = require_role(request, "admin")
     ticket_id = path_id(request, message=TICKET_NOT_FOUND)
     ticket = await service.restore_ticket(request.state.db, ident=ident, ticket_id=ticket_id)
-    return _ticket(ticket)
+    return resource(TicketPublic, ticket)
 
 
 ROUTES = [

@@ -9,13 +9,16 @@ from servelo_common.http import require_role
 from servelo_common.identity import Identity
 from starlette.requests import Request
 
+# Webhooks and the feed expose every event of the org: admins only (403 otherwise).
+ADMIN = ("admin",)
+
 
 def admin(request: Request) -> Identity:
-    """Webhooks and the feed expose every event of the org: admins only (403 otherwise)."""
-    return require_role(request, "admin")
+    """The caller, if an admin (`ADMIN`)."""
+    return require_role(request, *ADMIN)
 
 
-# The resources' modules use the helper above, so they are imported after it.
+# The resources' modules use the names above, so they are imported after them.
 from webhooks.routes import deliveries, endpoints, feed  # noqa: E402
 
 ROUTES = [*endpoints.ROUTES, *deliveries.ROUTES, *feed.ROUTES]

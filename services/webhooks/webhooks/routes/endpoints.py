@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from servelo_common.http import body, json, message, path_id
+from servelo_common.endpoints import delete_endpoint, get_endpoint, list_endpoint, update_endpoint
+from servelo_common.http import body, json, path_id
 from servelo_common.idempotency import idempotent
-from servelo_common.pagination import page_request, page_response
 from servelo_common.routing import IDEMPOTENCY_KEY, api_route
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from webhooks.context import webhooks
 from webhooks.domain.endpoints import WithSecret
-from webhooks.routes import admin
+from webhooks.routes import ADMIN, admin
 from webhooks.schemas.deliveries import DeliveryPublic
 from webhooks.schemas.endpoints import (
     WebhookCreate,
@@ -37,14 +37,16 @@ def _with_secret(made: WithSecret, status: int = 200) -> Response:
     return json(WebhookWithSecret.model_validate({**public, "secret": made.secret}), status=status)
 
 
-async def list_webhooks(request: Request) -> Response:
-    """List the org's webhooks, newest first."""
-    ident = admin(request)
-    pr = page_request(request, key_types=(datetime, UUID), sync_id=UUID)
-    found = await endpoints.list_webhooks(webhooks(request), ident=ident, page=pr)
-    return page_response(
-        request, found, pr, key=lambda e: (e.created_at, e.id), model=WebhookPublic
-    )
+list_webhooks = list_endpoint(
+    endpoints.list_webhooks,
+    roles=ADMIN,
+    context=webhooks,
+    public=WebhookPublic,
+    key=lambda e: (e.created_at, e.id),
+    key_types=(datetime, UUID),
+    sync_id=UUID,
+    doc="List the org's webhooks, newest first.",
+)
 
 
 async def create_webhook(request: Request) -> Response:
@@ -59,31 +61,34 @@ async def create_webhook(request: Request) -> Response:
     return await idempotent(request, run)
 
 
-async def get_webhook(request: Request) -> Response:
-    """Get one webhook (never its secret)."""
-    ident = admin(request)
-    found = await endpoints.get_webhook(
-        webhooks(request), ident=ident, webhook_id=webhook_id(request)
-    )
-    return json(WebhookPublic.model_validate(found))
-
-
-async def update_webhook(request: Request) -> Response:
-    """Change url, events, description or active (the fields sent)."""
-    ident = admin(request)
-    wid = webhook_id(request)
-    data = await body(request, WebhookUpdate)
-    changed = await endpoints.update_webhook(
-        webhooks(request), ident=ident, webhook_id=wid, data=data
-    )
-    return json(WebhookPublic.model_validate(changed))
-
-
-async def delete_webhook(request: Request) -> Response:
-    """Delete a webhook, its secrets and its delivery log."""
-    ident = admin(request)
-    await endpoints.delete_webhook(webhooks(request), ident=ident, webhook_id=webhook_id(request))
-    return message("Webhook deleted")
+get_webhook = get_endpoint(
+    endpoints.get_webhook,
+    roles=ADMIN,
+    context=webhooks,
+    id="webhook_id",
+    not_found=WEBHOOK_NOT_FOUND,
+    public=WebhookPublic,
+    doc="Get one webhook (never its secret).",
+)
+update_webhook = update_endpoint(
+    endpoints.update_webhook,
+    roles=ADMIN,
+    context=webhooks,
+    id="webhook_id",
+    not_found=WEBHOOK_NOT_FOUND,
+    body=WebhookUpdate,
+    public=WebhookPublic,
+    doc="Change url, events, description or active (the fields sent).",
+)
+delete_webhook = delete_endpoint(
+    endpoints.delete_webhook,
+    roles=ADMIN,
+    context=webhooks,
+    id="webhook_id",
+    not_found=WEBHOOK_NOT_FOUND,
+    message="Webhook deleted",
+    doc="Delete a webhook, its secrets and its delivery log.",
+)
 
 
 async def rotate_secret(request: Request) -> Response:
