@@ -29,7 +29,7 @@ from uuid import UUID
 import asyncpg
 from servelo_common.db import Pooled, system_tx, tenant_tx
 from servelo_common.events import emit
-from servelo_common.jsonutil import dumps, iso_z
+from servelo_common.jsonutil import iso_z
 from servelo_common.worker import Worker
 
 from webhooks import events
@@ -144,11 +144,11 @@ class Dispatcher(Worker):
     async def _attempt(self, row: asyncpg.Record, secrets: list[str]) -> None:
         endpoint_id = row["endpoint_id"]
         try:
-            if row["payload"] is None:
+            if row["body"] is None:
                 outcome = Outcome(status=None, duration_ms=0, error=GONE)
                 await self._record_failure(row, outcome, give_up=True)
                 return
-            body = dumps(row["payload"])
+            body = row["body"].encode()
             headers = delivery_headers(
                 secrets, msg_id=str(row["event_id"]), timestamp=int(time.time()), body=body
             )

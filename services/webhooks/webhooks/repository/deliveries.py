@@ -142,11 +142,14 @@ async def claimable(
 
     Endpoints are visited in a random order and the scan stops at `limit`: a claim locks
     only about the rows it can use, and every endpoint gets its turn. The per-endpoint
-    index range keeps a slow endpoint's backlog from hiding the others' due rows."""
+    index range keeps a slow endpoint's backlog from hiding the others' due rows.
+
+    `body` is the event's JSON as stored (`json` keeps the text), sent as it is: not
+    decoded and encoded again for each of its deliveries; NULL once the event is gone."""
     return list(
         await conn.fetch(
             "SELECT d.id, d.org_id, d.endpoint_id, d.event_id, d.attempts, d.retry_from,"
-            " e.url, COALESCE(d.payload, f.event) AS payload"
+            " e.url, COALESCE(d.payload, f.event)::text AS body"
             " FROM (SELECT id, url FROM endpoints WHERE active AND id <> ALL($2::uuid[])"
             "       ORDER BY random()) e"
             " CROSS JOIN LATERAL ("
