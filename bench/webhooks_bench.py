@@ -171,7 +171,12 @@ async def run_one(
         receiver.wait(10)
 
 
-def start_stack(folder: Path) -> Stack:
+def start_stack(folder: Path, args: argparse.Namespace) -> Stack:
+    extra = {"SERVELO_LOG_LEVEL": "WARNING", "SERVELO_DB_POOL_MAX": "20"}
+    if args.workers:
+        extra["SERVELO_WORKERS"] = str(args.workers)
+    if args.concurrency:
+        extra["SERVELO_WEBHOOKS_CONCURRENCY"] = str(args.concurrency)
     stack = Stack(
         StackConfig(
             data_dir=folder,
@@ -180,7 +185,7 @@ def start_stack(folder: Path) -> Stack:
             services=["webhooks"],
             database=f"servelo_bench_{secrets.token_hex(3)}",
             environ={},
-            extra_env={"SERVELO_LOG_LEVEL": "WARNING", "SERVELO_DB_POOL_MAX": "20"},
+            extra_env=extra,
         )
     )
     stack.start_infrastructure()
@@ -188,14 +193,18 @@ def start_stack(folder: Path) -> Stack:
     return stack
 
 
-def write(results: list[Result], cpu: str) -> None:
+def write(results: list[Result], cpu: str, args: argparse.Namespace) -> None:
+    workers = args.workers or 1
+    replica = "one webhooks replica" if workers == 1 else f"{workers} webhooks worker processes"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# Webhook delivery benchmark",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on this machine ({os.cpu_count()} cores,"
-        f" {cpu}, shared with other work), one webhooks replica (defaults: 64 attempts in"
-        " flight, 4 per endpoint), receivers in another process on 127.0.0.1, plus one slow"
-        " endpoint answering after 5 s. `make bench` (bench/webhooks_bench.py) writes this file.",
+        f" {cpu}, shared with other work; load average {load} at the end), {replica}"
+        f" ({args.concurrency or 64} attempts in flight each, 4 per endpoint), receivers in"
+        " another process on 127.0.0.1, plus one slow endpoint answering after 5 s."
+        " `make bench` (bench/webhooks_bench.py) writes this file.",
         "",
         "| fast endpoints x events/s asked | events/s published | deliveries/s to the fast"
         " endpoints | backlog each second (deliveries owed) | drained after | latency p50 / p95"
@@ -219,7 +228,7 @@ def write(results: list[Result], cpu: str) -> None:
         ' docs/webhooks.md, "Throughput").',
         "",
     ]
-    OUT.write_text("\n".join(lines))
+    args.out.write_text("\n".join(lines))
     print("\n".join(lines))
 
 
@@ -239,18 +248,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--runs", default="10x20,50x20,50x50,50x200")
+    # SERVELO_WORKERS and SERVELO_WEBHOOKS_CONCURRENCY of the service (unset: its defaults).
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--concurrency", type=int, default=0)
+    # Write the table here instead of docs/benchmarks-webhooks.md (an A/B run).
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     # A SIGTERM (a timeout) still stops the servers this started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     folder = Path(tempfile.mkdtemp(prefix="servelo-webhooks-bench-"))
     os.environ.setdefault("SERVELO_EMBEDDED_PG_FAST", "1")
-    stack = start_stack(folder)
+    stack = start_stack(folder, args)
     try:
         results = asyncio.run(main_async(args, stack))
     finally:
         stack.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    write(results, platform.processor() or platform.machine())
+    write(results, platform.processor() or platform.machine(), args)
 
 
 if __name__ == "__main__":

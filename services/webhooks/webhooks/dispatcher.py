@@ -110,25 +110,18 @@ class Dispatcher(Worker):
 
     async def claim(self) -> int:
         """Lease what this replica has room for; start one attempt per row. Returns how many."""
-        free = self.concurrency - self.total
-        busy = [e for e, n in self.inflight.items() if n >= self.per_endpoint]
         async with system_tx(self.ctx.pool) as conn:
-            rows = await repo.claimable(
-                conn, per_endpoint=min(self.per_endpoint, free), skip=busy, limit=free
+            chosen = await repo.claim_due(
+                conn,
+                per_endpoint=self.per_endpoint,
+                inflight=self.inflight,
+                limit=self.concurrency - self.total,
+                lease_seconds=self.lease_seconds,
             )
-            taken: Counter[UUID] = Counter()
-            chosen = []
-            for row in rows:
-                endpoint = row["endpoint_id"]
-                if self.inflight[endpoint] + taken[endpoint] < self.per_endpoint:
-                    taken[endpoint] += 1
-                    chosen.append(row)
             if not chosen:
                 return 0
-            await repo.lease(
-                conn, delivery_ids=[r["id"] for r in chosen], seconds=self.lease_seconds
-            )
-            sealed = await endpoints_repo.active_secrets(conn, endpoint_ids=list(taken))
+            endpoints = list({r["endpoint_id"] for r in chosen})
+            sealed = await endpoints_repo.active_secrets(conn, endpoint_ids=endpoints)
         secrets: dict[UUID, list[str]] = defaultdict(list)
         for s in sealed:
             aad = endpoint_aad(s["org_id"], s["endpoint_id"])
