@@ -202,7 +202,7 @@ def write(results: list[Result], cpu: str, args: argparse.Namespace) -> None:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on this machine ({os.cpu_count()} cores,"
         f" {cpu}, shared with other work; load average {load} at the end), {replica}"
-        f" ({args.concurrency or 64} attempts in flight each, 4 per endpoint), receivers in"
+        f" ({args.concurrency or 256} attempts in flight each, 4 per endpoint), receivers in"
         " another process on 127.0.0.1, plus one slow endpoint answering after 5 s."
         " `make bench` (bench/webhooks_bench.py) writes this file.",
         "",
