@@ -271,7 +271,7 @@ def write(results: list[Result], cpu: str, args: argparse.Namespace) -> None:
         " second means deliveries fall behind the events (the limits are discussed in"
         ' docs/webhooks.md, "Throughput"). CPU per delivery is the CPU time the webhooks'
         " process (with its workers) and Postgres used from the first event to the end of the"
-        " drain, divided by the deliveries made: unlike deliveries/s it does not depend on"
+        " drain, divided by the deliveries made: it depends much less than deliveries/s on"
         " how much of the machine other work left.",
         "",
     ]
