@@ -44,7 +44,7 @@ from servelo_dev.devstack.stack import Stack, StackConfig
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-webhooks.md"
 TYPE = "bench-happened"
-# Seconds to wait for the backlog to drain after publishing stops.
+# Seconds to wait for the backlog to drain after publishing stops (--drain).
 DRAIN = 120.0
 
 
@@ -60,9 +60,34 @@ class Result:
     backlog: list[int]
     drain_seconds: float | None
     slow_received: int
+    service_cpu: float  # CPU seconds of the webhooks process(es) during the run
+    pg_cpu: float  # and of Postgres
     p50: float
     p95: float
     p99: float
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process, its reaped children and its live ones: the
+    cost of the work, whatever share of the machine the other processes left it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = sum(int(x) for x in stat[11:15]) / TICKS
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(child[1]) == pid:
+                children.append(int(entry.name))
+    return own + sum(tree_cpu(c) for c in children)
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -79,7 +104,14 @@ async def stats(http: aiohttp.ClientSession, port: int) -> dict[str, Any]:
 
 
 async def run_one(
-    service: str, secret: bytes, nats_url: str, endpoints: int, rate: int, seconds: float
+    service: str,
+    secret: bytes,
+    nats_url: str,
+    endpoints: int,
+    rate: int,
+    seconds: float,
+    drain: float = DRAIN,
+    pids: tuple[int, int] = (0, 0),
 ) -> Result:
     receiver_port = free_port()
     receiver = subprocess.Popen(  # noqa: ASYNC220  # started once per run, before timing
@@ -105,6 +137,7 @@ async def run_one(
                     f"{service}/api/webhooks", json={"url": url, "events": [TYPE]}, headers=headers
                 ) as resp:
                     assert resp.status == 201, await resp.text()
+            cpu_before = [tree_cpu(p) for p in pids]
             started = time.monotonic()
             published = 0
             backlog: list[int] = []
@@ -139,16 +172,17 @@ async def run_one(
             owed = published * endpoints
             drained: float | None = None
             stop = time.monotonic()
-            while time.monotonic() - stop < DRAIN:
+            while time.monotonic() - stop < drain:
                 got = await stats(http, receiver_port)
                 fast = sum(v for k, v in got["counts"].items() if k.startswith("/fast/"))
                 if fast >= owed:
                     drained = time.monotonic() - stop
                     break
                 await asyncio.sleep(0.25)
+            cpu = [tree_cpu(p) - b for p, b in zip(pids, cpu_before, strict=True)]
             got = await stats(http, receiver_port)
             fast = sum(v for k, v in got["counts"].items() if k.startswith("/fast/"))
-            total_time = elapsed + (drained if drained is not None else DRAIN)
+            total_time = elapsed + (drained if drained is not None else drain)
             lat = got["latencies"]
             return Result(
                 endpoints=endpoints,
@@ -161,6 +195,8 @@ async def run_one(
                 backlog=backlog,
                 drain_seconds=drained,
                 slow_received=got["counts"].get("/slow", 0),
+                service_cpu=cpu[0],
+                pg_cpu=cpu[1],
                 p50=quantile(lat, 0.5),
                 p95=quantile(lat, 0.95),
                 p99=quantile(lat, 0.99),
@@ -171,7 +207,12 @@ async def run_one(
         receiver.wait(10)
 
 
-def start_stack(folder: Path) -> Stack:
+def start_stack(folder: Path, args: argparse.Namespace) -> Stack:
+    extra = {"SERVELO_LOG_LEVEL": "WARNING", "SERVELO_DB_POOL_MAX": "20"}
+    if args.workers:
+        extra["SERVELO_WORKERS"] = str(args.workers)
+    if args.concurrency:
+        extra["SERVELO_WEBHOOKS_CONCURRENCY"] = str(args.concurrency)
     stack = Stack(
         StackConfig(
             data_dir=folder,
@@ -180,7 +221,7 @@ def start_stack(folder: Path) -> Stack:
             services=["webhooks"],
             database=f"servelo_bench_{secrets.token_hex(3)}",
             environ={},
-            extra_env={"SERVELO_LOG_LEVEL": "WARNING", "SERVELO_DB_POOL_MAX": "20"},
+            extra_env=extra,
         )
     )
     stack.start_infrastructure()
@@ -188,48 +229,66 @@ def start_stack(folder: Path) -> Stack:
     return stack
 
 
-def write(results: list[Result], cpu: str) -> None:
+def per_delivery(cpu: float, r: Result) -> str:
+    """CPU microseconds per delivery made (to every endpoint, the slow one included)."""
+    made = r.delivered + r.slow_received
+    return f"{cpu / made * 1e6:.0f} µs" if made else "-"
+
+
+def write(results: list[Result], cpu: str, args: argparse.Namespace) -> None:
+    drain = args.drain
+    workers = args.workers or 1
+    replica = "one webhooks replica" if workers == 1 else f"{workers} webhooks worker processes"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# Webhook delivery benchmark",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on this machine ({os.cpu_count()} cores,"
-        f" {cpu}, shared with other work), one webhooks replica (defaults: 64 attempts in"
-        " flight, 4 per endpoint), receivers in another process on 127.0.0.1, plus one slow"
-        " endpoint answering after 5 s. `make bench` (bench/webhooks_bench.py) writes this file.",
+        f" {cpu}, shared with other work; load average {load} at the end), {replica}"
+        f" ({args.concurrency or 256} attempts in flight each, 4 per endpoint), receivers in"
+        " another process on 127.0.0.1, plus one slow endpoint answering after 5 s."
+        " `make bench` (bench/webhooks_bench.py) writes this file.",
         "",
         "| fast endpoints x events/s asked | events/s published | deliveries/s to the fast"
         " endpoints | backlog each second (deliveries owed) | drained after | latency p50 / p95"
-        " / p99 | slow endpoint got |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        " / p99 | slow endpoint got | CPU per delivery: webhooks / Postgres |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
-        drain = (
-            f"{r.drain_seconds:.1f} s" if r.drain_seconds is not None else f"not in {DRAIN:.0f} s"
+        drained = (
+            f"{r.drain_seconds:.1f} s" if r.drain_seconds is not None else f"not in {drain:.0f} s"
         )
         trend = ", ".join(str(b) for b in r.backlog)
         lines.append(
             f"| {r.endpoints} x {r.rate} | {r.publish_rate:.0f} | {r.delivery_rate:.0f} |"
-            f" {trend} | {drain} | {r.p50 * 1000:.0f} / {r.p95 * 1000:.0f} /"
+            f" {trend} | {drained} | {r.p50 * 1000:.0f} / {r.p95 * 1000:.0f} /"
             f" {r.p99 * 1000:.0f} ms | {r.slow_received} |"
+            f" {per_delivery(r.service_cpu, r)} / {per_delivery(r.pg_cpu, r)} |"
         )
     lines += [
         "",
         "Backlog that stays flat means the configuration is sustained; one that grows each"
         " second means deliveries fall behind the events (the limits are discussed in"
-        ' docs/webhooks.md, "Throughput").',
+        ' docs/webhooks.md, "Throughput"). CPU per delivery is the CPU time the webhooks'
+        " process (with its workers) and Postgres used from the first event to the end of the"
+        " drain, divided by the deliveries made: it depends much less than deliveries/s on"
+        " how much of the machine other work left.",
         "",
     ]
-    OUT.write_text("\n".join(lines))
+    args.out.write_text("\n".join(lines))
     print("\n".join(lines))
 
 
 async def main_async(args: argparse.Namespace, stack: Stack) -> list[Result]:
     service = f"http://127.0.0.1:{stack.processes['webhooks'].port}"
+    pids = (stack.processes["webhooks"].proc.pid, (stack.pg.pid if stack.pg else None) or 0)
     secret = stack.secrets["internal_secret"].encode()
     results = []
     for spec in args.runs.split(","):
         endpoints, rate = (int(x) for x in spec.split("x"))
-        result = await run_one(service, secret, stack.nats_url, endpoints, rate, args.seconds)
+        result = await run_one(
+            service, secret, stack.nats_url, endpoints, rate, args.seconds, args.drain, pids
+        )
         print(result, flush=True)
         results.append(result)
     return results
@@ -239,18 +298,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--runs", default="10x20,50x20,50x50,50x200")
+    parser.add_argument("--drain", type=float, default=DRAIN)
+    # SERVELO_WORKERS and SERVELO_WEBHOOKS_CONCURRENCY of the service (unset: its defaults).
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--concurrency", type=int, default=0)
+    # Write the table here instead of docs/benchmarks-webhooks.md (an A/B run).
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     # A SIGTERM (a timeout) still stops the servers this started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     folder = Path(tempfile.mkdtemp(prefix="servelo-webhooks-bench-"))
     os.environ.setdefault("SERVELO_EMBEDDED_PG_FAST", "1")
-    stack = start_stack(folder)
+    stack = start_stack(folder, args)
     try:
         results = asyncio.run(main_async(args, stack))
     finally:
         stack.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    write(results, platform.processor() or platform.machine())
+    write(results, platform.processor() or platform.machine(), args)
 
 
 if __name__ == "__main__":

@@ -76,10 +76,38 @@ class ActualDeleted(_ActualState):
     type: ClassVar[str] = "actual-deleted"
 
 
-class RoleDeleted(_TeamEvent):
-    type: ClassVar[str] = "role-deleted"
-    id: int
+class _RoleState(_TeamEvent):
+    id: int  # the role's id within the org of `tenant` (roles are numbered per org)
     name: str
+
+
+class RoleCreated(_RoleState):
+    type: ClassVar[str] = "role-created"
+
+
+class RoleUpdated(_RoleState):
+    type: ClassVar[str] = "role-updated"
+
+
+class RoleDeleted(_RoleState):
+    type: ClassVar[str] = "role-deleted"
+
+
+class _ProjectState(_TeamEvent):
+    id: str
+    name: str
+    customer_id: str | None
+    active: bool
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+
+class ProjectCreated(_ProjectState):
+    type: ClassVar[str] = "project-created"
+
+
+class ProjectUpdated(_ProjectState):
+    type: ClassVar[str] = "project-updated"
 
 
 class ProjectDeleted(_TeamEvent):

@@ -22,8 +22,8 @@ NOT_ALLOWED = "The address is not allowed (loopback, private, link-local or meta
 
 
 class AddressNotAllowed(OSError):
-    """A name resolved to (or a URL named) an address deliveries may not go to. An OSError,
-    so that aiohttp reports it as a connection failure of the attempt."""
+    """A name resolved to (or a URL named) an address deliveries may not go to. An OSError:
+    to the attempt it is a connection that could not be made."""
 
 
 def embedded_ipv4(ip: IPAddress) -> IPAddress:

@@ -18,8 +18,9 @@ class Settings(ServiceSettings):
     # Seconds one delivery attempt may take, connection included.
     webhooks_timeout: float = Field(default=10.0, gt=0, le=60)
     # Attempts in flight per replica, and per endpoint per replica (a slow endpoint holds at
-    # most this many of the replica's slots).
-    webhooks_concurrency: int = Field(default=64, ge=1, le=4096)
+    # most this many of the replica's slots). 256: with 64, 50 busy endpoints left the
+    # replica waiting on answers rather than working (docs/benchmarks-webhooks.md).
+    webhooks_concurrency: int = Field(default=256, ge=1, le=4096)
     webhooks_endpoint_concurrency: int = Field(default=4, ge=1, le=256)
     # Retries: base * 2^(n-1) seconds (+-20% jitter), at most `retry_max`, for `retry_window`
     # seconds; an endpoint failing that long without a success is disabled.

@@ -29,7 +29,7 @@ from uuid import UUID
 import asyncpg
 from servelo_common.db import Pooled, system_tx, tenant_tx
 from servelo_common.events import emit
-from servelo_common.jsonutil import dumps, iso_z
+from servelo_common.jsonutil import iso_z
 from servelo_common.worker import Worker
 
 from webhooks import events
@@ -110,25 +110,18 @@ class Dispatcher(Worker):
 
     async def claim(self) -> int:
         """Lease what this replica has room for; start one attempt per row. Returns how many."""
-        free = self.concurrency - self.total
-        busy = [e for e, n in self.inflight.items() if n >= self.per_endpoint]
         async with system_tx(self.ctx.pool) as conn:
-            rows = await repo.claimable(
-                conn, per_endpoint=min(self.per_endpoint, free), skip=busy, limit=free
+            chosen = await repo.claim_due(
+                conn,
+                per_endpoint=self.per_endpoint,
+                inflight=self.inflight,
+                limit=self.concurrency - self.total,
+                lease_seconds=self.lease_seconds,
             )
-            taken: Counter[UUID] = Counter()
-            chosen = []
-            for row in rows:
-                endpoint = row["endpoint_id"]
-                if self.inflight[endpoint] + taken[endpoint] < self.per_endpoint:
-                    taken[endpoint] += 1
-                    chosen.append(row)
             if not chosen:
                 return 0
-            await repo.lease(
-                conn, delivery_ids=[r["id"] for r in chosen], seconds=self.lease_seconds
-            )
-            sealed = await endpoints_repo.active_secrets(conn, endpoint_ids=list(taken))
+            endpoints = list({r["endpoint_id"] for r in chosen})
+            sealed = await endpoints_repo.active_secrets(conn, endpoint_ids=endpoints)
         secrets: dict[UUID, list[str]] = defaultdict(list)
         for s in sealed:
             aad = endpoint_aad(s["org_id"], s["endpoint_id"])
@@ -144,11 +137,11 @@ class Dispatcher(Worker):
     async def _attempt(self, row: asyncpg.Record, secrets: list[str]) -> None:
         endpoint_id = row["endpoint_id"]
         try:
-            if row["payload"] is None:
+            if row["body"] is None:
                 outcome = Outcome(status=None, duration_ms=0, error=GONE)
                 await self._record_failure(row, outcome, give_up=True)
                 return
-            body = dumps(row["payload"])
+            body = row["body"].encode()
             headers = delivery_headers(
                 secrets, msg_id=str(row["event_id"]), timestamp=int(time.time()), body=body
             )

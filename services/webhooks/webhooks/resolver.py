@@ -1,10 +1,10 @@
 """Resolving endpoint host names and refusing what the address policy forbids.
 
 Names are resolved with the system resolver, or with the DNS server of
-SERVELO_WEBHOOKS_DNS_SERVER (dnspython, no cache). `GuardedResolver` is aiohttp's resolver
-for deliveries: every new connection resolves again and connects only to addresses it
-checked, so a name that changes to a private address (DNS rebinding) is refused at the
-attempt that would use it.
+SERVELO_WEBHOOKS_DNS_SERVER (dnspython, no cache). Deliveries resolve and check a name at
+every attempt (webhooks.sender) and connect only to the addresses just allowed, so a name
+that changes to a private address (DNS rebinding) is refused at the attempt that would use
+it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import dns.asyncresolver
 import dns.exception
 import dns.resolver
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from webhooks.addresses import NOT_ALLOWED, AddressNotAllowed, AddressPolicy, ip_literal
 
@@ -84,7 +83,7 @@ class AddressGuard:
         await self.allowed_addresses(host)
 
     def check_literal(self, url: str) -> None:
-        """aiohttp does not resolve IP literals: check them before each attempt."""
+        """An IP literal is not resolved: the URL's own address is checked at each attempt."""
         if not self._literal_allowed(url):
             raise AddressNotAllowed(NOT_ALLOWED)
 
@@ -92,35 +91,3 @@ class AddressGuard:
     def _literal_allowed(self, url: str) -> bool:
         literal = ip_literal(urlsplit(url).hostname or "")
         return literal is None or self.policy.permits(literal)
-
-
-class GuardedResolver(AbstractResolver):
-    def __init__(self, guard: AddressGuard) -> None:
-        self.guard = guard
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        found = await self.guard.allowed_addresses(host)
-        results: list[ResolveResult] = []
-        for address in found:
-            ip = ip_literal(address)
-            fam = socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET
-            if family not in (socket.AF_UNSPEC, fam):
-                continue
-            results.append(
-                ResolveResult(
-                    hostname=host,
-                    host=address,
-                    port=port,
-                    family=fam,
-                    proto=0,
-                    flags=socket.AI_NUMERICHOST,
-                )
-            )
-        if not results:
-            raise HostUnresolved(f"{host}: no address of the family asked for")
-        return results
-
-    async def close(self) -> None:
-        return None

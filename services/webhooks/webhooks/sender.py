@@ -1,25 +1,30 @@
 """One delivery attempt over HTTP, with the safety rules of every attempt.
 
-A POST with a total timeout (connection included), no redirects followed (a 3xx is a
-failure), at most 4 KiB of the answer read, no proxy from the environment, no cookies,
-and only to addresses the guard allowed (`GuardedResolver` at each new connection, IP
-literals before each attempt). Kept-alive connections go only to addresses that were
-checked when they were opened.
+A POST with a total timeout (name resolution and connection included), no redirects
+followed (a 3xx is a failure), at most 4 KiB of the answer read, no proxy, no cookies, and
+only to addresses the guard allowed for this very attempt: a name is resolved and checked
+at every attempt, an IP literal checked, and a kept-alive connection is used only when it
+goes to one of the addresses just allowed (webhooks.http1).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import aiohttp
-
-from webhooks.addresses import AddressNotAllowed
+from webhooks.addresses import AddressNotAllowed, ip_literal
 from webhooks.domain.deliveries import Outcome
-from webhooks.resolver import AddressGuard, GuardedResolver, HostUnresolved
+from webhooks.http1 import BadResponse, ConnectionClosed, Http1Client, Target, parse_target
+from webhooks.resolver import AddressGuard, HostUnresolved
 
 MAX_RESPONSE_BYTES = 4096
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_literal(host: str) -> bool:
+    return ip_literal(host) is not None
 
 
 @dataclass
@@ -27,29 +32,23 @@ class Sender:
     guard: AddressGuard
     timeout: float
     connections: int
-    _session: aiohttp.ClientSession | None = None
+    _client: Http1Client | None = field(default=None, init=False)
 
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(self.guard),
-                use_dns_cache=False,
-                limit=self.connections,
-                keepalive_timeout=15,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=False,
-                trust_env=False,
-            )
-        return self._session
+    def _http(self) -> Http1Client:
+        if self._client is None:
+            self._client = Http1Client(max_idle=self.connections, max_body=MAX_RESPONSE_BYTES)
+        return self._client
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def _addresses(self, url: str, target: Target) -> list[str]:
+        if _is_literal(target.host):
+            self.guard.check_literal(url)
+            return [target.host]
+        return await self.guard.allowed_addresses(target.host)
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         started = time.perf_counter()
@@ -59,32 +58,21 @@ class Sender:
             return Outcome(status=status, duration_ms=ms, error=error)
 
         try:
-            self.guard.check_literal(url)
-            async with self._http().post(
-                url, data=body, headers=headers, allow_redirects=False
-            ) as resp:
-                await resp.content.read(MAX_RESPONSE_BYTES)
-                if not resp.content.at_eof():
-                    resp.close()  # a longer answer is not read: drop the connection
-                return done(
-                    resp.status, None if 200 <= resp.status < 300 else f"HTTP {resp.status}"
-                )
+            target = parse_target(url)
+        except ValueError:
+            return done(error="not an http(s) URL")
+        try:
+            async with asyncio.timeout(self.timeout):
+                addresses = await self._addresses(url, target)
+                status = await self._http().post(target, addresses, headers, body)
         except TimeoutError:
             return done(error=f"timeout after {self.timeout:g} s")
         except AddressNotAllowed as exc:
             return done(error=str(exc))
-        except aiohttp.ClientConnectorError as exc:
-            return done(error=_connect_error(exc))
-        except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
-            return done(error=f"connection error: {type(exc).__name__}")
-
-
-def _connect_error(exc: aiohttp.ClientConnectorError) -> str:
-    cause: BaseException | None = exc.os_error
-    while cause is not None:
-        if isinstance(cause, AddressNotAllowed):
-            return str(cause)
-        if isinstance(cause, HostUnresolved):
-            return "host does not resolve"
-        cause = cause.__cause__ or cause.__context__
-    return f"connection error: {exc.os_error.strerror or type(exc.os_error).__name__}"
+        except HostUnresolved:
+            return done(error="host does not resolve")
+        except (ConnectionClosed, BadResponse) as exc:
+            return done(error=f"connection error: {exc}")
+        except OSError as exc:
+            return done(error=f"connection error: {exc.strerror or type(exc).__name__}")
+        return done(status, None if 200 <= status < 300 else f"HTTP {status}")

@@ -13,10 +13,10 @@ from servelo_common.pagination import PageRequest
 from servelo_common.replicas import customer_exists
 
 from team.domain.projects import Project
-from team.events import ProjectDeleted
+from team.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from team.repository import projects as repo
 from team.schemas.projects import ProjectCreate, ProjectQuery, ProjectUpdate
-from team.service import check_period, invalid, org_of
+from team.service import check_period, event_data, invalid, org_of
 
 NOT_FOUND = "Project not found"
 IN_USE = "Cannot delete project with allocations or actuals"
@@ -57,10 +57,14 @@ async def create_project(pool: Pool, *, ident: Identity, data: ProjectCreate) ->
     org_id = org_of(ident)
     async with tenant_tx(pool, org_id) as conn:
         await _check_customer(conn, org_id, data.customer_id)
-        row = await repo.insert_project(
-            conn, org_id=org_id, project_id=uuid4(), values=data.model_dump()
+        project = Project.from_row(
+            await repo.insert_project(
+                conn, org_id=org_id, project_id=uuid4(), values=data.model_dump()
+            )
         )
-    return Project.from_row(row)
+        created = ProjectCreated.model_validate(event_data(project))
+        await emit(conn, created, tenant=org_id, subject=project.id)
+    return project
 
 
 async def update_project(
@@ -81,7 +85,10 @@ async def update_project(
             await _check_customer(conn, org_id, changes["customer_id"])
         row = await repo.update_project(conn, org_id=org_id, project_id=project_id, changes=changes)
         assert row is not None  # locked above
-    return Project.from_row(row)
+        project = Project.from_row(row)
+        updated = ProjectUpdated.model_validate(event_data(project))
+        await emit(conn, updated, tenant=org_id, subject=project_id)
+    return project
 
 
 async def delete_project(pool: Pool, *, ident: Identity, project_id: UUID) -> None:

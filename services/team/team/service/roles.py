@@ -13,7 +13,7 @@ from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 
 from team.domain.roles import Role
-from team.events import RoleDeleted
+from team.events import RoleCreated, RoleDeleted, RoleUpdated
 from team.repository import roles as repo
 from team.schemas.roles import RoleCreate
 from team.service import org_of
@@ -51,8 +51,10 @@ async def create_role(pool: Pool, *, ident: Identity, data: RoleCreate) -> Role:
     org_id = org_of(ident)
     with _unique_name():
         async with tenant_tx(pool, org_id) as conn:
-            row = await repo.insert_role(conn, org_id=org_id, name=data.name)
-    return Role.from_row(row)
+            role = Role.from_row(await repo.insert_role(conn, org_id=org_id, name=data.name))
+            created = RoleCreated(id=role.id, name=role.name)
+            await emit(conn, created, tenant=org_id, subject=str(role.id))
+    return role
 
 
 async def update_role(pool: Pool, *, ident: Identity, role_id: int, data: RoleCreate) -> Role:
@@ -60,7 +62,10 @@ async def update_role(pool: Pool, *, ident: Identity, role_id: int, data: RoleCr
     with _unique_name():
         async with tenant_tx(pool, org_id) as conn:
             row = await repo.update_role(conn, org_id=org_id, role_id=role_id, name=data.name)
-    return Role.from_row(found(row, NOT_FOUND))
+            role = Role.from_row(found(row, NOT_FOUND))
+            updated = RoleUpdated(id=role.id, name=role.name)
+            await emit(conn, updated, tenant=org_id, subject=str(role.id))
+    return role
 
 
 async def delete_role(pool: Pool, *, ident: Identity, role_id: int) -> None:

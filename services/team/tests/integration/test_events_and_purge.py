@@ -33,6 +33,7 @@ async def test_changes_write_their_events(tenant: Any, team: Any, db: Any) -> No
     )
     assert [r["type"] for r in rows] == [
         "team-member-created",
+        "project-created",
         "allocation-created",
         "allocation-updated",
         "team-member-updated",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 from webhooks.crypto import new_secret
-from webhooks.signing import delivery_headers
+from webhooks.signing import delivery_headers, signature
 
 BODY = b'{"id":"e1","type":"ticket-created","data":{}}'
 
@@ -29,3 +30,9 @@ def test_a_changed_body_does_not_verify() -> None:
     headers = delivery_headers([secret], msg_id="e1", timestamp=int(time.time()), body=BODY)
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(BODY.replace(b"e1", b"e2"), headers)
+
+
+def test_the_signature_is_the_librarys_own() -> None:
+    secret, when = new_secret(), 1_764_633_600
+    ours = signature([secret], msg_id="e1", timestamp=when, body=BODY)
+    assert ours == Webhook(secret).sign("e1", datetime.fromtimestamp(when, UTC), BODY.decode())

@@ -3,7 +3,7 @@ event, the fan-out of an event) and the dispatcher's cross-tenant claims and res
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -133,44 +133,50 @@ async def fail_pending(
 # --- the dispatcher (every tenant: called in a system_tx) -----------------------------------
 
 
-async def claimable(
-    conn: asyncpg.Connection, *, per_endpoint: int, skip: Sequence[UUID], limit: int
+async def claim_due(
+    conn: asyncpg.Connection,
+    *,
+    per_endpoint: int,
+    inflight: Mapping[UUID, int],
+    limit: int,
+    lease_seconds: float,
 ) -> list[Record]:
-    """Due deliveries of active endpoints, at most `per_endpoint` of each (the oldest due),
-    none of the endpoints in `skip` (busy), at most `limit` in all, locked (SKIP LOCKED:
-    replicas take different rows) until the caller's transaction ends.
+    """Lease due deliveries of active endpoints: per endpoint at most `per_endpoint` minus
+    its attempts `inflight` (the oldest due), at most `limit` in all. One statement: rows
+    are locked with SKIP LOCKED (replicas take different ones) and leased for
+    `lease_seconds` (no other dispatcher takes them until then: a crashed replica's claims
+    come back once the lease has run out).
 
     Endpoints are visited in a random order and the scan stops at `limit`: a claim locks
     only about the rows it can use, and every endpoint gets its turn. The per-endpoint
-    index range keeps a slow endpoint's backlog from hiding the others' due rows."""
+    index range keeps a slow endpoint's backlog from hiding the others' due rows.
+
+    `body` is the event's JSON as stored (`json` keeps the text), sent as it is: not
+    decoded and encoded again for each of its deliveries; NULL once the event is gone."""
     return list(
         await conn.fetch(
-            "SELECT d.id, d.org_id, d.endpoint_id, d.event_id, d.attempts, d.retry_from,"
-            " e.url, COALESCE(d.payload, f.event) AS payload"
-            " FROM (SELECT id, url FROM endpoints WHERE active AND id <> ALL($2::uuid[])"
-            "       ORDER BY random()) e"
+            "WITH c AS ("
+            " SELECT d.id, d.org_id, d.endpoint_id, d.event_id, d.attempts, d.retry_from,"
+            "  e.url, COALESCE(d.payload, f.event)::text AS body"
+            " FROM (SELECT en.id, en.url, $1 - COALESCE(b.n, 0) AS room FROM endpoints en"
+            "       LEFT JOIN unnest($2::uuid[], $3::int[]) AS b(id, n) ON b.id = en.id"
+            "       WHERE en.active AND $1 - COALESCE(b.n, 0) > 0 ORDER BY random()) e"
             " CROSS JOIN LATERAL ("
             "   SELECT * FROM deliveries d"
             "   WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()"
             "     AND (d.claimed_until IS NULL OR d.claimed_until < now())"
-            "   ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED) d"
+            "   ORDER BY d.next_attempt_at LIMIT e.room FOR UPDATE OF d SKIP LOCKED) d"
             " LEFT JOIN events f ON f.org_id = d.org_id AND f.id = d.event_id"
-            " LIMIT $3",
+            " LIMIT $4)"
+            " UPDATE deliveries u SET claimed_until = now() + make_interval(secs => $5)"
+            " FROM c WHERE u.id = c.id"
+            " RETURNING c.*",
             per_endpoint,
-            list(skip),
+            list(inflight),
+            list(inflight.values()),
             limit,
+            lease_seconds,
         )
-    )
-
-
-async def lease(conn: asyncpg.Connection, *, delivery_ids: Sequence[UUID], seconds: float) -> None:
-    """Claimed: no other dispatcher takes them until the lease ends (a crashed replica's
-    claims come back once it has)."""
-    await conn.execute(
-        "UPDATE deliveries SET claimed_until = now() + make_interval(secs => $2)"
-        " WHERE id = ANY($1::uuid[])",
-        list(delivery_ids),
-        seconds,
     )
 
 
