@@ -7,9 +7,8 @@ the tenant is `ident.org_id`. They return domain objects, never rows or response
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -20,9 +19,6 @@ from servelo_common.repository import Lock
 from team.domain import check_span
 from team.repository import members as members_repo
 from team.repository import projects as projects_repo
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
 
 
 def org_of(ident: Identity) -> UUID:
@@ -74,9 +70,3 @@ async def check_refs(
         errors["project_id"] = invalid("project_id")
     if errors:
         raise RequestValidationError(errors)
-
-
-def event_data(obj: DataclassInstance) -> dict[str, Any]:
-    """A domain object's fields as its event's data: ids as strings (the events ignore the
-    fields they do not declare)."""
-    return {k: str(v) if isinstance(v, UUID) else v for k, v in asdict(obj).items()}

@@ -14,7 +14,7 @@ from team.domain.actuals import Actual
 from team.events import ActualDeleted, ActualRecorded, ActualUpdated
 from team.repository import actuals as repo
 from team.schemas.actuals import ActualCreate, ActualQuery, ActualUpdate
-from team.service import check_refs, event_data, org_of
+from team.service import check_refs, org_of
 
 NOT_FOUND = "Actual not found"
 
@@ -52,7 +52,7 @@ async def create_actual(pool: Pool, *, ident: Identity, data: ActualCreate) -> A
         )
         await emit(
             conn,
-            ActualRecorded.model_validate(event_data(actual)),
+            ActualRecorded.of(actual),
             tenant=org_id,
             subject=actual.id,
         )
@@ -73,7 +73,7 @@ async def update_actual(
         actual = Actual.from_row(row)
         await emit(
             conn,
-            ActualUpdated.model_validate(event_data(actual)),
+            ActualUpdated.of(actual),
             tenant=org_id,
             subject=actual_id,
         )
@@ -88,7 +88,7 @@ async def delete_actual(pool: Pool, *, ident: Identity, actual_id: UUID) -> None
             raise NotFound(NOT_FOUND)
         await emit(
             conn,
-            ActualDeleted.model_validate(event_data(Actual.from_row(row))),
+            ActualDeleted.of(Actual.from_row(row)),
             tenant=org_id,
             subject=actual_id,
         )

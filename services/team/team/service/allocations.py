@@ -17,7 +17,7 @@ from team.domain.allocations import Allocation, BookedAllocation
 from team.events import AllocationCreated, AllocationDeleted, AllocationUpdated
 from team.repository import allocations as repo
 from team.schemas.allocations import AllocationCreate, AllocationQuery, AllocationUpdate
-from team.service import check_period, check_refs, event_data, org_of
+from team.service import check_period, check_refs, org_of
 
 NOT_FOUND = "Allocation not found"
 
@@ -67,7 +67,7 @@ async def create_allocation(
         booked = await _booked(conn, org_id, allocation)
         await emit(
             conn,
-            AllocationCreated.model_validate(event_data(allocation)),
+            AllocationCreated.of(allocation),
             tenant=org_id,
             subject=allocation.id,
         )
@@ -104,7 +104,7 @@ async def update_allocation(
         booked = await _booked(conn, org_id, allocation)
         await emit(
             conn,
-            AllocationUpdated.model_validate(event_data(allocation)),
+            AllocationUpdated.of(allocation),
             tenant=org_id,
             subject=allocation_id,
         )
@@ -119,7 +119,7 @@ async def delete_allocation(pool: Pool, *, ident: Identity, allocation_id: UUID)
             raise NotFound(NOT_FOUND)
         await emit(
             conn,
-            AllocationDeleted.model_validate(event_data(Allocation.from_row(row))),
+            AllocationDeleted.of(Allocation.from_row(row)),
             tenant=org_id,
             subject=allocation_id,
         )

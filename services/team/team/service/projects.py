@@ -16,7 +16,7 @@ from team.domain.projects import Project
 from team.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from team.repository import projects as repo
 from team.schemas.projects import ProjectCreate, ProjectQuery, ProjectUpdate
-from team.service import check_period, event_data, invalid, org_of
+from team.service import check_period, invalid, org_of
 
 NOT_FOUND = "Project not found"
 IN_USE = "Cannot delete project with allocations or actuals"
@@ -62,7 +62,7 @@ async def create_project(pool: Pool, *, ident: Identity, data: ProjectCreate) ->
                 conn, org_id=org_id, project_id=uuid4(), values=data.model_dump()
             )
         )
-        created = ProjectCreated.model_validate(event_data(project))
+        created = ProjectCreated.of(project)
         await emit(conn, created, tenant=org_id, subject=project.id)
     return project
 
@@ -86,7 +86,7 @@ async def update_project(
         row = await repo.update_project(conn, org_id=org_id, project_id=project_id, changes=changes)
         assert row is not None  # locked above
         project = Project.from_row(row)
-        updated = ProjectUpdated.model_validate(event_data(project))
+        updated = ProjectUpdated.of(project)
         await emit(conn, updated, tenant=org_id, subject=project_id)
     return project
 

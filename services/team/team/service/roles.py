@@ -52,7 +52,7 @@ async def create_role(pool: Pool, *, ident: Identity, data: RoleCreate) -> Role:
     with _unique_name():
         async with tenant_tx(pool, org_id) as conn:
             role = Role.from_row(await repo.insert_role(conn, org_id=org_id, name=data.name))
-            created = RoleCreated(id=role.id, name=role.name)
+            created = RoleCreated.of(role)
             await emit(conn, created, tenant=org_id, subject=str(role.id))
     return role
 
@@ -63,7 +63,7 @@ async def update_role(pool: Pool, *, ident: Identity, role_id: int, data: RoleCr
         async with tenant_tx(pool, org_id) as conn:
             row = await repo.update_role(conn, org_id=org_id, role_id=role_id, name=data.name)
             role = Role.from_row(found(row, NOT_FOUND))
-            updated = RoleUpdated(id=role.id, name=role.name)
+            updated = RoleUpdated.of(role)
             await emit(conn, updated, tenant=org_id, subject=str(role.id))
     return role
 
