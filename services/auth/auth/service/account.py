@@ -16,8 +16,10 @@ import orjson
 from servelo_common import images
 from servelo_common.db import tenant_tx
 from servelo_common.errors import ApiError
+from servelo_common.events import emit
 from servelo_common.identity import Identity
 
+from auth import events
 from auth.domain.account import Avatar, deep_merge
 from auth.domain.users import User
 from auth.repository import account as repo
@@ -87,7 +89,11 @@ async def set_avatar(ctx: Auth, *, ident: Identity, data: bytes) -> User:
     async with tenant_tx(ctx.pool, org_id) as conn:
         user = await load_user(conn, org_id=org_id, user_id=user_id, for_update=True)
         await repo.put_avatar(conn, org_id=org_id, user_id=user_id, content_type=kind, data=data)
-        return await save_user(conn, user, avatar_url=url)
+        user = await save_user(conn, user, avatar_url=url)
+        # The user resource changed (avatar_url): a sync client or a webhook hears of it.
+        # Preferences are the user's own UI settings, not a field of the resource: no event.
+        await emit(conn, events.UserUpdated.of(user), tenant=org_id, subject=user_id)
+    return user
 
 
 async def get_avatar(ctx: Auth, *, ident: Identity, user_id: UUID) -> Avatar:

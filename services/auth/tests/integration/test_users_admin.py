@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import uuid
 
+import asyncpg
+import orjson
 import pytest
 from PIL import Image
 from servelo_dev.testing.client import ApiClient
@@ -167,6 +169,30 @@ async def test_avatar_upload_is_sniffed_and_served(tenant: Tenant) -> None:
         headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
     )
     assert huge.status == 413
+
+
+async def test_a_new_avatar_is_a_user_updated_event(tenant: Tenant, db: asyncpg.Connection) -> None:
+    """The user resource's avatar_url changed: the outbox has a `user-updated` for it (in
+    the avatar's transaction), as for any other change of the user."""
+    user = await tenant.create_user()
+    user_id = (await user.get("/api/auth/me")).json["id"]
+    resp = await user.post(
+        "/api/users/me/avatar",
+        data=_multipart(PNG, "image/png"),
+        headers={"Content-Type": f"multipart/form-data; boundary={_B}"},
+    )
+    assert resp.status == 200, resp
+    rows = await db.fetch(
+        "SELECT event FROM auth.outbox WHERE event->>'type' = 'user-updated'"
+        " AND event->>'subject' = $1",
+        user_id,
+    )
+    assert len(rows) == 1, rows
+    event = (
+        orjson.loads(rows[0]["event"]) if isinstance(rows[0]["event"], str) else rows[0]["event"]
+    )
+    assert event["data"]["id"] == str(user_id)
+    assert event["tenant"] == tenant.org_id
 
 
 @pytest.mark.parametrize(("content", "ctype"), location_samples())
