@@ -29,7 +29,10 @@ import orjson
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction, TransactionState
 
-from servelo_common.errors import NotFound, ServiceUnavailable, is_unavailable
+from servelo_common.errors import ServiceUnavailable
+from servelo_common.tenant_read import ORG_DELETED_SQLSTATE as ORG_DELETED_SQLSTATE
+from servelo_common.tenant_read import OrgDeleted as OrgDeleted
+from servelo_common.tenant_read import TenantRead, broke_while_idle
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
@@ -40,15 +43,6 @@ STATEMENT_TIMEOUT = 15.0
 LOCK_TIMEOUT = 5.0
 IDLE_IN_TRANSACTION_TIMEOUT = 60.0
 ACQUIRE_TIMEOUT = 5.0
-# Raised by `servelo_enter_org_or_refuse` (platform migration 0005) for a deleted org.
-ORG_DELETED_SQLSTATE = "SVODL"
-
-
-class OrgDeleted(NotFound):
-    """The org has a tombstone here (`purge.purge_org`): nothing may be written for it."""
-
-    def __init__(self) -> None:
-        super().__init__("Unknown tenant")
 
 
 class ServicePool(asyncpg.Pool):
@@ -191,13 +185,6 @@ async def create_pool(
     return pool
 
 
-def _broke_while_idle(exc: BaseException) -> bool:
-    # A server restart or pg_terminate_backend sends idle connections a FATAL error and
-    # closes them; a connection taken from the pool before asyncpg has seen the close
-    # fails its BEGIN like this.
-    return isinstance(exc, asyncpg.InternalClientError) or is_unavailable(exc)
-
-
 def unpooled(conn: Pooled) -> asyncpg.Connection:
     """The pooled proxy as the Connection it forwards to, for functions typed against one.
 
@@ -238,7 +225,7 @@ async def _transaction(
                 await stack.aclose()
             if getattr(exc, "sqlstate", None) == ORG_DELETED_SQLSTATE:
                 raise OrgDeleted() from None
-            if attempt == 2 or not _broke_while_idle(exc):
+            if attempt == 2 or not broke_while_idle(exc):
                 raise
             await pool.expire_connections()
             continue
@@ -267,13 +254,33 @@ async def tenant_tx(
 
     It also holds the org's purge lock (shared) and refuses a deleted org (`OrgDeleted`),
     so no transaction can write rows for an org after its purge in this schema.
-    `readonly`: a read (`BEGIN READ ONLY`): Postgres refuses any write in it.
+    `readonly`: a read. Each of its queries is one round trip with the tenant setting in
+    it, no transaction around them (`tenant_read.TenantRead`: read committed gave each
+    statement its own snapshot anyway); anything but a query opens `BEGIN READ ONLY` for
+    the rest of the block. Postgres refuses any write in it either way.
 
     Change no session state in it (`SET` without `LOCAL`, `LISTEN`, session advisory
     locks): the connection goes back to the pool without a reset.
     """
-    async with _transaction(pool, prelude=enter_org_sql(org_id), readonly=readonly) as conn:
+    if readonly:
+        async with _tenant_read(pool, UUID(str(org_id))) as reader:
+            yield reader
+        return
+    async with _transaction(pool, prelude=enter_org_sql(org_id), readonly=False) as conn:
         yield conn
+
+
+@asynccontextmanager
+async def _tenant_read(pool: asyncpg.Pool, org_id: UUID) -> AsyncIterator[asyncpg.Connection]:
+    prelude = enter_org_sql(org_id)
+    reader = TenantRead(pool, org_id, begin=lambda c: c.begin(readonly=True, prelude=prelude))
+    try:
+        # It answers the Connection methods a read uses (and opens a transaction for others).
+        yield cast(asyncpg.Connection, reader)
+    except BaseException:
+        await reader.finish(failed=True)
+        raise
+    await reader.finish(failed=False)
 
 
 @asynccontextmanager
