@@ -27,8 +27,8 @@ from uuid import UUID
 import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction, TransactionState
 
+from servelo_common.connection import ServiceConnection
 from servelo_common.errors import ServiceUnavailable
 from servelo_common.tenant_read import ORG_DELETED_SQLSTATE as ORG_DELETED_SQLSTATE
 from servelo_common.tenant_read import OrgDeleted as OrgDeleted
@@ -65,57 +65,6 @@ class ServicePool(asyncpg.Pool):
             raise ServiceUnavailable("Database busy") from exc
         finally:
             self.waiting -= 1
-
-
-class _Begin(Transaction):
-    """A top-level transaction whose `BEGIN` and opening statement (the tenant setting) go
-    as one simple-query message: one round trip where asyncpg's `start()` and a query take
-    two. asyncpg's own bookkeeping (`_top_xact`, the state) is kept as `start()` keeps it,
-    so commit, rollback, nested `conn.transaction()` savepoints and the pool's release
-    behave as with any transaction of asyncpg's."""
-
-    __slots__ = ("_prelude",)
-
-    def __init__(self, connection: asyncpg.Connection, *, readonly: bool, prelude: str) -> None:
-        super().__init__(connection, None, readonly, False)
-        self._prelude = prelude
-
-    async def start(self) -> None:
-        # asyncpg's private state, kept as its own start() keeps it; the stubs declare only
-        # the public API.
-        own: Any = self
-        con = own._connection
-        if con._top_xact is not None or con._protocol.is_in_transaction():
-            raise asyncpg.InterfaceError("a transaction is already open on this connection")
-        con._top_xact = self
-        begin = "BEGIN READ ONLY" if own._readonly else "BEGIN"
-        try:
-            # No parameters: asyncpg sends a simple query, which may hold two statements.
-            await con.execute(f"{begin}; {self._prelude}")
-        except BaseException:
-            # As asyncpg's start(): the pool's release rolls back what the BEGIN opened.
-            own._state = TransactionState.FAILED
-            raise
-        own._state = TransactionState.STARTED
-
-
-class ServiceConnection(asyncpg.Connection):
-    """asyncpg's connection that knows when its session is as the pool handed it out."""
-
-    __slots__ = ("_pristine",)
-
-    def begin(self, *, readonly: bool, prelude: str) -> Transaction:
-        self._pristine = False
-        return _Begin(self, readonly=readonly, prelude=prelude)
-
-    def mark_pristine(self) -> None:
-        """Only transaction-local state was touched since the pool handed it out."""
-        self._pristine = True
-
-    def take_pristine(self) -> bool:
-        pristine = getattr(self, "_pristine", False)
-        self._pristine = False
-        return pristine
 
 
 async def _reset(conn: ServiceConnection) -> None:
@@ -173,6 +122,8 @@ async def create_pool(
         statement_cache_size=512,
         server_settings={
             "search_path": schema,
+            # Outbox rows ride with the COMMIT as literals (connection.defer_outbox).
+            "standard_conforming_strings": "on",
             "application_name": application_name,
             "statement_timeout": _ms(statement_timeout),
             "lock_timeout": _ms(lock_timeout),
