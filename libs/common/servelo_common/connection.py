@@ -3,7 +3,7 @@ bookkeeping allows (docs/benchmarks-e2e.md):
 
 - `BEGIN` and the transaction's opening statement (the tenant setting) go as one message;
 - the outbox rows of the transaction's events go with its `COMMIT`, in one message
-  (`events.emit` defers them here): a write's last two round trips are one;
+  (`events.emit` defers them here; the relay its UPDATE): a write's last two round trips are one;
 - the connection knows when its session is as the pool handed it out (no reset then).
 
 asyncpg's own state (`_top_xact`, a transaction's state) is kept as its `Transaction`
@@ -39,7 +39,7 @@ class _Begin(Transaction):
         begin = "BEGIN READ ONLY" if own._readonly else "BEGIN"
         try:
             # No parameters: asyncpg sends a simple query, which may hold two statements.
-            await con.execute(f"{begin}; {self._prelude}")
+            await con.execute(f"{begin}; {self._prelude}" if self._prelude else begin)
         except BaseException:
             # As asyncpg's start(): the pool's release rolls back what the BEGIN opened.
             own._state = TransactionState.FAILED
@@ -112,11 +112,12 @@ class ServiceConnection(asyncpg.Connection):
         own._check_open()
         return _Savepoint(self, isolation, readonly, deferrable)
 
-    def defer_outbox(self, statement: str) -> bool:
-        """Keep `statement` (an outbox INSERT with its values as literals) for the COMMIT
-        of this connection's transaction, if that is one of ours and writable. False: run
-        it now. Literals need `standard_conforming_strings` (the pool sets it; a quote is
-        then the only character to escape), and a NUL would end the message early."""
+    def defer_to_commit(self, statement: str) -> bool:
+        """Keep `statement` (an outbox INSERT, say, its values as literals) to go with the
+        COMMIT of this connection's transaction, in order, if that is one of ours and
+        writable. False: run it now. Literals need `standard_conforming_strings` (the pool
+        sets it; a quote is then the only character to escape), and a NUL would end the
+        message early."""
         top = getattr(self, "_top_xact", None)
         its: Any = top
         if (

@@ -235,6 +235,14 @@ async def _tenant_read(pool: asyncpg.Pool, org_id: UUID) -> AsyncIterator[asyncp
 
 
 @asynccontextmanager
+async def schema_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """One transaction on this schema's own tables, rows of no tenant (the outbox): no
+    tenant setting, and no pool reset after it. Change no session state in it."""
+    async with _transaction(pool, prelude="", readonly=False) as conn:
+        yield conn
+
+
+@asynccontextmanager
 async def system_tx(
     pool: asyncpg.Pool, *, readonly: bool = False
 ) -> AsyncIterator[asyncpg.Connection]:

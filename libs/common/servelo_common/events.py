@@ -171,7 +171,7 @@ async def emit(
     traceparent = context.get("traceparent")
     # In a transaction of ours the row goes with the COMMIT, in the same message (one round
     # trip fewer per write); anywhere else, now.
-    defer = getattr(conn, "defer_outbox", None)
+    defer = getattr(conn, "defer_to_commit", None)
     if defer is None or not defer(_outbox_insert(*values, traceparent)):
         await conn.execute(_OUTBOX_INSERT, *values[:2], ce, traceparent)
     return str(ce["id"])
@@ -181,7 +181,7 @@ _OUTBOX_INSERT = "INSERT INTO outbox (id, subject, event, traceparent) VALUES ($
 
 
 def _literal(value: str | None) -> str:
-    # With standard_conforming_strings on (the pool's setting, checked by defer_outbox)
+    # With standard_conforming_strings on (the pool's setting, checked by defer_to_commit)
     # a quote, doubled, is the only character a literal must escape.
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 

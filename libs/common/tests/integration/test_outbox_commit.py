@@ -1,14 +1,18 @@
 """An event's outbox row goes with the COMMIT, in one message (servelo_common.connection):
 what it writes is what a bound parameter wrote, savepoints and rollbacks are honoured."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import ClassVar
 
 import asyncpg
 import pytest
-from servelo_common.db import create_pool, system_tx, tenant_tx
+from servelo_common.bus import EventBus
+from servelo_common.db import create_pool, system_tx, tenant_tx, unpooled
 from servelo_common.events import DomainEvent, emit
+from servelo_common.relay import OutboxRelay
+from servelo_dev.testing.plugin import TestStack
 from servelo_dev.testing.roundtrips import RoundTrips, counting_dsn
 
 
@@ -58,8 +62,8 @@ async def test_a_row_as_literals_is_the_row_a_parameter_wrote(pool: asyncpg.Pool
     tricky = "it's a \\ back'slash \"quoted\" -- ; COMMIT; ünïcødé \u2028 $$ \t\n end"
     async with tenant_tx(pool, org) as conn:
         await emit(conn, NoteWritten(body=tricky), tenant=org)
-    async with pool.acquire() as conn, conn.transaction():  # not ours: written at once
-        await emit(conn, NoteWritten(body=tricky), tenant=org)
+    async with pool.acquire() as raw, raw.transaction():  # not ours: written at once
+        await emit(unpooled(raw), NoteWritten(body=tricky), tenant=org)
     assert await bodies(pool, org) == [tricky, tricky]
     async with system_tx(pool) as conn:
         rows = await conn.fetch(
@@ -116,3 +120,29 @@ async def test_a_read_only_transaction_refuses_an_event(pool: asyncpg.Pool) -> N
     with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
         async with tenant_tx(pool, org, readonly=True) as conn:
             await emit(conn, NoteWritten(body="no"), tenant=org)
+
+
+async def test_a_relay_batch_is_three_round_trips(
+    stack: TestStack, counted: Counted, scratch: tuple[str, str]
+) -> None:
+    pool, tally = counted
+    org = uuid.uuid4()
+    bus = EventBus(stack.nats_url, name=scratch[0])
+    bus.start()
+    try:
+        await asyncio.wait_for(bus.wait_ready(), 10)
+        relay = OutboxRelay(pool, bus, schema=scratch[0])  # not started: batches by hand
+        for n in range(2):
+            async with tenant_tx(pool, org) as conn:
+                for i in range(3):
+                    await emit(conn, NoteWritten(body=f"{n}.{i}"), tenant=org)
+            before = tally.count
+            assert await relay.publish_pending() == 3
+            # BEGIN, the batch, its UPDATE with the COMMIT; the pool skips its reset (it was
+            # five: BEGIN, the batch, the UPDATE, COMMIT, the reset).
+            assert tally.count - before == 3
+        async with system_tx(pool) as conn:
+            pending = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        assert pending == 0
+    finally:
+        await bus.close()
