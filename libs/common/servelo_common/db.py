@@ -171,9 +171,13 @@ async def _transaction(
         stack.callback(_mark_if_ended, conn)
         try:
             await stack.enter_async_context(conn.begin(readonly=readonly, prelude=prelude))
-        except Exception as exc:
+        except BaseException as exc:
+            # Cancelled too (a worker stopping while its BEGIN waits for a lock): the
+            # connection goes back to the pool, or the pool's close() would wait for ever.
             with contextlib.suppress(Exception):
                 await stack.aclose()
+            if not isinstance(exc, Exception):
+                raise
             if getattr(exc, "sqlstate", None) == ORG_DELETED_SQLSTATE:
                 raise OrgDeleted() from None
             if attempt == 2 or not broke_while_idle(exc):
