@@ -1,5 +1,6 @@
-"""The plan Postgres gives a statement as a prepared statement ends up with (the generic
-one, planned without the parameters' values), and the statements a piece of code sends."""
+"""The plans Postgres gives a statement (planned with its values, as a prepared statement's
+first runs are, or the generic plan it may keep after them), and the statements a piece of
+code sends."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ async def generic_plan(conn: asyncpg.Connection, sql: str, args: Sequence[Any]) 
         raw = await conn.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({', '.join(literals)})")
     finally:
         await conn.execute(f"DEALLOCATE {name}; RESET plan_cache_mode")
+    plan: dict[str, Any] = json.loads(raw)[0]["Plan"]
+    return plan
+
+
+async def custom_plan(conn: asyncpg.Connection, sql: str, args: Sequence[Any]) -> dict[str, Any]:
+    """EXPLAIN of `sql` planned with the values of `args` (what its first runs are given)."""
+    raw = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
     plan: dict[str, Any] = json.loads(raw)[0]["Plan"]
     return plan
 

@@ -12,7 +12,7 @@ from servelo_common.db import create_pool
 from servelo_common.identity import Identity
 from servelo_common.pagination import PageRequest
 from servelo_dev.testing.factories import make_ticket
-from servelo_dev.testing.plans import generic_plan, scans, statements
+from servelo_dev.testing.plans import custom_plan, generic_plan, scans, statements
 from servelo_dev.testing.plugin import TestStack
 from servelo_dev.testing.roundtrips import RoundTrips, counting_dsn
 from servelo_dev.testing.tenants import Tenant
@@ -75,9 +75,14 @@ async def test_reading_tickets_is_one_round_trip_by_index(
         await asyncio.sleep(0.01)  # the loggers are called soon, not at once
         assert len(log) == 2
         for sql, args in log:
-            plan = await generic_plan(conn, sql, args)
+            # The read as the repository wrote it, and its plans with and without the scope.
+            read = sql.split("LATERAL (SELECT * FROM (", 1)[1].rsplit(") AS r WHERE", 1)[0]
+            plan = await custom_plan(conn, sql, args)
             assert plan["Node Type"] == "Nested Loop"  # the tenant setting first
             assert scans(plan)["tickets"].startswith("Index"), plan
+            assert scans(plan) == scans(await custom_plan(conn, read, args[:-1]))
+            generic = await generic_plan(conn, sql, args)
+            assert scans(generic) == scans(await generic_plan(conn, read, args[:-1]))
     finally:
         await conn.close()
 
