@@ -27,9 +27,12 @@ from uuid import UUID
 import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction, TransactionState
 
-from servelo_common.errors import NotFound, ServiceUnavailable, is_unavailable
+from servelo_common.connection import ServiceConnection
+from servelo_common.errors import ServiceUnavailable
+from servelo_common.tenant_read import ORG_DELETED_SQLSTATE as ORG_DELETED_SQLSTATE
+from servelo_common.tenant_read import OrgDeleted as OrgDeleted
+from servelo_common.tenant_read import TenantRead, broke_while_idle
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
@@ -40,15 +43,6 @@ STATEMENT_TIMEOUT = 15.0
 LOCK_TIMEOUT = 5.0
 IDLE_IN_TRANSACTION_TIMEOUT = 60.0
 ACQUIRE_TIMEOUT = 5.0
-# Raised by `servelo_enter_org_or_refuse` (platform migration 0005) for a deleted org.
-ORG_DELETED_SQLSTATE = "SVODL"
-
-
-class OrgDeleted(NotFound):
-    """The org has a tombstone here (`purge.purge_org`): nothing may be written for it."""
-
-    def __init__(self) -> None:
-        super().__init__("Unknown tenant")
 
 
 class ServicePool(asyncpg.Pool):
@@ -71,57 +65,6 @@ class ServicePool(asyncpg.Pool):
             raise ServiceUnavailable("Database busy") from exc
         finally:
             self.waiting -= 1
-
-
-class _Begin(Transaction):
-    """A top-level transaction whose `BEGIN` and opening statement (the tenant setting) go
-    as one simple-query message: one round trip where asyncpg's `start()` and a query take
-    two. asyncpg's own bookkeeping (`_top_xact`, the state) is kept as `start()` keeps it,
-    so commit, rollback, nested `conn.transaction()` savepoints and the pool's release
-    behave as with any transaction of asyncpg's."""
-
-    __slots__ = ("_prelude",)
-
-    def __init__(self, connection: asyncpg.Connection, *, readonly: bool, prelude: str) -> None:
-        super().__init__(connection, None, readonly, False)
-        self._prelude = prelude
-
-    async def start(self) -> None:
-        # asyncpg's private state, kept as its own start() keeps it; the stubs declare only
-        # the public API.
-        own: Any = self
-        con = own._connection
-        if con._top_xact is not None or con._protocol.is_in_transaction():
-            raise asyncpg.InterfaceError("a transaction is already open on this connection")
-        con._top_xact = self
-        begin = "BEGIN READ ONLY" if own._readonly else "BEGIN"
-        try:
-            # No parameters: asyncpg sends a simple query, which may hold two statements.
-            await con.execute(f"{begin}; {self._prelude}")
-        except BaseException:
-            # As asyncpg's start(): the pool's release rolls back what the BEGIN opened.
-            own._state = TransactionState.FAILED
-            raise
-        own._state = TransactionState.STARTED
-
-
-class ServiceConnection(asyncpg.Connection):
-    """asyncpg's connection that knows when its session is as the pool handed it out."""
-
-    __slots__ = ("_pristine",)
-
-    def begin(self, *, readonly: bool, prelude: str) -> Transaction:
-        self._pristine = False
-        return _Begin(self, readonly=readonly, prelude=prelude)
-
-    def mark_pristine(self) -> None:
-        """Only transaction-local state was touched since the pool handed it out."""
-        self._pristine = True
-
-    def take_pristine(self) -> bool:
-        pristine = getattr(self, "_pristine", False)
-        self._pristine = False
-        return pristine
 
 
 async def _reset(conn: ServiceConnection) -> None:
@@ -179,6 +122,8 @@ async def create_pool(
         statement_cache_size=512,
         server_settings={
             "search_path": schema,
+            # Outbox rows ride with the COMMIT as literals (connection.defer_outbox).
+            "standard_conforming_strings": "on",
             "application_name": application_name,
             "statement_timeout": _ms(statement_timeout),
             "lock_timeout": _ms(lock_timeout),
@@ -189,13 +134,6 @@ async def create_pool(
     pool.waiting = 0
     await pool
     return pool
-
-
-def _broke_while_idle(exc: BaseException) -> bool:
-    # A server restart or pg_terminate_backend sends idle connections a FATAL error and
-    # closes them; a connection taken from the pool before asyncpg has seen the close
-    # fails its BEGIN like this.
-    return isinstance(exc, asyncpg.InternalClientError) or is_unavailable(exc)
 
 
 def unpooled(conn: Pooled) -> asyncpg.Connection:
@@ -233,12 +171,16 @@ async def _transaction(
         stack.callback(_mark_if_ended, conn)
         try:
             await stack.enter_async_context(conn.begin(readonly=readonly, prelude=prelude))
-        except Exception as exc:
+        except BaseException as exc:
+            # Cancelled too (a worker stopping while its BEGIN waits for a lock): the
+            # connection goes back to the pool, or the pool's close() would wait for ever.
             with contextlib.suppress(Exception):
                 await stack.aclose()
+            if not isinstance(exc, Exception):
+                raise
             if getattr(exc, "sqlstate", None) == ORG_DELETED_SQLSTATE:
                 raise OrgDeleted() from None
-            if attempt == 2 or not _broke_while_idle(exc):
+            if attempt == 2 or not broke_while_idle(exc):
                 raise
             await pool.expire_connections()
             continue
@@ -267,12 +209,40 @@ async def tenant_tx(
 
     It also holds the org's purge lock (shared) and refuses a deleted org (`OrgDeleted`),
     so no transaction can write rows for an org after its purge in this schema.
-    `readonly`: a read (`BEGIN READ ONLY`): Postgres refuses any write in it.
+    `readonly`: a read. Each of its queries is one round trip with the tenant setting in
+    it, no transaction around them (`tenant_read.TenantRead`: read committed gave each
+    statement its own snapshot anyway); anything but a query opens `BEGIN READ ONLY` for
+    the rest of the block. Postgres refuses any write in it either way.
 
     Change no session state in it (`SET` without `LOCAL`, `LISTEN`, session advisory
     locks): the connection goes back to the pool without a reset.
     """
-    async with _transaction(pool, prelude=enter_org_sql(org_id), readonly=readonly) as conn:
+    if readonly:
+        async with _tenant_read(pool, UUID(str(org_id))) as reader:
+            yield reader
+        return
+    async with _transaction(pool, prelude=enter_org_sql(org_id), readonly=False) as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def _tenant_read(pool: asyncpg.Pool, org_id: UUID) -> AsyncIterator[asyncpg.Connection]:
+    prelude = enter_org_sql(org_id)
+    reader = TenantRead(pool, org_id, begin=lambda c: c.begin(readonly=True, prelude=prelude))
+    try:
+        # It answers the Connection methods a read uses (and opens a transaction for others).
+        yield cast(asyncpg.Connection, reader)
+    except BaseException:
+        await reader.finish(failed=True)
+        raise
+    await reader.finish(failed=False)
+
+
+@asynccontextmanager
+async def schema_tx(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """One transaction on this schema's own tables, rows of no tenant (the outbox): no
+    tenant setting, and no pool reset after it. Change no session state in it."""
+    async with _transaction(pool, prelude="", readonly=False) as conn:
         yield conn
 
 

@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Self
 from uuid import UUID
 
 import asyncpg
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from servelo_common import tracing
@@ -175,11 +176,25 @@ async def emit(
     ce = envelope(event, tenant=tenant, subject=str(subject) if subject else None)
     context = tracing.current_context()
     ce.update(context)
-    await conn.execute(
-        "INSERT INTO outbox (id, subject, event, traceparent) VALUES ($1, $2, $3, $4)",
-        UUID(ce["id"]),
-        event.subject(),
-        ce,
-        context.get("traceparent"),
-    )
+    values = (str(UUID(ce["id"])), event.subject(), orjson.dumps(ce).decode())
+    traceparent = context.get("traceparent")
+    # In a transaction of ours the row goes with the COMMIT, in the same message (one round
+    # trip fewer per write); anywhere else, now.
+    defer = getattr(conn, "defer_to_commit", None)
+    if defer is None or not defer(_outbox_insert(*values, traceparent)):
+        await conn.execute(_OUTBOX_INSERT, *values[:2], ce, traceparent)
     return str(ce["id"])
+
+
+_OUTBOX_INSERT = "INSERT INTO outbox (id, subject, event, traceparent) VALUES ($1, $2, $3, $4)"
+
+
+def _literal(value: str | None) -> str:
+    # With standard_conforming_strings on (the pool's setting, checked by defer_to_commit)
+    # a quote, doubled, is the only character a literal must escape.
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def _outbox_insert(event_id: str, subject: str, event_json: str, traceparent: str | None) -> str:
+    values = ", ".join(_literal(v) for v in (event_id, subject, event_json, traceparent))
+    return f"INSERT INTO outbox (id, subject, event, traceparent) VALUES ({values})"  # noqa: S608

@@ -128,3 +128,19 @@ async def test_connections_killed_while_idle_do_not_fail_the_next_transaction(
         await terminate_backends(stack, schema)
         async with tenant_tx(pool, org) as tx:
             assert await tx.fetchval("SELECT 1") == 1
+
+
+async def test_connections_killed_while_idle_do_not_fail_the_next_read(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> None:
+    """The same for a read, whose first statement is the query itself (no BEGIN)."""
+    schema, _ = scratch
+    org = uuid.uuid4()
+    for _ in range(30):
+        conns = [await pool.acquire() for _ in range(pool.get_max_size())]
+        for conn in conns:
+            await conn.fetchval("SELECT 1")
+            await pool.release(conn)
+        await terminate_backends(stack, schema)
+        async with tenant_tx(pool, org, readonly=True) as read:
+            assert await read.fetchval("SELECT 1") == 1

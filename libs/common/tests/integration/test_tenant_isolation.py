@@ -158,3 +158,27 @@ async def test_a_savepoint_inside_a_tenant_transaction(
         await conn.execute("INSERT INTO notes (org_id, body) VALUES ($1, 'kept')", a)
     async with tenant_tx(pool, a, readonly=True) as conn:
         assert await conn.fetchval("SELECT count(*) FROM notes WHERE body = 'kept'") == 1
+
+
+async def test_a_transaction_cancelled_while_it_begins_gives_its_connection_back(
+    scratch: tuple[str, str],
+) -> None:
+    """A worker stopped while its BEGIN waits (here on the org's purge lock, held by a
+    purge): the pool's close must not wait for ever for that connection."""
+    schema, dsn = scratch
+    pool = await create_pool(dsn, schema=schema, application_name="t", min_size=1, max_size=2)
+    org = uuid.uuid4()
+    async with pool.acquire() as purge, purge.transaction():
+        await purge.execute("SELECT pg_advisory_xact_lock(servelo_org_lock_key($1))", org)
+
+        async def begin() -> None:
+            async with tenant_tx(pool, org):
+                pass
+
+        waiting = asyncio.create_task(begin())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    await asyncio.wait_for(pool.close(), 10)
