@@ -24,11 +24,10 @@ from typing import Any, ClassVar, Self
 from uuid import UUID
 
 import asyncpg
-import orjson
 from pydantic import BaseModel, ConfigDict
 
 from servelo_common import tracing
-from servelo_common.jsonutil import iso_z, plain
+from servelo_common.jsonutil import dumps, iso_z, plain
 
 STREAM = "SERVELO_EVENTS"
 SUBJECT_PREFIX = "servelo.events"
@@ -176,7 +175,7 @@ async def emit(
     ce = envelope(event, tenant=tenant, subject=str(subject) if subject else None)
     context = tracing.current_context()
     ce.update(context)
-    values = (str(UUID(ce["id"])), event.subject(), orjson.dumps(ce).decode())
+    values = (str(UUID(ce["id"])), event.subject(), dumps(ce).decode())
     traceparent = context.get("traceparent")
     # In a transaction of ours the row goes with the COMMIT, in the same message (one round
     # trip fewer per write); anywhere else, now.
