@@ -39,7 +39,7 @@ NOT_AN_IMAGE = "The file must be a PNG, JPEG, GIF or WebP image"
 
 async def get_me(ctx: Auth, *, ident: Identity) -> User:
     org_id, user_id = ident.org_uuid, actor_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         row = await users_repo.get_user(conn, org_id=org_id, user_id=user_id)
     user = None if row is None else User.from_row(row)
     if user is None or not user.can_sign_in:
@@ -98,7 +98,7 @@ async def set_avatar(ctx: Auth, *, ident: Identity, data: bytes) -> User:
 
 async def get_avatar(ctx: Auth, *, ident: Identity, user_id: UUID) -> Avatar:
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         row = await repo.get_avatar(conn, org_id=org_id, user_id=user_id)
     if row is None:
         raise ApiError(404, AVATAR_NOT_FOUND)

@@ -20,7 +20,7 @@ from auth.service import Auth
 async def list_audit(ctx: Auth, *, ident: Identity, page: PageRequest) -> list[AuditEntry]:
     """Newest first."""
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         rows = await repo.list_audit(conn, org_id=org_id, limit=page.limit + 1, after=page.cursor)
     return [AuditEntry.from_row(r) for r in rows]
 

@@ -240,7 +240,7 @@ async def logout(ctx: Auth, *, ident: Identity, data: LogoutInput) -> None:
 
 async def list_sessions(ctx: Auth, *, ident: Identity) -> list[Session]:
     org_id, current = ident.org_uuid, session_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         rows = await repo.list_sessions(conn, org_id=org_id, user_id=actor_of(ident))
     return [Session.from_row(r, current=current) for r in rows]
 

@@ -16,7 +16,7 @@ from auth.service import audit as audit_trail
 
 async def get_settings(ctx: Auth, *, ident: Identity) -> OrgSettings:
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         return OrgSettings(await repo.get_settings(conn, org_id=org_id))
 
 

@@ -97,7 +97,7 @@ async def replace_password(
 
 async def get_user(ctx: Auth, *, ident: Identity, user_id: UUID) -> User:
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         return await load_user(conn, org_id=org_id, user_id=user_id)
 
 
@@ -105,7 +105,7 @@ async def list_users(
     ctx: Auth, *, ident: Identity, query: UserQuery, page: PageRequest
 ) -> list[User]:
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         rows = await repo.list_users(
             conn,
             org_id=org_id,
@@ -121,7 +121,7 @@ async def list_users(
 async def list_technicians(ctx: Auth, *, ident: Identity, page: PageRequest) -> list[Technician]:
     """Every active user (any role), by name: whom work can be assigned to."""
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         rows = await repo.active_users(conn, org_id=org_id, limit=page.limit + 1, after=page.cursor)
     return [Technician.from_row(r) for r in rows]
 

@@ -27,7 +27,7 @@ async def list_customers(
     pool: asyncpg.Pool, *, ident: Identity, query: CustomerQuery, page: PageRequest
 ) -> list[Customer]:
     org_id = ident.org_uuid
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_customers(
             conn,
             org_id=org_id,

@@ -91,7 +91,7 @@ async def list_quotes(
     pool: asyncpg.Pool, *, ident: Identity, query: QuoteQuery, page: PageRequest
 ) -> list[Quote]:
     org_id = ident.org_uuid
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_quotes(
             conn,
             org_id=org_id,
@@ -106,7 +106,7 @@ async def list_quotes(
 
 async def get_quote(pool: asyncpg.Pool, *, ident: Identity, quote_id: UUID) -> Quote:
     org_id = ident.org_uuid
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_quote(conn, org_id=org_id, quote_id=quote_id)
     return Quote.from_row(found(row, NOT_FOUND))
 

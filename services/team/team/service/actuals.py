@@ -23,7 +23,7 @@ async def list_actuals(
     pool: Pool, *, ident: Identity, query: ActualQuery, page: PageRequest
 ) -> list[Actual]:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_actuals(
             conn,
             org_id=org_id,
@@ -37,7 +37,7 @@ async def list_actuals(
 
 async def get_actual(pool: Pool, *, ident: Identity, actual_id: UUID) -> Actual:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_actual(conn, org_id=org_id, actual_id=actual_id)
     return Actual.from_row(found(row, NOT_FOUND))
 

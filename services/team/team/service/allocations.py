@@ -35,7 +35,7 @@ async def list_allocations(
     pool: Pool, *, ident: Identity, query: AllocationQuery, page: PageRequest
 ) -> list[Allocation]:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_allocations(
             conn,
             org_id=org_id,
@@ -49,7 +49,7 @@ async def list_allocations(
 
 async def get_allocation(pool: Pool, *, ident: Identity, allocation_id: UUID) -> Allocation:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_allocation(conn, org_id=org_id, allocation_id=allocation_id)
     return Allocation.from_row(found(row, NOT_FOUND))
 

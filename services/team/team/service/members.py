@@ -36,7 +36,7 @@ async def list_members(
     pool: Pool, *, ident: Identity, query: TeamMemberQuery, page: PageRequest
 ) -> list[Member]:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_members(
             conn,
             org_id=org_id,

@@ -34,7 +34,7 @@ async def list_projects(
     pool: Pool, *, ident: Identity, query: ProjectQuery, page: PageRequest
 ) -> list[Project]:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_projects(
             conn,
             org_id=org_id,
@@ -48,7 +48,7 @@ async def list_projects(
 
 async def get_project(pool: Pool, *, ident: Identity, project_id: UUID) -> Project:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_project(conn, org_id=org_id, project_id=project_id)
     return Project.from_row(found(row, NOT_FOUND))
 

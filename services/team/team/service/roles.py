@@ -33,7 +33,7 @@ def _unique_name() -> Iterator[None]:
 
 async def list_roles(pool: Pool, *, ident: Identity, page: PageRequest) -> list[Role]:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         rows = await repo.list_roles(
             conn, org_id=org_id, limit=page.limit + 1, after=page.cursor, since=page.since
         )
@@ -42,7 +42,7 @@ async def list_roles(pool: Pool, *, ident: Identity, page: PageRequest) -> list[
 
 async def get_role(pool: Pool, *, ident: Identity, role_id: int) -> Role:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_role(conn, org_id=org_id, role_id=role_id)
     return Role.from_row(found(row, NOT_FOUND))
 

@@ -20,7 +20,7 @@ async def get_utilization(
     pool: Pool, *, ident: Identity, member_id: UUID, query: UtilizationQuery
 ) -> Utilization:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         if await members_repo.get_member(conn, org_id=org_id, member_id=member_id) is None:
             raise NotFound(NOT_FOUND)
         rows = await repo.utilization_days(

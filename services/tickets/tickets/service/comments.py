@@ -54,7 +54,7 @@ async def list_comments(
     pool: Pool, *, ident: Identity, ticket_id: UUID, page: PageRequest
 ) -> list[Comment]:
     org_id = ident.org_uuid
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         await require_ticket(conn, org_id=org_id, ticket_id=ticket_id)
         rows = await repo.list_comments(
             conn,

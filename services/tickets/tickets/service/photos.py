@@ -138,7 +138,7 @@ async def add_photo(ctx: Tickets, *, ident: Identity, ticket_id: UUID, data: Rec
 
 async def list_photos(ctx: Tickets, *, ident: Identity, ticket_id: UUID) -> list[Photo]:
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         await require_ticket(conn, org_id=org_id, ticket_id=ticket_id)
         rows = await repo.list_photos(conn, org_id=org_id, ticket_id=ticket_id)
     return [Photo.from_row(r) for r in rows]
@@ -146,7 +146,7 @@ async def list_photos(ctx: Tickets, *, ident: Identity, ticket_id: UUID) -> list
 
 async def get_photo(ctx: Tickets, *, ident: Identity, ticket_id: UUID, photo_id: UUID) -> Photo:
     org_id = ident.org_uuid
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         row = await repo.get_photo(conn, org_id=org_id, ticket_id=ticket_id, photo_id=photo_id)
     return Photo.from_row(found(row, PHOTO_NOT_FOUND))
 

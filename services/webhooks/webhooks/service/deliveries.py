@@ -24,7 +24,7 @@ async def list_deliveries(
     pool: Pool, *, ident: Identity, webhook_id: UUID, query: DeliveryQuery, page: PageRequest
 ) -> list[Delivery]:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         if await endpoints_repo.get_endpoint(conn, org_id=org_id, endpoint_id=webhook_id) is None:
             raise NotFound(WEBHOOK_NOT_FOUND)
         rows = await repo.list_deliveries(
@@ -43,7 +43,7 @@ async def get_delivery(
     pool: Pool, *, ident: Identity, webhook_id: UUID, delivery_id: UUID
 ) -> Delivery:
     org_id = org_of(ident)
-    async with tenant_tx(pool, org_id) as conn:
+    async with tenant_tx(pool, org_id, readonly=True) as conn:
         row = await repo.get_delivery(
             conn, org_id=org_id, endpoint_id=webhook_id, delivery_id=delivery_id
         )

@@ -51,7 +51,7 @@ async def _add_secret(ctx: Webhooks, conn: asyncpg.Connection, org_id: UUID, eid
 
 async def list_webhooks(ctx: Webhooks, *, ident: Identity, page: PageRequest) -> list[Endpoint]:
     org_id = org_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         rows = await repo.list_endpoints(
             conn, org_id=org_id, limit=page.limit + 1, before=page.cursor, since=page.since
         )
@@ -60,7 +60,7 @@ async def list_webhooks(ctx: Webhooks, *, ident: Identity, page: PageRequest) ->
 
 async def get_webhook(ctx: Webhooks, *, ident: Identity, webhook_id: UUID) -> Endpoint:
     org_id = org_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         row = await repo.get_endpoint(conn, org_id=org_id, endpoint_id=webhook_id)
     return Endpoint.from_row(found(row, WEBHOOK_NOT_FOUND))
 

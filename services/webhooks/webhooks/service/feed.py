@@ -40,7 +40,7 @@ async def record_event(
 
 
 async def _page(ctx: Webhooks, org_id: UUID, query: FeedQuery, limit: int) -> list[FeedEvent]:
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         rows = await repo.list_events(
             conn, org_id=org_id, after=query.after, types=query.types, limit=limit
         )
@@ -72,7 +72,7 @@ async def list_events(
 
 async def get_event(ctx: Webhooks, *, ident: Identity, event_id: UUID) -> FeedEvent:
     org_id = org_of(ident)
-    async with tenant_tx(ctx.pool, org_id) as conn:
+    async with tenant_tx(ctx.pool, org_id, readonly=True) as conn:
         row = await repo.get_event(conn, org_id=org_id, event_id=event_id)
     if row is None:
         raise NotFound(NOT_FOUND)
