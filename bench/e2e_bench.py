@@ -31,6 +31,7 @@ from pathlib import Path
 import aiohttp
 from e2e_events import HEADER as EVENTS_HEADER
 from e2e_events import EventFigures, latency_at, relay_at
+from history import keep_history
 from servelo_dev.devstack.embedded import free_port
 from servelo_dev.devstack.stack import Stack, StackConfig
 from servelo_dev.testing.client import ApiClient
@@ -281,21 +282,6 @@ def write_report(
             *(e.row() for e in events),
         ]
     return "\n".join(lines) + "\n"
-
-
-MARK_START, MARK_END = "<!-- latest run: generated -->", "<!-- end of latest run -->"
-
-
-def keep_history(path: Path, report: str) -> None:
-    """Replace the generated latest run; the hand-written history below it stays."""
-    block = f"{MARK_START}\n{report}{MARK_END}\n"
-    old = path.read_text() if path.exists() else ""
-    if MARK_START in old and MARK_END in old:
-        before, rest = old.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1].lstrip("\n")
-        path.write_text(before + block + "\n" + after)
-    else:
-        path.write_text(block + "\n" + old)
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from typing import Any
 import aiohttp
 import nats
 import orjson
+from history import keep_history
 from servelo_common.identity import IDENTITY_HEADER, Identity, encode_identity
 from servelo_common.jsonutil import iso_z
 from servelo_dev.devstack.embedded import free_port
@@ -275,7 +276,7 @@ def write(results: list[Result], cpu: str, args: argparse.Namespace) -> None:
         " how much of the machine other work left.",
         "",
     ]
-    args.out.write_text("\n".join(lines))
+    keep_history(args.out, "\n".join(lines))
     print("\n".join(lines))
 
 
