@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 import httptools
 
 IDLE_SECONDS = 15.0  # a kept-alive connection unused this long is closed
+MAX_HEAD = 16 * 1024  # bytes of an answer's head (interim ones included) read at the most
 SWEEP_SECONDS = 5.0
 _SAFE_PATH = "/%:@!$&'()*+,;=-._~?"
 
@@ -89,6 +90,7 @@ class _Connection(asyncio.Protocol):
         self.answered = False  # a byte of the answer arrived
         self.headers_done = False
         self.body_bytes = 0
+        self.head_bytes = 0
         self.reusable = False
         self.closed = False
         self.idle_since = 0.0
@@ -110,10 +112,18 @@ class _Connection(asyncio.Protocol):
             self.close()  # nothing was asked: a confused server
             return
         self.answered = True
+        heading = not self.headers_done
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._fail(BadResponse(f"invalid HTTP answer: {exc}"))
+            return
+        if heading and not self.headers_done:
+            # The body is capped (on_body); so is the head, or a receiver sending header
+            # lines for ever would be read until the attempt's timeout.
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD:
+                self._fail(BadResponse("the answer's head is too large"))
 
     # httptools callbacks
     def on_headers_complete(self) -> None:
@@ -135,6 +145,7 @@ class _Connection(asyncio.Protocol):
         assert self.transport is not None
         self.waiter = asyncio.get_running_loop().create_future()
         self.status, self.answered, self.headers_done, self.body_bytes = 0, False, False, 0
+        self.head_bytes = 0
         self.reusable = False
         self.transport.write(data)
         return self.waiter

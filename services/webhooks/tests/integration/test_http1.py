@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from webhooks.http1 import Http1Client, parse_target
+from webhooks.http1 import BadResponse, Http1Client, parse_target
 
 OK = b"HTTP/1.1 204 No Content\r\n\r\n"
 HEADERS = {"Content-Type": "application/json"}
@@ -87,6 +87,17 @@ async def test_an_answer_past_the_cap_is_not_read_and_its_connection_goes(
     server.answer = lambda: OK
     assert await client.post(target, ["127.0.0.1"], HEADERS, b"{}") == 204
     assert len(server.connections) == 2
+    await client.close()
+
+
+async def test_a_head_past_its_cap_fails_the_attempt_at_once(raw: tuple[Raw, int]) -> None:
+    server, port = raw
+    # Header lines that never end (1 MiB of them here, with no blank line after).
+    server.answer = lambda: b"HTTP/1.1 200 OK\r\n" + (b"X-Filler: " + b"y" * 100 + b"\r\n") * 9500
+    client = Http1Client(max_idle=8, max_body=4096)
+    target = parse_target(f"http://127.0.0.1:{port}/")
+    with pytest.raises(BadResponse):
+        await asyncio.wait_for(client.post(target, ["127.0.0.1"], HEADERS, b"{}"), 5)
     await client.close()
 
 
