@@ -320,6 +320,22 @@ def eventually_() -> Any:
     return eventually
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis (the property tests, schemathesis) keeps its example database and its
+    constants cache in `.hypothesis/` of the working directory: files that record this
+    machine's paths, which no checkout should carry or read. A run keeps them in a temporary
+    folder of its own instead (`HYPOTHESIS_STORAGE_DIRECTORY`, when set, still decides)."""
+    if os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    try:
+        from hypothesis.configuration import set_hypothesis_home_dir
+    except ImportError:  # a package's tests without the dev group's Hypothesis
+        return
+    home = tempfile.mkdtemp(prefix="servelo-hypothesis-")
+    set_hypothesis_home_dir(home)
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip integration tests of services this session does not start."""
     wanted = os.environ.get("SERVELO_TEST_SERVICES")
