@@ -32,7 +32,7 @@ from servelo_common.connection import ServiceConnection
 from servelo_common.errors import ServiceUnavailable
 from servelo_common.tenant_read import ORG_DELETED_SQLSTATE as ORG_DELETED_SQLSTATE
 from servelo_common.tenant_read import OrgDeleted as OrgDeleted
-from servelo_common.tenant_read import TenantRead, broke_while_idle
+from servelo_common.tenant_read import TenantRead, broke_while_idle, refused
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
@@ -178,7 +178,7 @@ async def _transaction(
                 await stack.aclose()
             if not isinstance(exc, Exception):
                 raise
-            if getattr(exc, "sqlstate", None) == ORG_DELETED_SQLSTATE:
+            if refused(exc):
                 raise OrgDeleted() from None
             if attempt == 2 or not broke_while_idle(exc):
                 raise
@@ -228,14 +228,16 @@ async def tenant_tx(
 @asynccontextmanager
 async def _tenant_read(pool: asyncpg.Pool, org_id: UUID) -> AsyncIterator[asyncpg.Connection]:
     prelude = enter_org_sql(org_id)
-    reader = TenantRead(pool, org_id, begin=lambda c: c.begin(readonly=True, prelude=prelude))
+    reader = TenantRead(
+        pool, org_id, transaction=lambda: _transaction(pool, prelude=prelude, readonly=True)
+    )
     try:
         # It answers the Connection methods a read uses (and opens a transaction for others).
         yield cast(asyncpg.Connection, reader)
-    except BaseException:
-        await reader.finish(failed=True)
+    except BaseException as exc:
+        await reader.finish(exc)
         raise
-    await reader.finish(failed=False)
+    await reader.finish(None)
 
 
 @asynccontextmanager

@@ -30,11 +30,11 @@ import contextlib
 import inspect
 import re
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from asyncpg.transaction import Transaction
 
 from servelo_common.errors import NotFound, is_unavailable
 
@@ -85,20 +85,22 @@ class TenantRead:
     The connection is taken from the pool at the first statement and given back by
     `finish()`. A connection that broke while it sat in the pool (a restart) fails the
     first statement: nothing has run, so it is tried once more on a fresh one, as
-    `tenant_tx` retries its `BEGIN`."""
+    `tenant_tx` retries its `BEGIN`. A statement that cannot be scoped opens `transaction()`
+    (db's read-only tenant transaction, with its own retry) for the rest of the block, on a
+    connection of its own: the scoped reads before it left nothing in theirs."""
 
-    __slots__ = ("_begin", "_conn", "_org", "_pool", "_tx")
+    __slots__ = ("_conn", "_open", "_org", "_pool", "_tx")
 
     def __init__(
         self,
         pool: asyncpg.Pool,
         org_id: UUID,
         *,
-        begin: Callable[[Any], Transaction],
+        transaction: Callable[[], AbstractAsyncContextManager[Any]],
     ) -> None:
-        self._pool, self._org, self._begin = pool, org_id, begin
+        self._pool, self._org, self._open = pool, org_id, transaction
         self._conn: Any = None
-        self._tx: Transaction | None = None
+        self._tx: AbstractAsyncContextManager[Any] | None = None
 
     async def fetch(
         self, query: str, *args: Any, timeout: float | None = None, record_class: Any = None
@@ -168,35 +170,21 @@ class TenantRead:
     async def _transaction(self) -> None:
         if self._tx is not None:
             return
-        first = self._conn is None
-        for attempt in (1, 2):
-            await self._connection()
-            tx = self._begin(self._conn)
-            try:
-                await tx.start()
-            except Exception as exc:
-                if refused(exc):
-                    raise OrgDeleted() from None
-                if attempt == 2 or not first or not broke_while_idle(exc):
-                    raise
-                await self._renew()
-                continue
-            self._tx = tx
-            return
+        await self._release()
+        tx = self._open()
+        self._conn = await tx.__aenter__()
+        self._tx = tx
 
-    async def finish(self, *, failed: bool) -> None:
-        """End the transaction if one was opened (commit, or roll back when `failed`) and
-        give the connection back: with nothing of this block left in its session, the pool
-        skips its reset."""
+    async def finish(self, exc: BaseException | None) -> None:
+        """End the block: the transaction, if one was opened, commits (or rolls back with
+        `exc`, the block's failure); a connection of scoped reads only goes back to the
+        pool, with nothing of this block left in its session (the pool skips its reset)."""
         tx, self._tx = self._tx, None
-        try:
-            if tx is not None and self._conn is not None and not self._conn.is_closed():
-                if failed:
-                    await tx.rollback()
-                else:
-                    await tx.commit()
-        finally:
+        if tx is None:
             await self._release()
+            return
+        self._conn = None
+        await tx.__aexit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
     async def _release(self) -> None:
         conn, self._conn = self._conn, None
