@@ -119,6 +119,10 @@ class PollingWorker(Worker):
             while True:
                 try:
                     await self._ensure_listening()
+                    # Cleared before the round, not after: a NOTIFY that arrives while
+                    # work() runs is for a row its snapshot may not see, and must start
+                    # the next round at once rather than wait out the poll interval.
+                    self._wake.clear()
                     more = await self.work()
                     backoff = self.min_backoff
                 except asyncio.CancelledError:
@@ -136,7 +140,6 @@ class PollingWorker(Worker):
                     continue
                 if more:
                     continue
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:

@@ -93,6 +93,10 @@ class Dispatcher(Worker):
                 await self._listen()
                 if self.total:
                     await asyncio.sleep(CLAIM_COALESCE)
+                # Cleared before the claim, not after: a NOTIFY or a freed slot while the
+                # claim runs may be for a row its snapshot did not see, and must start the
+                # next claim at once rather than wait out the poll interval.
+                self._wake.clear()
                 claimed = await self.claim() if self.total < self.concurrency else 0
                 backoff = 0.1
             except asyncio.CancelledError:
@@ -104,7 +108,6 @@ class Dispatcher(Worker):
                 continue
             if claimed and self.total < self.concurrency:
                 continue  # there may be more due right now
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.ctx.settings.webhooks_poll_interval)
 
