@@ -377,9 +377,16 @@ def main() -> None:
                     )
                 )
             )
-            events.append(
-                asyncio.run(relay_at(tenants[0].org_id, nats_url, dsn, seconds=args.event_seconds))
-            )
+            # The relay alone at the latency goal's rate (the POST row above is bounded by
+            # what the stack accepts) and at the throughput goal's.
+            for rate in (500.0, 2000.0):
+                events.append(
+                    asyncio.run(
+                        relay_at(
+                            tenants[0].org_id, nats_url, dsn, rate=rate, seconds=args.event_seconds
+                        )
+                    )
+                )
         load = f"{load_before} / " + " ".join(f"{x:.2f}" for x in os.getloadavg())
         report = write_report(rows, events, args, started, load)
         print(report)
