@@ -8,8 +8,8 @@
   `webhooks_endpoint_concurrency` per endpoint: a slow endpoint holds only its own slots,
   and claims skip endpoints that are at their bound, so others' due rows are never behind
   its backlog.
-- It wakes on the NOTIFY of a new delivery or a redelivery, when an attempt ends, and
-  every `webhooks_poll_interval` seconds (retries that came due).
+- It wakes on the NOTIFY of a new delivery or a redelivery, when an attempt ends (`wake`),
+  and every `webhooks_poll_interval` seconds (retries that came due).
 - Successes are written in batches; a failure is written at once, in the tenant's
   transaction, with what it decides: a retry later, giving up, or disabling an endpoint
   that has failed for the whole retry window (`webhook-disabled`, through the outbox).
@@ -18,19 +18,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
-from servelo_common.db import Pooled, system_tx, tenant_tx
+from servelo_common.db import system_tx, tenant_tx
 from servelo_common.events import emit
 from servelo_common.jsonutil import iso_z
-from servelo_common.worker import Worker
+from servelo_common.worker import PollingWorker
 
 from webhooks import events
 from webhooks.context import Webhooks
@@ -50,29 +48,28 @@ FLUSH_DELAY = 0.02
 # While attempts are in flight, slots free up one by one: wait this long for a few more
 # before claiming, so a claim (one transaction) serves several attempts.
 CLAIM_COALESCE = 0.005
-MAX_BACKOFF = 5.0
 GONE = "the event is no longer retained"
 DISABLED = "webhook disabled after failing for the whole retry window"
 
 
-class Dispatcher(Worker):
-    """Claims due deliveries and runs their attempts; a supervised worker
-    (servelo_common.worker): whatever escapes its loop restarts it with backoff."""
+class Dispatcher(PollingWorker):
+    """Claims due deliveries and runs their attempts. The loop is `PollingWorker`'s: LISTEN
+    on the deliveries channel (taken again after a Postgres restart), a claim per wake-up or
+    poll, backoff while Postgres is away, and the supervisor's restart for anything else."""
 
     def __init__(self, ctx: Webhooks, sender: Sender) -> None:
-        super().__init__("webhooks-dispatcher")
+        super().__init__("webhooks-dispatcher", ctx.pool, channel=CHANNEL)
         self.ctx, self.sender = ctx, sender
         settings = ctx.settings
+        self.poll_interval = settings.webhooks_poll_interval  # retries that came due
         self.concurrency = settings.webhooks_concurrency
         self.per_endpoint = settings.webhooks_endpoint_concurrency
         self.lease_seconds = settings.webhooks_timeout + LEASE_MARGIN
         self.inflight: Counter[UUID] = Counter()
         self.total = 0
-        self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._successes: list[tuple[UUID, UUID, int, int]] = []
         self._flush: asyncio.Task[None] | None = None
-        self._listener: Pooled | None = None
 
     async def stop(self) -> None:
         await super().stop()
@@ -80,36 +77,14 @@ class Dispatcher(Worker):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._write_successes()
-        await self._unlisten()
         await self.sender.close()
 
-    def wake(self, *_: Any) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                await self._listen()
-                if self.total:
-                    await asyncio.sleep(CLAIM_COALESCE)
-                # Cleared before the claim, not after: a NOTIFY or a freed slot while the
-                # claim runs may be for a row its snapshot did not see, and must start the
-                # next claim at once rather than wait out the poll interval.
-                self._wake.clear()
-                claimed = await self.claim() if self.total < self.concurrency else 0
-                backoff = 0.1
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("claiming deliveries failed; retrying", extra={"error": repr(exc)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
-                continue
-            if claimed and self.total < self.concurrency:
-                continue  # there may be more due right now
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.ctx.settings.webhooks_poll_interval)
+    async def work(self) -> bool:
+        """One claim; True when there may be more due right now and room to take it."""
+        if self.total:
+            await asyncio.sleep(CLAIM_COALESCE)
+        claimed = await self.claim() if self.total < self.concurrency else 0
+        return bool(claimed) and self.total < self.concurrency
 
     async def claim(self) -> int:
         """Lease what this replica has room for; start one attempt per row. Returns how many."""
@@ -170,7 +145,7 @@ class Dispatcher(Worker):
             if self.inflight[endpoint_id] <= 0:
                 del self.inflight[endpoint_id]
             self.total -= 1
-            self._wake.set()
+            self.wake()  # a slot is free
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FLUSH_DELAY)
@@ -242,31 +217,3 @@ class Dispatcher(Worker):
         )
         await emit(conn, disabled, tenant=org_id, subject=endpoint.id)
         log.warning("webhook disabled", extra={"webhook": str(endpoint.id), "org_id": str(org_id)})
-
-    def _listening(self) -> bool:
-        try:
-            return self._listener is not None and not self._listener.is_closed()
-        except asyncpg.InterfaceError:
-            # asyncpg has already taken a lost connection back (Postgres restarted).
-            return False
-
-    async def _listen(self) -> None:
-        if self._listening():
-            return
-        await self._unlisten()
-        conn = await self.ctx.pool.acquire()
-        try:
-            await conn.add_listener(CHANNEL, self.wake)
-        except BaseException:
-            await self.ctx.pool.release(conn)
-            raise
-        self._listener = conn
-
-    async def _unlisten(self) -> None:
-        conn, self._listener = self._listener, None
-        if conn is None:
-            return
-        with contextlib.suppress(Exception):
-            await conn.remove_listener(CHANNEL, self.wake)
-        with contextlib.suppress(Exception):
-            await self.ctx.pool.release(conn)

@@ -45,7 +45,7 @@ async def test_a_notify_during_a_claim_starts_the_next_claim_at_once(stack: Test
     try:
 
         async def first_claim_listening() -> None:
-            assert len(dispatcher.claims) == 1 and dispatcher._listening()
+            assert len(dispatcher.claims) == 1 and dispatcher._listener is not None
 
         await eventually(first_claim_listening)
         await pool.execute(f"NOTIFY {CHANNEL}")
