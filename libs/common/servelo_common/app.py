@@ -13,6 +13,7 @@ request has a deadline below the gateway's, and a dependency outage answers 503 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import time
@@ -48,6 +49,8 @@ from servelo_common.platform_metrics import PlatformMetrics
 from servelo_common.relay import OutboxRelay
 from servelo_common.serve import workers_from_env
 from servelo_common.worker import Worker
+
+GC_YOUNG_THRESHOLD = 50_000
 
 log = logging.getLogger("servelo.app")
 
@@ -269,6 +272,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             await hook(state)
         metrics = await _start_metrics(spec, settings, pool, bus, requests)
         log.info("service started")
+        # Everything allocated so far lives as long as the process: keep it out of the
+        # cyclic GC's passes. A request allocates a few hundred tracked objects that die by
+        # reference counting; with the default threshold (700) the young generation was
+        # collected every few requests, ~7 % of a service's CPU under load (perf, GET of a
+        # ticket). Cycles still get collected, after 50,000 allocations instead of 700.
+        gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 10)
         try:
             yield {"db": pool, "bus": bus, "settings": settings, "service": state}
         finally:

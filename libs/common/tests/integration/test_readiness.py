@@ -1,14 +1,15 @@
-"""`/readyz` of a service built by the factory: ready with its dependencies and workers,
-not ready once a background worker has died."""
+"""A service built by the factory: `/readyz` ready with its dependencies and workers, not
+ready once a background worker has died; the cyclic GC's settings once it has started."""
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from pydantic import SecretStr
-from servelo_common.app import ServiceSpec, ServiceState, create_service_app
+from servelo_common.app import GC_YOUNG_THRESHOLD, ServiceSpec, ServiceState, create_service_app
 from servelo_common.config import ServiceSettings
 from servelo_common.worker import Worker
 from servelo_dev.testing.plugin import TestStack
@@ -21,7 +22,9 @@ class Idle(Worker):
 
 @contextlib.asynccontextmanager
 async def running(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """The ASGI lifespan, as a server runs it; yields the lifespan state."""
+    """The ASGI lifespan, as a server runs it; yields the lifespan state. The GC settings a
+    started service makes for its process are undone: this test process is not one."""
+    threshold = gc.get_threshold()
     state: dict[str, Any] = {}
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -37,6 +40,8 @@ async def running(app: Any) -> AsyncIterator[dict[str, Any]]:
         await inbox.put({"type": "lifespan.shutdown"})
         await asyncio.wait_for(outbox.get(), 30)
         await task
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 async def get(app: Any, state: dict[str, Any], path: str) -> tuple[int, Any]:
@@ -111,3 +116,24 @@ async def test_readyz_fails_once_a_worker_has_died(
         status, body = await get(app, state, "/readyz")
         assert status == 503
         assert "worker idle-worker" in body["error"]
+
+
+async def test_a_started_service_freezes_and_raises_the_gc_threshold(
+    stack: TestStack, scratch: tuple[str, str]
+) -> None:
+    """Start-up objects out of the cyclic GC, the young generation collected rarely
+    (docs/benchmarks-e2e.md, "The cyclic GC")."""
+    schema, dsn = scratch
+    settings = ServiceSettings(
+        database_url=dsn,
+        nats_url=stack.nats_url,
+        internal_secret=SecretStr("test-secret-0123456789abcdef-0123456789"),
+        env="test",
+        metrics_port=0,
+    )
+    app = create_service_app(ServiceSpec(name=schema, routes=[]), settings)
+    assert gc.get_threshold()[0] < GC_YOUNG_THRESHOLD
+    assert gc.get_freeze_count() == 0
+    async with running(app):
+        assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+        assert gc.get_freeze_count() > 0
