@@ -13,7 +13,6 @@ request has a deadline below the gateway's, and a dependency outage answers 503 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import re
 import time
@@ -49,8 +48,6 @@ from servelo_common.platform_metrics import PlatformMetrics
 from servelo_common.relay import OutboxRelay
 from servelo_common.serve import workers_from_env
 from servelo_common.worker import Worker
-
-GC_YOUNG_THRESHOLD = 50_000
 
 log = logging.getLogger("servelo.app")
 
@@ -227,19 +224,6 @@ async def _start_metrics(
     return server
 
 
-def _settle_gc() -> tuple[int, ...]:
-    """Everything allocated by the start-up lives as long as the process: out of the cyclic
-    GC's passes. A request allocates a few hundred tracked objects that die by reference
-    counting; with the default threshold (700) the young generation was collected every few
-    requests, ~7 % of a service's CPU under load (perf, GET of a ticket). Cycles are still
-    collected, after 50,000 allocations instead of 700. Returns the thresholds before."""
-    before = gc.get_threshold()
-    gc.collect()  # garbage of the start-up is not frozen with it
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 10)
-    return before
-
-
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlette:
     configure_logging(spec.name, settings.log_level)
     tracing.setup(spec.name)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md)
@@ -285,23 +269,17 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Starlett
             await hook(state)
         metrics = await _start_metrics(spec, settings, pool, bus, requests)
         log.info("service started")
-        gc_defaults = _settle_gc()
         try:
             yield {"db": pool, "bus": bus, "settings": settings, "service": state}
         finally:
-            try:
-                if metrics is not None:
-                    await metrics.close()
-                for hook in spec.on_shutdown:
-                    await hook(state)
-                for worker in reversed(state.workers):
-                    await worker.stop()
-                await bus.close()
-                await pool.close()
-            finally:
-                # As it was: an app started in a test process leaves the process unchanged.
-                gc.unfreeze()
-                gc.set_threshold(*gc_defaults)
+            if metrics is not None:
+                await metrics.close()
+            for hook in spec.on_shutdown:
+                await hook(state)
+            for worker in reversed(state.workers):
+                await worker.stop()
+            await bus.close()
+            await pool.close()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -10,16 +10,22 @@ share the work). One process runs one core; more workers use more cores of one h
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import sys
 from collections.abc import Mapping
 
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servelo_common.coalesce import CoalescingHttpToolsProtocol
 from servelo_common.logs import configure_logging
 
 MAX_WORKERS = 64
+GC_YOUNG_THRESHOLD = 50_000
+# The service's own factory, for `settled_app` in this process and in every worker process.
+FACTORY_ENV = "SERVELO_APP_FACTORY"
 
 
 def workers_from_env(environ: Mapping[str, str] = os.environ) -> int:
@@ -30,14 +36,53 @@ def workers_from_env(environ: Mapping[str, str] = os.environ) -> int:
     return int(raw)
 
 
+def settle_gc() -> None:
+    """Everything the start-up allocated lives as long as the process: out of the cyclic
+    GC's passes. A request allocates a few hundred tracked objects that die by reference
+    counting; with the default threshold (700) the young generation was collected every few
+    requests, ~7 % of a service's CPU under load (perf, GET of a ticket). Cycles are still
+    collected, after 50,000 allocations instead of 700. For a process that serves and
+    nothing else: tests that start an app inside their own process keep the defaults."""
+    gc.collect()  # the start-up's garbage is not frozen with it
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 10)
+
+
+class SettledGc:
+    """The service's app, with `settle_gc` run once its lifespan has started (the pool, the
+    workers and the caches exist by then); one pass-through call per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def started(message: Message) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                settle_gc()
+            await send(message)
+
+        await self.app(scope, receive, started)
+
+
+def settled_app() -> ASGIApp:
+    """The factory uvicorn runs: the one named in `SERVELO_APP_FACTORY`, in `SettledGc`."""
+    module, _, name = os.environ[FACTORY_ENV].partition(":")
+    return SettledGc(getattr(importlib.import_module(module), name)())
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit("usage: python -m servelo_common.serve <module>:<app factory>")
     # JSON from the first line on (an import error, uvicorn's start-up), before the app
     # factory configures it again with its settings' level.
     configure_logging(sys.argv[1].split(".", 1)[0], os.environ.get("SERVELO_LOG_LEVEL", "INFO"))
+    os.environ[FACTORY_ENV] = sys.argv[1]  # inherited by the worker processes
     uvicorn.run(
-        sys.argv[1],
+        "servelo_common.serve:settled_app",
         factory=True,
         host=os.environ.get("SERVELO_HOST", "127.0.0.1"),
         port=int(os.environ.get("SERVELO_PORT", "8000")),

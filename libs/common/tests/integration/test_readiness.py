@@ -1,15 +1,14 @@
-"""A service built by the factory: `/readyz` ready with its dependencies and workers, not
-ready once a background worker has died; the cyclic GC's settings once it has started."""
+"""`/readyz` of a service built by the factory: ready with its dependencies and workers,
+not ready once a background worker has died."""
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from pydantic import SecretStr
-from servelo_common.app import GC_YOUNG_THRESHOLD, ServiceSpec, ServiceState, create_service_app
+from servelo_common.app import ServiceSpec, ServiceState, create_service_app
 from servelo_common.config import ServiceSettings
 from servelo_common.worker import Worker
 from servelo_dev.testing.plugin import TestStack
@@ -112,28 +111,3 @@ async def test_readyz_fails_once_a_worker_has_died(
         status, body = await get(app, state, "/readyz")
         assert status == 503
         assert "worker idle-worker" in body["error"]
-
-
-async def test_a_started_service_freezes_and_raises_the_gc_threshold(
-    stack: TestStack, scratch: tuple[str, str]
-) -> None:
-    """Start-up objects out of the cyclic GC, the young generation collected rarely
-    (docs/benchmarks-e2e.md, "The cyclic GC")."""
-    schema, dsn = scratch
-    settings = ServiceSettings(
-        database_url=dsn,
-        nats_url=stack.nats_url,
-        internal_secret=SecretStr("test-secret-0123456789abcdef-0123456789"),
-        env="test",
-        metrics_port=0,
-    )
-    app = create_service_app(ServiceSpec(name=schema, routes=[]), settings)
-    before = gc.get_threshold()
-    assert before[0] < GC_YOUNG_THRESHOLD
-    assert gc.get_freeze_count() == 0
-    async with running(app):
-        assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
-        assert gc.get_freeze_count() > 0
-    # Undone at shutdown: an app started in a test process leaves it as it was.
-    assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
