@@ -56,6 +56,14 @@ class ServicePool(asyncpg.Pool):
         # Callers inside acquire right now: servelo_db_pool_waiting (platform_metrics).
         self.waiting += 1
         try:
+            if timeout is None and not self._queue.empty():  # type: ignore[attr-defined]
+                # A free connection is taken without waiting (no await between this check
+                # and asyncpg's `queue.get()`): the timeout's task and timer (asyncpg's
+                # `wait_for`, ~6 % of a service's CPU per GET) would guard nothing. Its
+                # release keeps the default timeout, as a timed acquire records it.
+                proxy = await super()._acquire(None)  # type: ignore[misc]
+                proxy._holder._timeout = self.acquire_timeout
+                return proxy
             # The stubs declare only the public API; `Pool.acquire()` awaits this private
             # `_acquire`, the one place a default timeout can be put under every caller.
             return await super()._acquire(  # type: ignore[misc]
@@ -120,6 +128,9 @@ async def create_pool(
         record_class=asyncpg.Record,
         # Prepared statements are cached per connection by asyncpg.
         statement_cache_size=512,
+        # A connection is opened lazily by the acquire that needs it, which may take the
+        # untimed path (`ServicePool._acquire`): its connect keeps the acquire's bound.
+        timeout=acquire_timeout,
         server_settings={
             "search_path": schema,
             # Outbox rows ride with the COMMIT as literals (connection.defer_outbox).
