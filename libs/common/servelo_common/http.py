@@ -30,6 +30,7 @@ from servelo_common.identity import (
 )
 from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import org_var
+from servelo_common.output import public
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -206,16 +207,14 @@ def resource(
     """A domain object as its `XPublic` `model`, with its `ETag` when it has one (`obj.etag`)."""
     etag = getattr(obj, "etag", None)
     all_headers = {"ETag": etag} if isinstance(etag, str) else {}
-    return json(
-        model.model_validate(obj), status=status, headers={**all_headers, **(headers or {})}
-    )
+    return json(public(model, obj), status=status, headers={**all_headers, **(headers or {})})
 
 
 def resources(
     model: type[BaseModel], objs: Sequence[Any], headers: dict[str, str] | None = None
 ) -> Response:
     """A list of domain objects as a JSON array of `model`."""
-    return json([model.model_validate(o) for o in objs], headers=headers)
+    return json([public(model, o) for o in objs], headers=headers)
 
 
 async def update_body(request: Request, model: type[M], exists: Callable[[], Awaitable[Any]]) -> M:

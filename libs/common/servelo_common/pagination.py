@@ -34,6 +34,7 @@ from starlette.responses import Response
 from servelo_common.declared import note
 from servelo_common.errors import RequestValidationError
 from servelo_common.http import json, tenant
+from servelo_common.output import public
 from servelo_common.values import parse_instant
 
 DEFAULT_LIMIT = 100
@@ -190,4 +191,4 @@ def page_response(
     """A JSON array of one page (`items` were fetched with limit + 1) as `model`, with the
     `Link` header of the next."""
     shown, headers = page(request, items, page_req, key=key)
-    return json([model.model_validate(item) for item in shown], headers=headers)
+    return json([public(model, item) for item in shown], headers=headers)
