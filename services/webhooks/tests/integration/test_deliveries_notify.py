@@ -18,11 +18,11 @@ async def notified_by_fan_out(stack: TestStack, org_id: uuid.UUID) -> tuple[int,
     the fan-out arrives after any the fan-out sent, so waiting for it is enough."""
     listener = await asyncpg.connect(stack.admin_dsn)
     writer = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
-    seen: list[str] = []
+    seen: list[object] = []
     marker = asyncio.Event()
     writer_pid = writer.get_server_pid()
 
-    def on_notify(_conn: object, pid: int, _channel: str, payload: str) -> None:
+    def on_notify(_conn: object, pid: int, _channel: str, payload: object) -> None:
         if pid == writer_pid:  # other sessions of the stack may notify too
             (marker.set() if payload == "marker" else seen.append(payload))
 
