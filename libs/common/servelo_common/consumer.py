@@ -4,13 +4,15 @@
                  handler=handle_user_event)
 
 The handler runs in a tenant transaction together with the inbox insert, so a redelivered
-event is skipped and a failed handler leaves nothing behind. Consecutive tenant events of
-one fetch share one transaction (one `BEGIN` and `COMMIT`, one WAL flush, for the lot), each
-scoped to its own tenant in turn; if any of them fails, that transaction rolls back whole
-and each event runs alone in its own, as a single event does, so a failure still costs only
-the event that failed. Before any handler runs, the
+event is skipped and a failed handler leaves nothing behind. Before any handler runs, the
 transaction checks the org's tombstone (`purge.purge_org`): an event about a deleted org
 is acknowledged and changes nothing.
+
+Consecutive tenant events of one fetch share one transaction (one `BEGIN` and `COMMIT`, one
+WAL flush, for the lot), each scoped to its own tenant in turn, and are acknowledged after
+its commit. If any of them fails, that transaction rolls back whole and each event runs
+alone in its own, as a single event does, so a failure still costs only the event that
+failed.
 
 No event is ever dropped. The server never gives up on a message (no `max_deliver`): the
 consumer decides. A failure because a dependency is away (Postgres down, a lock or
