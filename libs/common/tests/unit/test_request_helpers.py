@@ -3,14 +3,16 @@ sends, the answer is a value or a 4xx `ApiError`, never another exception (a 500
 
 from __future__ import annotations
 
+import itertools
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator
 from servelo_common.errors import ApiError, RequestValidationError
 from servelo_common.http import MAX_JSON_DEPTH, body, json_body, query
 from starlette.requests import Request
@@ -152,3 +154,40 @@ def _query_or_error(qs: bytes) -> Any:
         return query(request_with(query_string=qs), Thing)
     except ApiError as exc:
         return exc
+
+
+class Counted(BaseModel):
+    """A query model whose (default) value is validated by a counting validator."""
+
+    validations: ClassVar[int] = 0
+    limit: int = Field(default=10, validate_default=True)
+    tags: list[str] = []
+
+    @field_validator("limit")
+    @classmethod
+    def count(cls, value: int) -> int:
+        Counted.validations += 1
+        return value
+
+
+class Today(BaseModel):
+    day: str = Field(default_factory=lambda: f"call {next(Today.calls)}")
+    calls: ClassVar[Iterator[int]] = itertools.count()
+
+
+def test_an_empty_query_string_is_validated_once_per_model() -> None:
+    Counted.validations = 0
+    first = query(request_with(), Counted)
+    first.tags.append("mine")  # each caller has its own copy
+    second = query(request_with(), Counted)
+    assert second == Counted() and second.tags == []
+    assert Counted.validations == 2  # the first query and `Counted()` above
+    assert query(request_with(query_string=b"limit=3"), Counted).limit == 3
+
+
+def test_an_empty_query_string_with_defaults_made_per_request_is_validated_each_time() -> None:
+    assert query(request_with(), Today).day != query(request_with(), Today).day
+    with pytest.raises(RequestValidationError):
+        query(request_with(), Thing)  # `name` is required: refused every time
+    with pytest.raises(RequestValidationError):
+        query(request_with(), Thing)
