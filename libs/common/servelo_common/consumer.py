@@ -8,12 +8,6 @@ event is skipped and a failed handler leaves nothing behind. Before any handler 
 transaction checks the org's tombstone (`purge.purge_org`): an event about a deleted org
 is acknowledged and changes nothing.
 
-Consecutive tenant events of one fetch share one transaction (one `BEGIN` and `COMMIT`, one
-WAL flush, for the lot), each scoped to its own tenant in turn, and are acknowledged after
-its commit. If any of them fails, that transaction rolls back whole and each event runs
-alone in its own, as a single event does, so a failure still costs only the event that
-failed.
-
 No event is ever dropped. The server never gives up on a message (no `max_deliver`): the
 consumer decides. A failure because a dependency is away (Postgres down, a lock or
 statement timeout) is retried with backoff for as long as it lasts and never counts
@@ -31,7 +25,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -43,7 +36,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from servelo_common import tracing
 from servelo_common.bus import EventBus
-from servelo_common.db import OrgDeleted, enter_org_sql, schema_tx, system_tx, tenant_tx
+from servelo_common.db import OrgDeleted, system_tx, tenant_tx
 from servelo_common.errors import is_unavailable
 from servelo_common.events import ORIGINAL_SUBJECT_HEADER, STREAM, CloudEvent, replay_subject
 from servelo_common.logs import event_id_var
@@ -104,103 +97,48 @@ class Consumer(Worker):
                     msgs = await psub.fetch(batch=50, timeout=1.0)
                 except (NatsTimeoutError, TimeoutError):
                     continue
-                await self._handle_fetched(msgs)
+                for msg in msgs:
+                    await self._handle(msg)
         finally:
             try:
                 await psub.unsubscribe()
             except Exception:
                 log.debug("unsubscribe failed", exc_info=True)
 
-    async def _handle_fetched(self, msgs: Sequence[Msg]) -> None:
-        """In stream order: runs of consecutive tenant events together, any other alone."""
-        together: list[tuple[Msg, CloudEvent]] = []
-        for msg in msgs:
-            event = _decoded(msg)
-            if event is not None and event.tenant:
-                together.append((msg, event))
-                continue
-            await self._handle_together(together)
-            together = []
-            await self._handle(msg)
-        await self._handle_together(together)
-
-    async def _handle_together(self, batch: Sequence[tuple[Msg, CloudEvent]]) -> None:
-        if len(batch) > 1:
-            try:
-                ran = await self._run_together(batch)
-            except Exception as exc:
-                log.info(
-                    "events run one by one after a failure in their shared transaction",
-                    extra={"consumer": self.durable, "events": len(batch), "error": repr(exc)},
-                )
-            else:
-                for (msg, event), did in zip(batch, ran, strict=True):
-                    if did:
-                        self.handled.inc()
-                    token = event_id_var.set(event.id)
-                    try:
-                        await self._acknowledge(msg, event, did)
-                    finally:
-                        event_id_var.reset(token)
-                return
-        for msg, _ in batch:
-            await self._handle(msg)
-
-    async def _run_together(self, batch: Sequence[tuple[Msg, CloudEvent]]) -> list[bool]:
-        """Every event of `batch` in one transaction, each scoped to its tenant in turn (the
-        org's setting and purge lock, as `tenant_tx` takes them); nothing is acknowledged
-        here: only a commit makes their work real."""
-        ran: list[bool] = []
-        async with schema_tx(self.pool) as conn:
-            for msg, event in batch:
-                token = event_id_var.set(event.id)
-                try:
-                    with self._span(msg, event):
-                        await conn.execute(enter_org_sql(event.tenant or ""))
-                        ran.append(await self._run(conn, event))
-                finally:
-                    event_id_var.reset(token)
-        return ran
-
     async def _handle(self, msg: Msg) -> None:
         try:
-            event = _decode(msg)
-        except _UNDECODABLE as exc:
+            event = CloudEvent.from_json(orjson.loads(msg.data))
+        except (ValueError, KeyError, TypeError) as exc:
             await self._give_up(msg, None, None, f"undecodable event: {exc!r}")
             return
+        headers = msg.headers or {}
         # Every log line of this event's work carries its id.
         token = event_id_var.set(event.id)
         try:
-            with self._span(msg, event):
+            with tracing.handling(
+                consumer=self.durable,
+                subject=headers.get(ORIGINAL_SUBJECT_HEADER) or msg.subject,
+                event_id=event.id,
+                event_type=event.type,
+                traceparent=event.traceparent,
+                tracestate=event.tracestate,
+                header=headers.get("traceparent"),
+            ):
                 try:
                     ran = await self.handle_event(event)
                 except Exception as exc:
                     await self._failed(msg, event, exc)
                     return
-                await self._acknowledge(msg, event, ran)
+                self._failures.pop(_seq(msg), None)
+                await msg.ack()
+                # One line per event (as eShop's consumers log each one): far fewer than
+                # requests.
+                log.info(
+                    "event handled" if ran else "event skipped",
+                    extra={"consumer": self.durable, "type": event.type},
+                )
         finally:
             event_id_var.reset(token)
-
-    def _span(self, msg: Msg, event: CloudEvent) -> AbstractContextManager[None]:
-        headers = msg.headers or {}
-        return tracing.handling(
-            consumer=self.durable,
-            subject=headers.get(ORIGINAL_SUBJECT_HEADER) or msg.subject,
-            event_id=event.id,
-            event_type=event.type,
-            traceparent=event.traceparent,
-            tracestate=event.tracestate,
-            header=headers.get("traceparent"),
-        )
-
-    async def _acknowledge(self, msg: Msg, event: CloudEvent, ran: bool) -> None:
-        self._failures.pop(_seq(msg), None)
-        await msg.ack()
-        # One line per event (as eShop's consumers log each one): far fewer than requests.
-        log.info(
-            "event handled" if ran else "event skipped",
-            extra={"consumer": self.durable, "type": event.type},
-        )
 
     async def _failed(self, msg: Msg, event: CloudEvent, exc: Exception) -> None:
         tracing.record_failure(exc)
@@ -259,32 +197,25 @@ class Consumer(Worker):
         scope = tenant_tx(self.pool, event.tenant) if event.tenant else system_tx(self.pool)
         try:
             async with scope as conn:
-                ran = await self._run(conn, event)
-            if ran:
-                self.handled.inc()
-            return ran
+                inserted = await conn.fetchval(
+                    "INSERT INTO inbox (consumer, event_id, org_id, type) VALUES ($1, $2, $3, $4)"
+                    " ON CONFLICT DO NOTHING RETURNING true",
+                    self.durable,
+                    UUID(event.id),
+                    UUID(event.tenant) if event.tenant else None,
+                    event.type,
+                )
+                if not inserted:
+                    return False
+                await self.sub.handler(conn, event)
+            self.handled.inc()
+            return True
         except OrgDeleted:
             log.info(
                 "event for a deleted org ignored",
                 extra={"consumer": self.durable, "event_id": event.id, "type": event.type},
             )
             return False
-
-    async def _run(self, conn: asyncpg.Connection, event: CloudEvent) -> bool:
-        """The inbox insert and, if it is the first time, the handler; in the caller's
-        transaction, scoped to the event's tenant."""
-        inserted = await conn.fetchval(
-            "INSERT INTO inbox (consumer, event_id, org_id, type) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT DO NOTHING RETURNING true",
-            self.durable,
-            UUID(event.id),
-            UUID(event.tenant) if event.tenant else None,
-            event.type,
-        )
-        if not inserted:
-            return False
-        await self.sub.handler(conn, event)
-        return True
 
     async def _dead_letter(
         self, msg: Msg, event_id: str | None, tenant: str | None, error: str
@@ -301,20 +232,6 @@ class Consumer(Worker):
                 error[:2000],
                 msg.metadata.num_delivered or 1,
             )
-
-
-_UNDECODABLE = (ValueError, KeyError, TypeError)
-
-
-def _decode(msg: Msg) -> CloudEvent:
-    return CloudEvent.from_json(orjson.loads(msg.data))
-
-
-def _decoded(msg: Msg) -> CloudEvent | None:
-    try:
-        return _decode(msg)
-    except _UNDECODABLE:
-        return None  # handled alone, which gives up on it
 
 
 def _seq(msg: Msg) -> int:
