@@ -102,11 +102,11 @@ def _converter(annotation: Any, metadata: list[Any]) -> Converter | None:
             return None
         if annotation not in _SERIALIZED:
             return None
-        return _serialized(annotation, serializers[0].func)
+        return _checked(annotation, serializers[0].func, exact=False)
     if annotation is date:
-        return _serialized_exactly(date, date.isoformat)
+        return _checked(date, date.isoformat, exact=True)
     if annotation in _PLAIN:
-        return _plain(annotation)
+        return _checked(annotation, _same, exact=True)
     return None
 
 
@@ -117,30 +117,18 @@ def _or_none(convert: Converter) -> Converter:
     return optional
 
 
-def _serialized(base: type, func: Callable[..., Any]) -> Converter:
-    def serialized(value: Any) -> Any:
-        if not isinstance(value, base):
+def _checked(kind: type, func: Callable[..., Any], *, exact: bool) -> Converter:
+    """`func(value)` for a value of `kind`. `exact`: of that very type, since a bool is an
+    int, a datetime a date and an enum a str, and pydantic turns each into something else;
+    else a subclass will do (asyncpg's UUID is one of the stdlib's)."""
+
+    def checked(value: Any) -> Any:
+        if (type(value) is not kind) if exact else not isinstance(value, kind):
             raise _NotAsDeclared
         return func(value)
 
-    return serialized
+    return checked
 
 
-def _serialized_exactly(kind: type, func: Callable[..., Any]) -> Converter:
-    def serialized(value: Any) -> Any:
-        if type(value) is not kind:  # a datetime is a date too
-            raise _NotAsDeclared
-        return func(value)
-
-    return serialized
-
-
-def _plain(kind: type) -> Converter:
-    # Exactly the type: a bool is an int and an enum a str, and pydantic turns each into
-    # something else.
-    def plain(value: Any) -> Any:
-        if type(value) is not kind:
-            raise _NotAsDeclared
-        return value
-
-    return plain
+def _same(value: Any) -> Any:
+    return value

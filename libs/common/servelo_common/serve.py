@@ -14,10 +14,12 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.applications import Starlette
 
 from servelo_common.coalesce import CoalescingHttpToolsProtocol
 from servelo_common.logs import configure_logging
@@ -48,30 +50,22 @@ def settle_gc() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 10)
 
 
-class SettledGc:
-    """The service's app, with `settle_gc` run once its lifespan has started (the pool, the
-    workers and the caches exist by then); one pass-through call per request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan":
-            await self.app(scope, receive, send)
-            return
-
-        async def started(message: Message) -> None:
-            if message["type"] == "lifespan.startup.complete":
-                settle_gc()
-            await send(message)
-
-        await self.app(scope, receive, started)
-
-
-def settled_app() -> ASGIApp:
-    """The factory uvicorn runs: the one named in `SERVELO_APP_FACTORY`, in `SettledGc`."""
+def settled_app() -> Starlette:
+    """The factory uvicorn runs: the one named in `SERVELO_APP_FACTORY`, its lifespan
+    followed by `settle_gc` once started (the pool, the workers and the caches exist by
+    then). Wrapping the lifespan, not the app, keeps every request's path as it was."""
     module, _, name = os.environ[FACTORY_ENV].partition(":")
-    return SettledGc(getattr(importlib.import_module(module), name)())
+    app: Starlette = getattr(importlib.import_module(module), name)()
+    started = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[Any]:
+        async with started(app) as state:
+            settle_gc()
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
 
 
 def main() -> None:
