@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from servelo_common.serve import workers_from_env
-from servelo_dev.devstack.embedded import free_port
+from servelo_dev.devstack.embedded import free_ports
 
 
 def children(pid: int) -> list[int]:
@@ -35,7 +35,8 @@ def metrics_of(port: int) -> str | None:
 
 def test_workers_setting_starts_that_many_processes(stack: Any) -> None:
     name = f"team-workers-{secrets.token_hex(3)}"
-    metrics_port = free_port()
+    # Worker k listens on the port + k: both must be free (a taken next port failed CI once).
+    metrics_port = free_ports(2)
     proc = stack.stack.start_replica(
         name, "team", {"SERVELO_WORKERS": "2", "SERVELO_METRICS_PORT": str(metrics_port)}
     )

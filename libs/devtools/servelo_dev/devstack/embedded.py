@@ -42,6 +42,29 @@ def free_port() -> int:
     raise RuntimeError("no free loopback port that was not handed out already")
 
 
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive loopback ports free now and not handed out before
+    (a service's workers listen on a port each, the given one and the next ones)."""
+    for _ in range(1000):
+        first = free_port()
+        rest = range(first + 1, first + count)
+        with _handed_out_lock:
+            if any(p in _handed_out or not _bindable(p) for p in rest):
+                continue
+            _handed_out.update(rest)
+        return first
+    raise RuntimeError(f"no {count} consecutive free loopback ports")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def wait_for_port(
     port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None = None, what: str = "server"
 ) -> None:
