@@ -1,0 +1,92 @@
+"""`claim_due`'s floors: an endpoint's due range is read from its floor, so a claim does
+not step over the deliveries it completed since the last vacuum (their index entries stay
+at the head of the range); without a floor it is read from the start."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import orjson
+from servelo_dev.testing.factories import make_webhook
+from servelo_dev.testing.plugin import TestStack
+from servelo_dev.testing.tenants import Tenant
+from webhooks.dispatcher import FULL_CLAIM_SECONDS
+from webhooks.repository.deliveries import claim_due
+
+from .conftest import MakeWebhook, Receivers
+
+
+async def claimed_ages(stack: TestStack, tenant: Tenant, floor: timedelta | None) -> list[int]:
+    """Two due deliveries of one webhook, one an hour old and one a minute old: the ages in
+    minutes of those a claim takes, with the floor `floor` ago (None: no floor)."""
+    webhook = await make_webhook(tenant.admin, events=["ticket-created"])
+    endpoint_id = uuid.UUID(webhook["id"])
+    conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
+    now = datetime.now(UTC)
+    tx = conn.transaction()  # rolled back: the stack's dispatchers never see these rows
+    await tx.start()
+    try:
+        for minutes in (60, 1):
+            await conn.execute(
+                "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type,"
+                " next_attempt_at) VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(),"
+                " 'ticket-created', $3)",
+                uuid.UUID(tenant.org_id),
+                endpoint_id,
+                now - timedelta(minutes=minutes),
+            )
+        rows = await claim_due(
+            conn,
+            per_endpoint=4,
+            inflight={},
+            limit=1000,
+            lease_seconds=40,
+            floors={} if floor is None else {endpoint_id: now - floor},
+        )
+    finally:
+        await tx.rollback()
+        await conn.close()
+    mine = [r for r in rows if r["endpoint_id"] == endpoint_id]
+    return [round((now - r["next_attempt_at"]).total_seconds() / 60) for r in mine]
+
+
+async def test_a_claim_reads_an_endpoints_due_range_from_its_floor(
+    stack: TestStack, tenant: Tenant
+) -> None:
+    assert await claimed_ages(stack, tenant, floor=timedelta(minutes=10)) == [1]
+
+
+async def test_without_a_floor_a_claim_reads_from_the_start(
+    stack: TestStack, tenant: Tenant
+) -> None:
+    assert sorted(await claimed_ages(stack, tenant, floor=None)) == [1, 60]
+
+
+async def test_a_delivery_below_the_floor_is_still_sent(
+    stack: TestStack, tenant: Tenant, receivers: Receivers, webhook: MakeWebhook
+) -> None:
+    """A row that commits below an endpoint's floor (a lease that ran out, a transaction
+    that committed late) is taken by the dispatcher's next claim without floors."""
+    receiver = await receivers()
+    hook = await webhook(tenant.admin, url=receiver.url, events=["ticket-created"])
+    assert (await tenant.admin.post(f"/api/webhooks/{hook['id']}/test")).status == 202
+    await receiver.wait_for(1)  # claimed: the endpoint's floor is now about now
+    event_id = uuid.uuid4()
+    event = {"specversion": "1.0", "id": str(event_id), "type": "webhook-test", "data": {}}
+    conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
+    try:
+        await conn.execute(
+            "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, payload,"
+            " next_attempt_at) VALUES (gen_random_uuid(), $1, $2, $3, 'webhook-test', $4,"
+            " now() - interval '1 hour')",
+            uuid.UUID(tenant.org_id),
+            uuid.UUID(hook["id"]),
+            event_id,
+            orjson.dumps(event).decode(),
+        )
+    finally:
+        await conn.close()
+    await receiver.wait_for(2, timeout=FULL_CLAIM_SECONDS + 10)
+    assert receiver.received[1].event["id"] == str(event_id)
