@@ -23,7 +23,6 @@ was handled meanwhile.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -62,10 +61,6 @@ class Subscription:
     ack_wait: float = 30.0
     # Redelivery delays after the 1st, 2nd, ... failure; the last one repeats.
     backoff: Sequence[float] = field(default=(0.5, 2.0, 5.0, 15.0))
-    # Events of one fetch handled at once, each in its own transaction. Events about one
-    # subject (the same tenant and `subject`) still run one after another, in stream
-    # order; events about different ones may commit in any order (as with two replicas).
-    concurrency: int = 1
 
 
 class Consumer(Worker):
@@ -102,9 +97,6 @@ class Consumer(Worker):
                     msgs = await psub.fetch(batch=50, timeout=1.0)
                 except (NatsTimeoutError, TimeoutError):
                     continue
-                if self.sub.concurrency > 1 and len(msgs) > 1:
-                    await self._handle_concurrently(msgs)
-                    continue
                 for msg in msgs:
                     await self._handle(msg)
         finally:
@@ -113,38 +105,12 @@ class Consumer(Worker):
             except Exception:
                 log.debug("unsubscribe failed", exc_info=True)
 
-    async def _handle_concurrently(self, msgs: Sequence[Msg]) -> None:
-        """The fetch's events by subject, at most `concurrency` subjects at a time, each
-        subject's events in stream order."""
-        by_subject: dict[tuple[str | None, str | None], list[tuple[Msg, CloudEvent]]] = {}
-        for msg in msgs:
-            event = await self._decode(msg)
-            if event is not None:
-                by_subject.setdefault((event.tenant, event.subject), []).append((msg, event))
-        queue = iter(by_subject.values())
-
-        async def lane() -> None:
-            for group in queue:  # a shared iterator: each group is taken by one lane
-                for msg, event in group:
-                    await self._handle_event_msg(msg, event)
-
-        lanes = min(self.sub.concurrency, len(by_subject))
-        await asyncio.gather(*(lane() for _ in range(lanes)))
-
-    async def _decode(self, msg: Msg) -> CloudEvent | None:
-        """The message's event; None (and dead-lettered) when it is not one."""
+    async def _handle(self, msg: Msg) -> None:
         try:
-            return CloudEvent.from_json(orjson.loads(msg.data))
+            event = CloudEvent.from_json(orjson.loads(msg.data))
         except (ValueError, KeyError, TypeError) as exc:
             await self._give_up(msg, None, None, f"undecodable event: {exc!r}")
-            return None
-
-    async def _handle(self, msg: Msg) -> None:
-        event = await self._decode(msg)
-        if event is not None:
-            await self._handle_event_msg(msg, event)
-
-    async def _handle_event_msg(self, msg: Msg, event: CloudEvent) -> None:
+            return
         headers = msg.headers or {}
         # Every log line of this event's work carries its id.
         token = event_id_var.set(event.id)

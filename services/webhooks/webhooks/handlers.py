@@ -37,10 +37,6 @@ async def on_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await feed.record_event(conn, org_id=org_id, event_id=event_id, event=event)
 
 
-# Four events at a time (one subject's in stream order): one by one, the consumer took ~100
-# events/s with 50 endpoints each, half of what `make bench`'s 50 x 200 row asks, while
-# Postgres and this process had a core to spare (docs/benchmarks-webhooks.md). More lanes
-# gave nothing more on two cores: they wait on the org's feed counter.
 SUBSCRIPTIONS = [
-    Subscription(name="events", handler=on_event, events=[f"{SUBJECT_PREFIX}.>"], concurrency=4),
+    Subscription(name="events", handler=on_event, events=[f"{SUBJECT_PREFIX}.>"]),
 ]

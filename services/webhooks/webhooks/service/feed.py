@@ -25,14 +25,8 @@ NOT_FOUND = "Event not found"
 async def record_event(
     conn: asyncpg.Connection, *, org_id: UUID, event_id: UUID, event: CloudEvent
 ) -> None:
-    """In the consumer's transaction: queue one delivery per endpoint that wants the event,
-    then number it into the org's feed.
-
-    The number last: taking it locks the org's counter row until the commit (that lock is
-    what keeps a sequence once read from moving), and the consumer runs several events at
-    once (`handlers.SUBSCRIPTIONS`). With the fan-out first, their fan-outs overlap and
-    only the numbering and the commit take turns."""
-    await deliveries_repo.fan_out(conn, org_id=org_id, event_id=event_id, event_type=event.type)
+    """In the consumer's transaction: number the event into the org's feed and queue one
+    delivery per endpoint that wants it."""
     sequence = await repo.next_sequence(conn, org_id=org_id)
     await repo.insert_event(
         conn,
@@ -42,6 +36,7 @@ async def record_event(
         event_type=event.type,
         event=event.public_json(),  # without our tracing attributes
     )
+    await deliveries_repo.fan_out(conn, org_id=org_id, event_id=event_id, event_type=event.type)
 
 
 async def _page(ctx: Webhooks, org_id: UUID, query: FeedQuery, limit: int) -> list[FeedEvent]:
