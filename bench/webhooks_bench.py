@@ -174,8 +174,7 @@ async def run_one(
                         "source": "servelo/bench",
                         "type": TYPE,
                         "time": iso_z(datetime.now(UTC)),
-                        # Each event about an entity of its own, as a stream of creates
-                        # is (the consumer keeps one subject's events in order).
+                        # Each event about an entity of its own, as in a stream of creates.
                         "subject": str(uuid.uuid4()),
                         "datacontenttype": "application/json",
                         "tenant": org,
