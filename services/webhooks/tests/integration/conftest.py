@@ -4,10 +4,13 @@ and answer as a test tells them (fail n times, slowly, with a redirect)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 import orjson
 import pytest
 from aiohttp import web
@@ -84,6 +87,33 @@ class Receiver:
             assert len(got) >= count, f"{len(got)} of {count} received"
 
         await eventually(enough, timeout=timeout, interval=0.05)
+
+
+async def insert_due(
+    conn: asyncpg.Connection,
+    *,
+    org_id: str,
+    endpoint_id: str,
+    due_at: datetime | None = None,
+    count: int = 1,
+    event_id: uuid.UUID | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """`count` pending deliveries of one webhook, due at `due_at` (default: now), written
+    straight to the table for what the API cannot make (an old due time, many at once).
+    `event_id` (with `count` 1) and `payload` make one the dispatcher can send."""
+    await conn.execute(
+        "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, payload,"
+        " next_attempt_at) SELECT gen_random_uuid(), $1, $2, COALESCE($3, gen_random_uuid()),"
+        " $4, $5, COALESCE($6, now()) FROM generate_series(1, $7)",
+        uuid.UUID(org_id),
+        uuid.UUID(endpoint_id),
+        event_id,
+        "webhook-test" if payload is not None else "ticket-created",
+        orjson.dumps(payload).decode() if payload is not None else None,
+        due_at,
+        count,
+    )
 
 
 Receivers = Callable[..., Awaitable[Receiver]]

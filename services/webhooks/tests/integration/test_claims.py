@@ -8,14 +8,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import orjson
 from servelo_dev.testing.factories import make_webhook
 from servelo_dev.testing.plugin import TestStack
 from servelo_dev.testing.tenants import Tenant
 from webhooks.dispatcher import FULL_CLAIM_SECONDS
 from webhooks.repository.deliveries import claim_due
 
-from .conftest import MakeWebhook, Receivers
+from .conftest import MakeWebhook, Receivers, insert_due
 
 
 async def claimed_ages(stack: TestStack, tenant: Tenant, floor: timedelta | None) -> list[int]:
@@ -29,13 +28,11 @@ async def claimed_ages(stack: TestStack, tenant: Tenant, floor: timedelta | None
     await tx.start()
     try:
         for minutes in (60, 1):
-            await conn.execute(
-                "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type,"
-                " next_attempt_at) VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(),"
-                " 'ticket-created', $3)",
-                uuid.UUID(tenant.org_id),
-                endpoint_id,
-                now - timedelta(minutes=minutes),
+            await insert_due(
+                conn,
+                org_id=tenant.org_id,
+                endpoint_id=webhook["id"],
+                due_at=now - timedelta(minutes=minutes),
             )
         rows = await claim_due(
             conn,
@@ -77,14 +74,13 @@ async def test_a_delivery_below_the_floor_is_still_sent(
     event = {"specversion": "1.0", "id": str(event_id), "type": "webhook-test", "data": {}}
     conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
     try:
-        await conn.execute(
-            "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, payload,"
-            " next_attempt_at) VALUES (gen_random_uuid(), $1, $2, $3, 'webhook-test', $4,"
-            " now() - interval '1 hour')",
-            uuid.UUID(tenant.org_id),
-            uuid.UUID(hook["id"]),
-            event_id,
-            orjson.dumps(event).decode(),
+        await insert_due(
+            conn,
+            org_id=tenant.org_id,
+            endpoint_id=hook["id"],
+            due_at=datetime.now(UTC) - timedelta(hours=1),
+            event_id=event_id,
+            payload=event,
         )
     finally:
         await conn.close()

@@ -12,6 +12,8 @@ from servelo_dev.testing.factories import make_webhook
 from servelo_dev.testing.plugin import TestStack
 from servelo_dev.testing.tenants import Tenant
 
+from .conftest import insert_due
+
 ROWS = 400  # pages' worth: on full pages only the rows of the last one could be updated in place
 
 
@@ -22,14 +24,7 @@ async def test_a_claim_updates_the_row_in_place(stack: TestStack, tenant: Tenant
     tx = conn.transaction()
     await tx.start()
     try:
-        await conn.execute(
-            "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, next_attempt_at)"
-            " SELECT gen_random_uuid(), $1, $2, gen_random_uuid(), 'ticket-created', now()"
-            " FROM generate_series(1, $3)",
-            uuid.UUID(tenant.org_id),
-            uuid.UUID(webhook["id"]),
-            ROWS,
-        )
+        await insert_due(conn, org_id=tenant.org_id, endpoint_id=webhook["id"], count=ROWS)
         # What `claim_due` writes.
         await conn.execute(
             "UPDATE deliveries SET claimed_until = now() + interval '40 seconds'"
