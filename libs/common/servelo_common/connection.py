@@ -144,3 +144,17 @@ class ServiceConnection(asyncpg.Connection):
         pristine = getattr(self, "_pristine", False)
         self._pristine = False
         return pristine
+
+
+def mark_if_ended(conn: Any) -> None:
+    """Before a pooled connection goes back: one whose transaction ended left nothing in
+    its session, so the pool may skip its reset. One that broke in the meantime (a
+    Postgres restart) is already back: asyncpg releases a connection as it closes, and
+    the pool's proxy then refuses every call, `is_closed()` too. Such a call must not
+    replace the error that ended the block (a 503) with its own (a 500)."""
+    try:
+        ended = not conn.is_closed() and not conn.is_in_transaction()
+    except asyncpg.InterfaceError:
+        return
+    if ended:
+        conn.mark_pristine()

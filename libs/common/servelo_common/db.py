@@ -28,7 +28,7 @@ import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
 
-from servelo_common.connection import ServiceConnection
+from servelo_common.connection import ServiceConnection, mark_if_ended
 from servelo_common.errors import ServiceUnavailable
 from servelo_common.tenant_read import ORG_DELETED_SQLSTATE as ORG_DELETED_SQLSTATE
 from servelo_common.tenant_read import OrgDeleted as OrgDeleted
@@ -179,7 +179,7 @@ async def _transaction(
         conn = cast(ServiceConnection, await stack.enter_async_context(pool.acquire()))
         # Runs after the transaction ended, before the release (an exit stack unwinds in
         # reverse): a transaction that ended left nothing in the session to reset.
-        stack.callback(_mark_if_ended, conn)
+        stack.callback(mark_if_ended, conn)
         try:
             await stack.enter_async_context(conn.begin(readonly=readonly, prelude=prelude))
         except BaseException as exc:
@@ -198,11 +198,6 @@ async def _transaction(
         async with stack:
             yield conn
         return
-
-
-def _mark_if_ended(conn: ServiceConnection) -> None:
-    if not conn.is_closed() and not conn.is_in_transaction():
-        conn.mark_pristine()
 
 
 def enter_org_sql(org_id: UUID | str) -> str:

@@ -36,6 +36,7 @@ from uuid import UUID
 
 import asyncpg
 
+from servelo_common.connection import mark_if_ended
 from servelo_common.errors import NotFound, is_unavailable
 
 # Raised by `servelo_enter_org_or_refuse` (platform migration 0005) for a deleted org.
@@ -190,6 +191,5 @@ class TenantRead:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        if not conn.is_closed() and not conn.is_in_transaction():
-            conn.mark_pristine()
+        mark_if_ended(conn)
         await self._pool.release(conn)
