@@ -5,6 +5,17 @@ id as `Nats-Msg-Id` so a retry after a lost ack is dropped by JetStream's duplic
 and backs off while NATS or Postgres is down however long that lasts (a supervised
 `PollingWorker`: its LISTEN connection is taken again after a Postgres restart). Replicas
 share the work with `FOR UPDATE SKIP LOCKED`.
+
+Each batch is read from a floor: the newest `seq` published by a batch at least
+`FLOOR_MARGIN` seconds ago. A published row's entry stays in the `outbox_pending` index
+until a vacuum, at the head of the range, and a read from the start stepped over every
+one of them (120,000 published rows: 0.83 ms per batch instead of 0.12 ms, and outbox
+tables are vacuumed more and more rarely as they grow: autovacuum waits for 20 % of the
+table to be dead). A row under the floor is one whose transaction took its `seq` before
+that batch and committed more than the margin later (the outbox rows of a request's
+transaction are inserted with its COMMIT, so this is rare), or one another replica let
+go of: every `FULL_SCAN_SECONDS` a batch is read from the start, and a failed publish
+drops the floor.
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +42,8 @@ POLL_INTERVAL = 1.0
 MAX_BACKOFF = 5.0
 KEEP_PUBLISHED_DAYS = 7
 CLEANUP_INTERVAL = 3600.0
+FLOOR_MARGIN = 2.0
+FULL_SCAN_SECONDS = 5.0
 
 
 class OutboxRelay(PollingWorker):
@@ -43,6 +57,12 @@ class OutboxRelay(PollingWorker):
         self.bus, self.schema, self.batch_size = bus, schema, batch_size
         self._cleaned = float("-inf")
         self.publish_errors = RELAY_PUBLISH_ERRORS.labels(schema)
+        self.floor_margin, self.full_scan_seconds = FLOOR_MARGIN, FULL_SCAN_SECONDS
+        self.floor = 0  # batches read rows above this `seq`
+        self._full_scan_at = 0.0
+        # (when, newest seq) of recent batches, oldest first: each becomes the floor once
+        # it is FLOOR_MARGIN old.
+        self._marks: deque[tuple[float, int]] = deque()
 
     async def prepare(self) -> None:
         await self.bus.wait_ready()
@@ -59,11 +79,14 @@ class OutboxRelay(PollingWorker):
         """Publish one batch; returns how many were published."""
         # BEGIN, the batch, and its UPDATE with the COMMIT: three round trips (five with a
         # plain transaction and the pool's reset after it).
+        after = self._scan_from(time.monotonic())
         async with schema_tx(self.pool) as conn:
             rows = await conn.fetch(
-                "SELECT id, subject, event, traceparent FROM outbox WHERE published_at IS NULL"
+                "SELECT seq, id, subject, event, traceparent FROM outbox"
+                " WHERE published_at IS NULL AND seq > $2"
                 " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self.batch_size,
+                after,
             )
             published = []
             error: Exception | None = None
@@ -90,8 +113,22 @@ class OutboxRelay(PollingWorker):
                 if defer is None or not defer(update):
                     await conn.execute(update)
         if error is not None:
+            self.floor, self._full_scan_at = 0, 0.0  # what failed is pending under it
+            self._marks.clear()
             raise error
+        if rows:
+            newest = max(rows[-1]["seq"], self._marks[-1][1] if self._marks else self.floor)
+            self._marks.append((time.monotonic(), newest))
         return len(published)
+
+    def _scan_from(self, now: float) -> int:
+        """The `seq` this batch reads above: the floor, or 0 when a full scan is due."""
+        while self._marks and self._marks[0][0] <= now - self.floor_margin:
+            self.floor = max(self.floor, self._marks.popleft()[1])
+        if now >= self._full_scan_at:
+            self._full_scan_at = now + self.full_scan_seconds
+            return 0
+        return self.floor
 
     async def _publish(self, row: asyncpg.Record) -> None:
         event_id = str(row["id"])

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
-from servelo_common.db import tenant_tx
+from servelo_common.db import tenant_tx, unpooled
 from servelo_common.events import CloudEvent, DomainEvent, emit
 from servelo_common.relay import OutboxRelay
 from servelo_dev.testing import eventually
@@ -152,3 +152,36 @@ async def test_a_pipelined_batch_arrives_whole_and_in_outbox_order(wiring: Wirin
     await eventually(delivered, timeout=20)
     async with pool.acquire() as raw:
         assert await raw.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+
+
+async def test_a_batch_reads_above_the_floor_and_a_full_scan_finds_a_late_commit(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> None:
+    """Batches read from the newest seq already published (not over every published row's
+    index entry since the last vacuum); a row that took its seq before that and committed
+    after is found by the next full scan."""
+    schema, _ = scratch
+    bus = EventBus(stack.nats_url, name=schema)
+    bus.start()
+    await asyncio.wait_for(bus.wait_ready(), 10)
+    relay = OutboxRelay(pool, bus, schema=schema)
+    relay.floor_margin, relay.full_scan_seconds = 0.0, 1.0  # a batch's newest is the floor
+    org = uuid.uuid4()
+    try:
+        async with pool.acquire() as late:
+            # Not one of our transactions: its outbox row is inserted now, seq taken now.
+            tx = late.transaction()
+            await tx.start()
+            await emit(unpooled(late), NoteWritten(body="late"), tenant=org)
+            async with tenant_tx(pool, org) as conn:
+                await emit(conn, NoteWritten(body="early"), tenant=org)
+            assert await relay.publish_pending() == 1  # the first batch scans from the start
+            await tx.commit()
+        assert await relay.publish_pending() == 0  # "late" is under the floor
+        assert relay.floor > 0
+        await asyncio.sleep(relay.full_scan_seconds)
+        assert await relay.publish_pending() == 1  # the full scan
+        async with pool.acquire() as raw:
+            assert await raw.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    finally:
+        await bus.close()
