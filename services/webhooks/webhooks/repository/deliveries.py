@@ -60,12 +60,13 @@ async def get_delivery(
 async def fan_out(
     conn: asyncpg.Connection, *, org_id: UUID, event_id: UUID, event_type: str
 ) -> int:
-    """One pending delivery per active endpoint of the org that wants the type (none twice)."""
+    """One pending delivery per active endpoint of the org that wants the type (none twice:
+    the id is derived from the endpoint and the event, migration 0007)."""
     status = await conn.execute(
         "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, next_attempt_at)"
-        " SELECT gen_random_uuid(), org_id, id, $2, $3, now() FROM endpoints"
+        " SELECT delivery_id(id, $2), org_id, id, $2, $3, now() FROM endpoints"
         " WHERE org_id = $1 AND active AND ($3 = ANY(events) OR '*' = ANY(events))"
-        " ON CONFLICT (endpoint_id, event_id) DO NOTHING",
+        " ON CONFLICT (id) DO NOTHING",
         org_id,
         event_id,
         event_type,
@@ -78,7 +79,6 @@ async def insert_delivery(
     *,
     org_id: UUID,
     endpoint_id: UUID,
-    delivery_id: UUID,
     event_id: UUID,
     event_type: str,
     payload: dict[str, Any],
@@ -87,8 +87,7 @@ async def insert_delivery(
     return await one(
         conn,
         "INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, payload, next_attempt_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING *",
-        delivery_id,
+        " VALUES (delivery_id($2, $3), $1, $2, $3, $4, $5, now()) RETURNING *",
         org_id,
         endpoint_id,
         event_id,
@@ -238,6 +237,11 @@ async def record_failure(
 
 
 async def delete_older_than(conn: asyncpg.Connection, *, before: datetime) -> int:
-    """The delivery log past retention (pending ones too: their event is gone)."""
-    status = await conn.execute("DELETE FROM deliveries WHERE created_at < $1", before)
+    """The delivery log past retention (pending ones too: their event is gone), endpoint by
+    endpoint along `deliveries_list` (there is no index on `created_at` alone)."""
+    status = await conn.execute(
+        "DELETE FROM deliveries d USING endpoints e"
+        " WHERE d.org_id = e.org_id AND d.endpoint_id = e.id AND d.created_at < $1",
+        before,
+    )
     return affected(status)

@@ -142,7 +142,6 @@ async def send_test(ctx: Webhooks, *, ident: Identity, webhook_id: UUID) -> Deli
             conn,
             org_id=org_id,
             endpoint_id=webhook_id,
-            delivery_id=uuid4(),
             event_id=UUID(event["id"]),
             event_type=test.type,
             payload=event,
