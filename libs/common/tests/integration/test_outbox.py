@@ -1,9 +1,11 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import asyncpg
+import nats
+import orjson
 import pytest
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
@@ -184,4 +186,58 @@ async def test_a_batch_reads_above_the_floor_and_a_full_scan_finds_a_late_commit
         async with pool.acquire() as raw:
             assert await raw.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
     finally:
+        await bus.close()
+
+
+class RecordingRelay(OutboxRelay):
+    """Notes when each message is handed to nats-py and when its ack is back."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps: list[str] = []
+
+    async def _publish(self, row: asyncpg.Record) -> None:
+        self.steps.append("sent")
+        await super()._publish(row)
+        self.steps.append("acked")
+
+
+async def test_a_batch_is_sent_before_any_ack_and_arrives_in_order(
+    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+) -> None:
+    schema, _ = scratch
+    bus = EventBus(stack.nats_url, name=schema)
+    bus.start()
+    await asyncio.wait_for(bus.wait_ready(), 10)
+    relay = RecordingRelay(pool, bus, schema=schema)
+    org = uuid.uuid4()
+    arrived: list[str] = []
+    nc = await nats.connect(stack.nats_url)
+
+    async def on_msg(msg: Any) -> None:
+        event = orjson.loads(msg.data)
+        if event["tenant"] == str(org):
+            arrived.append(event["data"]["body"])
+
+    await nc.subscribe("servelo.events.scratch.note-written", cb=on_msg)
+    await nc.flush()
+    try:
+        for batch in ("a", "b"):
+            async with tenant_tx(pool, org) as conn:
+                for i in range(10):
+                    await emit(conn, NoteWritten(body=f"{batch}{i}"), tenant=org)
+            relay.steps.clear()
+            assert await relay.publish_pending() == 10
+            # The bus's own JetStream requests made the reply subscription: all ten are
+            # written before the first ack is awaited.
+            assert relay.steps == ["sent"] * 10 + ["acked"] * 10, relay.steps
+
+        expected = [f"{b}{i}" for b in "ab" for i in range(10)]
+
+        async def in_order() -> None:
+            assert arrived == expected
+
+        await eventually(in_order, timeout=10)
+    finally:
+        await nc.close()
         await bus.close()
