@@ -274,9 +274,11 @@ def write_report(
     if events:
         lines += [
             "",
-            "Events, after the rounds: latency is the event's `time` (set just before the"
-            " INSERT, so before the commit) to its arrival at a NATS subscriber of the stream's"
-            " subject; the backlog is the tickets outbox's unpublished rows, sampled each second.",
+            "Events, after the rounds, each run once every service's consumers are idle:"
+            " latency is to the arrival at a NATS subscriber of the stream's subject, from the"
+            " event's `time` for `POST` (set just before the INSERT, so before the commit: an"
+            " upper bound) and from the INSERT's commit for the relay alone; the backlog is the"
+            " tickets outbox's unpublished rows, sampled each second.",
             "",
             *EVENTS_HEADER,
             *(e.row() for e in events),

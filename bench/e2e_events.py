@@ -6,9 +6,13 @@ Two figures, each on the running stack:
   tenants; a NATS subscriber on `servelo.events.tickets.ticket-created` takes each event's
   `time` (set by the service just before its INSERT, so before the commit: the figure is
   an upper bound of commit -> subscriber) from the moment it arrives;
-- the relay at 2,000 events/s: outbox rows written straight into the tickets schema at
-  2,000 a second (no HTTP: this is what the relay alone must keep up with), the backlog
-  (`published_at IS NULL`) sampled each second and the delivered rate counted.
+- the relay at 500 and 2,000 events/s: outbox rows written straight into the tickets
+  schema (no HTTP: this is what the relay alone must keep up with), latency from each
+  INSERT's commit to the arrival, the backlog (`published_at IS NULL`) sampled each second
+  and the delivered rate counted.
+
+Each run starts once the outbox is empty and every service's consumers have handled what
+the runs before published (a POST run leaves thousands of events for five services).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import aiohttp
 import asyncpg
 import nats
 import orjson
+from servelo_dev.testing import eventually
+from servelo_dev.testing.events import assert_consumers_idle
 
 SUBJECT = "servelo.events.tickets.ticket-created"
 PING_SUBJECT = "servelo.events.tickets.bench-pinged"
@@ -109,6 +115,16 @@ async def wait_for_empty_outbox(dsn: str, timeout: float = 60.0) -> None:
         await conn.close()
 
 
+async def wait_for_idle_consumers(nats_url: str, timeout: float = 180.0) -> None:
+    """The services' consumers have handled what earlier rounds published: a run measured
+    while five services still work through thousands of events measures them too."""
+    nc = await nats.connect(nats_url)
+    try:
+        await eventually(lambda: assert_consumers_idle(nc), timeout=timeout, interval=0.5)
+    finally:
+        await nc.close()
+
+
 async def _backlog(dsn: str, figures: EventFigures, stop: asyncio.Event) -> None:
     conn = await asyncpg.connect(dsn)
     try:
@@ -147,6 +163,7 @@ async def latency_at(
     # Only our own tickets count: the ids come back in the answers, the events carry them.
     arrivals: list[tuple[str, float]] = []
     await wait_for_empty_outbox(dsn)
+    await wait_for_idle_consumers(nats_url)
     nc = await _collect(nats_url, SUBJECT, arrivals)
     stop = asyncio.Event()
     sampler = asyncio.create_task(_backlog(dsn, figures, stop))
@@ -190,11 +207,14 @@ async def latency_at(
 async def relay_at(
     tenant_org: str, nats_url: str, dsn: str, *, rate: float = 2000.0, seconds: float = 10.0
 ) -> EventFigures:
-    """Outbox rows inserted at `rate` in batches every 10 ms; the subscriber counts them."""
+    """Outbox rows inserted at `rate` in batches every 10 ms; the subscriber counts them.
+    Latency from the commit (the INSERT's answer) to the arrival, as the goal reads."""
     figures = EventFigures(f"outbox rows -> subscriber (relay alone), {rate:,.0f}/s", rate)
     arrivals: list[tuple[str, float]] = []
     ours: set[str] = set()
+    committed_ms: dict[str, float] = {}  # event id -> its commit, in ms after its `time`
     await wait_for_empty_outbox(dsn)
+    await wait_for_idle_consumers(nats_url)
     nc = await _collect(nats_url, PING_SUBJECT, arrivals)
     stop = asyncio.Event()
     sampler = asyncio.create_task(_backlog(dsn, figures, stop))
@@ -206,7 +226,8 @@ async def relay_at(
             delay = started + step / 100 - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            stamped = time.time()
+            now = datetime.fromtimestamp(stamped, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             ids = [uuid.uuid4() for _ in range(batch)]
             events = [
                 orjson.dumps(
@@ -231,13 +252,17 @@ async def relay_at(
                 events,
                 PING_SUBJECT,
             )
+            committed = (time.time() - stamped) * 1000
             figures.sent += batch
-            ours.update(str(i) for i in ids)
+            for i in ids:
+                ours.add(str(i))
+                committed_ms[str(i)] = committed
         figures.seconds = time.monotonic() - started
     finally:
         await conn.close()
     await _drain(arrivals, ours)
     _count(figures, arrivals, ours)
+    figures.latencies_ms = [age - committed_ms[key] for key, age in arrivals if key in ours]
     stop.set()
     await sampler
     await nc.close()
