@@ -15,12 +15,29 @@ Two narrow adjustments, each because a check cannot apply as the document is wri
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import threading
 import uuid
 from typing import Any
 
 import schemathesis
+
+# CPython 3.11 keeps the AST constructor's recursion depth in the interpreter's state, not
+# the thread's (python/cpython#106905): two of the run's worker threads in `ast.parse` at
+# once (Hypothesis parses a lambda's source to describe a strategy) can fail with
+# "SystemError: AST constructor recursion depth mismatch", which ended CI runs. One parse
+# at a time in this process.
+_parse, _parsing = ast.parse, threading.Lock()
+
+
+def _one_parse_at_a_time(*args: Any, **kwargs: Any) -> Any:
+    with _parsing:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _one_parse_at_a_time
 
 _CALLERS: dict[str, dict[str, str]] = json.loads(os.environ.get("SERVELO_CONTRACT_CALLERS", "{}"))
 
