@@ -23,6 +23,7 @@ was handled meanwhile.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ Handler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
 
 # Failure counts of messages in flight, by stream sequence; far more than can be pending.
 _MAX_TRACKED = 10_000
+UNSUBSCRIBE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ class Consumer(Worker):
                     await self._handle(msg)
         finally:
             try:
-                await psub.unsubscribe()
+                # Bounded: on a connection that is neither up nor yet reconnecting, nats-py
+                # may wait for ever to flush the UNSUB, and stop() (shutdown) with it.
+                async with asyncio.timeout(UNSUBSCRIBE_SECONDS):
+                    await psub.unsubscribe()
             except Exception:
                 log.debug("unsubscribe failed", exc_info=True)
 
