@@ -60,7 +60,8 @@ async def _system_addresses(host: str) -> list[str]:
         infos = await asyncio.wait_for(
             loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), DNS_TIMEOUT
         )
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, UnicodeError) as exc:
+        # UnicodeError: a name the IDNA codec cannot encode (a label past 63 characters).
         raise HostUnresolved(f"{host} does not resolve") from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 

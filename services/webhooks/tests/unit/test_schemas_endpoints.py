@@ -27,10 +27,18 @@ def test_a_valid_body_is_normalized() -> None:
         "https://hooks.example.com:99999/",
         "hooks.example.com/x",
         "https://hooks.example.com/" + "a" * 2100,
+        "https://" + "0" * 64 + "/",  # a label past 63 characters
+        "https://" + ".".join(["a" * 60] * 5) + "/",  # a name past 253
+        "https://a..example.com/",
     ],
 )
 def test_only_http_urls_with_a_host_and_no_credentials(url: str) -> None:
     assert "url" in field_errors(WebhookCreate, {"url": url, "events": ["*"]})
+
+
+def test_a_host_name_at_its_limits_and_an_ip_literal_are_valid() -> None:
+    for url in ("https://" + "a" * 63 + ".example.com/", "http://[::1]:8080/", "http://127.0.0.1/"):
+        assert WebhookCreate.model_validate({"url": url, "events": ["*"]}).url == url
 
 
 @pytest.mark.parametrize("events", [[], ["Ticket_Created"], ["ticket created"], "ticket-created"])

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field
 from servelo_common.schemas import NO_NUL, ApiInput, ApiOutput, Flag, IdOut, NotNull, Timestamp
 
+from webhooks.addresses import ip_literal
 from webhooks.domain.endpoints import ALL_EVENTS, normalize_events
 from webhooks.schemas import MAX_TYPES, TYPE_PATTERN, check_type
 
@@ -30,11 +31,23 @@ def check_url(value: str) -> str:
         raise ValueError("The url must start with http:// or https://.")
     if not parts.hostname:
         raise ValueError("The url must name a host.")
+    if ip_literal(parts.hostname) is None and not _valid_host_name(parts.hostname):
+        raise ValueError("The url's host name is not valid.")
     if parts.username is not None or parts.password is not None:
         raise ValueError("The url may not contain credentials: receivers verify the signature.")
     if port == 0:
         raise ValueError("The url has an invalid port.")
     return parts._replace(fragment="").geturl()
+
+
+def _valid_host_name(host: str) -> bool:
+    """What a resolver takes: labels of 1 to 63 characters (IDNA, as getaddrinfo encodes
+    them), 253 in all. A longer label made the resolver raise, not refuse: a 500."""
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return False
+    return 0 < len(encoded.rstrip(b".")) <= 253
 
 
 def _check_event(value: str) -> str:
