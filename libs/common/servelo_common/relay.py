@@ -7,15 +7,15 @@ and backs off while NATS or Postgres is down however long that lasts (a supervis
 share the work with `FOR UPDATE SKIP LOCKED`.
 
 Each batch is read from a floor: the newest `seq` published by a batch at least
-`FLOOR_MARGIN` seconds ago. A published row's entry stays in the `outbox_pending` index
+`FLOOR_MARGIN` (10) seconds ago. A published row's entry stays in the `outbox_pending` index
 until a vacuum, at the head of the range, and a read from the start stepped over every
 one of them (120,000 published rows: 0.83 ms per batch instead of 0.12 ms, and outbox
 tables are vacuumed more and more rarely as they grow: autovacuum waits for 20 % of the
 table to be dead). A row under the floor is one whose transaction took its `seq` before
 that batch and committed more than the margin later (the outbox rows of a request's
-transaction are inserted with its COMMIT, so this is rare), or one another replica let
-go of: every `FULL_SCAN_SECONDS` a batch is read from the start, and a failed publish
-drops the floor.
+transaction are inserted with its COMMIT, so this is rare), one a relay stalled that long
+did not read in time, or one another replica let go of: every `FULL_SCAN_SECONDS` (2) a
+batch is read from the start, and a failed publish drops the floor.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ POLL_INTERVAL = 1.0
 MAX_BACKOFF = 5.0
 KEEP_PUBLISHED_DAYS = 7
 CLEANUP_INTERVAL = 3600.0
-FLOOR_MARGIN = 2.0
-FULL_SCAN_SECONDS = 5.0
+# A row is read above the floor unless its transaction, or this relay, stalled this long;
+# the read from the start bounds how late such a row is published.
+FLOOR_MARGIN = 10.0
+FULL_SCAN_SECONDS = 2.0
 
 
 class OutboxRelay(PollingWorker):
