@@ -1,13 +1,10 @@
 """The outbox relay and the mail sender survive their database connections being killed
 (what a Postgres restart does to them), with the real server terminating the backends."""
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import ClassVar
 
 import asyncpg
-import pytest
 from pydantic import SecretStr
 from servelo_common.bus import EventBus
 from servelo_common.config import ServiceSettings
@@ -39,16 +36,6 @@ async def terminate_backends(stack: TestStack, schema: str) -> int:
         )
     finally:
         await conn.close()
-
-
-@pytest.fixture
-async def bus(stack: TestStack, scratch: tuple[str, str]) -> AsyncIterator[EventBus]:
-    schema, _ = scratch
-    bus = EventBus(stack.nats_url, name=schema)
-    bus.start()
-    await asyncio.wait_for(bus.wait_ready(), 10)
-    yield bus
-    await bus.close()
 
 
 async def test_relay_keeps_publishing_after_its_connections_are_killed(

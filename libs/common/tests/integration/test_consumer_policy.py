@@ -3,11 +3,8 @@ an event, and a message is terminated only once its dead letter is committed."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
-import nats
-import pytest
 from nats.aio.client import Client as NatsClient
 from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 from servelo_common.bus import EventBus
@@ -15,24 +12,6 @@ from servelo_common.consumer import Consumer, Subscription
 from servelo_common.events import STREAM, CloudEvent, replay_subject
 from servelo_dev.testing import eventually
 from servelo_dev.testing.events import EventPublisher
-from servelo_dev.testing.plugin import TestStack
-
-
-@pytest.fixture
-async def nc(stack: TestStack) -> AsyncIterator[NatsClient]:
-    conn = await nats.connect(stack.nats_url)
-    yield conn
-    await conn.close()
-
-
-@pytest.fixture
-async def bus(stack: TestStack, scratch: tuple[str, str]) -> AsyncIterator[EventBus]:
-    schema, _ = scratch
-    bus = EventBus(stack.nats_url, name=schema)
-    bus.start()
-    await asyncio.wait_for(bus.wait_ready(), 10)
-    yield bus
-    await bus.close()
 
 
 def subject() -> str:

@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 import asyncpg
-import nats
 import orjson
 import pytest
+from nats.aio.client import Client as NatsClient
 from servelo_common.bus import EventBus
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import tenant_tx, unpooled
@@ -157,36 +157,30 @@ async def test_a_pipelined_batch_arrives_whole_and_in_outbox_order(wiring: Wirin
 
 
 async def test_a_batch_reads_above_the_floor_and_a_full_scan_finds_a_late_commit(
-    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+    pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus
 ) -> None:
     """Batches read from the newest seq already published (not over every published row's
     index entry since the last vacuum); a row that took its seq before that and committed
     after is found by the next full scan."""
     schema, _ = scratch
-    bus = EventBus(stack.nats_url, name=schema)
-    bus.start()
-    await asyncio.wait_for(bus.wait_ready(), 10)
     relay = OutboxRelay(pool, bus, schema=schema)
     relay.floor_margin, relay.full_scan_seconds = 0.0, 1.0  # a batch's newest is the floor
     org = uuid.uuid4()
-    try:
-        async with pool.acquire() as late:
-            # Not one of our transactions: its outbox row is inserted now, seq taken now.
-            tx = late.transaction()
-            await tx.start()
-            await emit(unpooled(late), NoteWritten(body="late"), tenant=org)
-            async with tenant_tx(pool, org) as conn:
-                await emit(conn, NoteWritten(body="early"), tenant=org)
-            assert await relay.publish_pending() == 1  # the first batch scans from the start
-            await tx.commit()
-        assert await relay.publish_pending() == 0  # "late" is under the floor
-        assert relay.floor > 0
-        await asyncio.sleep(relay.full_scan_seconds)
-        assert await relay.publish_pending() == 1  # the full scan
-        async with pool.acquire() as raw:
-            assert await raw.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
-    finally:
-        await bus.close()
+    async with pool.acquire() as late:
+        # Not one of our transactions: its outbox row is inserted now, seq taken now.
+        tx = late.transaction()
+        await tx.start()
+        await emit(unpooled(late), NoteWritten(body="late"), tenant=org)
+        async with tenant_tx(pool, org) as conn:
+            await emit(conn, NoteWritten(body="early"), tenant=org)
+        assert await relay.publish_pending() == 1  # the first batch scans from the start
+        await tx.commit()
+    assert await relay.publish_pending() == 0  # "late" is under the floor
+    assert relay.floor > 0
+    await asyncio.sleep(relay.full_scan_seconds)
+    assert await relay.publish_pending() == 1  # the full scan
+    async with pool.acquire() as raw:
+        assert await raw.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
 
 class RecordingRelay(OutboxRelay):
@@ -203,16 +197,12 @@ class RecordingRelay(OutboxRelay):
 
 
 async def test_a_batch_is_sent_before_any_ack_and_arrives_in_order(
-    stack: TestStack, pool: asyncpg.Pool, scratch: tuple[str, str]
+    pool: asyncpg.Pool, scratch: tuple[str, str], bus: EventBus, nc: NatsClient
 ) -> None:
     schema, _ = scratch
-    bus = EventBus(stack.nats_url, name=schema)
-    bus.start()
-    await asyncio.wait_for(bus.wait_ready(), 10)
     relay = RecordingRelay(pool, bus, schema=schema)
     org = uuid.uuid4()
     arrived: list[str] = []
-    nc = await nats.connect(stack.nats_url)
 
     async def on_msg(msg: Any) -> None:
         event = orjson.loads(msg.data)
@@ -221,23 +211,19 @@ async def test_a_batch_is_sent_before_any_ack_and_arrives_in_order(
 
     await nc.subscribe("servelo.events.scratch.note-written", cb=on_msg)
     await nc.flush()
-    try:
-        for batch in ("a", "b"):
-            async with tenant_tx(pool, org) as conn:
-                for i in range(10):
-                    await emit(conn, NoteWritten(body=f"{batch}{i}"), tenant=org)
-            relay.steps.clear()
-            assert await relay.publish_pending() == 10
-            # The bus's own JetStream requests made the reply subscription: all ten are
-            # written before the first ack is awaited.
-            assert relay.steps == ["sent"] * 10 + ["acked"] * 10, relay.steps
+    for batch in ("a", "b"):
+        async with tenant_tx(pool, org) as conn:
+            for i in range(10):
+                await emit(conn, NoteWritten(body=f"{batch}{i}"), tenant=org)
+        relay.steps.clear()
+        assert await relay.publish_pending() == 10
+        # The bus's own JetStream requests made the reply subscription: all ten are
+        # written before the first ack is awaited.
+        assert relay.steps == ["sent"] * 10 + ["acked"] * 10, relay.steps
 
-        expected = [f"{b}{i}" for b in "ab" for i in range(10)]
+    expected = [f"{b}{i}" for b in "ab" for i in range(10)]
 
-        async def in_order() -> None:
-            assert arrived == expected
+    async def in_order() -> None:
+        assert arrived == expected
 
-        await eventually(in_order, timeout=10)
-    finally:
-        await nc.close()
-        await bus.close()
+    await eventually(in_order, timeout=10)

@@ -17,6 +17,7 @@ from aiohttp import web
 from servelo_dev.testing import eventually
 from servelo_dev.testing.client import ApiClient
 from servelo_dev.testing.factories import Json, make_webhook
+from servelo_dev.testing.plugin import TestStack
 from standardwebhooks import Webhook
 
 
@@ -87,6 +88,19 @@ class Receiver:
             assert len(got) >= count, f"{len(got)} of {count} received"
 
         await eventually(enough, timeout=timeout, interval=0.05)
+
+
+@pytest.fixture
+async def webhooks_db(stack: TestStack) -> AsyncIterator[asyncpg.Connection]:
+    """A connection in a transaction that is rolled back: the dispatchers see nothing."""
+    conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        yield conn
+    finally:
+        await tx.rollback()
+        await conn.close()
 
 
 async def insert_due(

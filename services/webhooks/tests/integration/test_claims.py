@@ -17,48 +17,44 @@ from webhooks.repository.deliveries import claim_due
 from .conftest import MakeWebhook, Receivers, insert_due
 
 
-async def claimed_ages(stack: TestStack, tenant: Tenant, floor: timedelta | None) -> list[int]:
-    """Two due deliveries of one webhook, one an hour old and one a minute old: the ages in
-    minutes of those a claim takes, with the floor `floor` ago (None: no floor)."""
+async def claimed_ages(
+    conn: asyncpg.Connection, tenant: Tenant, floor: timedelta | None
+) -> list[int]:
+    """Two due deliveries of one webhook, one an hour old and one a minute old, written on
+    `conn` (rolled back: the stack's dispatchers never see them): the ages in minutes of
+    those a claim takes, with the floor `floor` ago (None: no floor)."""
     webhook = await make_webhook(tenant.admin, events=["ticket-created"])
     endpoint_id = uuid.UUID(webhook["id"])
-    conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
     now = datetime.now(UTC)
-    tx = conn.transaction()  # rolled back: the stack's dispatchers never see these rows
-    await tx.start()
-    try:
-        for minutes in (60, 1):
-            await insert_due(
-                conn,
-                org_id=tenant.org_id,
-                endpoint_id=webhook["id"],
-                due_at=now - timedelta(minutes=minutes),
-            )
-        rows = await claim_due(
+    for minutes in (60, 1):
+        await insert_due(
             conn,
-            per_endpoint=4,
-            inflight={},
-            limit=1000,
-            lease_seconds=40,
-            floors={} if floor is None else {endpoint_id: now - floor},
+            org_id=tenant.org_id,
+            endpoint_id=webhook["id"],
+            due_at=now - timedelta(minutes=minutes),
         )
-    finally:
-        await tx.rollback()
-        await conn.close()
+    rows = await claim_due(
+        conn,
+        per_endpoint=4,
+        inflight={},
+        limit=1000,
+        lease_seconds=40,
+        floors={} if floor is None else {endpoint_id: now - floor},
+    )
     mine = [r for r in rows if r["endpoint_id"] == endpoint_id]
     return [round((now - r["next_attempt_at"]).total_seconds() / 60) for r in mine]
 
 
 async def test_a_claim_reads_an_endpoints_due_range_from_its_floor(
-    stack: TestStack, tenant: Tenant
+    tenant: Tenant, webhooks_db: asyncpg.Connection
 ) -> None:
-    assert await claimed_ages(stack, tenant, floor=timedelta(minutes=10)) == [1]
+    assert await claimed_ages(webhooks_db, tenant, floor=timedelta(minutes=10)) == [1]
 
 
 async def test_without_a_floor_a_claim_reads_from_the_start(
-    stack: TestStack, tenant: Tenant
+    tenant: Tenant, webhooks_db: asyncpg.Connection
 ) -> None:
-    assert sorted(await claimed_ages(stack, tenant, floor=None)) == [1, 60]
+    assert sorted(await claimed_ages(webhooks_db, tenant, floor=None)) == [1, 60]
 
 
 async def test_a_delivery_below_the_floor_is_still_sent(

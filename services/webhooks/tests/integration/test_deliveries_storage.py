@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import pytest
 from servelo_dev.testing.factories import make_webhook
-from servelo_dev.testing.plugin import TestStack
 from servelo_dev.testing.tenants import Tenant
 from webhooks.repository.deliveries import delete_older_than, fan_out
 
@@ -24,27 +21,21 @@ from .conftest import insert_due
 ROWS = 400  # pages' worth: on full pages only the rows of the last one could be updated in place
 
 
-async def test_a_claim_updates_the_row_in_place(stack: TestStack, tenant: Tenant) -> None:
+async def test_a_claim_updates_the_row_in_place(
+    tenant: Tenant, webhooks_db: asyncpg.Connection
+) -> None:
     webhook = await make_webhook(tenant.admin, events=["ticket-created"])
-    conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
-    # One transaction, rolled back: the dispatchers never see these rows.
-    tx = conn.transaction()
-    await tx.start()
-    try:
-        await insert_due(conn, org_id=tenant.org_id, endpoint_id=webhook["id"], count=ROWS)
-        # What `claim_due` writes.
-        await conn.execute(
-            "UPDATE deliveries SET claimed_until = now() + interval '40 seconds'"
-            " WHERE endpoint_id = $1",
-            uuid.UUID(webhook["id"]),
-        )
-        counts = await conn.fetchrow(
-            "SELECT pg_stat_get_xact_tuples_updated(oid), pg_stat_get_xact_tuples_hot_updated(oid)"
-            " FROM pg_class WHERE oid = 'webhooks.deliveries'::regclass"
-        )
-    finally:
-        await tx.rollback()
-        await conn.close()
+    await insert_due(webhooks_db, org_id=tenant.org_id, endpoint_id=webhook["id"], count=ROWS)
+    # What `claim_due` writes.
+    await webhooks_db.execute(
+        "UPDATE deliveries SET claimed_until = now() + interval '40 seconds'"
+        " WHERE endpoint_id = $1",
+        uuid.UUID(webhook["id"]),
+    )
+    counts = await webhooks_db.fetchrow(
+        "SELECT pg_stat_get_xact_tuples_updated(oid), pg_stat_get_xact_tuples_hot_updated(oid)"
+        " FROM pg_class WHERE oid = 'webhooks.deliveries'::regclass"
+    )
     assert counts is not None
     updated, in_place = counts
     assert updated == ROWS
@@ -58,19 +49,6 @@ def derived_id(endpoint_id: uuid.UUID, event_id: uuid.UUID) -> uuid.UUID:
     h = bytearray(hashlib.sha256(endpoint_id.bytes + event_id.bytes).digest()[:16])
     h[6], h[8] = (h[6] & 0x0F) | 0x80, (h[8] & 0x3F) | 0x80
     return uuid.UUID(bytes=bytes(h))
-
-
-@pytest.fixture
-async def webhooks_db(stack: TestStack) -> AsyncIterator[asyncpg.Connection]:
-    """A connection in a transaction that is rolled back: the dispatchers see nothing."""
-    conn = await asyncpg.connect(stack.admin_dsn, server_settings={"search_path": "webhooks"})
-    tx = conn.transaction()
-    await tx.start()
-    try:
-        yield conn
-    finally:
-        await tx.rollback()
-        await conn.close()
 
 
 async def test_a_delivery_id_is_derived_and_an_event_is_fanned_out_once(
