@@ -15,6 +15,12 @@ against the event. After `max_deliver` failed handler runs the event is written 
 `dead_letters`, and only once that row is committed is the message terminated; if the
 dead letter cannot be written either, the message is redelivered later.
 
+A subscription with a `batch_handler` (the webhooks feed) takes the consecutive events of one
+tenant in a fetch together: one transaction, one inbox insert and one call with the events
+new to the inbox, so that set-based SQL does for all of them what one statement per event did
+for each. If anything in it fails, it rolls back whole and each event runs alone through
+`handler`, exactly as above, so a failure still costs only the event that failed.
+
 `servelo dead-letters replay` sends a dead letter back on the durable's own subject
 (`events.replay_subject`), so it runs through this same path once more: handled (and
 acknowledged) if the cause was fixed, dead-lettered again if not, skipped by the inbox if it
@@ -47,6 +53,8 @@ from servelo_common.worker import Worker
 log = logging.getLogger("servelo.consumer")
 
 Handler = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
+# Called with the events of one tenant that are new to the inbox, in stream order.
+BatchHandler = Callable[[asyncpg.Connection, Sequence[CloudEvent]], Awaitable[None]]
 
 # Failure counts of messages in flight, by stream sequence; far more than can be pending.
 _MAX_TRACKED = 10_000
@@ -63,6 +71,8 @@ class Subscription:
     ack_wait: float = 30.0
     # Redelivery delays after the 1st, 2nd, ... failure; the last one repeats.
     backoff: Sequence[float] = field(default=(0.5, 2.0, 5.0, 15.0))
+    # Optional: what `handler` does, for several events of one tenant at once (see above).
+    batch_handler: BatchHandler | None = None
 
 
 class Consumer(Worker):
@@ -99,8 +109,11 @@ class Consumer(Worker):
                     msgs = await psub.fetch(batch=50, timeout=1.0)
                 except (NatsTimeoutError, TimeoutError):
                     continue
-                for msg in msgs:
-                    await self._handle(msg)
+                if self.sub.batch_handler is None:
+                    for msg in msgs:
+                        await self._handle(msg)
+                else:
+                    await self._handle_fetched(msgs)
         finally:
             try:
                 # Bounded: on a connection that is neither up nor yet reconnecting, nats-py
@@ -110,40 +123,102 @@ class Consumer(Worker):
             except Exception:
                 log.debug("unsubscribe failed", exc_info=True)
 
+    async def _handle_fetched(self, msgs: Sequence[Msg]) -> None:
+        """In stream order: runs of consecutive events of one tenant together, any other
+        message (undecodable, no tenant, an id that is no UUID) alone."""
+        run: list[tuple[Msg, CloudEvent]] = []
+        for msg in msgs:
+            event = _decoded(msg)
+            if event is None or not event.tenant or _uuid_or_none(event.id) is None:
+                await self._handle_run(run)
+                run = []
+                await self._handle(msg)
+            elif run and event.tenant == run[0][1].tenant:
+                run.append((msg, event))
+            else:
+                await self._handle_run(run)
+                run = [(msg, event)]
+        await self._handle_run(run)
+
+    async def _handle_run(self, run: Sequence[tuple[Msg, CloudEvent]]) -> None:
+        if len(run) > 1:
+            try:
+                with tracing.handling_batch(
+                    consumer=self.durable, contexts=[_context(msg, e) for msg, e in run]
+                ):
+                    ran = await self._run_together([event for _, event in run])
+            except Exception as exc:
+                log.info(
+                    "events run one by one after a failure in their shared transaction",
+                    extra={"consumer": self.durable, "events": len(run), "error": repr(exc)},
+                )
+            else:
+                for (msg, event), did in zip(run, ran, strict=True):
+                    if did:
+                        self.handled.inc()
+                    token = event_id_var.set(event.id)
+                    try:
+                        await self._acknowledge(msg, event, did)
+                    finally:
+                        event_id_var.reset(token)
+                return
+        for msg, _ in run:
+            await self._handle(msg)
+
+    async def _run_together(self, events: Sequence[CloudEvent]) -> list[bool]:
+        """One tenant transaction: the inbox rows of all, then the batch handler with those
+        that were not in it yet (each id once). Which of `events` ran, in their order."""
+        assert self.sub.batch_handler is not None
+        ids = [UUID(e.id) for e in events]
+        async with tenant_tx(self.pool, events[0].tenant or "") as conn:
+            rows = await conn.fetch(
+                "INSERT INTO inbox (consumer, event_id, org_id, type)"
+                " SELECT $1, e.id, $3, e.type FROM unnest($2::uuid[], $4::text[]) AS e(id, type)"
+                " ON CONFLICT DO NOTHING RETURNING event_id",
+                self.durable,
+                ids,
+                UUID(events[0].tenant or ""),
+                [e.type for e in events],
+            )
+            new = {r["event_id"] for r in rows}
+            ran, fresh = [], []
+            for event_id, event in zip(ids, events, strict=True):
+                first = event_id in new
+                new.discard(event_id)  # a second copy in the same fetch is a repeat
+                ran.append(first)
+                if first:
+                    fresh.append(event)
+            if fresh:
+                await self.sub.batch_handler(conn, fresh)
+        return ran
+
     async def _handle(self, msg: Msg) -> None:
         try:
-            event = CloudEvent.from_json(orjson.loads(msg.data))
-        except (ValueError, KeyError, TypeError) as exc:
+            event = _decode(msg)
+        except _UNDECODABLE as exc:
             await self._give_up(msg, None, None, f"undecodable event: {exc!r}")
             return
-        headers = msg.headers or {}
         # Every log line of this event's work carries its id.
         token = event_id_var.set(event.id)
         try:
-            with tracing.handling(
-                consumer=self.durable,
-                subject=headers.get(ORIGINAL_SUBJECT_HEADER) or msg.subject,
-                event_id=event.id,
-                event_type=event.type,
-                traceparent=event.traceparent,
-                tracestate=event.tracestate,
-                header=headers.get("traceparent"),
-            ):
+            with tracing.handling(consumer=self.durable, context=_context(msg, event)):
                 try:
                     ran = await self.handle_event(event)
                 except Exception as exc:
                     await self._failed(msg, event, exc)
                     return
-                self._failures.pop(_seq(msg), None)
-                await msg.ack()
-                # One line per event (as eShop's consumers log each one): far fewer than
-                # requests.
-                log.info(
-                    "event handled" if ran else "event skipped",
-                    extra={"consumer": self.durable, "type": event.type},
-                )
+                await self._acknowledge(msg, event, ran)
         finally:
             event_id_var.reset(token)
+
+    async def _acknowledge(self, msg: Msg, event: CloudEvent, ran: bool) -> None:
+        self._failures.pop(_seq(msg), None)
+        await msg.ack()
+        # One line per event (as eShop's consumers log each one): far fewer than requests.
+        log.info(
+            "event handled" if ran else "event skipped",
+            extra={"consumer": self.durable, "type": event.type},
+        )
 
     async def _failed(self, msg: Msg, event: CloudEvent, exc: Exception) -> None:
         tracing.record_failure(exc)
@@ -237,6 +312,32 @@ class Consumer(Worker):
                 error[:2000],
                 msg.metadata.num_delivered or 1,
             )
+
+
+_UNDECODABLE = (ValueError, KeyError, TypeError)
+
+
+def _decode(msg: Msg) -> CloudEvent:
+    return CloudEvent.from_json(orjson.loads(msg.data))
+
+
+def _decoded(msg: Msg) -> CloudEvent | None:
+    try:
+        return _decode(msg)
+    except _UNDECODABLE:
+        return None  # handled alone, which dead-letters it
+
+
+def _context(msg: Msg, event: CloudEvent) -> tracing.Delivered:
+    headers = msg.headers or {}
+    return tracing.Delivered(
+        subject=headers.get(ORIGINAL_SUBJECT_HEADER) or msg.subject,
+        event_id=event.id,
+        event_type=event.type,
+        traceparent=event.traceparent,
+        tracestate=event.tracestate,
+        header=headers.get("traceparent"),
+    )
 
 
 def _seq(msg: Msg) -> int:

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry import trace
@@ -303,40 +304,73 @@ class TraceRequests:
                     set_error(current, str(status))
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """What tracing needs of one delivered event: where it came and the contexts it carries
+    (its own `traceparent` attribute, and the message header of the latest hop)."""
+
+    subject: str
+    event_id: str
+    event_type: str
+    traceparent: str | None
+    tracestate: str | None
+    header: str | None
+
+    @property
+    def parent(self) -> str | None:
+        # The message header is the latest hop (the relay's publish span), same trace.
+        return self.header if valid_traceparent(self.header) else self.traceparent
+
+
 @contextlib.contextmanager
-def handling(
-    *,
-    consumer: str,
-    subject: str,
-    event_id: str,
-    event_type: str,
-    traceparent: str | None,
-    tracestate: str | None,
-    header: str | None,
-) -> Iterator[None]:
+def handling(*, consumer: str, context: Delivered) -> Iterator[None]:
     """Around one delivered event: a consumer span (on) whose parent is the message's
     `traceparent` header (the relay's publish span) or else the event's own attribute, so
     the handler's queries and the events it emits are in the trace that caused it."""
-    if valid_traceparent(header):
-        traceparent = header  # the latest hop; same trace as the event's attribute
     if _tracer is None:
-        with continued(traceparent, tracestate):
+        with continued(context.parent, context.tracestate):
             yield
         return
     attributes = {
         "messaging.system": "nats",
         "messaging.operation.type": "process",
-        "messaging.destination.name": subject,
+        "messaging.destination.name": context.subject,
         "messaging.consumer.group.name": consumer,
-        "messaging.message.id": event_id,
-        "event_id": event_id,
-        "event_type": event_type,
+        "messaging.message.id": context.event_id,
+        "event_id": context.event_id,
+        "event_type": context.event_type,
     }
     with span(
-        f"process {subject}",
+        f"process {context.subject}",
         kind=SpanKind.CONSUMER,
-        parent=extract(traceparent, tracestate),
+        parent=extract(context.parent, context.tracestate),
         attributes=attributes,
+    ):
+        yield
+
+
+@contextlib.contextmanager
+def handling_batch(*, consumer: str, contexts: Sequence[Delivered]) -> Iterator[None]:
+    """Around events handled together: one consumer span (on) in a trace of its own, linked
+    to each event's context, as OpenTelemetry's messaging conventions do for a batch (it has
+    many parents, so it is the child of none). Off: no single context to pass on."""
+    if _tracer is None:
+        yield
+        return
+    links = [
+        Link(parent_span)
+        for c in contexts
+        if (found := extract(c.parent, c.tracestate)) is not None
+        and (parent_span := trace.get_current_span(found).get_span_context()).is_valid
+    ]
+    attributes = {
+        "messaging.system": "nats",
+        "messaging.operation.type": "process",
+        "messaging.consumer.group.name": consumer,
+        "messaging.batch.message_count": len(contexts),
+    }
+    with span(
+        "process batch", kind=SpanKind.CONSUMER, parent=None, attributes=attributes, links=links
     ):
         yield
 

@@ -7,6 +7,7 @@ transaction; `org-deleted` purges the org instead (and late events about it are 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
@@ -21,8 +22,12 @@ log = logging.getLogger("webhooks.handlers")
 CONSUMER = "webhooks-events"  # the durable: <service>-<subscription name>
 
 
+def _deletes_org(event: CloudEvent) -> bool:
+    return event.type == "org-deleted" and event.source == "servelo/auth"
+
+
 async def on_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
-    if event.type == "org-deleted" and event.source == "servelo/auth":
+    if _deletes_org(event):
         org_id = event.tenant_id if event.tenant else UUID(str(event.data["id"]))
         await orgs.purge_org(conn, org_id=org_id)
         log.info("org purged", extra={"org_id": str(org_id)})
@@ -37,6 +42,24 @@ async def on_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await feed.record_event(conn, org_id=org_id, event_id=event_id, event=event)
 
 
+async def on_events(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
+    """Events of one tenant that arrived together (the consumer's batch): recorded in one
+    statement. One that deletes the org, or with a malformed id, sends them all through
+    `on_event` one by one, which knows what to do with it and with the others after it."""
+    try:
+        ids = [UUID(event.id) for event in events]
+        org_id = events[0].tenant_id
+    except ValueError:
+        ids = []
+    if not ids or any(_deletes_org(event) for event in events):
+        for event in events:
+            await on_event(conn, event)
+        return
+    await feed.record_events(conn, org_id=org_id, events=list(zip(ids, events, strict=True)))
+
+
 SUBSCRIPTIONS = [
-    Subscription(name="events", handler=on_event, events=[f"{SUBJECT_PREFIX}.>"]),
+    Subscription(
+        name="events", handler=on_event, batch_handler=on_events, events=[f"{SUBJECT_PREFIX}.>"]
+    ),
 ]

@@ -1,6 +1,11 @@
-"""Trace context parsing, and what is passed on when tracing is off."""
+"""Trace context parsing, what is passed on when tracing is off, and a batch's span."""
+
+import uuid
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from servelo_common import tracing
 from servelo_common.logs import trace_id_var
 
@@ -63,3 +68,44 @@ def test_off_ignores_a_malformed_context() -> None:
 )
 def test_on_only_with_an_otlp_endpoint(environ: dict[str, str], on: bool) -> None:
     assert tracing.enabled_by_env(environ) is on
+
+
+def delivered(traceparent: str | None, header: str | None = None) -> tracing.Delivered:
+    return tracing.Delivered(
+        subject="servelo.events.scratch.note-written",
+        event_id=str(uuid.uuid4()),
+        event_type="note-written",
+        traceparent=traceparent,
+        tracestate=None,
+        header=header,
+    )
+
+
+def test_a_batch_span_links_every_event_it_handled_and_is_the_child_of_none() -> None:
+    memory = InMemorySpanExporter()
+    assert tracing.setup("scratch", processor=SimpleSpanProcessor(memory))
+    first = "00-11111111111111111111111111111111-1111111111111111-01"
+    second = "00-22222222222222222222222222222222-2222222222222222-01"
+    relayed = "00-33333333333333333333333333333333-3333333333333333-01"
+    try:
+        contexts = [delivered(first), delivered(second, header=relayed), delivered("garbage")]
+        with tracing.handling_batch(consumer="scratch-notes", contexts=contexts):
+            pass
+    finally:
+        tracing.teardown()
+    (batch,) = memory.get_finished_spans()
+    assert batch.name == "process batch" and batch.kind == SpanKind.CONSUMER
+    assert batch.parent is None
+    assert batch.attributes is not None
+    assert batch.attributes["messaging.batch.message_count"] == 3
+    # The message header is the latest hop (the relay's publish span): the link goes there.
+    linked = [
+        (f"{link.context.trace_id:032x}", f"{link.context.span_id:016x}") for link in batch.links
+    ]
+    assert linked == [("1" * 32, "1" * 16), ("3" * 32, "3" * 16)]
+    assert f"{batch.context.trace_id:032x}" not in {"1" * 32, "3" * 32}
+
+
+def test_off_a_batch_passes_no_context_on() -> None:
+    with tracing.handling_batch(consumer="scratch-notes", contexts=[delivered(VALID)]):
+        assert tracing.current_context() == {}

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 from servelo_common.repository import affected
 from servelo_common.sql import Where
 
@@ -44,6 +45,39 @@ async def insert_event(
         event_id,
         event_type,
         event,
+    )
+
+
+async def record_events(
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID,
+    event_ids: Sequence[UUID],
+    event_types: Sequence[str],
+    events: Sequence[dict[str, Any]],
+) -> None:
+    """Several events of one org in one statement, numbered in their order (the counter
+    moves by their count and stays locked until commit, as in `next_sequence`), each with
+    one pending delivery per active endpoint of the org that wants its type (as `fan_out`
+    does for one)."""
+    await conn.execute(
+        "WITH n AS (SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[])"
+        "   WITH ORDINALITY AS n(id, type, event, ord)),"
+        " s AS (INSERT INTO feed_counters (org_id, last_sequence) VALUES ($1, $5)"
+        "   ON CONFLICT (org_id) DO UPDATE SET last_sequence = feed_counters.last_sequence + $5"
+        "   RETURNING last_sequence),"
+        " e AS (INSERT INTO events (org_id, sequence, id, type, event)"
+        "   SELECT $1, s.last_sequence - $5 + n.ord, n.id, n.type, n.event::json FROM n, s)"
+        " INSERT INTO deliveries (id, org_id, endpoint_id, event_id, type, next_attempt_at)"
+        " SELECT delivery_id(en.id, n.id), en.org_id, en.id, n.id, n.type, now()"
+        " FROM n JOIN endpoints en ON en.org_id = $1 AND en.active"
+        "  AND (n.type = ANY(en.events) OR '*' = ANY(en.events))"
+        " ON CONFLICT (id) DO NOTHING",
+        org_id,
+        list(event_ids),
+        list(event_types),
+        [orjson.dumps(e).decode() for e in events],
+        len(event_ids),
     )
 
 
