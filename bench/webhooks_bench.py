@@ -152,12 +152,14 @@ async def run_one(
                     await asyncio.sleep(0.05)
             base = f"http://127.0.0.1:{receiver_port}"
             urls = [f"{base}/fast/{n}" for n in range(endpoints)] + [f"{base}/slow"]
+            headers = {IDENTITY_HEADER: encode_identity(ident, secret)}
+            made: list[str] = []
             for url in urls:
-                headers = {IDENTITY_HEADER: encode_identity(ident, secret)}
                 async with http.post(
                     f"{service}/api/webhooks", json={"url": url, "events": [TYPE]}, headers=headers
                 ) as resp:
                     assert resp.status == 201, await resp.text()
+                    made.append((await resp.json())["id"])
             cpu_pids = (*pids, receiver.pid)
             cpu_before = [tree_cpu(p) for p in cpu_pids]
             writes_before = await table_writes(dsn)
@@ -211,6 +213,11 @@ async def run_one(
             fast = sum(v for k, v in got["counts"].items() if k.startswith("/fast/"))
             total_time = elapsed + (drained if drained is not None else drain)
             lat = got["latencies"]
+            # The receivers stop with this run: its endpoints would fail from now on, and
+            # the next run's dispatcher would spend its time retrying them.
+            for webhook_id in made:
+                async with http.delete(f"{service}/api/webhooks/{webhook_id}", headers=headers):
+                    pass
             return Result(
                 endpoints=endpoints,
                 rate=rate,
