@@ -12,7 +12,6 @@ request has a deadline below the gateway's, and a dependency outage answers 503 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -37,6 +36,7 @@ from servelo_common.conditional import ConditionalGet
 from servelo_common.config import ServiceSettings
 from servelo_common.consumer import Consumer, Subscription
 from servelo_common.db import acquire, create_pool
+from servelo_common.deadlines import Deadlines
 from servelo_common.jsonutil import JSONResponse
 from servelo_common.logs import AccessLog, configure_logging, request_id_var
 from servelo_common.mail import MailSender
@@ -155,19 +155,21 @@ class RequestDeadline:
 
     def __init__(self, app: ASGIApp, seconds: float) -> None:
         self.app, self.seconds = app, seconds
+        # One timer for every request's deadline, not one each (servelo_common.deadlines).
+        self.deadlines = Deadlines(seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
             await self.app(scope, receive, send)
             return
         started = False
-        deadline = asyncio.timeout(self.seconds)
+        deadline = self.deadlines.scope()
 
         async def send_started(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start" and not started:
                 started = True
-                deadline.reschedule(None)
+                deadline.disarm()
             await send(message)
 
         try:

@@ -9,10 +9,11 @@ goes to one of the addresses just allowed (webhooks.http1).
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from dataclasses import dataclass, field
+
+from servelo_common.deadlines import Deadlines
 
 from webhooks.addresses import AddressNotAllowed, ip_literal
 from webhooks.domain.deliveries import Outcome
@@ -33,6 +34,11 @@ class Sender:
     timeout: float
     connections: int
     _client: Http1Client | None = field(default=None, init=False)
+    # One timer for every attempt's timeout, not one each (servelo_common.deadlines).
+    _deadlines: Deadlines = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._deadlines = Deadlines(self.timeout)
 
     def _http(self) -> Http1Client:
         if self._client is None:
@@ -62,7 +68,7 @@ class Sender:
         except ValueError:
             return done(error="not an http(s) URL")
         try:
-            async with asyncio.timeout(self.timeout):
+            async with self._deadlines.scope():
                 addresses = await self._addresses(url, target)
                 status = await self._http().post(target, addresses, headers, body)
         except TimeoutError:
