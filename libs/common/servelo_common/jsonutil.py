@@ -18,16 +18,28 @@ def money_str(value: Decimal) -> str:
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+# orjson writes a datetime in C, 4x faster than `isoformat` and the slicing (0.8 against 3.3
+# µs on the development machine): a page of 50 tickets has 150 timestamps to write.
+_ISO_UTC = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+_WHOLE_SECOND = len(b'"2026-12-02T01:02:03Z"')
+
+
 def iso_z(value: datetime) -> str:
     """ISO 8601 UTC with a `Z` and microseconds, as the team reference shows (a naive value
     is taken as UTC).
 
-    Called for every timestamp of every answer (three per ticket of a page): `isoformat`
-    is C and ~1.6x cheaper than `strftime`, which also wrote a year below 1000 unpadded.
-    """
-    if value.utcoffset():
-        value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")[:26] + "Z"
+    Called for every timestamp of every answer (three per ticket of a page). orjson's form
+    is `isoformat`'s, but it leaves the fraction out of a whole second: it is put back, so
+    every timestamp has the same length."""
+    zone = value.tzinfo
+    if zone is not None and zone is not UTC:
+        value = (
+            value.astimezone(UTC) if value.utcoffset() is not None else value.replace(tzinfo=None)
+        )
+    text = orjson.dumps(value, option=_ISO_UTC)
+    if len(text) == _WHOLE_SECOND:
+        return text[1:20].decode() + ".000000Z"
+    return text[1:-1].decode()
 
 
 def _default(value: Any) -> Any:

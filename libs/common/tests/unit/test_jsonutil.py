@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from servelo_common.jsonutil import iso_z
 
 
@@ -29,3 +31,24 @@ from servelo_common.jsonutil import iso_z
 )
 def test_iso_z_is_utc_with_a_z_and_microseconds(value: datetime, text: str) -> None:
     assert iso_z(value) == text
+
+
+def reference(value: datetime) -> str:
+    """What iso_z wrote before it used orjson: the stdlib's `isoformat`."""
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
+
+
+FIRST, LAST = datetime(2, 1, 1), datetime(9998, 12, 31)
+OFFSETS: st.SearchStrategy[tzinfo] = st.one_of(
+    st.just(UTC),
+    st.builds(
+        timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
+    ),
+)
+
+
+@given(st.one_of(st.datetimes(FIRST, LAST), st.datetimes(FIRST, LAST, timezones=OFFSETS)))
+def test_iso_z_writes_what_isoformat_writes(value: datetime) -> None:
+    assert iso_z(value) == reference(value)
