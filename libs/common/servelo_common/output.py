@@ -8,9 +8,10 @@ its `PlainSerializer`) is instead read attribute by attribute and each value pas
 the same serializer, after the same type check pydantic's validation would have made, by a
 function written out for the model field by field (`_compiled`, as dataclasses write their
 `__init__`): a page of 50 tickets reads 650 values, and a closure call or two per value was
-a third of what the answers cost. Anything else takes pydantic's path, whole: a model with validators, computed fields,
-aliases, exclusions, settings, nested models or constraints, and any object whose values
-are not of the declared types (pydantic would coerce or refuse them; it still does).
+a third of what the answers cost. Anything else takes pydantic's path, whole: a model with
+validators, computed fields, aliases, exclusions, settings, nested models or constraints,
+and any object whose values are not of the declared types (pydantic would coerce or refuse
+them; it still does).
 `test_output.py` holds both paths equal on every answer model of every service.
 """
 

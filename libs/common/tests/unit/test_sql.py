@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -109,3 +109,37 @@ def test_from_row_converts_the_columns_named_in_converters_only() -> None:
     )
     assert Thing.from_row({"tags": None, "size": 0, "note": "x"}).tags == ()
     assert "converters" not in Thing.__dataclass_fields__  # a ClassVar, never a field
+
+
+def test_an_object_read_from_a_row_is_still_frozen_and_whole() -> None:
+    """Slots set through their descriptors, not `__init__`: the same object all the same."""
+
+    @dataclass(frozen=True, slots=True)
+    class Thing(FromRow):
+        id: int
+        name: str
+
+    thing = Thing.from_row({"id": 7, "name": "a"})
+    assert (thing.id, thing.name, hash(thing)) == (7, "a", hash(Thing(id=7, name="a")))
+    with pytest.raises(FrozenInstanceError):
+        thing.name = "b"  # type: ignore[misc]
+    with pytest.raises(KeyError):
+        Thing.from_row({"id": 7})  # a column missing is an error, not a half-made object
+
+
+def test_a_class_with_post_init_or_without_slots_is_made_by_its_init() -> None:
+    made: list[int] = []
+
+    @dataclass(frozen=True, slots=True)
+    class Checked(FromRow):
+        id: int
+
+        def __post_init__(self) -> None:
+            made.append(self.id)
+
+    @dataclass(frozen=True)
+    class Plain(FromRow):
+        id: int
+
+    assert Checked.from_row({"id": 1}).id == 1 and made == [1]
+    assert Plain.from_row({"id": 2}) == Plain(id=2)
