@@ -351,17 +351,22 @@ def handling(*, consumer: str, context: Delivered) -> Iterator[None]:
 
 @contextlib.contextmanager
 def handling_batch(*, consumer: str, contexts: Sequence[Delivered]) -> Iterator[None]:
-    """Around events handled together: one consumer span (on) in a trace of its own, linked
-    to each event's context, as OpenTelemetry's messaging conventions do for a batch (it has
-    many parents, so it is the child of none). Off: no single context to pass on."""
+    """Around events handled together (tracing on): one consumer span for the batch, in a
+    trace of its own and linked to each event's context, as OpenTelemetry's messaging
+    conventions do for a batch (it has many parents, so it is the child of none); its
+    queries are its children. And each event keeps a consumer span in its own trace, the
+    child of its context as on the single path, linked to the batch span and ended with it,
+    so following a request's trace still leads to the batch that recorded its event. Off:
+    no single context to pass on."""
     if _tracer is None:
         yield
         return
+    parents = [extract(c.parent, c.tracestate) for c in contexts]
     links = [
-        Link(parent_span)
-        for c in contexts
-        if (found := extract(c.parent, c.tracestate)) is not None
-        and (parent_span := trace.get_current_span(found).get_span_context()).is_valid
+        Link(context)
+        for found in parents
+        if found is not None
+        and (context := trace.get_current_span(found).get_span_context()).is_valid
     ]
     attributes = {
         "messaging.system": "nats",
@@ -371,8 +376,37 @@ def handling_batch(*, consumer: str, contexts: Sequence[Delivered]) -> Iterator[
     }
     with span(
         "process batch", kind=SpanKind.CONSUMER, parent=None, attributes=attributes, links=links
-    ):
-        yield
+    ) as batch:
+        to_batch = [Link(batch.get_span_context())]
+        each = [
+            _tracer.start_span(
+                f"process {c.subject}",
+                # No context of its own: in the batch's trace, under it.
+                context=parent,
+                kind=SpanKind.CONSUMER,
+                links=to_batch,
+                attributes={
+                    "messaging.system": "nats",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": c.subject,
+                    "messaging.consumer.group.name": consumer,
+                    "messaging.message.id": c.event_id,
+                    "event_id": c.event_id,
+                    "event_type": c.event_type,
+                },
+            )
+            for c, parent in zip(contexts, parents, strict=True)
+        ]
+        try:
+            yield
+        except BaseException as exc:
+            for one in each:
+                one.record_exception(exc)
+                set_error(one, type(exc).__name__)
+            raise
+        finally:
+            for one in each:
+                one.end()
 
 
 def publish_headers(

@@ -4,7 +4,10 @@ receiver on loopback: gateway span -> tickets' server span -> its queries (the o
 insert among them) -> the relay's publish span -> webhooks' consumer span -> its writes.
 And, on the session's platform (tracing off), only a client's own context reaches the outbox."""
 
+import asyncio
+import os
 import secrets
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,7 +86,17 @@ async def test_one_trace_from_the_gateway_through_tickets_and_an_event_to_webhoo
         server = one(spans, service="tickets", kind="server")
         publish = one(spans, name="publish servelo.events.tickets.ticket-created")
         consumer = one(spans, service="webhooks", kind="consumer")
-        writes = [s for s in spans if s.service == "webhooks" and s.parent_id == consumer.span_id]
+        # Alone, the event's writes are its consumer span's children; taken in a batch
+        # with other events (docs/events.md, "Together"), the batch span's, which the
+        # consumer span links to and which links back to the event's context.
+        homes = {consumer.span_id}
+        for linked_trace, linked_span in consumer.links:
+            batch = receiver.span(linked_span)
+            assert batch is not None and batch.name == "process batch", consumer.links
+            assert (trace_id, publish.span_id) in batch.links
+            homes.add(linked_span)
+            spans = spans + receiver.trace(linked_trace)
+        writes = [s for s in spans if s.service == "webhooks" and s.parent_id in homes]
         assert writes
         return {"gateway": gateway, "server": server, "publish": publish, "consumer": consumer}
 
@@ -124,3 +137,57 @@ async def test_tracing_off_only_a_clients_own_context_reaches_the_outbox(
     assert with_context.status == without.status == 201
     assert await outbox_traceparent(stack.admin_dsn, with_context.json["id"]) == traceparent
     assert await outbox_traceparent(stack.admin_dsn, without.json["id"]) is None
+
+
+async def published(dsn: str, ticket_ids: list[str]) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        count = await conn.fetchval(
+            "SELECT count(*) FROM tickets.outbox WHERE event->>'subject' = ANY($1::text[])"
+            " AND event->>'type' = 'ticket-created' AND published_at IS NOT NULL",
+            ticket_ids,
+        )
+    finally:
+        await conn.close()
+    assert count == len(ticket_ids)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(420)
+async def test_events_recorded_in_one_batch_each_keep_a_consumer_span_in_their_trace(
+    traced_stack: TestStack, receiver: OtlpReceiver, http: Any
+) -> None:
+    """Webhooks is stopped (SIGSTOP) while three tickets are created, so that its consumer
+    finds their events waiting and records them together: each request's trace still has
+    webhooks' consumer span, linked to the one batch span, whose children are the writes."""
+    tenant = await make_tenant(traced_stack, http)
+    webhooks = traced_stack.stack.processes["webhooks"].proc
+    contexts = [client_context() for _ in range(3)]
+    os.kill(webhooks.pid, signal.SIGSTOP)
+    try:
+        await asyncio.sleep(1.5)  # a fetch it had asked for expires (1 s) with nothing in it
+        ids = []
+        for _, _, traceparent in contexts:
+            created = await tenant.admin.post(
+                "/api/tickets", json={"title": "Batched tap"}, headers={"traceparent": traceparent}
+            )
+            assert created.status == 201, created
+            ids.append(created.json["id"])
+        await eventually(lambda: published(traced_stack.admin_dsn, ids), timeout=20)
+    finally:
+        os.kill(webhooks.pid, signal.SIGCONT)
+
+    async def consumer_spans() -> list[ReceivedSpan]:
+        return [one(receiver.trace(t), service="webhooks", kind="consumer") for t, _, _ in contexts]
+
+    consumers = await eventually(consumer_spans, timeout=60, interval=0.5)
+    batched = [c for c in consumers if c.links]
+    # The first may have come alone, had a fetch been on its way when webhooks stopped.
+    assert len(batched) >= 2, consumers
+    batch_ids = {span_id for c in batched for _, span_id in c.links}
+    assert len(batch_ids) == 1
+    batch = receiver.span(batch_ids.pop())
+    assert batch is not None and batch.name == "process batch"
+    assert batch.attributes["messaging.batch.message_count"] >= len(batched)
+    writes = [s for s in receiver.trace(batch.trace_id) if s.parent_id == batch.span_id]
+    assert any("INTO deliveries" in str(v) for w in writes for v in w.attributes.values())

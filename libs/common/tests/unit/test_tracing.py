@@ -81,7 +81,7 @@ def delivered(traceparent: str | None, header: str | None = None) -> tracing.Del
     )
 
 
-def test_a_batch_span_links_every_event_it_handled_and_is_the_child_of_none() -> None:
+def test_a_batch_span_links_every_event_and_each_event_keeps_a_span_in_its_trace() -> None:
     memory = InMemorySpanExporter()
     assert tracing.setup("scratch", processor=SimpleSpanProcessor(memory))
     first = "00-11111111111111111111111111111111-1111111111111111-01"
@@ -93,17 +93,24 @@ def test_a_batch_span_links_every_event_it_handled_and_is_the_child_of_none() ->
             pass
     finally:
         tracing.teardown()
-    (batch,) = memory.get_finished_spans()
-    assert batch.name == "process batch" and batch.kind == SpanKind.CONSUMER
-    assert batch.parent is None
+    spans = memory.get_finished_spans()
+    (batch,) = [s for s in spans if s.name == "process batch"]
+    assert batch.kind == SpanKind.CONSUMER and batch.parent is None
     assert batch.attributes is not None
     assert batch.attributes["messaging.batch.message_count"] == 3
     # The message header is the latest hop (the relay's publish span): the link goes there.
-    linked = [
-        (f"{link.context.trace_id:032x}", f"{link.context.span_id:016x}") for link in batch.links
-    ]
+    linked = [(f"{k.context.trace_id:032x}", f"{k.context.span_id:016x}") for k in batch.links]
     assert linked == [("1" * 32, "1" * 16), ("3" * 32, "3" * 16)]
     assert f"{batch.context.trace_id:032x}" not in {"1" * 32, "3" * 32}
+    each = [s for s in spans if s.name != "process batch"]
+    assert [s.attributes["event_id"] for s in each if s.attributes] == [
+        c.event_id for c in contexts
+    ]
+    parents = [(f"{s.parent.trace_id:032x}", f"{s.parent.span_id:016x}") for s in each if s.parent]
+    # Each in its event's trace; the one without a context under the batch.
+    assert parents[:2] == [("1" * 32, "1" * 16), ("3" * 32, "3" * 16)]
+    assert each[2].parent is not None and each[2].parent.span_id == batch.context.span_id
+    assert all([k.context.span_id for k in s.links] == [batch.context.span_id] for s in each)
 
 
 def test_off_a_batch_passes_no_context_on() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -32,6 +32,7 @@ class ReceivedSpan:
     parent_id: str  # "" for a root span
     attributes: dict[str, Any]
     error: bool
+    links: list[tuple[str, str]] = field(default_factory=list)  # (trace id, span id)
 
 
 def _value(value: AnyValue) -> Any:
@@ -86,10 +87,15 @@ class OtlpReceiver:
                             parent_id=span.parent_span_id.hex(),
                             attributes={a.key: _value(a.value) for a in span.attributes},
                             error=span.status.code == 2,
+                            links=[(k.trace_id.hex(), k.span_id.hex()) for k in span.links],
                         )
                     )
         with self._lock:
             self.spans.extend(found)
+
+    def span(self, span_id: str) -> ReceivedSpan | None:
+        with self._lock:
+            return next((s for s in self.spans if s.span_id == span_id), None)
 
     def trace(self, trace_id: str) -> list[ReceivedSpan]:
         with self._lock:
