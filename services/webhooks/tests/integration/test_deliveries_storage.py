@@ -92,3 +92,16 @@ async def test_deliveries_keep_four_indexes(webhooks_db: asyncpg.Connection) -> 
         "deliveries_pkey",
         "deliveries_sync",
     ]
+
+
+async def test_deliveries_are_vacuumed_at_one_per_cent(webhooks_db: asyncpg.Connection) -> None:
+    """A queue's table: each delivery leaves two dead row versions and an index entry per
+    index behind; at the default 20 % a vacuum comes late and long (migration 0008)."""
+    options = await webhooks_db.fetchval(
+        "SELECT reloptions FROM pg_class WHERE oid = 'webhooks.deliveries'::regclass"
+    )
+    assert {
+        "autovacuum_vacuum_scale_factor=0.01",
+        "autovacuum_vacuum_insert_scale_factor=0.01",
+        "autovacuum_vacuum_cost_delay=0",
+    } <= set(options)
