@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from types import MemberDescriptorType
 from typing import Any, ClassVar, Protocol, Self, cast
 
 SYNC_ORDER = ("updated_at", "id")
@@ -61,7 +62,7 @@ def _reader(cls: type[FromRow]) -> Callable[[Row], Any]:
     `object.__setattr__`, name by name (2.8 against 1.1 µs a ticket). Any other class:
     `cls(name=row["name"], ...)`."""
     fields = cls.__dataclass_fields__
-    slotted = all(isinstance(cls.__dict__.get(name), _MEMBER) for name in fields)
+    slotted = all(isinstance(cls.__dict__.get(name), MemberDescriptorType) for name in fields)
     direct = slotted and not hasattr(cls, "__post_init__")
     direct = direct and all(f.init for f in fields.values())
     names: dict[str, Any] = {"cls": cls, "new": object.__new__}
@@ -84,9 +85,6 @@ def _reader(cls: type[FromRow]) -> Callable[[Row], Any]:
     exec("\n".join(lines), names)  # noqa: S102  # the text is made of the dataclass's field names only
     reader: Callable[[Row], Any] = names["from_row"]
     return reader
-
-
-_MEMBER = type(type("_Slotted", (), {"__slots__": ("x",)}).__dict__["x"])  # a slot's descriptor
 
 
 class Where:

@@ -322,6 +322,19 @@ class Delivered:
         return self.header if valid_traceparent(self.header) else self.traceparent
 
 
+def _processing(consumer: str, context: Delivered) -> dict[str, Any]:
+    """A consumer span's attributes for one event (OpenTelemetry's messaging conventions)."""
+    return {
+        "messaging.system": "nats",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": context.subject,
+        "messaging.consumer.group.name": consumer,
+        "messaging.message.id": context.event_id,
+        "event_id": context.event_id,
+        "event_type": context.event_type,
+    }
+
+
 @contextlib.contextmanager
 def handling(*, consumer: str, context: Delivered) -> Iterator[None]:
     """Around one delivered event: a consumer span (on) whose parent is the message's
@@ -331,20 +344,11 @@ def handling(*, consumer: str, context: Delivered) -> Iterator[None]:
         with continued(context.parent, context.tracestate):
             yield
         return
-    attributes = {
-        "messaging.system": "nats",
-        "messaging.operation.type": "process",
-        "messaging.destination.name": context.subject,
-        "messaging.consumer.group.name": consumer,
-        "messaging.message.id": context.event_id,
-        "event_id": context.event_id,
-        "event_type": context.event_type,
-    }
     with span(
         f"process {context.subject}",
         kind=SpanKind.CONSUMER,
         parent=extract(context.parent, context.tracestate),
-        attributes=attributes,
+        attributes=_processing(consumer, context),
     ):
         yield
 
@@ -385,15 +389,7 @@ def handling_batch(*, consumer: str, contexts: Sequence[Delivered]) -> Iterator[
                 context=parent,
                 kind=SpanKind.CONSUMER,
                 links=to_batch,
-                attributes={
-                    "messaging.system": "nats",
-                    "messaging.operation.type": "process",
-                    "messaging.destination.name": c.subject,
-                    "messaging.consumer.group.name": consumer,
-                    "messaging.message.id": c.event_id,
-                    "event_id": c.event_id,
-                    "event_type": c.event_type,
-                },
+                attributes=_processing(consumer, c),
             )
             for c, parent in zip(contexts, parents, strict=True)
         ]

@@ -39,7 +39,7 @@ async def on_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     except ValueError:
         log.warning("ignored event with malformed ids", extra={"event_id": event.id})
         return
-    await feed.record_event(conn, org_id=org_id, event_id=event_id, event=event)
+    await feed.record_events(conn, org_id=org_id, events=[(event_id, event)])
 
 
 async def on_events(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:

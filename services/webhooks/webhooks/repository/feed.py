@@ -29,25 +29,6 @@ async def next_sequence(conn: asyncpg.Connection, *, org_id: UUID) -> int:
     return value
 
 
-async def insert_event(
-    conn: asyncpg.Connection,
-    *,
-    org_id: UUID,
-    sequence: int,
-    event_id: UUID,
-    event_type: str,
-    event: dict[str, Any],
-) -> None:
-    await conn.execute(
-        "INSERT INTO events (org_id, sequence, id, type, event) VALUES ($1, $2, $3, $4, $5)",
-        org_id,
-        sequence,
-        event_id,
-        event_type,
-        event,
-    )
-
-
 async def record_events(
     conn: asyncpg.Connection,
     *,

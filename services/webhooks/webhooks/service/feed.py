@@ -15,7 +15,6 @@ from servelo_common.identity import Identity
 
 from webhooks.context import Webhooks
 from webhooks.domain.feed import FeedEvent
-from webhooks.repository import deliveries as deliveries_repo
 from webhooks.repository import feed as repo
 from webhooks.schemas.feed import FeedQuery
 from webhooks.service import org_of
@@ -23,34 +22,18 @@ from webhooks.service import org_of
 NOT_FOUND = "Event not found"
 
 
-async def record_event(
-    conn: asyncpg.Connection, *, org_id: UUID, event_id: UUID, event: CloudEvent
-) -> None:
-    """In the consumer's transaction: number the event into the org's feed and queue one
-    delivery per endpoint that wants it."""
-    sequence = await repo.next_sequence(conn, org_id=org_id)
-    await repo.insert_event(
-        conn,
-        org_id=org_id,
-        sequence=sequence,
-        event_id=event_id,
-        event_type=event.type,
-        event=event.public_json(),  # without our tracing attributes
-    )
-    await deliveries_repo.fan_out(conn, org_id=org_id, event_id=event_id, event_type=event.type)
-
-
 async def record_events(
     conn: asyncpg.Connection, *, org_id: UUID, events: Sequence[tuple[UUID, CloudEvent]]
 ) -> None:
-    """`record_event` for several events of one org at once, in their order: one statement
-    for their numbers, their rows and their deliveries."""
+    """In the consumer's transaction: number events of one org into its feed, in their
+    order, and queue one delivery per endpoint that wants each; one statement for all (the
+    consumer's batch, or a single event)."""
     await repo.record_events(
         conn,
         org_id=org_id,
         event_ids=[event_id for event_id, _ in events],
         event_types=[event.type for _, event in events],
-        events=[event.public_json() for _, event in events],
+        events=[event.public_json() for _, event in events],  # without our tracing attributes
     )
 
 
